@@ -1,0 +1,35 @@
+# Set-up is part of every target: a fresh machine needs only `make demo` or `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test servers clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	@echo "== gwlint check fixtures/demo"
+	-$(BIN)/gwlint check fixtures/demo
+	@echo
+	@echo "== gwlint check fixtures/demo --diff"
+	-$(BIN)/gwlint check fixtures/demo --diff
+
+test: $(STAMP) servers
+	$(BIN)/python -m pytest
+
+# nginx and php-fpm for the real-server tests: installed from Debian packages when missing
+# and we are root; otherwise those tests skip loudly (and fail under CI=true).
+servers:
+	@if command -v nginx >/dev/null && ls /usr/sbin/php-fpm* >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing nginx and php-fpm from Debian packages"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx php-fpm >/dev/null; \
+	else echo "WARNING: nginx/php-fpm missing and not root: real-server tests will be skipped"; fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .gwlint_cache

@@ -1,0 +1,3 @@
+from gwlint.cli import main
+
+main()

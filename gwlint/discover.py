@@ -1,0 +1,43 @@
+"""Find what a root holds: nginx entry files, FPM main configs, loose pool dirs, php.ini chains."""
+
+from dataclasses import dataclass, field
+import os
+from pathlib import Path
+
+from gwlint.fsroot import Root
+
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "node_modules", "__pycache__", ".gwlint_cache"})
+POOL_DIR_NAMES = frozenset({"pool.d", "php-fpm.d"})
+
+
+@dataclass
+class Discovery:
+    nginx_entries: list[Path] = field(default_factory=list)
+    fpm_confs: list[Path] = field(default_factory=list)
+    pool_dirs: list[Path] = field(default_factory=list)  # used only when no main config includes them
+
+
+def discover(root: Root) -> Discovery:
+    """Walk the root once (symlinked dirs are not followed) and collect the config entry points."""
+    found = Discovery()
+    for dirpath, dirnames, filenames in os.walk(root.path):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        here = Path(dirpath)
+        names = set(filenames)
+        if "nginx.conf" in names:
+            found.nginx_entries.append(here / "nginx.conf")
+        if "php-fpm.conf" in names:
+            found.fpm_confs.append(here / "php-fpm.conf")
+        if here.name in POOL_DIR_NAMES and any(n.endswith(".conf") for n in names):
+            found.pool_dirs.append(here)
+    found.nginx_entries.sort()
+    found.fpm_confs.sort()
+    found.pool_dirs.sort()
+    return found
+
+
+def default_path_map(root: Root, nginx_entries: list[Path]) -> dict[str, str]:
+    """An nginx config dir given as the root (nginx.conf at its top) stands for /etc/nginx."""
+    if any(entry.parent == root.path for entry in nginx_entries) and not (root.path / "etc" / "nginx").is_dir():
+        return {"/etc/nginx": "."}
+    return {}

@@ -1,0 +1,100 @@
+"""The linted root: maps config paths under it, reads files safely, never leaves it."""
+
+import glob
+import os
+from pathlib import Path, PurePosixPath
+
+from gwlint.errors import InputError
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+class Root:
+    """A tree laid out like `/`; absolute paths inside configs mean paths under it."""
+
+    def __init__(self, path: Path, path_map: dict[str, str] | None = None,
+                 overlay: dict[str, str] | None = None):
+        if not path.exists():
+            raise InputError("no such file or directory", str(path))
+        if not path.is_dir():
+            raise InputError("not a directory (ROOT must be a config tree)", str(path))
+        self.path = path
+        self.real = Path(os.path.realpath(path))
+        # longest config prefix first: "/etc/nginx" -> root-relative "nginx"
+        self.path_map = sorted((path_map or {}).items(), key=lambda kv: -len(kv[0]))
+        self._texts: dict[Path, str] = {}
+        self.overlay = overlay or {}  # root-relative path -> text, for fixes not yet written
+        self.boms: set[str] = set()  # files that start with a UTF-8 BOM (kept when written)
+
+    def map_config_path(self, value: str, base: Path) -> Path:
+        """A path as written in a config: absolute means under the root, relative means `base`."""
+        if not value.startswith("/"):
+            return base / value
+        for prefix, target in self.path_map:
+            if value == prefix or value.startswith(prefix.rstrip("/") + "/"):
+                return self.path / target / value[len(prefix):].lstrip("/")
+        return self.path / value.lstrip("/")
+
+    def contains(self, path: Path) -> bool:
+        """True when `path`, symlinks resolved, lies inside the root."""
+        real = os.path.realpath(path)
+        return real == str(self.real) or real.startswith(str(self.real) + os.sep)
+
+    def rel(self, path: Path) -> str:
+        """`path` relative to the root, POSIX style, as findings show it."""
+        try:
+            return PurePosixPath(Path(os.path.abspath(path)).relative_to(os.path.abspath(self.path))).as_posix()
+        except ValueError:
+            pass
+        try:
+            return PurePosixPath(Path(os.path.realpath(path)).relative_to(self.real)).as_posix()
+        except ValueError:
+            return Path(path).as_posix()
+
+    def canonical(self, path: Path) -> Path:
+        """`path` with symlinks resolved when the target stays inside the root (edits go there)."""
+        real = Path(os.path.realpath(path))
+        return real if self.contains(real) and real.is_relative_to(self.real) else path
+
+    def glob(self, pattern: Path) -> list[Path]:
+        """Files matching a glob pattern, sorted like nginx and php-fpm do, inside the root."""
+        return [Path(p) for p in sorted(glob.glob(str(pattern))) if self.contains(Path(p))]
+
+    def read_text(self, path: Path) -> str:
+        """The text of a config file, or an InputError saying why it cannot be linted."""
+        cached = self._texts.get(path)
+        if cached is not None:
+            return cached
+        rel = self.rel(path)
+        if rel in self.overlay:
+            return self.overlay[rel]
+        if not self.contains(path):
+            raise InputError("refusing to read a file outside the linted root (symlink?)", rel)
+        try:
+            if os.path.isdir(path):
+                raise InputError("is a directory, expected a file", rel)
+            size = os.path.getsize(path)
+            if size > MAX_FILE_BYTES:
+                raise InputError(f"file too large ({size} bytes, limit {MAX_FILE_BYTES})", rel)
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", rel) from None
+        text = decode_config(data, rel)
+        if data.startswith(b"\xef\xbb\xbf"):
+            self.boms.add(rel)
+        self._texts[path] = text
+        return text
+
+
+def decode_config(data: bytes, rel: str) -> str:
+    """UTF-8 text without a BOM; binary or non-UTF-8 input is an InputError with its line."""
+    if b"\0" in data:
+        line = data[: data.index(b"\0")].count(b"\n") + 1
+        raise InputError("binary file (NUL byte), not a config", rel, line)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", rel, line) from None
+    return text[1:] if text.startswith("\ufeff") else text

@@ -1,0 +1,92 @@
+"""Helpers for rule tests (ours and outside rule packs): lint an inline tree, check expectations.
+
+    r = lint({"etc/nginx/nginx.conf": NGINX, "etc/php/8.2/fpm/php-fpm.conf": FPM}, tmp_path)
+    r.assert_expected()          # every `# expect: GW301` / `; expect: GW301` line, and no other
+    assert r.fixed_line("etc/nginx/nginx.conf", 7) == "    fastcgi_pass unix:/run/php/php8.2-fpm.sock;"
+    assert r.relint().findings == []
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+import re
+import tempfile
+
+from gwlint import engine, fixer
+from gwlint.finding import Finding
+from gwlint.model import Options, Workspace, load_workspace
+
+_EXPECT = re.compile(r"[#;]\s*expect:\s*(GW\d{3}(?:\s*,\s*GW\d{3})*)")
+
+
+@dataclass
+class LintResult:
+    root: Path
+    workspace: Workspace
+    findings: list[Finding]
+    options: Options
+    codes_only: tuple[str, ...] | None = None
+    _fixed: fixer.FixResult | None = None
+
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+    def at(self, path: str, line: int) -> list[Finding]:
+        return [f for f in self.findings if f.path == path and f.line == line]
+
+    def expected(self) -> set[tuple[str, int, str]]:
+        """(path, line, code) for every `expect:` comment in the tree."""
+        out = set()
+        for file in sorted(p for p in self.root.rglob("*") if p.is_file()):
+            rel = file.relative_to(self.root).as_posix()
+            for number, line in enumerate(file.read_text(errors="replace").splitlines(), 1):
+                m = _EXPECT.search(line)
+                if m:
+                    out |= {(rel, number, code.strip()) for code in m.group(1).split(",")}
+        return out
+
+    def assert_expected(self) -> None:
+        got = {(f.path, f.line, f.code) for f in self.findings
+               if self.codes_only is None or f.code in self.codes_only}
+        want = self.expected()
+        if self.codes_only is not None:
+            want = {w for w in want if w[2] in self.codes_only}
+        assert got == want, f"missing: {sorted(want - got)}; unexpected: {sorted(got - want)}\n" + \
+            "\n".join(f"{f.path}:{f.line}: {f.code} {f.message}" for f in self.findings)
+
+    def fixed(self, unsafe: bool = False) -> fixer.FixResult:
+        if self._fixed is None:
+            load = lambda overlay: load_workspace(self.root, options=self.options, overlay=overlay)  # noqa: E731
+            self._fixed = fixer.fix_loop(load, engine.run, unsafe=unsafe)
+        return self._fixed
+
+    def fixed_text(self, path: str, unsafe: bool = False) -> str:
+        result = self.fixed(unsafe)
+        return result.fixed.get(path, (self.root / path).read_text())
+
+    def fixed_line(self, path: str, line: int, unsafe: bool = False) -> str:
+        return self.fixed_text(path, unsafe).splitlines()[line - 1]
+
+    def relint(self, unsafe: bool = False) -> "LintResult":
+        """Write the fixes and lint again."""
+        result = self.fixed(unsafe)
+        fixer.write_fixed(result.workspace, result)
+        return lint_tree(self.root, self.options)
+
+
+def write_tree(files: dict[str, str], root: Path | None = None) -> Path:
+    root = Path(root or tempfile.mkdtemp(prefix="gwlint-test-"))
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def lint_tree(root: Path, options: Options = Options()) -> LintResult:
+    ws = load_workspace(root, options=options)
+    return LintResult(root, ws, engine.run(ws), options)
+
+
+def lint(files: dict[str, str], root: Path | None = None, options: Options = Options()) -> LintResult:
+    """Write `files` (root-relative path -> text) under `root` (a temp dir by default) and lint them."""
+    return lint_tree(write_tree(files, root), options)

@@ -1,0 +1,75 @@
+from gwlint.testing import lint
+
+POOL = """[www]
+user = www-data
+listen = /run/php/php8.2-fpm.sock
+listen.owner = www-data
+listen.group = www-data
+"""
+
+NGINX = """user www-data;
+events {}
+http {
+    server {
+        listen 80;
+        location ~ \\.php$ {
+            fastcgi_pass unix:/run/php/php8.1-fpm.sock;  # old socket  # expect: GW301
+        }
+    }
+}
+"""
+
+
+def tree(nginx=NGINX, pool=POOL):
+    return {"etc/nginx/nginx.conf": nginx,
+            "etc/php/8.2/fpm/php-fpm.conf": "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n",
+            "etc/php/8.2/fpm/pool.d/www.conf": pool}
+
+
+def test_socket_mismatch_is_flagged_with_pool_as_related(tmp_path):
+    r = lint(tree(), tmp_path)
+    r.assert_expected()
+    (f,) = r.findings
+    assert "php8.2-fpm.sock" in f.message and "502" in f.message and "(2: No such file or directory)" in f.message
+    assert [(x.path, x.line) for x in f.related] == [("etc/php/8.2/fpm/pool.d/www.conf", 3)]
+
+
+def test_fix_rewrites_target_keeping_comment_and_indent(tmp_path):
+    r = lint(tree(), tmp_path)
+    assert r.fixed_line("etc/nginx/nginx.conf", 7) == \
+        "            fastcgi_pass unix:/run/php/php8.2-fpm.sock;  # old socket  # expect: GW301"
+    assert r.relint().codes() == []
+
+
+def test_matching_socket_is_clean(tmp_path):
+    assert lint(tree(NGINX.replace("php8.1", "php8.2")), tmp_path).findings == []
+
+
+def test_tcp_port_mismatch_mentions_connection_refused(tmp_path):
+    nginx = NGINX.replace("unix:/run/php/php8.1-fpm.sock", "127.0.0.1:9001")
+    r = lint(tree(nginx, POOL.replace("/run/php/php8.2-fpm.sock", "127.0.0.1:9000")), tmp_path)
+    (f,) = r.findings
+    assert "(111: Connection refused)" in f.message and "did you mean 127.0.0.1:9000" in f.message
+
+
+def test_bare_port_pool_serves_a_service_name(tmp_path):
+    nginx = NGINX.replace("unix:/run/php/php8.1-fpm.sock", "php:9000")
+    assert lint(tree(nginx, POOL.replace("/run/php/php8.2-fpm.sock", "9000")), tmp_path).findings == []
+
+
+def test_upstream_server_without_pool_is_flagged_at_server_line(tmp_path):
+    nginx = NGINX.replace("unix:/run/php/php8.1-fpm.sock", "php").replace(
+        "http {\n", "http {\n    upstream php {\n        server unix:/run/php/php8.1-fpm.sock;\n    }\n")
+    r = lint(tree(nginx), tmp_path)
+    (f,) = r.findings
+    assert (f.path, f.line) == ("etc/nginx/nginx.conf", 5)
+    assert any(x.line == 10 for x in f.related)
+
+
+def test_variables_are_skipped(tmp_path):
+    nginx = NGINX.replace("unix:/run/php/php8.1-fpm.sock", "$backend")
+    assert lint(tree(nginx), tmp_path).findings == []
+
+
+def test_no_fpm_config_means_no_finding(tmp_path):
+    assert lint({"etc/nginx/nginx.conf": NGINX}, tmp_path).findings == []
