@@ -217,7 +217,7 @@ def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
         covered.update(install.files)
         ws.installs.append(install)
     for pool_dir in found.pool_dirs:
-        loose = [p for p in ws.root.glob(pool_dir / "*.conf") if ws.root.rel(p) not in covered and p.is_file()]
+        loose = [p for p in ws.root.glob(pool_dir / "*.conf") if ws.root.rel(p) not in covered and ws.root.is_file(p)]
         if loose:
             install = load_install(ws.root, None, loose)
             load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, pool_dir.parent))
@@ -225,5 +225,5 @@ def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
 
 
 def _require_file(root: Root, path: Path) -> None:
-    if not path.exists():
+    if not root.exists(path) and root.rel(path) not in root.overlay:
         raise InputError("no such file", root.rel(path))

@@ -226,17 +226,26 @@ class NginxConfig:
                     if str(self.root.canonical(path)) in chain:
                         self.include_cycles.append(node)
                         continue
-                    included = self.parse_file(path)
+                    included = self._parse_included(path, node)
                     if included is not None:
                         self.include_sites.setdefault(included.rel, set()).add(node.where)
                         iterators.append((iter(included.directives), included.rel, node,
                                           chain + (str(self.root.canonical(path)),)))
 
+    def _parse_included(self, path: Path, include: Directive) -> ParsedFile | None:
+        """parse_file, with an unreadable file reported at the include that names it."""
+        try:
+            return self.parse_file(path)
+        except InputError as exc:
+            if exc.line is not None:
+                raise
+            raise InputError(f'include "{include.args[0]}": {exc}', include.path, include.line) from None
+
     def _include_targets(self, include: Directive) -> list[Path]:
         pattern = self.root.map_config_path(include.args[0], self.conf_dir)
         if _GLOB_CHARS.search(include.args[0]):
-            return [p for p in self.root.glob(pattern) if p.is_file()]
-        if not pattern.exists() or not self.root.contains(pattern):
+            return [p for p in self.root.glob(pattern) if self.root.is_file(p)]
+        if not self.root.exists(pattern):
             self.missing_includes.append(include)
             return []
         return [pattern]
