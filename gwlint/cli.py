@@ -1,7 +1,7 @@
 """The command line: `gwlint check [ROOT]`."""
 
+from contextlib import contextmanager
 from enum import Enum
-import os
 from pathlib import Path
 import sys
 from typing import Optional
@@ -24,6 +24,13 @@ class Format(str, Enum):
     json = "json"
 
 
+class Context(str, Enum):
+    main = "main"
+    http = "http"
+    server = "server"
+    location = "location"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"gwlint {__version__}")
@@ -38,11 +45,18 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 @app.command()
 def check(
-    root: Path = typer.Argument(Path("."), help="Config tree laid out like / (etc/nginx, etc/php...), "
-                                "or an nginx config dir with nginx.conf at its top."),
+    root: Optional[Path] = typer.Argument(None, show_default=".", help="Config tree laid out like / "
+                                          "(etc/nginx, etc/php...), an nginx config dir with nginx.conf at "
+                                          "its top, or one nginx file (see --context)."),
     nginx: list[Path] = typer.Option([], "--nginx", help="nginx entry file (repeatable); skips discovery."),
     fpm: list[Path] = typer.Option([], "--fpm", help="php-fpm main config (repeatable); skips discovery."),
     php_ini: list[Path] = typer.Option([], "--php-ini", help="php.ini file(s) read by every FPM, in order."),
+    nginx_dump: Optional[str] = typer.Option(None, "--nginx-dump", metavar="FILE|-",
+                                             help="Lint `nginx -T` output (- reads stdin) instead of a tree."),
+    fpm_dump: Optional[str] = typer.Option(None, "--fpm-dump", metavar="FILE|-",
+                                           help="Lint `php-fpm -tt 2>&1` output (- reads stdin)."),
+    context: Optional[Context] = typer.Option(None, "--context", help="ROOT is one nginx file whose "
+                                              "directives sit in this context [default: guessed]."),
     output_format: Format = typer.Option(Format.text, "--format", help="Output format."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as one unified diff; change nothing."),
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place."),
@@ -57,28 +71,48 @@ def check(
     opts = Options(**{k: v for k, v in (("nginx_user", nginx_user), ("fpm_master_user", fpm_master_user))
                       if v is not None})
     try:
-        code = _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts)
+        with _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix) as (tree, shown):
+            code = _check(tree, output_format, diff, fix, unsafe_fixes, opts, shown)
     except InputError as exc:
         typer.echo(f"gwlint: error: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(code)
 
 
-def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts) -> int:
-    from gwlint import engine, fixer, report
+@contextmanager
+def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix):
+    """What to lint, from the arguments: (Inputs, the root to show in output)."""
+    from gwlint.inputs import Inputs, dump_inputs, file_inputs, tree_inputs
+
+    if nginx_dump is not None or fpm_dump is not None:
+        if root is not None or nginx or fpm or context is not None:
+            raise InputError("--nginx-dump/--fpm-dump lint the dump alone: drop ROOT, --nginx, --fpm, --context")
+        if fix or (diff and fpm_dump is not None):
+            raise InputError("a dump cannot be fixed in place: use --diff with --nginx-dump, then patch -p1 -d /")
+        with dump_inputs(nginx_dump, fpm_dump, php_ini) as tree:
+            yield tree, Path("/")
+        return
+    root = root or Path(".")
+    if root.is_file() or context is not None:
+        yield file_inputs(root, context.value if context else None), root
+        return
+    yield tree_inputs(root, nginx, fpm, php_ini), root
+
+
+def _check(inputs, output_format, diff, fix, unsafe_fixes, opts, shown) -> int:
+    from gwlint import engine, fixer
     from gwlint.model import load_workspace
 
-    def under_root(paths):
-        return [p if p.is_absolute() else Path(os.path.abspath(p)) for p in paths]
-
     def load(overlay=None):
-        return load_workspace(root, nginx=under_root(nginx), fpm=under_root(fpm), php_ini=under_root(php_ini),
-                              options=opts, overlay=overlay)
+        return load_workspace(inputs.root, nginx=inputs.nginx, fpm=inputs.fpm, php_ini=inputs.php_ini,
+                              options=opts, overlay={**(overlay or {}), **inputs.overlay})
 
     if not (diff or fix):
         ws = load()
+        if not (ws.nginx or ws.installs) and not inputs.explicit:
+            raise InputError("no nginx.conf, php-fpm.conf or pool.d/*.conf found: nothing to lint", str(shown))
         findings = engine.run(ws)
-        _emit(findings, output_format, root)
+        _emit(findings, output_format, shown)
         return EXIT_FINDINGS if findings else EXIT_CLEAN
     result = fixer.fix_loop(load, engine.run, unsafe=unsafe_fixes)
     if diff:
@@ -88,7 +122,7 @@ def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, op
     fixer.write_fixed(result.workspace, result)
     for finding in result.applied:
         typer.echo(f"fixed {finding.path}:{finding.line}: {finding.code} {finding.fix.title}", err=True)
-    _emit(result.remaining, output_format, root)
+    _emit(result.remaining, output_format, shown)
     return EXIT_FINDINGS if result.remaining else EXIT_CLEAN
 
 

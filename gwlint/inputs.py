@@ -1,0 +1,63 @@
+"""What a run lints: a tree, one nginx file in a context, or `nginx -T`/`php-fpm -tt` dumps."""
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+import os
+from pathlib import Path
+from typing import Iterator
+
+from gwlint.errors import InputError
+
+
+@dataclass
+class Inputs:
+    """A root and the entry files in it (none: discover); `overlay` holds virtual files."""
+
+    root: Path
+    nginx: list[Path] = field(default_factory=list)
+    fpm: list[Path] = field(default_factory=list)
+    php_ini: list[Path] = field(default_factory=list)
+    overlay: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def explicit(self) -> bool:
+        """True when entry files were named, so finding nothing to lint is no surprise."""
+        return bool(self.nginx or self.fpm)
+
+
+def _absolute(paths: list[Path]) -> list[Path]:
+    return [Path(os.path.abspath(p)) for p in paths]
+
+
+def tree_inputs(root: Path, nginx: list[Path], fpm: list[Path], php_ini: list[Path]) -> Inputs:
+    return Inputs(root, _absolute(nginx), _absolute(fpm), _absolute(php_ini))
+
+
+def file_inputs(path: Path, context: str | None) -> Inputs:
+    """One nginx file, linted inside a synthetic `context` (guessed from its directives if None).
+
+    The root is the current directory when the file is under it (findings show the path as
+    typed), else the file's directory.
+    """
+    from gwlint.fsroot import Root
+    from gwlint.snippet import guess_context, wrap
+
+    if not path.is_file():
+        raise InputError("--context needs one nginx file, not a directory", str(path))
+    path = Path(os.path.abspath(path))
+    cwd = Path(os.getcwd())
+    root = cwd if path.is_relative_to(cwd) else path.parent
+    if context is None:
+        rel = path.relative_to(root).as_posix()
+        context = guess_context(Root(root).read_text(path), rel)
+    entry, overlay = wrap(path, root, context)
+    return Inputs(root, [entry], overlay=overlay)
+
+
+@contextmanager
+def dump_inputs(nginx_dump: str | None, fpm_dump: str | None, php_ini: list[Path]) -> Iterator[Inputs]:
+    """The dumps materialized in a temp tree for the duration of the run."""
+    from gwlint.dumps import materialize
+
+    with materialize(nginx_dump, fpm_dump, php_ini) as tree:
+        yield Inputs(tree.root, tree.nginx, tree.fpm, tree.php_ini)
