@@ -56,7 +56,7 @@ def read_dump(source: str) -> str:
 def split_nginx_dump(text: str, name: str) -> list[tuple[str, str, int]]:
     """(path, text, marker line) for every file of an `nginx -T` dump, in dump order.
 
-    nginx writes each file's bytes after its marker line and then one extra newline; text before
+    nginx writes each file's bytes after its marker line and then one newline; text before
     the first marker (`nginx: ... syntax is ok` when stderr was captured too) is not config.
     """
     files: list[tuple[str, list[str], int]] = []
@@ -69,12 +69,13 @@ def split_nginx_dump(text: str, name: str) -> list[tuple[str, str, int]]:
     if not files:
         raise InputError("no '# configuration file PATH:' line: not `nginx -T` output "
                          "(did nginx -T fail? run it alone to see its error)", name, 1)
+    if files[-1][1][-1:] == [""]:
+        files[-1][1].pop()  # the newline nginx adds after the last file (the others end at a marker)
     out, seen = [], set()
     for path, lines, number in files:
         if path not in seen:  # older nginx repeats a file included twice
             seen.add(path)
-            body = "\n".join(lines)
-            out.append((path, body[:-1] if body.endswith("\n") else body, number))
+            out.append((path, "\n".join(lines), number))
     return out
 
 
