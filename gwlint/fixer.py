@@ -15,6 +15,7 @@ from gwlint.model import Workspace
 from gwlint.nginx import parse_text
 
 MAX_PASSES = 10
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -151,8 +152,9 @@ def write_fixed(ws: Workspace, result: FixResult) -> None:
         targets.append((rel, path))
     for rel, path in targets:
         data = result.fixed[rel].encode("utf-8")
-        if rel in ws.root.boms:
-            data = b"\xef\xbb\xbf" + data
+        with open(path, "rb") as fh:  # the BOM the file has on disk (its text came from the overlay)
+            if fh.read(3) == BOM:
+                data = BOM + data
         mode = os.stat(path).st_mode & 0o7777
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".gwlint")
         try:

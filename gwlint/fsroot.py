@@ -27,7 +27,6 @@ class Root:
         self.path_map = sorted((path_map or {}).items(), key=lambda kv: -len(kv[0]))
         self._texts: dict[Path, str] = {}
         self.overlay = overlay or {}  # root-relative path -> text, for fixes not yet written
-        self.boms: set[str] = set()  # files that start with a UTF-8 BOM (kept when written)
 
     def map_config_path(self, value: str, base: Path) -> Path:
         """A path as written in a config: absolute means under the root, relative means `base`."""
@@ -150,8 +149,6 @@ class Root:
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", rel) from None
         text = decode_config(data, rel)
-        if data.startswith(b"\xef\xbb\xbf"):
-            self.boms.add(rel)
         self._texts[path] = text
         return text
 

@@ -1,0 +1,251 @@
+"""No input breaks gwlint: mutated configs (hypothesis) and named hostile cases.
+
+Every run must end with exit 0, 1 or 2, never a traceback, and exit 2 must say `path:line: ...`.
+The property tests are derandomized (the same cases on every run); together they generate
+PROPERTY_CASES cases and take a few seconds.
+"""
+
+import os
+from pathlib import Path
+import re
+import stat
+import subprocess
+import sys
+import tempfile
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+import pytest
+from typer.testing import CliRunner
+
+from gwlint.cli import app
+from gwlint.testing import write_tree
+
+NGINX = """\
+user www-data;
+events {
+    worker_connections 768;
+}
+http {
+    include /etc/nginx/sites-enabled/*;
+}
+"""
+SITE = """\
+upstream php {
+    server unix:/run/php/php8.2-fpm.sock;
+}
+server {
+    listen 80 default_server;
+    server_name "example.org" 'www.example.org';
+    root /var/www/html;
+    location ~ \\.php$ {
+        fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;
+        fastcgi_pass unix:/run/php/php8.1-fpm.sock;
+    }
+    location /api/ {
+        fastcgi_pass php;
+        fastcgi_read_timeout 60s;
+    }
+}
+"""
+POOL = """\
+[www]
+user = www-data
+listen = /run/php/php8.2-fpm.sock
+php_admin_value[memory_limit] = "256M" ; comment
+request_terminate_timeout = 30s
+"""
+PHP_INI = "[PHP]\nmax_execution_time = 30\nmemory_limit = 128M\n"
+TREE = {"etc/nginx/nginx.conf": NGINX, "etc/nginx/sites-enabled/site": SITE,
+        "etc/php/8.2/fpm/pool.d/www.conf": POOL, "etc/php/8.2/fpm/php.ini": PHP_INI}
+ERROR_LINE = re.compile(r"^gwlint: error: [^\n:]+:\d+: \S")
+EXAMPLES = int(os.environ.get("GWLINT_FUZZ_EXAMPLES", 100))  # per property below
+PROPERTY_CASES = 4 * EXAMPLES
+FAST = settings(max_examples=EXAMPLES, deadline=None, derandomize="GWLINT_FUZZ_EXAMPLES" not in os.environ, database=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+def check(root: Path, *args: str):
+    """Run `gwlint check` in-process; fail on a traceback, a strange exit code or a vague error."""
+    result = CliRunner().invoke(app, ["check", str(root), *args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert result.exit_code in (0, 1, 2), result.output
+    if result.exit_code == 2:
+        assert ERROR_LINE.match(result.stderr), result.stderr
+    return result
+
+
+def mutated_tree(target: str, data: bytes) -> Path:
+    root = write_tree({k: v for k, v in TREE.items() if k != target},
+                      Path(tempfile.mkdtemp(prefix="gwlint-prop-")))
+    (root / target).parent.mkdir(parents=True, exist_ok=True)
+    (root / target).write_bytes(data)
+    return root
+
+
+targets = st.sampled_from(sorted(TREE))
+
+
+def _splice(text: str, at: int, insert: bytes, cut: int = 0) -> bytes:
+    raw = text.encode()
+    at = at % (len(raw) + 1)
+    return raw[:at] + insert + raw[at + cut:]
+
+
+@FAST
+@given(targets, st.integers(min_value=0))
+def test_truncated_files(target, at):
+    text = TREE[target]
+    check(mutated_tree(target, text.encode()[: at % (len(text) + 1)]))
+
+
+@FAST
+@given(targets, st.integers(min_value=0), st.binary(min_size=1, max_size=12), st.integers(0, 8))
+def test_random_bytes(target, at, junk, cut):
+    check(mutated_tree(target, _splice(TREE[target], at, junk, cut)))
+
+
+@FAST
+@given(targets, st.integers(min_value=0),
+       st.lists(st.sampled_from(["{", "}", '"', "'", ";", "[", "]", "=", "\\", "#", "\n", "$"]), min_size=1, max_size=6))
+def test_unbalanced_braces_and_quotes(target, at, chars):
+    check(mutated_tree(target, _splice(TREE[target], at, "".join(chars).encode())))
+
+
+@FAST
+@given(targets, st.integers(min_value=0), st.integers(1, 200_000), st.sampled_from(["x", " ", "{", "a=", "\t"]))
+def test_very_long_lines(target, at, length, unit):
+    check(mutated_tree(target, _splice(TREE[target], at, (unit * length).encode()[:length])))
+
+
+# named cases --------------------------------------------------------------------------------
+
+def test_deep_nesting_5000_levels(tmp_path):
+    depth = 5000
+    site = "server {\n" + "location / {\n" * depth + "fastcgi_pass unix:/run/php/php8.1-fpm.sock;\n" + \
+        "}\n" * depth + "}\n"
+    root = write_tree({**TREE, "etc/nginx/sites-enabled/site": site}, tmp_path)
+    result = check(root)
+    assert result.exit_code == 1 and f"etc/nginx/sites-enabled/site:{depth + 2}: GW301" in result.stdout
+    unclosed = write_tree({**TREE, "etc/nginx/sites-enabled/site": "server {\n" + "location / {\n" * depth},
+                          tmp_path / "unclosed")
+    assert check(unclosed).exit_code == 2
+
+
+def test_include_cycles(tmp_path):
+    root = write_tree({**TREE, "etc/nginx/sites-enabled/site": "include /etc/nginx/sites-enabled/site;\n"
+                               "include /etc/nginx/a.conf;\n",
+                       "etc/nginx/a.conf": "include /etc/nginx/b.conf;\n",
+                       "etc/nginx/b.conf": "include /etc/nginx/a.conf;\n"}, tmp_path)
+    result = check(root)
+    assert result.exit_code == 1
+    assert "etc/nginx/sites-enabled/site:1: GW902" in result.stdout
+    assert "etc/nginx/b.conf:1: GW902" in result.stdout
+
+
+def test_symlink_loops(tmp_path):
+    root = write_tree(TREE, tmp_path)
+    enabled = root / "etc/nginx/sites-enabled"
+    os.symlink("self", enabled / "self")
+    os.symlink("b", enabled / "a")
+    os.symlink("a", enabled / "b")
+    os.symlink("/etc/nginx/sites-enabled", enabled / "dir-loop")
+    (root / "etc/nginx/nginx.conf").write_text(NGINX.replace("http {\n", "http {\n    include sites-enabled/self;\n"))
+    result = check(root)
+    assert result.exit_code == 1
+    assert "etc/nginx/nginx.conf:6: GW901" in result.stdout  # the looping link is no file
+    assert "etc/nginx/sites-enabled/site:10: GW301" in result.stdout
+
+
+def test_glob_matching_thousands_of_files(tmp_path):
+    files = {f"etc/nginx/sites-enabled/s{i:04}": f"server {{ server_name s{i}; }}\n" for i in range(3000)}
+    root = write_tree({**TREE, **files}, tmp_path)
+    result = check(root)
+    assert result.exit_code == 1 and result.stdout.count("GW301") == 1
+
+
+def test_20_mb_file(tmp_path):
+    comment = "    # " + "x" * 70 + "\n"
+    lines = 20 * 1024 * 1024 // len(comment)
+    site = SITE.replace("server {\n", "server {\n" + comment * lines, 1)
+    root = write_tree({**TREE, "etc/nginx/sites-enabled/site": site}, tmp_path)
+    assert (root / "etc/nginx/sites-enabled/site").stat().st_size > 20 * 1024 * 1024
+    result = check(root)
+    assert f"etc/nginx/sites-enabled/site:{10 + lines}: GW301" in result.stdout
+
+
+def test_unreadable_file(tmp_path):
+    root = write_tree(TREE, tmp_path)
+    site = root / "etc/nginx/sites-enabled/site"
+    if os.geteuid() == 0:
+        pytest.skip("root reads a chmod 000 file anyway; test_fifo_where_a_file_is_expected covers "
+                    "a file that cannot be read as root")
+    site.chmod(0)
+    result = check(root)
+    assert result.exit_code == 2
+    assert "etc/nginx/nginx.conf:6: include" in result.stderr and "Permission denied" in result.stderr
+
+
+def test_fifo_where_a_file_is_expected(tmp_path):
+    """A fifo blocks open() forever: it must be refused before it is opened (run in a subprocess)."""
+    root = write_tree(TREE, tmp_path)
+    os.mkfifo(root / "etc/nginx/fifo.conf")
+    (root / "etc/nginx/nginx.conf").write_text(NGINX.replace("http {\n", "http {\n    include fifo.conf;\n"))
+    done = subprocess.run([sys.executable, "-m", "gwlint", "check", str(root)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith('gwlint: error: etc/nginx/nginx.conf:6: include "fifo.conf": ')
+    assert "not a regular file" in done.stderr
+
+
+def test_directories_where_files_are_expected(tmp_path):
+    root = write_tree(TREE, tmp_path)
+    (root / "etc/nginx/conf.d").mkdir()
+    (root / "etc/php/8.2/fpm/pool.d/dir.conf").mkdir()  # pool glob: skipped like php-fpm's glob of files
+    (root / "etc/nginx/nginx.conf").write_text(NGINX.replace("http {\n", "http {\n    include conf.d;\n"))
+    result = check(root)
+    assert result.exit_code == 2
+    assert result.stderr.startswith('gwlint: error: etc/nginx/nginx.conf:6: include "conf.d": ')
+    assert "is a directory" in result.stderr
+    (root / "etc/nginx/nginx.conf").write_text(NGINX)
+    assert check(root).exit_code == 1
+
+
+def test_non_utf8_bytes(tmp_path):
+    root = write_tree(TREE, tmp_path)
+    (root / "etc/nginx/sites-enabled/site").write_bytes(SITE.encode().replace(b"root /var", b"# caf\xe9\nroot /var"))
+    result = check(root)
+    assert result.exit_code == 2
+    assert result.stderr == "gwlint: error: etc/nginx/sites-enabled/site:7: not valid UTF-8 (byte 0xe9)\n"
+
+
+@pytest.mark.parametrize("encode", [lambda t: t.replace("\n", "\r\n").encode(),
+                                    lambda t: b"\xef\xbb\xbf" + t.encode()], ids=["crlf", "bom"])
+def test_crlf_and_bom_keep_lines_and_bytes(tmp_path, encode):
+    root = write_tree(TREE, tmp_path)
+    for rel in TREE:
+        (root / rel).write_bytes(encode(TREE[rel]))
+    result = check(root)
+    assert result.exit_code == 1 and "etc/nginx/sites-enabled/site:10: GW301" in result.stdout
+    assert check(root, "--fix").exit_code == 0
+    fixed = (root / "etc/nginx/sites-enabled/site").read_bytes()
+    assert fixed == encode(SITE.replace("php8.1", "php8.2"))
+
+
+def test_empty_tree_and_empty_files(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(app, ["check", str(tmp_path / "empty"), "--format", "json"])
+    assert result.exit_code == 2 and result.stdout == ""  # a wrong ROOT is not "All checks passed"
+    assert result.stderr == f"gwlint: error: {tmp_path / 'empty'}: no nginx.conf, php-fpm.conf or " \
+                            "pool.d/*.conf found: nothing to lint\n"
+    root = write_tree({rel: "" for rel in TREE}, tmp_path / "files")
+    assert check(root).exit_code == 0
+
+
+def test_missing_root_and_file_modes(tmp_path):
+    result = CliRunner().invoke(app, ["check", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and "no such file or directory" in result.stderr
+    root = write_tree(TREE, tmp_path / "ro")
+    site = root / "etc/nginx/sites-enabled/site"
+    site.chmod(stat.S_IRUSR)
+    assert check(root, "--diff").exit_code == 1
