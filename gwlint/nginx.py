@@ -18,7 +18,6 @@ from gwlint.fsroot import Root
 
 PASS_DIRECTIVES = ("fastcgi_pass", "proxy_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass")
 _GLOB_CHARS = re.compile(r"[*?\[]")
-_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 
 
 @dataclass(slots=True)
@@ -116,10 +115,22 @@ class Directive:
                 stack.extend(reversed(node.block))
 
 
+def _template_line(text: str) -> int | None:
+    """The first line holding `{{ ... }}` or `{% ... %}`; linear, as a regex on a long line is not."""
+    if "{{" not in text and "{%" not in text:
+        return None
+    for number, line in enumerate(text.split("\n"), 1):
+        for opener, closer in (("{{", "}}"), ("{%", "%}")):
+            start = line.find(opener)
+            if start != -1 and line.find(closer, start + 2) != -1:  # the first opener decides
+                return number
+    return None
+
+
 def parse_text(text: str, rel: str) -> ParsedFile:
     """Parse one file's text; raises InputError with path:line on a syntax error."""
-    if _TEMPLATE.search(text):
-        line = text[: _TEMPLATE.search(text).start()].count("\n") + 1
+    line = _template_line(text)
+    if line is not None:
         raise TemplateFile("unrendered template syntax ({{ }} or {% %}): render it before linting", rel, line)
     top: list[RawDirective] = []
     stack: list[tuple[RawDirective | None, list[RawDirective]]] = [(None, top)]

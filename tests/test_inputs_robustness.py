@@ -59,7 +59,7 @@ TREE = {"etc/nginx/nginx.conf": NGINX, "etc/nginx/sites-enabled/site": SITE,
         "etc/php/8.2/fpm/pool.d/www.conf": POOL, "etc/php/8.2/fpm/php.ini": PHP_INI}
 ERROR_LINE = re.compile(r"^gwlint: error: [^\n:]+:\d+: \S")
 EXAMPLES = int(os.environ.get("GWLINT_FUZZ_EXAMPLES", 100))  # per property below
-PROPERTY_CASES = 4 * EXAMPLES
+PROPERTY_CASES = 5 * EXAMPLES
 FAST = settings(max_examples=EXAMPLES, deadline=None, derandomize="GWLINT_FUZZ_EXAMPLES" not in os.environ, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
@@ -84,6 +84,16 @@ def mutated_tree(target: str, data: bytes) -> Path:
 
 
 targets = st.sampled_from(sorted(TREE))
+OTHER: dict[str, list[str]] = {}  # the unmutated other dump, given as a file next to the mutated one
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _clean_dumps(tmp_path_factory):
+    where = tmp_path_factory.mktemp("dumps")
+    (where / "nginx.txt").write_text(NGINX_DUMP)
+    (where / "fpm.txt").write_text(FPM_DUMP)
+    OTHER["--nginx-dump"] = ["--fpm-dump", str(where / "fpm.txt")]
+    OTHER["--fpm-dump"] = ["--nginx-dump", str(where / "nginx.txt")]
 
 
 def _splice(text: str, at: int, insert: bytes, cut: int = 0) -> bytes:
@@ -118,6 +128,35 @@ def test_very_long_lines(target, at, length, unit):
     check(mutated_tree(target, _splice(TREE[target], at, (unit * length).encode()[:length])))
 
 
+NGINX_DUMP = "".join(f"# configuration file /{rel}:\n{TREE[rel]}\n" for rel in
+                     ("etc/nginx/nginx.conf", "etc/nginx/sites-enabled/site"))
+FPM_DUMP = "".join(f"[22-Nov-2026 05:06:24] NOTICE: {line}\n" for line in
+                   ("[global]", "\tpid = /run/php/php8.2-fpm.pid", " ", "[www]", "\tlisten = /run/php/php8.2-fpm.sock",
+                    "\tlisten.mode = undefined", "\tphp_admin_value[memory_limit] = 256M", " "))
+
+
+@FAST
+@given(st.sampled_from(["--nginx-dump", "--fpm-dump"]), st.integers(min_value=0),
+       st.one_of(st.binary(min_size=1, max_size=12),
+                 st.sampled_from([b"# configuration file /:\n", b"# configuration file /etc/nginx/nginx.conf/x:\n",
+                                  b"# configuration file ../../x:\n", b"NOTICE: [", b"ERROR: x\n", b"\n}\n"])),
+       st.integers(0, 8))
+def test_mutated_dumps(option, at, junk, cut):
+    dump = NGINX_DUMP if option == "--nginx-dump" else FPM_DUMP
+    result = CliRunner().invoke(app, ["check", option, "-", *OTHER[option]], input=_splice(dump, at, junk, cut))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert result.exit_code in (0, 1, 2), result.output
+    if result.exit_code == 2:
+        assert ERROR_LINE.match(result.stderr), result.stderr
+
+
+def test_unmutated_dumps_find_the_mismatch():
+    for option, dump in (("--nginx-dump", NGINX_DUMP), ("--fpm-dump", FPM_DUMP)):
+        result = CliRunner().invoke(app, ["check", option, "-", *OTHER[option]], input=dump)
+        assert result.exit_code == 1 and "etc/nginx/sites-enabled/site:10: GW301" in result.stdout
+
+
 # named cases --------------------------------------------------------------------------------
 
 def test_deep_nesting_5000_levels(tmp_path):
@@ -130,6 +169,18 @@ def test_deep_nesting_5000_levels(tmp_path):
     unclosed = write_tree({**TREE, "etc/nginx/sites-enabled/site": "server {\n" + "location / {\n" * depth},
                           tmp_path / "unclosed")
     assert check(unclosed).exit_code == 2
+
+
+def test_long_line_of_braces_is_linear(tmp_path):
+    """The template check was a regex that went quadratic here (157 s for this line): now linear."""
+    import time
+    root = write_tree({**TREE, "etc/nginx/sites-enabled/site": SITE + "{" * 200_000 + "\n"}, tmp_path)
+    start = time.monotonic()
+    result = check(root)
+    assert time.monotonic() - start < 10
+    assert result.exit_code == 2 and "etc/nginx/sites-enabled/site:17:" in result.stderr
+    template = write_tree({**TREE, "etc/nginx/sites-enabled/site": SITE + "# {{ x\n{% if a %}\n"}, tmp_path / "t")
+    assert "etc/nginx/sites-enabled/site:18: GW903" in check(template).stdout
 
 
 def test_include_cycles(tmp_path):
