@@ -169,3 +169,24 @@ def test_fpm_dump_ini_keeps_dump_lines_and_drops_defaults():
         ("www", "php_value[display_errors]", "0", 7)]
     with pytest.raises(InputError, match="not `php-fpm -tt` output"):
         fpm_dump_ini("php-fpm: nothing\n", "d")
+
+
+def test_fpm_dump_with_php_ini_files_builds_the_model(tmp_path):
+    from gwlint.dumps import materialize
+    from gwlint.model import load_workspace
+
+    tree = relocate("layout-debian-multiphp", tmp_path)
+    conf = tree / "etc/php/8.1/fpm/php-fpm.conf"
+    done = subprocess.run([_need(PHP_FPM), "-n", "-tt", "-p", str(conf.parent), "-y", str(conf)],
+                          capture_output=True, text=True, timeout=30)
+    (tmp_path / "fpm.txt").write_text(done.stderr)
+    chain = [tree / "etc/php/8.1/fpm/php.ini", tree / "etc/php/8.1/fpm/conf.d/20-app.ini"]
+    with materialize(None, str(tmp_path / "fpm.txt"), chain) as dump:
+        ws = load_workspace(dump.root, fpm=dump.fpm, php_ini=dump.php_ini)
+    [pool] = ws.pools
+    assert pool.name == "www" and str(pool.listen) == "unix:/run/php/php8.1-fpm.sock"
+    assert pool.get("listen").path == "fpm.txt"
+    assert done.stderr.splitlines()[pool.get("listen").line - 1].endswith("listen = /run/php/php8.1-fpm.sock")
+    assert "listen.mode" not in pool.settings  # -tt's "undefined": the default applies
+    setting = pool.php_ini("memory_limit")
+    assert (setting.value, setting.path) == ("192M", f"{tree}/etc/php/8.1/fpm/conf.d/20-app.ini".lstrip("/"))
