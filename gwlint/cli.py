@@ -94,6 +94,8 @@ def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix)
         return
     root = root or Path(".")
     if root.is_file() or context is not None:
+        if nginx or fpm or php_ini:
+            raise InputError("one FILE is linted alone: drop --nginx, --fpm, --php-ini", str(root))
         yield file_inputs(root, context.value if context else None), root
         return
     yield tree_inputs(root, nginx, fpm, php_ini), root

@@ -1,8 +1,8 @@
 """No input breaks gwlint: mutated configs (hypothesis) and named hostile cases.
 
 Every run must end with exit 0, 1 or 2, never a traceback, and exit 2 must say `path:line: ...`.
-The property tests are derandomized (the same cases on every run); together they generate
-PROPERTY_CASES cases and take a few seconds.
+The five property tests are derandomized (the same cases on every run) and generate
+5 x 100 = 500 cases in about 8 s; GWLINT_FUZZ_EXAMPLES=N runs N random cases per property instead.
 """
 
 import os
@@ -59,7 +59,6 @@ TREE = {"etc/nginx/nginx.conf": NGINX, "etc/nginx/sites-enabled/site": SITE,
         "etc/php/8.2/fpm/pool.d/www.conf": POOL, "etc/php/8.2/fpm/php.ini": PHP_INI}
 ERROR_LINE = re.compile(r"^gwlint: error: [^\n:]+:\d+: \S")
 EXAMPLES = int(os.environ.get("GWLINT_FUZZ_EXAMPLES", 100))  # per property below
-PROPERTY_CASES = 5 * EXAMPLES
 FAST = settings(max_examples=EXAMPLES, deadline=None, derandomize="GWLINT_FUZZ_EXAMPLES" not in os.environ, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
