@@ -56,7 +56,7 @@ def check(
     fpm_dump: Optional[str] = typer.Option(None, "--fpm-dump", metavar="FILE|-",
                                            help="Lint `php-fpm -tt 2>&1` output (- reads stdin)."),
     context: Optional[Context] = typer.Option(None, "--context", help="ROOT is one nginx file whose "
-                                              "directives sit in this context [default: guessed]."),
+                                              "directives sit in this context (default: guessed from them)."),
     output_format: Format = typer.Option(Format.text, "--format", help="Output format."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as one unified diff; change nothing."),
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place."),
