@@ -23,9 +23,10 @@ from gwlint.fsroot import decode_config
 
 STDIN = "-"
 _NGINX_MARKER = re.compile(r"# configuration file (.+):\r?")
-_FPM_NOTICE = re.compile(r"(?:\[[^\]]*\]\s+)?NOTICE: ?(.*?)\r?")
-_FPM_PROBLEM = re.compile(r"(?:\[[^\]]*\]\s+)?(ERROR|ALERT):\s*(.*?)\r?")
-_FPM_SETTING = re.compile(r"\s*([A-Za-z_][\w.\-]*(?:\[[^\]]*\])?)\s*=\s?(.*)")
+# any prefix before the level: `[date] `, journald's `php-fpm8.2[12]: `, compose's `php-1  | `
+_FPM_NOTICE = re.compile(r".*?\bNOTICE: ?(.*?)\r?")
+_FPM_PROBLEM = re.compile(r".*?\b(ERROR|ALERT):\s*(.*?)\r?")
+_FPM_SETTING = re.compile(r"(?:\s|#011)*([A-Za-z_][\w.\-]*(?:\[[^\]]*\])?)\s*=\s?(.*)")
 _FPM_UNSET = ("undefined", "unknown value")  # -tt's words for "not set": the default applies
 
 
@@ -83,10 +84,10 @@ def fpm_dump_ini(text: str, name: str) -> str:
     """The effective config of a `php-fpm -tt` dump as INI text, on the dump's own line numbers."""
     lines, sections = [], 0
     for number, line in enumerate(text.split("\n"), 1):
-        problem = _FPM_PROBLEM.fullmatch(line)
+        notice = _FPM_NOTICE.fullmatch(line)
+        problem = None if notice else _FPM_PROBLEM.fullmatch(line)
         if problem:
             raise InputError(f"php-fpm reported {problem.group(1)}: {problem.group(2)}", name, number)
-        notice = _FPM_NOTICE.fullmatch(line)
         body = notice.group(1) if notice else ""
         setting = _FPM_SETTING.fullmatch(body)
         if body.startswith("[") and body.rstrip().endswith("]"):

@@ -167,6 +167,9 @@ def test_fpm_dump_ini_keeps_dump_lines_and_drops_defaults():
     assert [(s.section, s.key, s.value, s.line) for s in ini.settings] == [
         ("global", "pid", "/run/php/php8.2-fpm.pid", 2), ("www", "access.format", '%R; "%m"', 6),
         ("www", "php_value[display_errors]", "0", 7)]
+    journal = "\n".join(f"Nov 22 05:06:24 host php-fpm8.2[812]: {line}" for line in dump.splitlines()) + "\n"
+    assert fpm_dump_ini(journal, "d") == fpm_dump_ini(dump, "d")
+    assert fpm_dump_ini(journal.replace("\t", "#011"), "d") == fpm_dump_ini(dump, "d")
     with pytest.raises(InputError, match="not `php-fpm -tt` output"):
         fpm_dump_ini("php-fpm: nothing\n", "d")
 
