@@ -82,14 +82,16 @@ def check(
 @contextmanager
 def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix):
     """What to lint, from the arguments: (Inputs, the root to show in output)."""
-    from gwlint.inputs import Inputs, dump_inputs, file_inputs, tree_inputs
+    from gwlint.inputs import file_inputs, tree_inputs
 
     if nginx_dump is not None or fpm_dump is not None:
         if root is not None or nginx or fpm or context is not None:
             raise InputError("--nginx-dump/--fpm-dump lint the dump alone: drop ROOT, --nginx, --fpm, --context")
         if fix or (diff and fpm_dump is not None):
             raise InputError("a dump cannot be fixed in place: use --diff with --nginx-dump, then patch -p1 -d /")
-        with dump_inputs(nginx_dump, fpm_dump, php_ini) as tree:
+        from gwlint.dumps import materialize
+
+        with materialize(nginx_dump, fpm_dump, php_ini) as tree:
             yield tree, Path("/")
         return
     root = root or Path(".")

@@ -9,7 +9,6 @@ the dump (`<stdin>` for `-`) whose line numbers are the dump's own.
 """
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 import os
 from pathlib import Path
 import posixpath
@@ -20,6 +19,7 @@ from typing import Iterator
 
 from gwlint.errors import InputError
 from gwlint.fsroot import decode_config
+from gwlint.inputs import Inputs
 
 STDIN = "-"
 _NGINX_MARKER = re.compile(r"# configuration file (.+):\r?")
@@ -28,16 +28,6 @@ _FPM_NOTICE = re.compile(r".*?\bNOTICE: ?(.*?)\r?")
 _FPM_PROBLEM = re.compile(r".*?\b(ERROR|ALERT):\s*(.*?)\r?")
 _FPM_SETTING = re.compile(r"(?:\s|#011)*([A-Za-z_][\w.\-]*(?:\[[^\]]*\])?)\s*=\s?(.*)")
 _FPM_UNSET = ("undefined", "unknown value")  # -tt's words for "not set": the default applies
-
-
-@dataclass
-class DumpTree:
-    """A temp dir holding the dumped files, and the entry files to lint in it."""
-
-    root: Path
-    nginx: list[Path] = field(default_factory=list)
-    fpm: list[Path] = field(default_factory=list)
-    php_ini: list[Path] = field(default_factory=list)
 
 
 def dump_name(source: str) -> str:
@@ -128,12 +118,12 @@ def _write(target: Path, text: str, name: str, line: int) -> None:
 
 
 @contextmanager
-def materialize(nginx_dump: str | None, fpm_dump: str | None, php_ini: list[Path]) -> Iterator[DumpTree]:
+def materialize(nginx_dump: str | None, fpm_dump: str | None, php_ini: list[Path]) -> Iterator[Inputs]:
     """A temp tree holding the dumps (and the named php.ini files at their own paths)."""
     if nginx_dump == STDIN and fpm_dump == STDIN:
         raise InputError("only one of --nginx-dump and --fpm-dump can read stdin (-)")
     with tempfile.TemporaryDirectory(prefix="gwlint-dump-") as tmp:
-        tree = DumpTree(Path(tmp))
+        tree = Inputs(Path(tmp))
         if nginx_dump is not None:
             name = dump_name(nginx_dump)
             for path, text, line in split_nginx_dump(read_dump(nginx_dump), name):

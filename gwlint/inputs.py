@@ -1,10 +1,8 @@
 """What a run lints: a tree, one nginx file in a context, or `nginx -T`/`php-fpm -tt` dumps."""
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 import os
 from pathlib import Path
-from typing import Iterator
 
 from gwlint.errors import InputError
 
@@ -52,12 +50,3 @@ def file_inputs(path: Path, context: str | None) -> Inputs:
         context = guess_context(Root(root).read_text(path), rel)
     entry, overlay = wrap(path, root, context)
     return Inputs(root, [entry], overlay=overlay)
-
-
-@contextmanager
-def dump_inputs(nginx_dump: str | None, fpm_dump: str | None, php_ini: list[Path]) -> Iterator[Inputs]:
-    """The dumps materialized in a temp tree for the duration of the run."""
-    from gwlint.dumps import materialize
-
-    with materialize(nginx_dump, fpm_dump, php_ini) as tree:
-        yield Inputs(tree.root, tree.nginx, tree.fpm, tree.php_ini)
