@@ -53,8 +53,9 @@ def check(
     php_ini: list[Path] = typer.Option([], "--php-ini", help="php.ini file(s) read by every FPM, in order."),
     nginx_dump: Optional[str] = typer.Option(None, "--nginx-dump", metavar="FILE|-",
                                              help="Lint `nginx -T` output (- reads stdin) instead of a tree."),
-    fpm_dump: Optional[str] = typer.Option(None, "--fpm-dump", metavar="FILE|-",
-                                           help="Lint `php-fpm -tt 2>&1` output (- reads stdin)."),
+    fpm_dump: list[str] = typer.Option([], "--fpm-dump", metavar="FILE|-",
+                                       help="Lint `php-fpm -tt 2>&1` output (- reads stdin); one per "
+                                       "php-fpm master (repeatable)."),
     context: Optional[Context] = typer.Option(None, "--context", help="ROOT is one nginx file whose "
                                               "directives sit in this context (default: guessed from them)."),
     output_format: Format = typer.Option(Format.text, "--format", help="Output format."),
@@ -84,10 +85,10 @@ def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix)
     """What to lint, from the arguments: (Inputs, the root to show in output)."""
     from gwlint.inputs import file_inputs, tree_inputs
 
-    if nginx_dump is not None or fpm_dump is not None:
+    if nginx_dump is not None or fpm_dump:
         if root is not None or nginx or fpm or context is not None:
             raise InputError("--nginx-dump/--fpm-dump lint the dump alone: drop ROOT, --nginx, --fpm, --context")
-        if fix or (diff and fpm_dump is not None):
+        if fix or (diff and fpm_dump):
             raise InputError("a dump cannot be fixed in place: use --diff with --nginx-dump, then patch -p1 -d /")
         from gwlint.dumps import materialize
 

@@ -5,7 +5,8 @@ temp dir at its original absolute path (`/etc/nginx/nginx.conf` -> `TMP/etc/ngin
 with its original lines, so findings read `etc/nginx/nginx.conf:12`: the original path shown
 relative to `/`. php-fpm -tt prints the effective config in log lines
 (`[date] NOTICE: \tkey = value`) without file names or lines; it becomes one INI file named after
-the dump (`<stdin>` for `-`) whose line numbers are the dump's own.
+the dump as given (`<stdin>` for `-`) whose line numbers are the dump's own; each -tt dump is
+one FPM install (a host with several PHP versions has one per version).
 """
 
 from contextlib import contextmanager
@@ -118,10 +119,10 @@ def _write(target: Path, text: str, name: str, line: int) -> None:
 
 
 @contextmanager
-def materialize(nginx_dump: str | None, fpm_dump: str | None, php_ini: list[Path]) -> Iterator[Inputs]:
-    """A temp tree holding the dumps (and the named php.ini files at their own paths)."""
-    if nginx_dump == STDIN and fpm_dump == STDIN:
-        raise InputError("only one of --nginx-dump and --fpm-dump can read stdin (-)")
+def materialize(nginx_dump: str | None, fpm_dumps: list[str], php_ini: list[Path]) -> Iterator[Inputs]:
+    """A temp tree holding the dumps (one FPM install per -tt dump; php.ini files at their paths)."""
+    if [nginx_dump, *fpm_dumps].count(STDIN) > 1:
+        raise InputError("only one dump can read stdin (-)")
     with tempfile.TemporaryDirectory(prefix="gwlint-dump-") as tmp:
         tree = Inputs(Path(tmp))
         if nginx_dump is not None:
@@ -130,12 +131,11 @@ def materialize(nginx_dump: str | None, fpm_dump: str | None, php_ini: list[Path
                 target = virtual_path(tree.root, path, name, line)
                 _write(target, text, name, line)
                 tree.nginx = tree.nginx or [target]  # the first file is the -c file
-        if fpm_dump is not None:
+        for fpm_dump in fpm_dumps:  # named as given: `fpm.txt`, `<stdin>`, /tmp/x -> `tmp/x`
             name = dump_name(fpm_dump)
-            text = fpm_dump_ini(read_dump(fpm_dump), name)
-            target = tree.root / os.path.basename(name)
-            _write(target, text, name, 1)
-            tree.fpm = [target]
+            target = virtual_path(tree.root, name, name, 1)
+            _write(target, fpm_dump_ini(read_dump(fpm_dump), name), name, 1)
+            tree.fpm.append(target)
         for ini in php_ini:
             target = virtual_path(tree.root, os.path.abspath(ini), str(ini), 1)
             _write(target, read_dump(str(ini)), str(ini), 1)

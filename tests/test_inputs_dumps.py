@@ -39,6 +39,10 @@ def relocate(fixture: str, tmp: Path) -> Path:
     rw = tmp / "rw"
     rw.mkdir()
     ports = iter(range(20000 + os.getpid() % 20000, 65000))
+    for link in (p for p in tree.rglob("*") if p.is_symlink() and os.readlink(p).startswith("/")):
+        target = os.readlink(link)
+        link.unlink()
+        link.symlink_to(f"{tree}{target}")
     for path in sorted(p for p in tree.rglob("*") if p.is_file() and not p.is_symlink()):
         text = path.read_text()
         text = text.replace("/etc/", f"{tree}/etc/")
@@ -59,12 +63,20 @@ def nginx_dump(tree: Path, tmp: Path) -> str:
     return done.stderr + done.stdout  # as `nginx -T 2>&1` shows it: stderr lines come first
 
 
-def fpm_dump(tree: Path) -> str:
-    conf = next(tree.glob("etc/php/*/fpm/php-fpm.conf"))
+def fpm_dump(conf: Path) -> str:
     done = subprocess.run([_need(PHP_FPM), "-n", "-tt", "-p", str(conf.parent), "-y", str(conf)],
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     return done.stderr
+
+
+def fpm_dump_files(tree: Path, tmp: Path) -> list[str]:
+    """`--fpm-dump FILE` arguments: one -tt dump per php-fpm master of the tree."""
+    args = []
+    for number, conf in enumerate(sorted(tree.glob("etc/php/*/fpm/php-fpm.conf"))):
+        (tmp / f"fpm{number}.txt").write_text(fpm_dump(conf))
+        args += ["--fpm-dump", str(tmp / f"fpm{number}.txt")]
+    return args
 
 
 def run(args, stdin=None):
@@ -80,7 +92,7 @@ def findings(result) -> list[tuple[str, int, str]]:
 def test_nginx_and_fpm_dumps_report_original_paths_and_lines(tmp_path):
     tree = relocate("debian-socket-mismatch", tmp_path)
     (tmp_path / "nginx.txt").write_text(nginx_dump(tree, tmp_path))
-    fpm = fpm_dump(tree)
+    fpm = fpm_dump(tree / "etc/php/8.2/fpm/php-fpm.conf")
     result = run(["--nginx-dump", str(tmp_path / "nginx.txt"), "--fpm-dump", "-", "--format", "json"], fpm)
     assert result.exit_code == 1, result.output
     site = f"{tree}/etc/nginx/sites-enabled/default".lstrip("/")  # the path as nginx -T names it
@@ -96,19 +108,22 @@ def test_nginx_and_fpm_dumps_report_original_paths_and_lines(tmp_path):
 def test_dump_finds_what_the_tree_finds(tmp_path):
     from_tree = run([str(FIXTURES / "debian-socket-mismatch"), "--format", "json"])
     tree = relocate("debian-socket-mismatch", tmp_path)
-    (tmp_path / "fpm.txt").write_text(fpm_dump(tree))
-    from_dump = run(["--nginx-dump", "-", "--fpm-dump", str(tmp_path / "fpm.txt"), "--format", "json"],
+    from_dump = run(["--nginx-dump", "-", *fpm_dump_files(tree, tmp_path), "--format", "json"],
                     nginx_dump(tree, tmp_path))
     # the tree reports at the symlink's target, the dump at the name nginx read it under
     assert [(line, code) for _, line, code in findings(from_dump)] == \
         [(line, code) for _, line, code in findings(from_tree)] == [(18, "GW301")]
 
 
-def test_clean_fixture_dumps_are_clean(tmp_path):
-    tree = relocate("debian-clean", tmp_path)
-    (tmp_path / "fpm.txt").write_text(fpm_dump(tree))
-    result = run(["--nginx-dump", "-", "--fpm-dump", str(tmp_path / "fpm.txt")], nginx_dump(tree, tmp_path))
+@pytest.mark.parametrize("fixture", ["debian-clean", "layout-debian-multiphp"])
+def test_clean_fixture_dumps_are_clean(tmp_path, fixture):
+    tree = relocate(fixture, tmp_path)
+    dump = nginx_dump(tree, tmp_path)
+    result = run(["--nginx-dump", "-", *fpm_dump_files(tree, tmp_path)], dump)
     assert result.exit_code == 0, result.output
+    enabled = sorted(p.name for p in (tree / "etc/nginx/sites-enabled").iterdir())
+    assert [p for p, _, _ in split_nginx_dump(dump, "d") if "/sites-enabled/" in p] == \
+        [f"{tree}/etc/nginx/sites-enabled/{name}" for name in enabled]  # what real nginx loaded
 
 
 # the parsers, on hand-made dumps -----------------------------------------------------------
@@ -148,7 +163,8 @@ def test_dump_paths_never_leave_the_temp_tree(tmp_path):
 
 def test_dump_excludes_root_and_fix():
     for args in (["somewhere", "--nginx-dump", "-"], ["--nginx-dump", "-", "--fix"],
-                 ["--fpm-dump", "-", "--diff"], ["--nginx-dump", "-", "--fpm-dump", "-"]):
+                 ["--fpm-dump", "-", "--diff"], ["--nginx-dump", "-", "--fpm-dump", "-"],
+                 ["--fpm-dump", "a", "--fpm-dump", "-", "--fpm-dump", "-"]):
         result = run(args, "")
         assert result.exit_code == 2 and result.stderr.startswith("gwlint: error: "), args
 
@@ -179,17 +195,15 @@ def test_fpm_dump_with_php_ini_files_builds_the_model(tmp_path):
     from gwlint.model import load_workspace
 
     tree = relocate("layout-debian-multiphp", tmp_path)
-    conf = tree / "etc/php/8.1/fpm/php-fpm.conf"
-    done = subprocess.run([_need(PHP_FPM), "-n", "-tt", "-p", str(conf.parent), "-y", str(conf)],
-                          capture_output=True, text=True, timeout=30)
-    (tmp_path / "fpm.txt").write_text(done.stderr)
+    dump = fpm_dump(tree / "etc/php/8.1/fpm/php-fpm.conf")
+    (tmp_path / "fpm.txt").write_text(dump)
     chain = [tree / "etc/php/8.1/fpm/php.ini", tree / "etc/php/8.1/fpm/conf.d/20-app.ini"]
-    with materialize(None, str(tmp_path / "fpm.txt"), chain) as dump:
-        ws = load_workspace(dump.root, fpm=dump.fpm, php_ini=dump.php_ini)
+    with materialize(None, [str(tmp_path / "fpm.txt")], chain) as tree_in:
+        ws = load_workspace(tree_in.root, fpm=tree_in.fpm, php_ini=tree_in.php_ini)
     [pool] = ws.pools
     assert pool.name == "www" and str(pool.listen) == "unix:/run/php/php8.1-fpm.sock"
-    assert pool.get("listen").path == "fpm.txt"
-    assert done.stderr.splitlines()[pool.get("listen").line - 1].endswith("listen = /run/php/php8.1-fpm.sock")
+    assert pool.get("listen").path == str(tmp_path / "fpm.txt").lstrip("/")  # the dump, as given
+    assert dump.splitlines()[pool.get("listen").line - 1].endswith("listen = /run/php/php8.1-fpm.sock")
     assert "listen.mode" not in pool.settings  # -tt's "undefined": the default applies
     setting = pool.php_ini("memory_limit")
     assert (setting.value, setting.path) == ("192M", f"{tree}/etc/php/8.1/fpm/conf.d/20-app.ini".lstrip("/"))
