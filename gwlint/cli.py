@@ -50,21 +50,25 @@ def check(
     nginx_user: Optional[str] = typer.Option(None, help="nginx worker user when nginx.conf sets none "
                                              "[default: nobody]."),
     fpm_master_user: Optional[str] = typer.Option(None, help="User the php-fpm master runs as [default: root]."),
+    strict_backends: bool = typer.Option(False, "--strict-backends",
+                                         help="Report local proxy targets the tree declares no backend for."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say what was found where (on stderr)."),
 ) -> None:
     """Check a config tree; exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage."""
     from gwlint.model import Options
 
-    opts = Options(**{k: v for k, v in (("nginx_user", nginx_user), ("fpm_master_user", fpm_master_user))
+    opts = Options(strict_backends=strict_backends,
+                   **{k: v for k, v in (("nginx_user", nginx_user), ("fpm_master_user", fpm_master_user))
                       if v is not None})
     try:
-        code = _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts)
+        code = _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts, verbose)
     except InputError as exc:
         typer.echo(f"gwlint: error: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(code)
 
 
-def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts) -> int:
+def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts, verbose=False) -> int:
     from gwlint import engine, fixer, report
     from gwlint.model import load_workspace
 
@@ -77,6 +81,10 @@ def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, op
 
     if not (diff or fix):
         ws = load()
+        if verbose:
+            from gwlint.inventory import describe
+
+            typer.echo(describe(ws), err=True, nl=False)
         findings = engine.run(ws)
         _emit(findings, output_format, root)
         return EXIT_FINDINGS if findings else EXIT_CLEAN

@@ -37,7 +37,9 @@ def discover(root: Root) -> Discovery:
 
 
 def default_path_map(root: Root, nginx_entries: list[Path]) -> dict[str, str]:
-    """An nginx config dir given as the root (nginx.conf at its top) stands for /etc/nginx."""
-    if any(entry.parent == root.path for entry in nginx_entries) and not (root.path / "etc" / "nginx").is_dir():
-        return {"/etc/nginx": "."}
-    return {}
+    """An nginx config dir kept elsewhere than etc/nginx (the root itself, or `nginx/` in a compose
+    repo) stands for /etc/nginx, so absolute includes resolve inside it."""
+    if len(nginx_entries) != 1 or (root.path / "etc" / "nginx").is_dir():
+        return {}
+    conf_dir = nginx_entries[0].parent
+    return {"/etc/nginx": root.rel(conf_dir) or "."}

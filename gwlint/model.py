@@ -21,6 +21,8 @@ class Options:
 
     nginx_user: str = DEFAULT_NGINX_USER
     fpm_master_user: str = "root"
+    backends: dict[str, str] = field(default_factory=dict)  # name -> "host:port" declared by the user
+    strict_backends: bool = False  # report proxy targets on hosts the tree declares nothing for
 
 
 @dataclass(eq=False)

@@ -56,10 +56,10 @@ class Directive:
     path: str
     line: int
     end_line: int
-    parent: "Directive | None"
-    quoted: list[bool] = field(default_factory=list)
-    block: list["Directive"] | None = None
-    via: "Directive | None" = None  # the include directive this one was loaded through
+    parent: "Directive | None" = field(repr=False)
+    quoted: list[bool] = field(default_factory=list, repr=False)
+    block: list["Directive"] | None = field(default=None, repr=False)
+    via: "Directive | None" = field(default=None, repr=False)  # the include directive that loaded it
 
     @property
     def where(self) -> str:
