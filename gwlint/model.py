@@ -164,7 +164,11 @@ def load_workspace(root_path: Path, *, nginx: list[Path] = (), fpm: list[Path] =
                    path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None) -> Workspace:
     """Discover and parse a root (or the files named explicitly) into a Workspace."""
     probe = Root(root_path)
-    found = discover(probe) if not (nginx or fpm) else Discovery(list(nginx), list(fpm), [])
+    found = discover(probe)
+    if nginx:  # an explicit file replaces discovery for its own kind only
+        found.nginx_entries = list(nginx)
+    if fpm:
+        found.fpm_confs, found.pool_dirs = list(fpm), []
     mapping = dict(default_path_map(probe, found.nginx_entries))
     mapping.update(path_map or {})
     root = Root(root_path, mapping, overlay)
