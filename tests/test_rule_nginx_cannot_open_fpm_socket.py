@@ -58,7 +58,7 @@ def test_fix_sets_owner_and_group_to_the_worker(tmp_path):
 
 
 def test_default_owner_is_the_master_not_the_pool_user(tmp_path):
-    pool = "[www]\nuser = www-data\nlisten = /run/php/php8.2-fpm.sock  ; expect: GW320, GW201\n"
+    pool = "[www]\nuser = www-data  ; expect: GW201\nlisten = /run/php/php8.2-fpm.sock  ; expect: GW320\n"
     r = lint(tree(pool), tmp_path)
     r.assert_expected()
     (f,) = only(r)
