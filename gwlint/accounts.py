@@ -38,6 +38,11 @@ class Accounts:
         """True when both etc/passwd and etc/group were read: membership is facts, not guesses."""
         return self.passwd_path is not None and self.group_path is not None
 
+    def lacks(self, who: Identity) -> bool:
+        """True when etc/passwd or etc/group is present and lacks `who`'s user or group."""
+        return (self.passwd_path is not None and who.user not in self.users and not who.user.isdigit()) or \
+            (self.group_path is not None and who.group not in self.groups and not who.group.isdigit())
+
     def user_name(self, value: str) -> str:
         """A user name for a name or a numeric uid (the number itself when unknown)."""
         if value.isdigit():

@@ -7,8 +7,9 @@ group (root:root unless `--fpm-master-user`), mode `listen.mode` (default 0660),
 entries of `listen.acl_users`/`listen.acl_groups` (which make php-fpm ignore owner and group).
 Then checks the nginx worker (`user NAME [GROUP];`, default `nobody`) may write it, with group
 membership from `etc/passwd` and `etc/group` under the root (without them: only the worker's
-own group is assumed, and the message says so). When the socket's parent directories exist
-under the root, their real modes are checked for search permission too.
+own group is assumed, and the message says so); a worker account missing from those files is
+left to GW323. When the socket's parent directories exist under the root, their real modes are
+checked for search permission too.
 
 ## Why is this bad?
 Both `nginx -t` and `php-fpm -t` pass, then every PHP request fails with **502 Bad Gateway**
@@ -67,6 +68,8 @@ def check(ws):
         instances = list(dict.fromkeys(instance for instance, _ in users))
         for instance in instances:
             worker = worker_identity(ws, instance, accounts)
+            if accounts.lacks(worker):
+                continue  # nginx does not start at all: GW323
             route = next(r for i, r in users if i is instance)
             rel = [related(route.directive, f"nginx connects here as {worker}")]
             if instance.user is not None:

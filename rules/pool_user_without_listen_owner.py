@@ -68,6 +68,8 @@ def _fix(ws, pool, users, accounts):
     instances = list(dict.fromkeys(instance for instance, _ in users))
     if len(instances) == 1:
         worker = worker_identity(ws, instances[0], accounts)
+        if accounts.lacks(worker):
+            return None
         owner, group, safe = worker.user, worker.group, not worker.guessed_group
     else:
         owner = pool.value("user")

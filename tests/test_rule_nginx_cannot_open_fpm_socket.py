@@ -132,3 +132,9 @@ def test_unsearchable_parent_directory_is_flagged(tmp_path):
     assert f.fix is None
     os.chmod(tmp_path / "run/php", 0o755)
     assert only(lint(files, tmp_path)) == []
+
+
+def test_worker_missing_from_passwd_is_left_to_gw323(tmp_path):
+    pool = POOL.replace("= root", "= www-data").replace("  ; expect: GW320", "")
+    r = lint(tree(pool, NGINX.replace("user www-data;", "user nginx;  # expect: GW323")), tmp_path)
+    r.assert_expected()

@@ -65,3 +65,10 @@ def test_listen_owner_or_acl_is_clean(tmp_path):
 def test_tcp_pool_is_clean(tmp_path):
     pool = POOL.replace("/run/php/php8.2-fpm.sock", "127.0.0.1:9000")
     assert lint(tree(pool, nginx=None), tmp_path).findings == []
+
+
+def test_no_fix_towards_a_worker_missing_from_passwd(tmp_path):
+    files = tree(nginx=NGINX.replace("user www-data;", "user nginx;"))
+    files |= {"etc/passwd": "root:x:0:0::/:/bin/sh\nwww-data:x:33:33::/:/bin/false\n", "etc/group": "root:x:0:\n"}
+    (f,) = [f for f in lint(files, tmp_path).findings if f.code == "GW201"]
+    assert f.fix is None
