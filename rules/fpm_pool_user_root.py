@@ -1,7 +1,8 @@
 """A pool runs as `user = root`: php-fpm refuses to start.
 
 ## What it does
-Flags pools whose `user` is `root` or uid 0.
+Flags pools whose `user` is `root` or uid 0 (unless `--fpm-master-user` is not root: php-fpm
+then ignores `user`).
 
 ## Why is this bad?
 `php-fpm -t` passes, but starting php-fpm fails with `ERROR: [pool www] please specify user and
@@ -38,6 +39,8 @@ SEVERITY = Severity.ERROR
 
 
 def check(ws):
+    if ws.options.fpm_master_user != "root":
+        return  # a master that is not root ignores `user`
     for pool in ws.pools:
         user = pool.get("user")
         if user is not None and user.value in ("root", "0"):

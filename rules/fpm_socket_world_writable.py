@@ -23,7 +23,7 @@ listen.mode = 0660
 ```
 
 ## Fix
-Clears the "other" bits (0666 -> 0660). Safe when every nginx in the tree that uses the pool
+Clears the "other" bits (0666 -> 0660); none for a mode that is not octal (GW202). Safe when every nginx in the tree that uses the pool
 may still connect afterwards (computed from owner, group and `etc/passwd`/`etc/group`); unsafe
 otherwise, including when no nginx in the tree uses the pool. Then fix owner/group as GW320
 suggests.
@@ -38,7 +38,7 @@ from dataclasses import replace
 from gwlint.accounts import load_accounts, worker_identity
 from gwlint.finding import Severity, related, report
 from gwlint.fixes import set_ini
-from gwlint.sockperm import format_mode, socket_clients, socket_perms
+from gwlint.sockperm import format_mode, parse_mode, socket_clients, socket_perms
 
 CODE = "GW203"
 NAME = "fpm-socket-world-writable"
@@ -63,6 +63,8 @@ def check(ws):
         message = (f"pool '{pool.name}': listen.mode = {setting.value} lets every local account write "
                    f"{pool.listen.path} ({perms}) and so run PHP as the pool's user "
                    f"{pool.value('user', ws.options.fpm_master_user)}")
-        fix = set_ini(ws, pool, "listen.mode", format_mode(tighter.mode),
-                      f"set listen.mode = {format_mode(tighter.mode)}", safe)
+        fix = None
+        if parse_mode(setting.value)[1]:  # an invalid value is GW202's to fix
+            fix = set_ini(ws, pool, "listen.mode", format_mode(tighter.mode),
+                          f"set listen.mode = {format_mode(tighter.mode)}", safe)
         yield report(setting, message, [related(pool.get("listen"), "the socket")], fix)

@@ -2,7 +2,8 @@
 
 ## What it does
 Flags pools listening on a unix socket that set `user` but neither `listen.owner` nor
-`listen.acl_users`/`listen.acl_groups`, even when the pool's user is the nginx user.
+`listen.acl_users`/`listen.acl_groups`, even when the pool's user is the nginx user. Skipped
+when `--fpm-master-user` is not root: php-fpm then ignores `user`.
 
 ## Why is this bad?
 `user` is who PHP runs as, not who owns the socket. Without `listen.owner`/`listen.group` the
@@ -47,6 +48,8 @@ _OWNER_KEYS = ("listen.owner", "listen.acl_users", "listen.acl_groups")
 
 
 def check(ws):
+    if ws.options.fpm_master_user != "root":
+        return  # php-fpm then ignores `user`: the pool runs as the master, which owns the socket
     clients = None
     for pool in ws.pools:
         listen, user = pool.listen, pool.get("user")

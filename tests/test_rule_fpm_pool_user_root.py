@@ -20,3 +20,9 @@ def test_root_pool_is_flagged(tmp_path):
 
 def test_unprivileged_pool_is_clean(tmp_path):
     assert lint(tree("www-data", "nothing"), tmp_path).findings == []
+
+
+def test_non_root_master_ignores_user(tmp_path):
+    from gwlint.model import Options
+    from gwlint.testing import lint as lint_with
+    assert lint_with(tree("root", "nothing"), tmp_path, Options(fpm_master_user="www-data")).findings == []

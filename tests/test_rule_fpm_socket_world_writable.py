@@ -59,3 +59,11 @@ def test_group_writable_mode_is_clean(tmp_path):
     files = tree()
     files[PATH] = files[PATH].replace("0666  ; expect: GW203", "0660")
     assert lint(files, tmp_path).findings == []
+
+
+def test_invalid_world_writable_mode_has_no_fix_here(tmp_path):
+    files = tree(nginx=None)
+    files[PATH] = files[PATH].replace("0666  ; expect: GW203", "0668  ; expect: GW202, GW203")
+    r = lint(files, tmp_path)
+    r.assert_expected()
+    assert [f.fix for f in r.findings if f.code == "GW203"] == [None]

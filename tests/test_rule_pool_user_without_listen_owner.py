@@ -72,3 +72,8 @@ def test_no_fix_towards_a_worker_missing_from_passwd(tmp_path):
     files |= {"etc/passwd": "root:x:0:0::/:/bin/sh\nwww-data:x:33:33::/:/bin/false\n", "etc/group": "root:x:0:\n"}
     (f,) = [f for f in lint(files, tmp_path).findings if f.code == "GW201"]
     assert f.fix is None
+
+
+def test_non_root_master_is_not_flagged(tmp_path):
+    from gwlint.model import Options
+    assert lint(tree(nginx=None), tmp_path, Options(fpm_master_user="www-data")).findings == []
