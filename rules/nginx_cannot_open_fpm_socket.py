@@ -64,33 +64,40 @@ def check(ws):
     accounts = load_accounts(ws.root)
     for pool, users in clients.items():
         perms = socket_perms(pool, accounts, ws.options.fpm_master_user)
-        path = pool.listen.path
         instances = list(dict.fromkeys(instance for instance, _ in users))
         for instance in instances:
             worker = worker_identity(ws, instance, accounts)
             if accounts.lacks(worker):
                 continue  # nginx does not start at all: GW323
             route = next(r for i, r in users if i is instance)
-            rel = [related(route.directive, f"nginx connects here as {worker}")]
-            if instance.user is not None:
-                rel.append(related(instance.user, "nginx worker user"))
-            note = "" if accounts.known else \
-                f" (no etc/passwd and etc/group under the root: assuming {worker.user} is only in group {worker.group})"
-            if len(ws.nginx) > 1:
-                note += f" (nginx {instance.entry})"
-            allowed, who = perms.grant(worker)
-            if not allowed:
-                rel += [related(pool.get(k), f"socket {k}") for k in _SOCKET_KEYS if pool.get(k)]
-                message = (f"pool '{pool.name}' creates {path} as {perms}{_default_note(pool, ws)}; the nginx "
-                           f"worker {worker} {_WHY[who]}{note}; every PHP request gets {connect_denied(path)}")
-                safe = len(instances) == 1 and not worker.guessed_group
-                yield report(pool.get("listen"), message, rel, _fix(ws, pool, perms, worker, safe))
-                continue
-            blocked = blocked_parent(ws.root, path, worker, accounts)
-            if blocked is not None:
-                message = (f"the nginx worker {worker} cannot search directory {blocked} on the way to "
-                           f"pool '{pool.name}' socket {path}{note}; every PHP request gets {connect_denied(path)}")
-                yield report(pool.get("listen"), message, rel)
+            finding = _judge(ws, pool, perms, instance, route, worker, accounts, len(instances) == 1)
+            if finding is not None:
+                yield finding
+
+
+def _judge(ws, pool, perms, instance, route, worker, accounts, only_user):
+    """The finding for one nginx instance's worker and one pool's socket, or None."""
+    path = pool.listen.path
+    rel = [related(route.directive, f"nginx connects here as {worker}")]
+    if instance.user is not None:
+        rel.append(related(instance.user, "nginx worker user"))
+    note = "" if accounts.known else \
+        f" (no etc/passwd and etc/group under the root: assuming {worker.user} is only in group {worker.group})"
+    if len(ws.nginx) > 1:
+        note += f" (nginx {instance.entry})"
+    allowed, who = perms.grant(worker)
+    if not allowed:
+        rel += [related(pool.get(k), f"socket {k}") for k in _SOCKET_KEYS if pool.get(k)]
+        message = (f"pool '{pool.name}' creates {path} as {perms}{_default_note(pool, ws)}; the nginx "
+                   f"worker {worker} {_WHY[who]}{note}; every PHP request gets {connect_denied(path)}")
+        fix = _fix(ws, pool, perms, worker, only_user and not worker.guessed_group)
+        return report(pool.get("listen"), message, rel, fix)
+    blocked = blocked_parent(ws.root, path, worker, accounts)
+    if blocked is not None:
+        message = (f"the nginx worker {worker} cannot search directory {blocked} on the way to "
+                   f"pool '{pool.name}' socket {path}{note}; every PHP request gets {connect_denied(path)}")
+        return report(pool.get("listen"), message, rel)
+    return None
 
 
 _SOCKET_KEYS = ("listen.owner", "listen.group", "listen.mode", "listen.acl_users", "listen.acl_groups")
