@@ -26,7 +26,8 @@ def discover(root: Root) -> Discovery:
         names = set(filenames)
         if "nginx.conf" in names:
             found.nginx_entries.append(here / "nginx.conf")
-        if "php-fpm.conf" in names:
+        # RHEL's nginx ships conf.d/php-fpm.conf (an upstream block): not an FPM config
+        if "php-fpm.conf" in names and "nginx" not in here.relative_to(root.path).parts:
             found.fpm_confs.append(here / "php-fpm.conf")
         if here.name in POOL_DIR_NAMES and any(n.endswith(".conf") for n in names):
             found.pool_dirs.append(here)

@@ -132,3 +132,20 @@ def set_ini(ws, pool, key: str, value: str, title: str, safe: bool = True) -> Fi
         style = sample.group(3) if sample else style
     new = f"{key}{style}{value}"
     return Fix(title, (Edit(pool.path, anchor + 1, anchor, (new,)),), safe)
+
+
+def set_inis(ws, pool, values: dict[str, str], title: str, safe: bool = True) -> Fix | None:
+    """Set several keys of a pool in one fix; new keys are added together, in the given order."""
+    edits: list[Edit] = []
+    for key, value in values.items():
+        fix = set_ini(ws, pool, key, value, title, safe)
+        if fix is None:
+            return None
+        (edit,) = fix.edits
+        previous = edits[-1] if edits else None
+        if previous and edit.end < edit.start and (previous.path, previous.start, previous.end) == \
+                (edit.path, edit.start, edit.end):
+            edits[-1] = Edit(edit.path, edit.start, edit.end, previous.lines + edit.lines)
+        else:
+            edits.append(edit)
+    return Fix(title, tuple(edits), safe) if edits else None
