@@ -50,12 +50,18 @@ def check(
     nginx_user: Optional[str] = typer.Option(None, help="nginx worker user when nginx.conf sets none "
                                              "[default: nobody]."),
     fpm_master_user: Optional[str] = typer.Option(None, help="User the php-fpm master runs as [default: root]."),
+    memory_budget: Optional[str] = typer.Option(None, help="Memory all PHP-FPM pools may use (e.g. 2G, 512M); "
+                                                "enables the pm.max_children x memory_limit check."),
 ) -> None:
     """Check a config tree; exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage."""
     from gwlint.model import Options
+    from gwlint.units import php_bytes
 
-    opts = Options(**{k: v for k, v in (("nginx_user", nginx_user), ("fpm_master_user", fpm_master_user))
-                      if v is not None})
+    budget = php_bytes(memory_budget) if memory_budget is not None else None
+    if memory_budget is not None and (budget is None or budget <= 0):
+        raise typer.BadParameter(f"{memory_budget!r} is not a size such as 2G or 512M", param_hint="--memory-budget")
+    opts = Options(**{k: v for k, v in (("nginx_user", nginx_user), ("fpm_master_user", fpm_master_user),
+                                        ("memory_budget", budget)) if v is not None})
     try:
         code = _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts)
     except InputError as exc:

@@ -21,6 +21,7 @@ class Options:
 
     nginx_user: str = DEFAULT_NGINX_USER
     fpm_master_user: str = "root"
+    memory_budget: int | None = None  # bytes PHP-FPM may use in all; None turns GW224 off
 
 
 @dataclass(eq=False)
