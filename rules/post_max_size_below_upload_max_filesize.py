@@ -39,14 +39,18 @@ SEVERITY = Severity.WARNING
 
 
 def check(ws):
+    groups: dict[tuple, list] = {}  # pools reading the same two settings share one finding
     for pool in ws.pools:
         post = php_value(pool, "post_max_size")
         upload = php_value(pool, "upload_max_filesize")
         if post.number is None or upload.number is None or post.number <= 0 or post.number >= upload.number:
             continue
+        groups.setdefault((post.at, upload.at), [post, upload, []])[2].append(pool.name)
+    for post, upload, names in groups.values():
         at, other = (post, upload) if post.at is not None else (upload, post)
         rel = [related(other.at, f"{other.name} in effect")] if other.at is not None else []
+        pools = ", ".join(f"'{name}'" for name in names)
         yield report(at.at, (
-            f"pool '{pool.name}': {post} is below {upload}: a file between the two limits makes PHP drop "
-            f"the whole request body ($_POST and $_FILES empty, 'POST Content-Length of N bytes exceeds the "
-            f"limit'), so upload_max_filesize is never reached"), rel)
+            f"{post} is below {upload} (pool{'s' if len(names) > 1 else ''} {pools}): a file between the two "
+            f"limits makes PHP drop the whole request body ($_POST and $_FILES empty, 'POST Content-Length of "
+            f"N bytes exceeds the limit'), so upload_max_filesize is never reached"), rel)
