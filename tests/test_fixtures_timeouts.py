@@ -10,7 +10,7 @@ import pytest
 from gwlint.model import Options
 from gwlint.testing import lint_tree
 
-CODES = ("GW120", "GW121", "GW220", "GW221", "GW222", "GW223", "GW224", "GW340", "GW341")
+CODES = ("GW120", "GW121", "GW220", "GW221", "GW222", "GW223", "GW224", "GW340", "GW341", "GW342")
 PHP_FPM = shutil.which("php-fpm8.2") or ("/usr/sbin/php-fpm8.2" if Path("/usr/sbin/php-fpm8.2").is_file() else None)
 
 
