@@ -121,13 +121,21 @@ def php_time_limit(pool, block=None) -> tuple[Value, Value, Value | None]:
     return terminate, max_exec, bound
 
 
+def config_block(block):
+    """The location/server/http block whose settings apply: `if` and `limit_except` take no timeouts."""
+    if block is not None and block.name in ("if", "limit_except"):
+        return block.ancestor("location", "server", "http")
+    return block
+
+
 def route_pools(ws):
     """(route, location block, pool) for every PHP route and every pool it reaches, deduplicated."""
     seen = set()
     for route in ws.php_routes():
+        block = config_block(route.location)
         for backend in route.backends:
             for pool in backend.pools:
-                key = (id(route.location), id(pool))
+                key = (id(block), id(pool))
                 if key not in seen:
                     seen.add(key)
-                    yield route, route.location, pool
+                    yield route, block, pool

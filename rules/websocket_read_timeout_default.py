@@ -38,6 +38,7 @@ the application's call).
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout
 """
 
+from gwlint.effective import config_block
 from gwlint.finding import Severity, related, report
 from gwlint.fixes import insert_directive
 
@@ -50,7 +51,7 @@ SUGGESTED = "1h"
 def check(ws):
     seen = set()
     for route in ws.routes:
-        block = route.location
+        block = config_block(route.location)
         if route.kind != "proxy_pass" or block is None or id(block) in seen:
             continue
         seen.add(id(block))

@@ -71,3 +71,13 @@ def test_clean_stock_debian_values(tmp_path):
 def test_unbounded_php_is_left_to_gw221(tmp_path):
     r = run(tmp_path, None, "php_admin_value[max_execution_time] = 0\n")
     assert "GW340" not in r.codes()
+
+
+def test_pass_inside_if_is_fixed_in_the_enclosing_location(tmp_path):
+    conf = nginx().replace("            fastcgi_pass unix:/run/php/php8.2-fpm.sock;\n",
+                           "            if ($request_method = POST) {\n"
+                           "                fastcgi_pass unix:/run/php/php8.2-fpm.sock;  # expect: GW340\n"
+                           "            }\n")
+    r = run(tmp_path, conf, "request_terminate_timeout = 5m\n")
+    r.assert_expected()
+    assert r.fixed_line(NGINX, 7) == "            fastcgi_read_timeout 310s;"
