@@ -3,7 +3,8 @@
 ## What it does
 For every PHP-FPM pool, compares `request_terminate_timeout` (wall clock, 0 = off) with the
 pool's effective `max_execution_time` (php.ini chain, then the pool's `php_value` /
-`php_admin_value`). Both must be set (non-zero) for the rule to apply.
+`php_admin_value`), and again for each nginx location whose `fastcgi_param PHP_VALUE` /
+`PHP_ADMIN_VALUE` sets `max_execution_time` (reported at that line). Both must be non-zero.
 
 ## Why is this bad?
 FPM kills the worker first. The client gets **502 Bad Gateway** instead of PHP's own error:
@@ -29,7 +30,7 @@ None
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
-from gwlint.effective import php_time_limit
+from gwlint.effective import php_params, php_time_limit, route_pools
 from gwlint.finding import Severity, related, report
 
 CODE = "GW220"
@@ -37,14 +38,23 @@ NAME = "terminate-timeout-below-max-execution-time"
 SEVERITY = Severity.WARNING
 
 
+def _contexts(ws):
+    """(pool, None) for the pool's own value, then (pool, location) where nginx's PHP_VALUE changes it."""
+    yield from ((pool, None) for pool in ws.pools)
+    for _, block, pool in route_pools(ws):
+        if any("max_execution_time" in keys for keys in php_params(block).values()):
+            yield pool, block
+
+
 def check(ws):
-    for pool in ws.pools:
-        terminate, max_exec, _ = php_time_limit(pool)
+    for pool, block in _contexts(ws):
+        terminate, max_exec, _ = php_time_limit(pool, block)
         if not terminate.number or not max_exec.number or max_exec.number <= 0:
             continue
         if terminate.number < max_exec.number:
-            rel = [related(max_exec.at, "max_execution_time in effect")] if max_exec.at is not None else []
-            yield report(terminate.at, (
+            rel = [related(x.at, f"{x.name} in effect") for x in (max_exec, terminate)
+                   if x.at is not None and x.at is not (terminate.at if block is None else max_exec.at)]
+            yield report(terminate.at if block is None else max_exec.at, (
                 f"{terminate} is below {max_exec}: FPM kills a long request first, so the client gets "
                 f"502 Bad Gateway (error.log: recv() failed (104: Connection reset by peer) while reading "
                 f"response header from upstream) instead of PHP's own error, and max_execution_time "

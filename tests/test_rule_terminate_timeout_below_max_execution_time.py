@@ -1,5 +1,5 @@
 from gwlint.testing import lint
-from rule_trees import tree
+from rule_trees import nginx, tree
 
 
 def test_terminate_below_max_execution_time_is_flagged(tmp_path):
@@ -24,3 +24,13 @@ def test_clean_when_terminate_is_longer_or_off(tmp_path):
 
 def test_clean_when_max_execution_time_is_off(tmp_path):
     assert lint(tree(None, "request_terminate_timeout = 20s\n", "max_execution_time = 0\n"), tmp_path).findings == []
+
+
+def test_php_value_from_nginx_is_checked_at_its_line(tmp_path):
+    conf = nginx(location='            fastcgi_param PHP_VALUE "max_execution_time=300";  # expect: GW220\n'
+                          '            fastcgi_read_timeout 10m;\n')
+    r = lint(tree(conf, "request_terminate_timeout = 2m\n", "max_execution_time = 30\n"), tmp_path)
+    r.assert_expected()
+    (f,) = r.findings
+    assert "max_execution_time 300 (etc/nginx/nginx.conf:7, fastcgi_param PHP_VALUE)" in f.message
+    assert [(x.path, x.line) for x in f.related] == [("etc/php/8.2/fpm/pool.d/www.conf", 8)]
