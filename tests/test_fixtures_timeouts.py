@@ -1,6 +1,5 @@
 """The timeout/limit fixtures: findings exactly where their `expect:` comments say; clean stays clean."""
 
-import os
 from pathlib import Path
 import shutil
 import subprocess
@@ -9,9 +8,9 @@ import pytest
 
 from gwlint.model import Options
 from gwlint.testing import lint_tree
+from servers import PHP_FPM, require
 
 CODES = ("GW120", "GW121", "GW220", "GW221", "GW222", "GW223", "GW224", "GW340", "GW341", "GW342")
-PHP_FPM = shutil.which("php-fpm8.2") or ("/usr/sbin/php-fpm8.2" if Path("/usr/sbin/php-fpm8.2").is_file() else None)
 
 
 def copy(fixtures_dir, name, tmp_path) -> Path:
@@ -49,10 +48,7 @@ def test_clean_fixture_is_clean_under_these_rules(fixtures_dir):
 @pytest.mark.parametrize("name,refused", [("debian-clean", False), ("debian-fpm-refused", True)])
 def test_real_php_fpm_on_fixture(fixtures_dir, tmp_path, name, refused):
     """The fixture's FPM config, paths moved into a temp dir, through the real `php-fpm -t`."""
-    if PHP_FPM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("php-fpm is not installed, and CI must prove GW223 against it")
-        pytest.skip("php-fpm is not installed")
+    require(PHP_FPM)
     conf_dir = tmp_path / "fpm"
     shutil.copytree(fixtures_dir / name / "etc/php/8.2/fpm", conf_dir)
     for conf in [conf_dir / "php-fpm.conf", *conf_dir.glob("pool.d/*.conf")]:

@@ -1,19 +1,16 @@
 """GW223 against the real `php-fpm -t`: every case is linted and validated by php-fpm itself."""
 
-import os
 from pathlib import Path
 import re
-import shutil
 import subprocess
 
 import pytest
 
 from gwlint.rules.fpm_config_refused import fpm_int, fpm_time
 from gwlint.testing import lint
+from servers import PHP_FPM, require
 
 CONF = "etc/php/8.2/fpm/php-fpm.conf"
-PHP_FPM = next((p for p in (shutil.which("php-fpm8.2"), "/usr/sbin/php-fpm8.2", shutil.which("php-fpm"))
-                if p and Path(p).is_file()), None)
 
 STATIC = "pm = static\npm.max_children = 5\n"
 DYNAMIC = "pm = dynamic\npm.max_children = 5\npm.min_spare_servers = 1\npm.max_spare_servers = 3\n"
@@ -87,10 +84,7 @@ def _real_fpm_test(conf: Path) -> tuple[int, str]:
 
 @pytest.mark.parametrize("label,pool,glob,message", CASES, ids=[c[0] for c in CASES])
 def test_real_php_fpm_agrees(tmp_path, label, pool, glob, message):
-    if PHP_FPM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("php-fpm is not installed, and CI must prove GW223 against it")
-        pytest.skip("php-fpm is not installed")
+    require(PHP_FPM)
     r = lint(fpm_tree(tmp_path, pool, glob), tmp_path)
     found = [f for f in r.findings if f.code == "GW223"]
     code, first_error = _real_fpm_test(tmp_path / CONF)
