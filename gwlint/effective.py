@@ -139,3 +139,12 @@ def route_pools(ws):
                 if key not in seen:
                     seen.add(key)
                     yield route, block, pool
+
+
+def php_contexts(ws, key: str):
+    """(pool, None) for each pool's own value, then (pool, location) where nginx's PHP_VALUE or
+    PHP_ADMIN_VALUE sets `key` for the requests of that location."""
+    yield from ((pool, None) for pool in ws.pools)
+    for _, block, pool in route_pools(ws):
+        if any(key in keys for keys in php_params(block).values()):
+            yield pool, block

@@ -30,7 +30,7 @@ None
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
-from gwlint.effective import php_params, php_time_limit, route_pools
+from gwlint.effective import php_contexts, php_time_limit
 from gwlint.finding import Severity, related, report
 
 CODE = "GW220"
@@ -38,16 +38,8 @@ NAME = "terminate-timeout-below-max-execution-time"
 SEVERITY = Severity.WARNING
 
 
-def _contexts(ws):
-    """(pool, None) for the pool's own value, then (pool, location) where nginx's PHP_VALUE changes it."""
-    yield from ((pool, None) for pool in ws.pools)
-    for _, block, pool in route_pools(ws):
-        if any("max_execution_time" in keys for keys in php_params(block).values()):
-            yield pool, block
-
-
 def check(ws):
-    for pool, block in _contexts(ws):
+    for pool, block in php_contexts(ws, "max_execution_time"):
         terminate, max_exec, _ = php_time_limit(pool, block)
         if not terminate.number or not max_exec.number or max_exec.number <= 0:
             continue
