@@ -10,9 +10,10 @@ PHP_VALUE` and `PHP_ADMIN_VALUE` ("k=v" lines), which php-fpm applies last.
 """
 
 from dataclasses import dataclass
+import re
 from typing import Callable
 
-from gwlint.units import fpm_seconds, nginx_bytes, nginx_seconds, php_bytes, php_int
+from gwlint.units import nginx_bytes, nginx_seconds, php_bytes, php_int
 
 # PHP's built-in defaults (main.c / php.ini-development comments) for the keys rules read
 PHP_DEFAULTS = {
@@ -30,6 +31,9 @@ PHP_PARSERS: dict[str, Callable[[str], float | None]] = {
     "upload_max_filesize": php_bytes,
 }
 NGINX_DEFAULTS = {"client_max_body_size": "1m"}  # every *_timeout rules read defaults to 60s
+_TIME_FACTORS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_ATOI = re.compile(r"\s*([-+]?\d+)")
+_INTEGER = re.compile(r"-?\d*")
 
 
 @dataclass(frozen=True)
@@ -86,12 +90,37 @@ def php_params(block) -> dict[str, dict[str, tuple[str, object]]]:
 
 
 # FPM and PHP --------------------------------------------------------------------------------
+def _atoi(text: str) -> int:
+    m = _ATOI.match(text)
+    return int(m.group(1)) if m else 0
+
+
+def fpm_time(value: str) -> tuple[int | None, str | None]:
+    """(seconds, None) as php-fpm reads a time value (fpm_conf.c: atoi, then one suffix s/m/h/d), or
+    (None, php-fpm's parse error): "1.5m" is 60s and "30ms" is 30s to php-fpm."""
+    if not value:
+        return None, "invalid time value"
+    suffix = value[-1]
+    if suffix in _TIME_FACTORS:
+        return _atoi(value[:-1]) * _TIME_FACTORS[suffix], None
+    if not suffix.isdigit():
+        return None, "unknown suffix used in time value"
+    return _atoi(value), None
+
+
+def fpm_int(value: str) -> tuple[int | None, str | None]:
+    """(value, None) as php-fpm reads an integer setting, or (None, its parse error)."""
+    if not _INTEGER.fullmatch(value):
+        return None, "is not a valid number (greater or equal than zero)"
+    return _atoi(value), None
+
+
 def fpm_value(pool, key: str, default: str = "0") -> Value:
     """A pool time setting such as request_terminate_timeout (default 0 = off)."""
     setting = pool.get(key)
     if setting is None:
-        return Value(key, default, fpm_seconds(default), None)
-    return Value(key, setting.value, fpm_seconds(setting.value), setting, f"pool '{pool.name}'")
+        return Value(key, default, fpm_time(default)[0], None)
+    return Value(key, setting.value, fpm_time(setting.value)[0], setting, f"pool '{pool.name}'")
 
 
 def php_value(pool, key: str, block=None) -> Value:

@@ -46,8 +46,7 @@ None
 - https://github.com/php/php-src/blob/PHP-8.2/sapi/fpm/fpm/fpm_conf.c
 """
 
-import re
-
+from gwlint.effective import fpm_int, fpm_time
 from gwlint.finding import Severity, report
 
 CODE = "GW223"
@@ -61,34 +60,8 @@ POOL_INTS = ("pm.max_children", "pm.start_servers", "pm.min_spare_servers", "pm.
              "request_slowlog_trace_depth")
 GLOBAL_INTS = ("emergency_restart_threshold", "rlimit_files", "process.max")
 PM_STYLES = ("static", "dynamic", "ondemand")
-_TIME_FACTORS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_ATOI = re.compile(r"\s*([-+]?\d+)")
-_INTEGER = re.compile(r"-?\d*")
 CONSEQUENCE = ("; php-fpm exits (FPM initialization failed), so every PHP request gets 502 Bad Gateway "
                "(nothing listens on the pool's socket)")
-
-
-def _atoi(text: str) -> int:
-    m = _ATOI.match(text)
-    return int(m.group(1)) if m else 0
-
-
-def fpm_time(value: str) -> tuple[int | None, str | None]:
-    """(seconds, None) as php-fpm reads a time value, or (None, its parse error)."""
-    if not value:
-        return None, "invalid time value"
-    suffix = value[-1]
-    if suffix in _TIME_FACTORS:
-        return _atoi(value[:-1]) * _TIME_FACTORS[suffix], None
-    if not suffix.isdigit():
-        return None, "unknown suffix used in time value"
-    return _atoi(value), None
-
-
-def fpm_int(value: str) -> tuple[int | None, str | None]:
-    if not _INTEGER.fullmatch(value):
-        return None, "is not a valid number (greater or equal than zero)"
-    return _atoi(value), None
 
 
 def _parse_errors(settings, times, ints):

@@ -31,7 +31,7 @@ None
 
 from gwlint.effective import php_value
 from gwlint.finding import Severity, related, report
-from gwlint.rules.fpm_config_refused import fpm_int
+from gwlint.effective import fpm_int
 
 CODE = "GW224"
 NAME = "fpm-memory-over-budget"

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from gwlint.rules.fpm_config_refused import fpm_int, fpm_time
+from gwlint.effective import fpm_int, fpm_time
 from gwlint.testing import lint
 from servers import PHP_FPM, require
 
@@ -107,3 +107,17 @@ def test_fpm_time(text, seconds, error):
 def test_fpm_int():
     assert fpm_int("-3") == (-3, None) and fpm_int("") == (0, None)
     assert fpm_int("5 ")[0] is None
+
+
+@pytest.mark.parametrize("text", ["45", "45s", "2m", "1.5m", "30ms", "1h", "1d", " 2m"])
+def test_fpm_time_reads_like_php_fpm_tt(tmp_path, text):
+    """`php-fpm -tt` prints the pool's request_terminate_timeout as it read it."""
+    require(PHP_FPM)
+    tree = fpm_tree(tmp_path, STATIC + f"request_terminate_timeout = {text}\n", "")
+    conf = tmp_path / CONF
+    conf.parent.mkdir(parents=True)
+    conf.write_text(tree[CONF])
+    run = subprocess.run([PHP_FPM, "-n", "-tt", "-p", str(conf.parent), "-y", str(conf)],
+                         capture_output=True, text=True, timeout=30)
+    (shown,) = re.findall(r"\trequest_terminate_timeout = (\d+)s", run.stdout + run.stderr)
+    assert fpm_time(text.strip()) == (int(shown), None)
