@@ -22,7 +22,7 @@ CASES = [
     ("fractional minutes are truncated, not refused", STATIC + "request_terminate_timeout = 1.5m\n", "", None),
     ("30ms reads as 30 seconds", STATIC + "request_terminate_timeout = 30ms\n", "", None),
     ("negative max_requests", STATIC + "pm.max_requests = -1\n", "", None),
-    ("slowlog timeout with slowlog", STATIC + "request_slowlog_timeout = 5s\nslowlog = /tmp/x.log\n", "", None),
+    ("slowlog timeout with slowlog", STATIC + "request_slowlog_timeout = 5s\nslowlog = /var/log/php-fpm-slow.log\n", "", None),
     ("no pm", "pm.max_children = 5\n", "", "the process manager is missing (static, dynamic or ondemand)"),
     ("unknown pm", "pm = lazy\npm.max_children = 5\n", "",
      "unable to parse value for entry 'pm': invalid process manager (static, dynamic or ondemand)"),
@@ -51,7 +51,7 @@ CASES = [
      "unable to parse value for entry 'process_control_timeout': unknown suffix used in time value"),
     ("slowlog timeout without slowlog", STATIC + "request_slowlog_timeout = 5\n", "",
      "'slowlog' must be specified for use with 'request_slowlog_timeout'"),
-    ("slowlog timeout above terminate", STATIC + "request_slowlog_timeout = 50\nslowlog = /tmp/x.log\n"
+    ("slowlog timeout above terminate", STATIC + "request_slowlog_timeout = 50\nslowlog = /var/log/php-fpm-slow.log\n"
      "request_terminate_timeout = 10\n", "", "'request_slowlog_timeout' (50) can't be greater than "
      "'request_terminate_timeout' (10)"),
 ]
