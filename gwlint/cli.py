@@ -52,14 +52,20 @@ def check(
     fpm_master_user: Optional[str] = typer.Option(None, help="User the php-fpm master runs as [default: root]."),
     strict_backends: bool = typer.Option(False, "--strict-backends",
                                          help="Report local proxy targets the tree declares no backend for."),
+    memory_budget: Optional[str] = typer.Option(None, help="Memory all PHP-FPM pools may use (e.g. 2G, 512M); "
+                                                "enables the pm.max_children x memory_limit check."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Say what was found where (on stderr)."),
 ) -> None:
     """Check a config tree; exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage."""
     from gwlint.model import Options
+    from gwlint.units import php_bytes
 
+    budget = php_bytes(memory_budget) if memory_budget is not None else None
+    if memory_budget is not None and (budget is None or budget <= 0):
+        raise typer.BadParameter(f"{memory_budget!r} is not a size such as 2G or 512M", param_hint="--memory-budget")
     opts = Options(strict_backends=strict_backends,
-                   **{k: v for k, v in (("nginx_user", nginx_user), ("fpm_master_user", fpm_master_user))
-                      if v is not None})
+                   **{k: v for k, v in (("nginx_user", nginx_user), ("fpm_master_user", fpm_master_user),
+                                        ("memory_budget", budget)) if v is not None})
     try:
         code = _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts, verbose)
     except InputError as exc:

@@ -24,6 +24,8 @@ class Options:
     backends: dict[str, str] = field(default_factory=dict)  # name -> "host:port" declared by the user
     strict_backends: bool = False  # report proxy targets on hosts the tree declares nothing for
 
+    memory_budget: int | None = None  # bytes PHP-FPM may use in all; None turns GW224 off
+
 
 @dataclass(eq=False)
 class Backend:

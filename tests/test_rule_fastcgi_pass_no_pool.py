@@ -5,6 +5,8 @@ user = www-data
 listen = /run/php/php8.2-fpm.sock
 listen.owner = www-data
 listen.group = www-data
+pm = static
+pm.max_children = 5
 """
 
 NGINX = """user www-data;
