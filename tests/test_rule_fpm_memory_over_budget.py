@@ -5,7 +5,8 @@ from gwlint.model import Options
 from gwlint.testing import lint, write_tree
 from rule_trees import tree
 
-API = "[api]\nuser = www-data\nlisten = /run/php/api.sock\npm = static\npm.max_children = 20\n"
+API = ("[api]\nuser = www-data\nlisten = /run/php/api.sock\npm = static\npm.max_children = 20\n"
+       "listen.owner = www-data\nlisten.group = www-data\n")
 GIB = 1024**3
 
 
