@@ -17,6 +17,7 @@ from gwlint.relocate import Relocation, relocate
 TIMEOUT = 30
 _NGINX_LINE = re.compile(r"^nginx: \[(emerg|alert|crit)\] (.*?)(?: in (/\S+):(\d+))?$")
 _FPM_LINE = re.compile(r"(?:ERROR|ALERT): (?:\[(/[^\]:]+):(\d+)\] )?(.*)$")
+_FPM_CASCADE = re.compile(r"FPM initialization failed|failed to load configuration|Unable to include")
 
 
 def find_nginx() -> str | None:
@@ -92,7 +93,7 @@ def _fpm_findings(output: str, reloc: Relocation, entry: str) -> list[Finding]:
     out = []
     for line in output.splitlines():
         m = _FPM_LINE.search(line)
-        if m and "FPM initialization failed" not in m.group(3) and "failed to load configuration" not in m.group(3):
+        if m and not _FPM_CASCADE.search(m.group(3)):
             out.append(_finding("GW921", "php-fpm-config-test-fails",
                                 f"`php-fpm -t` fails: {m.group(3)}; php-fpm will not start",
                                 m.group(1), m.group(2), reloc, entry))

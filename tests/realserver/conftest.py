@@ -1,0 +1,31 @@
+"""Real-server tests skip loudly without nginx/php-fpm or root; under CI=true that is a failure."""
+
+import os
+from pathlib import Path
+import shutil
+import tempfile
+
+import pytest
+
+from realserver.harness import missing_servers
+
+
+@pytest.fixture(autouse=True)
+def _real_servers_available(request):
+    if request.node.get_closest_marker("realserver") is None:
+        return
+    reason = missing_servers()
+    if reason is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but the real-server tests cannot run: {reason}")
+    pytest.skip(f"REAL-SERVER TESTS SKIPPED: {reason}")
+
+
+@pytest.fixture
+def workdir():
+    """A temp dir the servers' unprivileged workers can traverse (pytest's tmp_path is 0700)."""
+    path = Path(tempfile.mkdtemp(prefix="gwlint-rs-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
