@@ -1,4 +1,4 @@
-"""Real-server tests skip loudly without nginx/php-fpm or root; under CI=true that is a failure."""
+"""Real-server tests (`realserver`; `realserver(root=False)` needs only the binaries) skip loudly without nginx/php-fpm or root; under CI=true that is a failure."""
 
 import os
 from pathlib import Path
@@ -12,9 +12,10 @@ from realserver.harness import missing_servers
 
 @pytest.fixture(autouse=True)
 def _real_servers_available(request):
-    if request.node.get_closest_marker("realserver") is None:
+    marker = request.node.get_closest_marker("realserver")
+    if marker is None:
         return
-    reason = missing_servers()
+    reason = missing_servers(need_root=marker.kwargs.get("root", True))
     if reason is None:
         return
     if os.environ.get("CI") == "true":

@@ -13,7 +13,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SITE = "etc/nginx/sites-available/default"
 POOL = "etc/php/8.2/fpm/pool.d/www.conf"
 
-pytestmark = pytest.mark.realserver
+pytestmark = pytest.mark.realserver(root=False)  # config tests run as any user
 
 
 def copy(tmp_path: Path, fixture: str = "debian-clean") -> Path:
