@@ -58,3 +58,10 @@ def test_rule_flags_its_case_and_the_fix_clears_it(key, case, tmp_path):
         (tree / rel).write_text((tree / rel).read_text().replace(old, new, 1))
     after = lint_tree(tree) if case.manual_fix else found.relint()
     assert key not in after.codes()
+
+
+def test_readme_table_lists_every_case():
+    readme = (FIXTURES.parent / "README.md").read_text()
+    section = readme[readme.index("## Proof against real servers"):]
+    missing = [case.fixture for _, case in all_cases() if f"| {case.fixture} |" not in section]
+    assert not missing, f"add these cases to the README's real-server table: {missing}"
