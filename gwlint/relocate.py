@@ -48,6 +48,7 @@ class NginxRun:
 
     conf: Path
     error_log: Path
+    listens: list[Endpoint] = field(default_factory=list)
 
     def argv(self, binary: str, root: Path, *flags: str) -> list[str]:
         return [binary, "-p", f"{root}/", "-e", str(self.error_log), "-c", str(self.conf), *flags]
@@ -192,6 +193,7 @@ class _Relocator:
         self.ports: dict[int, int] = {}
         self.hosts: dict[str, str] = {}
         self.ipv6 = _has_ipv6_loopback()
+        self.listens: list[Endpoint] = []  # of the nginx instance being relocated
 
     # mapping -----------------------------------------------------------------------------
     def path(self, value: str, base: Path, write: bool = False, host_fallback: bool = False) -> str:
@@ -222,6 +224,8 @@ class _Relocator:
             endpoint = parse_fpm_listen(node.args[0]) if node.args else None
             if endpoint and endpoint.kind == "tcp":
                 ports.add(endpoint.port)
+        if self._servers_without_listen():
+            ports.add(80)  # nginx's default
         for route in self.ws.routes:
             ports |= {b.endpoint.port for b in route.backends if b.endpoint and b.endpoint.kind == "tcp"}
         for pool in self.ws.pools:
@@ -230,16 +234,26 @@ class _Relocator:
         ports.discard(None)
         self.ports = dict(zip(sorted(ports), free_ports(len(ports))))
 
+    def _servers_without_listen(self) -> list[Directive]:
+        return [node for node in self.ws.directives("server")
+                if node.block is not None and node.parent is not None and node.parent.name == "http"
+                and node.child("listen") is None]
+
     # nginx -------------------------------------------------------------------------------
     def nginx(self) -> list[NginxRun]:
         runs = []
         (self.dest / "logs").mkdir(exist_ok=True)
+        for server in self._servers_without_listen():
+            self.edit.after_brace(server, f"listen 127.0.0.1:{self.ports[80]};")
         for instance in self.ws.nginx:
+            self.listens = []
             conf_dir = (self.dest / instance.entry).parent
             for node in instance.main.walk():
                 self._nginx_directive(node, conf_dir, instance.upstreams)
             self._nginx_defaults(instance.main, instance.entry)
-            runs.append(NginxRun(self.dest / instance.entry, self.dest / NGINX_ERROR_LOG))
+            if not self.listens and self._servers_without_listen():
+                self.listens.append(Endpoint("tcp", host="127.0.0.1", port=self.ports[80]))
+            runs.append(NginxRun(self.dest / instance.entry, self.dest / NGINX_ERROR_LOG, self.listens))
         return runs
 
     def _nginx_directive(self, node: Directive, conf_dir: Path, upstreams: dict) -> None:
@@ -284,7 +298,9 @@ class _Relocator:
             else:
                 self.edit.blank(node, "gwlint relocate: no IPv6 loopback here")
             return
-        self.edit.sub(node, arg, f"{self.host(endpoint.host)}:{port}")
+        host = self.host(endpoint.host)
+        self.edit.sub(node, arg, f"{host}:{port}")
+        self.listens.append(Endpoint("tcp", host=host, port=port))
 
     def _target(self, arg: str, upstreams: dict, default_port: int | None = None) -> str:
         """A `*_pass` or upstream `server` argument pointing into the copy / at loopback ports."""

@@ -119,3 +119,12 @@ def test_php_ini_chain_runs_with_c_and_scan_dir(fixtures_dir, tmp_path):
     assert run.php_ini == reloc.root / "etc/php/8.2/fpm/php.ini"
     assert run.env()["PHP_INI_SCAN_DIR"] == str(reloc.root / "etc/php/8.2/fpm/conf.d")
     assert run.argv("php-fpm")[1:3] == ["-c", str(run.php_ini)]
+
+
+def test_server_without_listen_gets_a_loopback_port_for_nginx_default_80(tmp_path):
+    src = write_tree({"etc/nginx/nginx.conf": "events {}\nhttp {\n    server {\n        root /srv;\n    }\n}\n"},
+                     tmp_path / "src")
+    reloc = relocate(src, tmp_path / "dest")
+    port = reloc.ports[80]
+    assert lines(reloc, "etc/nginx/nginx.conf")[2] == f"    server {{ listen 127.0.0.1:{port};"
+    assert reloc.nginx[0].listens == [Endpoint("tcp", host="127.0.0.1", port=port)]

@@ -96,7 +96,7 @@ class Servers:
             self._wait("php-fpm", proc, run.listens, run.error_log)
         for run in self.relocation.nginx:
             proc = self._spawn("nginx", run.argv(nginx_bin, self.relocation.root))
-            self._wait("nginx", proc, [self.http_endpoint()], run.error_log)
+            self._wait("nginx", proc, run.listens, run.error_log)
 
     def stop(self) -> None:
         """SIGTERM each server we started, by PID, newest first, and reap it."""
@@ -110,11 +110,10 @@ class Servers:
                     proc.wait()
         self.procs.clear()
 
-    def http_endpoint(self, port: int = 80) -> Endpoint:
-        return Endpoint("tcp", host="127.0.0.1", port=self.relocation.ports[port])
-
     def get(self, path: str, port: int = 80, timeout: float = 30) -> Response:
-        url = f"http://127.0.0.1:{self.relocation.ports[port]}{path}"
+        """GET `path` from the server that listened on `port` in the original tree."""
+        listens = [e for run in self.relocation.nginx for e in run.listens if e.port == self.relocation.ports[port]]
+        url = f"http://{listens[0].host}:{listens[0].port}{path}"
         start = time.monotonic()
         try:
             with urllib.request.urlopen(url, timeout=timeout) as resp:
