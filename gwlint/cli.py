@@ -82,7 +82,9 @@ def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, op
             return []
         from gwlint.verify import verify as run_verify
 
-        entries = lambda paths: [ws.root.rel(p) for p in under_root(paths)]  # noqa: E731
+        def entries(paths):
+            return [ws.root.rel(p) for p in under_root(paths)]
+
         found, notes = run_verify(root, overlay, nginx=entries(nginx), fpm=entries(fpm))
         for note in notes:
             typer.echo(note, err=True)
@@ -90,7 +92,7 @@ def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, op
 
     if not (diff or fix):
         ws = load()
-        findings = engine.run(ws) + verified(ws)
+        findings = sorted(engine.run(ws) + verified(ws), key=lambda f: f.sort_key())
         _emit(findings, output_format, root)
         return EXIT_FINDINGS if findings else EXIT_CLEAN
     result = fixer.fix_loop(load, engine.run, unsafe=unsafe_fixes)
@@ -104,7 +106,7 @@ def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, op
     fixer.write_fixed(result.workspace, result)
     for finding in result.applied:
         typer.echo(f"fixed {finding.path}:{finding.line}: {finding.code} {finding.fix.title}", err=True)
-    remaining = result.remaining + verified(result.workspace)
+    remaining = sorted(result.remaining + verified(result.workspace), key=lambda f: f.sort_key())
     _emit(remaining, output_format, root)
     return EXIT_FINDINGS if remaining else EXIT_CLEAN
 
