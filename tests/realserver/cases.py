@@ -21,12 +21,13 @@ SITE = "etc/nginx/sites-available/default"
 class Case:
     """A broken fixture served for real: the status, errno and error.log line, then the fixed status.
 
+    `status` None means a server refuses to start; `log` is then searched in its output and log.
     The fix is `gwlint check --fix` unless `manual_fix` gives (file, old text, new text) edits.
     """
 
     fixture: str
-    status: int
-    errno: int
+    status: int | None
+    errno: int | None
     log: str  # regex searched in nginx's error.log (paths as in the tree, not the temp copy)
     path: str = "/index.php"
     fixed_status: int = 200
@@ -62,6 +63,11 @@ REALSERVER_CASES: dict[str, list[Case]] = {
         Case("realserver-terminate-timeout", 502, 104, RESET, path="/slow.php?s=3",
              fpm_log=r"execution timed out \([0-9.]+ sec\), terminating",
              manual_fix=((POOL, "request_terminate_timeout = 1s", "request_terminate_timeout = 60s"),)),
+    ],
+    # issue 4, FPM pool checks
+    "pending:fpm-start": [
+        Case("realserver-fpm-root-user", None, None, r"please specify user and group other than root",
+             manual_fix=((POOL, "user = root\ngroup = root", "user = www-data\ngroup = www-data"),)),
     ],
 }
 

@@ -17,14 +17,19 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 _STATUS = re.compile(r"\b(5\d\d)\b")
 
 
-def claimed_statuses(doc: str) -> set[int]:
-    """HTTP statuses a rule's docstring predicts (502 Bad Gateway, 504, ...)."""
-    return {int(s) for s in _STATUS.findall(doc)}
+_NO_START = re.compile(r"(?i)\b(?:refuses to start|will not start|won't start|does not start|fails to start)\b")
+
+
+def claimed_statuses(doc: str) -> set[int | None]:
+    """What a rule's docstring predicts: HTTP statuses (502 Bad Gateway, 504, ...), None for a
+    server that refuses to start."""
+    return {int(s) for s in _STATUS.findall(doc)} | ({None} if _NO_START.search(doc) else set())
 
 
 def test_claimed_statuses_reads_docstrings():
     assert claimed_statuses("every request gets **502 Bad Gateway**; later 504 Gateway Timeout") == {502, 504}
     assert claimed_statuses("pm.max_children = 5000 is fine, port 9000") == set()
+    assert claimed_statuses("php-fpm refuses to start: `please specify user and group`") == {None}
 
 
 def test_every_rule_that_claims_a_status_has_real_server_cases():

@@ -12,7 +12,7 @@ import pytest
 
 from gwlint.relocate import relocate
 from realserver.cases import all_cases
-from realserver.harness import Servers
+from realserver.harness import ServerError, Servers
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 CLEAN = sorted(p.name for p in FIXTURES.glob("*-clean"))
@@ -37,12 +37,17 @@ def test_broken_then_fixed(key, case, workdir):
     tree = workdir / "tree"
     shutil.copytree(FIXTURES / case.fixture, tree, symlinks=True)
 
-    response, error_log, fpm_log = serve(tree, workdir / "broken", case.path)
-    assert response.status == case.status, error_log
-    assert re.search(case.log, error_log), f"no line /{case.log}/ in error.log:\n{error_log}"
-    assert f"({case.errno}: " in error_log
-    if case.fpm_log:
-        assert re.search(case.fpm_log, fpm_log), fpm_log
+    if case.status is None:
+        with pytest.raises(ServerError) as refused:
+            serve(tree, workdir / "broken", case.path)
+        assert re.search(case.log, str(refused.value)), str(refused.value)
+    else:
+        response, error_log, fpm_log = serve(tree, workdir / "broken", case.path)
+        assert response.status == case.status, error_log
+        assert re.search(case.log, error_log), f"no line /{case.log}/ in error.log:\n{error_log}"
+        assert f"({case.errno}: " in error_log
+        if case.fpm_log:
+            assert re.search(case.fpm_log, fpm_log), fpm_log
 
     for rel, old, new in case.manual_fix:
         text = (tree / rel).read_text()
