@@ -25,8 +25,13 @@ def _real_servers_available(request):
 
 @pytest.fixture
 def workdir():
-    """A temp dir the servers' unprivileged workers can traverse (pytest's tmp_path is 0700)."""
+    """A temp dir the servers' unprivileged workers can traverse (pytest's tmp_path is 0700).
+
+    GWLINT_RS_KEEP=1 keeps it (configs, logs) for a look after the run."""
     path = Path(tempfile.mkdtemp(prefix="gwlint-rs-"))
     path.chmod(0o755)
     yield path
-    shutil.rmtree(path, ignore_errors=True)
+    if os.environ.get("GWLINT_RS_KEEP") == "1":
+        print(f"kept {path}")
+    else:
+        shutil.rmtree(path, ignore_errors=True)
