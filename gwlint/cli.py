@@ -47,6 +47,8 @@ def check(
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as one unified diff; change nothing."),
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes marked unsafe."),
+    verify: bool = typer.Option(False, "--verify", help="Also run `nginx -t` and `php-fpm -t` on a relocated "
+                                "temp copy of the tree (as fixed, with --fix/--diff); failures are GW920/GW921."),
     nginx_user: Optional[str] = typer.Option(None, help="nginx worker user when nginx.conf sets none "
                                              "[default: nobody]."),
     fpm_master_user: Optional[str] = typer.Option(None, help="User the php-fpm master runs as [default: root]."),
@@ -67,14 +69,15 @@ def check(
                    **{k: v for k, v in (("nginx_user", nginx_user), ("fpm_master_user", fpm_master_user),
                                         ("memory_budget", budget)) if v is not None})
     try:
-        code = _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts, verbose)
+        code = _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts, verbose, verify)
     except InputError as exc:
         typer.echo(f"gwlint: error: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(code)
 
 
-def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts, verbose=False) -> int:
+def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts, verbose=False,
+           verify=False) -> int:
     from gwlint import engine, fixer, report
     from gwlint.model import load_workspace
 
@@ -85,25 +88,42 @@ def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, op
         return load_workspace(root, nginx=under_root(nginx), fpm=under_root(fpm), php_ini=under_root(php_ini),
                               options=opts, overlay=overlay)
 
+    def verified(ws, overlay=None):
+        if not verify:
+            return []
+        from gwlint.verify import verify as run_verify
+
+        def entries(paths):
+            return [ws.root.rel(p) for p in under_root(paths)]
+
+        found, notes = run_verify(root, overlay, nginx=entries(nginx), fpm=entries(fpm))
+        for note in notes:
+            typer.echo(note, err=True)
+        return found
+
     if not (diff or fix):
         ws = load()
         if verbose:
             from gwlint.inventory import describe
 
             typer.echo(describe(ws), err=True, nl=False)
-        findings = engine.run(ws)
+        findings = sorted(engine.run(ws) + verified(ws), key=lambda f: f.sort_key())
         _emit(findings, output_format, root)
         return EXIT_FINDINGS if findings else EXIT_CLEAN
     result = fixer.fix_loop(load, engine.run, unsafe=unsafe_fixes)
     if diff:
         patch = fixer.unified_diff(result)
         sys.stdout.write(patch)
-        return EXIT_FINDINGS if patch else EXIT_CLEAN
+        failures = verified(result.workspace, result.fixed)
+        if failures:
+            sys.stderr.write(report.as_text(failures))
+        return EXIT_FINDINGS if patch or failures else EXIT_CLEAN
     fixer.write_fixed(result.workspace, result)
     for finding in result.applied:
         typer.echo(f"fixed {finding.path}:{finding.line}: {finding.code} {finding.fix.title}", err=True)
-    _emit(result.remaining, output_format, root)
-    return EXIT_FINDINGS if result.remaining else EXIT_CLEAN
+    remaining = sorted(result.remaining + verified(result.workspace), key=lambda f: f.sort_key())
+    _emit(remaining, output_format, root)
+    return EXIT_FINDINGS if remaining else EXIT_CLEAN
 
 
 def _emit(findings, output_format: Format, root: Path) -> None:
