@@ -102,9 +102,9 @@ def load(path: Path | None, known_codes: list[str], overrides: dict | None = Non
             raise InputError(f"invalid TOML: {exc}", str(path)) from None
         is_pyproject = path.name == "pyproject.toml"
         table = data.get("tool", {}).get("gwlint", {}) if is_pyproject else data
-        cfg = from_dict(table, known_codes, str(path), "[tool.gwlint]" if is_pyproject else path.name)
+        cfg = from_dict(table, known_codes, str(path), "[tool.gwlint] " if is_pyproject else "")
     if overrides:
-        flags = from_dict(overrides, known_codes, None, "command line")
+        flags = from_dict(overrides, known_codes, None, "--")
         for key in overrides:
             if key in ("select", "ignore"):
                 setattr(cfg, key, getattr(flags, key))
@@ -121,13 +121,16 @@ def option_fields() -> dict[str, Any]:
     return {f.name.replace("_", "-"): getattr(Options(), f.name) for f in fields(Options)}
 
 
-def from_dict(table: dict, known_codes: list[str], path: str | None = None, where: str = "config") -> Config:
-    """Validate a [tool.gwlint] table against the known rule codes and Options fields."""
+def from_dict(table: dict, known_codes: list[str], path: str | None = None, where: str = "") -> Config:
+    """Validate a [tool.gwlint] table against the known rule codes and Options fields.
+
+    Errors read `<path>: <where><key>: message`; `where` is "[tool.gwlint] " or "--" for flags.
+    """
     cfg = Config(path=path)
     opts = option_fields()
 
     def fail(key: str, message: str) -> InputError:
-        return InputError(f"{where}: {key}: {message}", path)
+        return InputError(f"{where}{key}: {message}", path)
 
     for key, value in table.items():
         if key in ("select", "ignore"):
