@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test servers clean
+.PHONY: demo test servers clean readme-rules
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ servers:
 	  echo "installing nginx and php-fpm from Debian packages"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx php-fpm >/dev/null; \
 	else echo "WARNING: nginx/php-fpm missing and not root: real-server tests will be skipped"; fi
+
+# the README's rules table, from `gwlint rules --format markdown`
+readme-rules: $(STAMP)
+	$(BIN)/python -c 'from gwlint.ruledocs import update_readme; update_readme("README.md")'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .gwlint_cache

@@ -45,5 +45,24 @@ def describe(code_or_name: str) -> str:
     for tool in TOOL_CODES:
         if wanted.upper() == tool.code or wanted == tool.name:
             return f"{tool.code} {tool.name} ({tool.severity.value})\n\n{tool.summary}\n"
-    hint = nearest_name(wanted, [r[0] for r in rows()] + [r[1] for r in rows()])
+    hint = nearest_name(wanted, [name for row in rows() for name in row[:2]])
     raise InputError(f"unknown rule {wanted!r}" + (f"; did you mean {hint}?" if hint else "; see `gwlint rules`"))
+
+
+README_START, README_END = "<!-- rules-table: start -->\n", "<!-- rules-table: end -->"
+
+
+def readme_table(readme: str) -> str:
+    """The rules table between the README's markers (what `gwlint rules --format markdown` printed)."""
+    start = readme.index(README_START) + len(README_START)
+    return readme[start:readme.index(README_END, start)]
+
+
+def update_readme(path: str = "README.md") -> None:
+    """Rewrite the README's rules table from the installed rules (`make readme-rules`)."""
+    from pathlib import Path
+
+    readme = Path(path).read_text(encoding="utf-8")
+    start = readme.index(README_START) + len(README_START)
+    Path(path).write_text(readme[:start] + table("markdown") + readme[readme.index(README_END, start):],
+                          encoding="utf-8")
