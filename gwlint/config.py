@@ -115,10 +115,13 @@ def load(path: Path | None, known_codes: list[str], overrides: dict | None = Non
 
 
 def option_fields() -> dict[str, Any]:
-    """Options fields by their kebab-case config key, with their default values."""
+    """Options fields by their kebab-case config key, with their type (from the annotations)."""
+    import typing
+
     from gwlint.model import Options
 
-    return {f.name.replace("_", "-"): getattr(Options(), f.name) for f in fields(Options)}
+    hints = typing.get_type_hints(Options)
+    return {f.name.replace("_", "-"): hints[f.name] for f in fields(Options)}
 
 
 def from_dict(table: dict, known_codes: list[str], path: str | None = None, where: str = "") -> Config:
@@ -187,20 +190,27 @@ def _severity(value, fail) -> Severity:
     return Severity(value)
 
 
-def _option(value, default, fail):
-    """A TOML value for an Options field, converted to the type of the field's default."""
-    if isinstance(default, bool):
+def _option(value, hint, fail):
+    """A TOML value for an Options field, converted to the field's type (`int | None`: a size too)."""
+    import types
+    import typing
+
+    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    kinds = [k for k in (typing.get_args(hint) if union else (hint,)) if k is not type(None)]
+    bases = [typing.get_origin(k) or k for k in kinds]
+    if bool in bases:
         _require(isinstance(value, bool), fail("expected true or false"))
         return value
-    if isinstance(default, int) and isinstance(value, str):
+    if int in bases and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if int in bases and isinstance(value, str) and str not in bases:
         from gwlint.units import php_bytes
 
         converted = php_bytes(value)
         _require(converted is not None, fail(f"{value!r} is not a number or size (512M, 2G)"))
         return converted
-    if default is None or isinstance(value, type(default)):
-        _require(isinstance(value, (str, int, float, bool)), fail("expected a string or a number"))
-        return value
-    if isinstance(default, str) and isinstance(value, (int, float)):
+    if str in bases and isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return str(value)
-    raise fail(f"expected {type(default).__name__}, got {type(value).__name__}")
+    if any(isinstance(value, b) for b in bases if isinstance(b, type)):
+        return value
+    raise fail(f"expected {' or '.join(getattr(b, '__name__', str(b)) for b in bases)}, got {type(value).__name__}")

@@ -106,12 +106,17 @@ def test_option_values_convert_to_the_field_type():
     def fail(message):
         return InputError(message)
 
-    assert config._option("2G", 0, fail) == 2 * 1024 ** 3
-    assert config._option(1.22, "1.24", fail) == "1.22"
+    assert config._option("2G", int | None, fail) == 2 * 1024 ** 3
+    assert config._option(512, int | None, fail) == 512
+    assert config._option(1.22, str, fail) == "1.22"
+    assert config._option({"app": "10.0.0.5:9000"}, dict[str, str], fail) == {"app": "10.0.0.5:9000"}
+    assert config._option(True, bool, fail) is True
+    with pytest.raises(InputError, match="expected true or false"):
+        config._option("yes", bool, fail)
     with pytest.raises(InputError, match="is not a number or size"):
-        config._option("lots", 0, fail)
+        config._option("lots", int | None, fail)
     with pytest.raises(InputError, match="expected str, got list"):
-        config._option(["a"], "x", fail)
+        config._option(["a"], str, fail)
 
 
 def test_nginx_user_from_config_is_passed_to_the_model(broken, monkeypatch):
@@ -163,3 +168,22 @@ def test_path_mapping_resolves_includes_in_a_repo_not_laid_out_like_root(tmp_pat
 
 def test_severity_enum_values_are_the_config_vocabulary():
     assert config.SEVERITIES == tuple(s.value for s in Severity) == ("error", "warning", "info")
+
+
+def test_options_fields_added_by_other_rules_are_configurable(monkeypatch):
+    """nginx-version and memory-budget as other rules declare them on Options: read from the dataclass."""
+    from dataclasses import dataclass
+
+    import gwlint.model
+
+    @dataclass(frozen=True)
+    class Extended(Options):
+        nginx_version: str = "1.22"
+        memory_budget: int | None = None
+
+    monkeypatch.setattr(gwlint.model, "Options", Extended)
+    cfg = config.from_dict({"nginx-version": "1.26", "memory-budget": "2G", "nginx-user": "www-data"}, KNOWN)
+    opts = cfg.model_options()
+    assert (opts.nginx_version, opts.memory_budget, opts.nginx_user) == ("1.26", 2 * 1024 ** 3, "www-data")
+    with pytest.raises(InputError, match="memory-bugdet: unknown key; did you mean 'memory-budget'"):
+        config.from_dict({"memory-bugdet": "2G"}, KNOWN)
