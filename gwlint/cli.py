@@ -52,6 +52,8 @@ def check(
              "with nginx.conf at its top [default: .]. FILEs (as pre-commit passes them): the "
              "model is still built from all of ROOT, but only findings located in (or related "
              "to) these files are reported and fixed."),
+    root_option: Optional[Path] = typer.Option(None, "--root", help="ROOT as an option: every argument is "
+                                               "then a FILE (the pre-commit hooks pass --root .)."),
     nginx: list[Path] = typer.Option([], "--nginx", help="nginx entry file (repeatable); skips discovery."),
     fpm: list[Path] = typer.Option([], "--fpm", help="php-fpm main config (repeatable); skips discovery."),
     php_ini: list[Path] = typer.Option([], "--php-ini", help="php.ini file(s) read by every FPM, in order."),
@@ -75,7 +77,7 @@ def check(
         ("select", select and _split(select)), ("ignore", ignore and _split(ignore)), ("fail-on", fail_on),
         ("nginx-user", nginx_user), ("fpm-master-user", fpm_master_user)) if value is not None}
     try:
-        root, files = _split_paths(paths or [])
+        root, files = _split_paths(root_option, paths or [])
         code = _check(root, files, nginx, fpm, php_ini, output_format, output, diff, fix, unsafe_fixes,
                       config_file, overrides)
     except InputError as exc:
@@ -88,18 +90,18 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _split_paths(paths: list[Path]) -> tuple[Path, set[str] | None]:
-    """ROOT (the first path when it is a directory, else `.`) and the root-relative FILEs, if any."""
-    root = paths[0] if paths and paths[0].is_dir() else Path(".")
-    rest = paths[1:] if paths and paths[0].is_dir() else paths
-    if not rest:
+def _split_paths(root: Path | None, paths: list[Path]) -> tuple[Path, set[str] | None]:
+    """ROOT (--root, else the first argument, else `.`) and the root-relative FILEs, if any."""
+    if root is None:
+        root, paths = (paths[0], paths[1:]) if paths else (Path("."), [])
+    if not paths:
         return root, None
     files = set()
-    for path in rest:
+    for path in paths:
         if not path.exists():
             raise InputError("no such file", str(path))
         if path.is_dir():
-            raise InputError("expected a file after ROOT (only the first path may be a directory)", str(path))
+            raise InputError("expected a file: only ROOT is a directory", str(path))
         rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
         if not rel.startswith(".." + os.sep) and rel != "..":
             files.add(Path(rel).as_posix())  # files outside ROOT hold no findings

@@ -137,7 +137,7 @@ def test_json_contract_is_unchanged(broken):
 ])
 def test_file_arguments_narrow_the_report_not_the_model(broken, monkeypatch, files, reported):
     monkeypatch.chdir(broken)
-    r = run("check", *files, "--format", "json")
+    r = run("check", "--root", ".", *files, "--format", "json")
     assert (r.exit_code, len(json.loads(r.stdout)["findings"])) == ((1, 1) if reported else (0, 0))
 
 
@@ -150,13 +150,23 @@ def test_root_then_files_relative_to_the_current_directory(broken, monkeypatch):
     assert run("check", "deploy", "README").exit_code == 0  # outside ROOT: nothing of the tree there
     r = run("check", "deploy", "nope.conf")
     assert r.exit_code == 2 and "nope.conf: no such file" in r.stderr
+    r = run("check", "deploy", "deploy/etc")
+    assert r.exit_code == 2 and "deploy/etc: expected a file" in r.stderr
+
+
+def test_root_option_makes_every_argument_a_file_and_the_last_one_wins(broken, monkeypatch):
+    monkeypatch.chdir(broken.parent)
+    r = run("check", "--root", ".", "--root", "deploy", f"deploy/{SITE}", "--format", "json")
+    assert r.exit_code == 1 and json.loads(r.stdout)["findings"][0]["path"] == SITE
+    r = run("check", "--root", "deploy", "deploy/etc/php/8.2/fpm/php.ini", "--format", "json")
+    assert (r.exit_code, json.loads(r.stdout)["findings"]) == (0, [])
 
 
 def test_fix_with_file_arguments_fixes_only_findings_in_those_files(broken, monkeypatch):
     monkeypatch.chdir(broken)
-    assert run("check", "--fix", "etc/php/8.2/fpm/php.ini").exit_code == 0
+    assert run("check", "--fix", ".", "etc/php/8.2/fpm/php.ini").exit_code == 0
     assert "php8.1-fpm.sock" in (broken / SITE).read_text()
-    assert run("check", "--fix", SITE).exit_code == 0
+    assert run("check", "--fix", ".", SITE).exit_code == 0
     assert "php8.2-fpm.sock;" in (broken / SITE).read_text() and "php8.1" not in (broken / SITE).read_text()
 
 

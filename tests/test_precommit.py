@@ -75,3 +75,27 @@ def test_hooks_pass_clean_fail_broken_and_fix_rewrites(hooks_repo, cache, tmp_pa
     assert NEW in site.read_text() and OLD not in site.read_text()
     again = try_repo(target, hooks_repo, cache, "gwlint", "--all-files")
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_config_with_root_arg_for_a_tree_in_a_subdirectory(hooks_repo, cache, tmp_path):
+    """The README's snippet: `args: [--root, deploy]` overrides the hook's `--root .`."""
+    target = tmp_path / "repo"
+    shutil.copytree(CHECKOUT / "fixtures" / "debian-socket-mismatch", target / "deploy", symlinks=True)
+    (target / "deploy" / SITE).with_name("unrelated.conf").write_text("# not included anywhere\n")
+    rev = git(hooks_repo, "rev-parse", "HEAD").strip()
+    (target / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hooks_repo}\n    rev: {rev}\n    hooks:\n"
+        "      - id: gwlint\n        args: [--root, deploy]\n")
+    git(target, "init", "-q")
+    commit_all(target, "tree in deploy/")
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(cache), "NO_COLOR": "1"}
+
+    def run(*files: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(pre_commit), "run", "--color", "never", "--files", *files], cwd=target,
+                              capture_output=True, text=True, env=env, timeout=600)
+
+    broken = run(f"deploy/{SITE}")
+    assert broken.returncode == 1 and f"{SITE}:18: GW301" in broken.stdout, broken.stdout + broken.stderr
+    unrelated = run("deploy/etc/nginx/sites-available/unrelated.conf")
+    assert unrelated.returncode == 0, unrelated.stdout + unrelated.stderr
