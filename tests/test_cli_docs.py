@@ -6,19 +6,14 @@ from pathlib import Path
 import subprocess
 import sys
 
-from typer.testing import CliRunner
+from conftest import gwlint as run
 
 from gwlint import __version__, ruledocs
-from gwlint.cli import app
 from gwlint.registry import load_rules
 from gwlint.toolcodes import TOOL_CODES
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 GWLINT = Path(sys.executable).parent / "gwlint"
-
-
-def run(*args: str):
-    return CliRunner().invoke(app, list(args))
 
 
 def test_readme_rules_table_is_what_gwlint_rules_prints():

@@ -1,13 +1,12 @@
 """[tool.gwlint] / .gwlint.toml: discovery, selection, severities, per-file ignores, options, paths."""
 
 import json
-from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+
+from conftest import gwlint as run
 
 from gwlint import config
-from gwlint.cli import app
 from gwlint.errors import InputError
 from gwlint.finding import Severity
 from gwlint.model import Options
@@ -15,20 +14,6 @@ from gwlint.testing import write_tree
 
 KNOWN = ["GW101", "GW301", "GW302", "GW901", "GW910"]
 SITE = "etc/nginx/sites-available/default"
-
-
-def run(*args: str):
-    return CliRunner().invoke(app, list(args))
-
-
-@pytest.fixture
-def broken(tmp_path, fixtures_dir) -> Path:
-    """The socket-mismatch fixture (one GW301 at sites-available/default:18) in a project dir."""
-    import shutil
-
-    root = tmp_path / "project" / "configs"
-    shutil.copytree(fixtures_dir / "debian-socket-mismatch", root, symlinks=True)
-    return root
 
 
 def codes(result) -> list[tuple[str, str]]:

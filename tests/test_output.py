@@ -2,31 +2,18 @@
 
 import io
 import json
-from pathlib import Path
-import shutil
 
 import importlib.resources
 import jsonschema
 import pytest
-from typer.testing import CliRunner
+
+from conftest import gwlint as run
 
 from gwlint import report
-from gwlint.cli import app
 from gwlint.finding import Edit, Finding, Fix, Related, Severity
 
 SITE = "etc/nginx/sites-available/default"
 POOL = "etc/php/8.2/fpm/pool.d/www.conf"
-
-
-def run(*args: str):
-    return CliRunner().invoke(app, list(args))
-
-
-@pytest.fixture
-def broken(tmp_path, fixtures_dir) -> Path:
-    root = tmp_path / "repo" / "deploy"
-    shutil.copytree(fixtures_dir / "debian-socket-mismatch", root, symlinks=True)
-    return root
 
 
 def sarif_schema() -> dict:
