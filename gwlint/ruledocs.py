@@ -21,7 +21,8 @@ def rows() -> list[tuple[str, str, str, str, str]]:
 def table(fmt: str = "text") -> str:
     data = rows()
     if fmt == "json":
-        return json.dumps([dict(zip((h.lower() for h in HEADER), row)) for row in data], indent=2) + "\n"
+        return json.dumps([{**dict(zip((h.lower() for h in HEADER), row)), "fixable": row[3] == "yes"}
+                           for row in data], indent=2) + "\n"
     if fmt == "markdown":
         lines = ["| " + " | ".join(HEADER) + " |", "|" + "|".join("---" for _ in HEADER) + "|"]
         lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in data]

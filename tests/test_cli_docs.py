@@ -27,7 +27,7 @@ def test_rules_lists_every_rule_and_tool_code_once():
     codes = [row["code"] for row in rows]
     assert codes == sorted({r.code for r in load_rules()} | {t.code for t in TOOL_CODES})
     gw301 = next(row for row in rows if row["code"] == "GW301")
-    assert gw301 == {"code": "GW301", "name": "fastcgi-pass-no-pool", "severity": "error", "fixable": "yes",
+    assert gw301 == {"code": "GW301", "name": "fastcgi-pass-no-pool", "severity": "error", "fixable": True,
                      "summary": load_rules()[[r.code for r in load_rules()].index("GW301")].summary}
     text = run("rules").stdout.splitlines()
     assert text[0].split() == ["Code", "Name", "Severity", "Fixable", "Summary"]
