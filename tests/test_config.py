@@ -172,3 +172,8 @@ def test_options_fields_added_by_other_rules_are_configurable(monkeypatch):
     assert (opts.nginx_version, opts.memory_budget, opts.nginx_user) == ("1.26", 2 * 1024 ** 3, "www-data")
     with pytest.raises(InputError, match="memory-bugdet: unknown key; did you mean 'memory-budget'"):
         config.from_dict({"memory-bugdet": "2G"}, KNOWN)
+
+
+def test_missing_config_file_given_with_config_is_an_error(broken):
+    r = run("check", str(broken), "--config", str(broken / "nope.toml"))
+    assert r.exit_code == 2 and "nope.toml: cannot read config: No such file or directory" in r.stderr

@@ -99,3 +99,21 @@ def test_config_with_root_arg_for_a_tree_in_a_subdirectory(hooks_repo, cache, tm
     assert broken.returncode == 1 and f"{SITE}:18: GW301" in broken.stdout, broken.stdout + broken.stderr
     unrelated = run("deploy/etc/nginx/sites-available/unrelated.conf")
     assert unrelated.returncode == 0, unrelated.stdout + unrelated.stderr
+
+
+def test_hook_files_pattern_catches_config_files_including_extensionless_sites():
+    import re
+
+    import yaml
+
+    hooks = yaml.safe_load((CHECKOUT / ".pre-commit-hooks.yaml").read_text())
+    assert [h["id"] for h in hooks] == ["gwlint", "gwlint-fix"]
+    assert all(h["require_serial"] and h["entry"].startswith("gwlint check") for h in hooks)
+    pattern = re.compile(hooks[0]["files"])
+    assert hooks[1]["files"] == hooks[0]["files"]
+    for path in ("etc/nginx/nginx.conf", SITE, "nginx/sites-enabled/app", "etc/nginx/snippets/fastcgi-php.conf",
+                 "etc/php/8.2/fpm/pool.d/www.conf", "etc/php/8.2/fpm/php.ini", "etc/php/8.2/fpm/conf.d/10-opcache.ini",
+                 "usr/local/etc/php-fpm.d/zz-docker.conf"):
+        assert pattern.search(path), path
+    for path in ("README.md", "etc/nginx/mime.types.bak/x/y", "src/app.php", "sites-available.md"):
+        assert not pattern.search(path), path
