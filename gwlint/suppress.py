@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 from gwlint.finding import Finding, Severity
 from gwlint.suggest import nearest_name
 
-_MARK = re.compile(r"gwlint:\s*(.*)$")
+_MARK = re.compile(r"(?:^|[;#])\s*gwlint:\s*(.*)$")  # at a comment's start, or after `;`/`#`
 _BODY = re.compile(r"(?P<kind>disable(?:-next-line|-file)?)\s*=\s*(?P<codes>GW\d{3}(?:\s*,\s*GW\d{3})*)"
                    r"\s*(?:--\s*(?P<reason>.*?))?\s*$")
 _INI_COMMENT = re.compile(r"^\s*[;#]|[;#]\s*gwlint:")
@@ -68,7 +68,7 @@ def apply(findings: list[Finding], ws, known: list[str], selected: Callable[[str
         body = _BODY.match(mark.group(1).strip())
         if not body:
             problems.append(_problem("GW912", "invalid-suppression",
-                                     f"cannot read this suppression ({mark.group(0).strip()!r}); write "
+                                     f"cannot read this suppression ('gwlint: {mark.group(1).strip()}'); write "
                                      "`gwlint: disable=GW301 -- reason` (or disable-next-line, disable-file)",
                                      path, line))
             continue

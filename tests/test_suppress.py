@@ -113,3 +113,4 @@ def test_a_comment_after_other_text_is_read_and_an_ordinary_comment_is_not(tmp_p
     got = lint(tmp_path, "  # old socket; gwlint: disable=GW301,GW299 -- migrating")
     assert ("GW301", "nginx.conf", 7) not in got and ("GW910", "nginx.conf", 7) in got  # GW299 unused
     assert sorted(lint(tmp_path, "  # gwlint is great")) == sorted(BASE)
+    assert sorted(lint(tmp_path, "  # see the gwlint: docs")) == sorted(BASE)
