@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test servers clean
+.PHONY: demo test servers clean readme-rules
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ servers:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	      nginx php-fpm >/dev/null; } || echo "WARNING: installing nginx/php-fpm failed: real-server tests will skip (fail under CI=true)"; \
 	else echo "WARNING: nginx/php-fpm missing and not root: real-server tests will skip (fail under CI=true)"; fi
+
+# the README's rules table, from `gwlint rules --format markdown`
+readme-rules: $(STAMP)
+	$(BIN)/python -c 'from gwlint.ruledocs import update_readme; update_readme("README.md")'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .gwlint_cache

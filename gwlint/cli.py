@@ -22,6 +22,14 @@ app = typer.Typer(
 class Format(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+class RulesFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
 
 
 def _version(value: bool) -> None:
@@ -38,55 +46,101 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 @app.command()
 def check(
-    root: Path = typer.Argument(Path("."), help="Config tree laid out like / (etc/nginx, etc/php...), "
-                                "or an nginx config dir with nginx.conf at its top."),
+    paths: Optional[list[Path]] = typer.Argument(
+        None, metavar="[ROOT] [FILE]...",
+        help="ROOT: a config tree laid out like / (etc/nginx, etc/php...), or an nginx config dir "
+             "with nginx.conf at its top [default: .]. FILEs (as pre-commit passes them): the "
+             "model is still built from all of ROOT, but only findings located in (or related "
+             "to) these files are reported and fixed."),
+    root_option: Optional[Path] = typer.Option(None, "--root", help="ROOT as an option: every argument is "
+                                               "then a FILE (the pre-commit hooks pass --root .)."),
     nginx: list[Path] = typer.Option([], "--nginx", help="nginx entry file (repeatable); skips discovery."),
     fpm: list[Path] = typer.Option([], "--fpm", help="php-fpm main config (repeatable); skips discovery."),
     php_ini: list[Path] = typer.Option([], "--php-ini", help="php.ini file(s) read by every FPM, in order."),
     output_format: Format = typer.Option(Format.text, "--format", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as one unified diff; change nothing."),
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes marked unsafe."),
-    verify: bool = typer.Option(False, "--verify", help="Also run `nginx -t` and `php-fpm -t` on a relocated "
-                                "temp copy of the tree (as fixed, with --fix/--diff); failures are GW920/GW921."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Config file (.gwlint.toml or "
+                                               "pyproject.toml) [default: found upward from ROOT]."),
+    select: Optional[str] = typer.Option(None, help="Comma-separated codes or prefixes to run (overrides config)."),
+    ignore: Optional[str] = typer.Option(None, help="Comma-separated codes or prefixes to skip (overrides config)."),
+    fail_on: Optional[str] = typer.Option(None, help="Lowest severity that makes the exit code 1: error, "
+                                          "warning or info [default: info]."),
     nginx_user: Optional[str] = typer.Option(None, help="nginx worker user when nginx.conf sets none "
                                              "[default: nobody]."),
     fpm_master_user: Optional[str] = typer.Option(None, help="User the php-fpm master runs as [default: root]."),
-    strict_backends: bool = typer.Option(False, "--strict-backends",
-                                         help="Report local proxy targets the tree declares no backend for."),
     memory_budget: Optional[str] = typer.Option(None, help="Memory all PHP-FPM pools may use (e.g. 2G, 512M); "
                                                 "enables the pm.max_children x memory_limit check."),
+    strict_backends: bool = typer.Option(False, "--strict-backends",
+                                         help="Report local proxy targets the tree declares no backend for."),
+    verify: bool = typer.Option(False, "--verify", help="Also run nginx -t and php-fpm -t on a relocated temp "
+                                "copy of the tree (the fixed one with --fix/--diff), where installed."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Say what was found where (on stderr)."),
 ) -> None:
     """Check a config tree; exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage."""
-    from gwlint.model import Options
-    from gwlint.units import php_bytes
-
-    budget = php_bytes(memory_budget) if memory_budget is not None else None
-    if memory_budget is not None and (budget is None or budget <= 0):
-        raise typer.BadParameter(f"{memory_budget!r} is not a size such as 2G or 512M", param_hint="--memory-budget")
-    opts = Options(strict_backends=strict_backends,
-                   **{k: v for k, v in (("nginx_user", nginx_user), ("fpm_master_user", fpm_master_user),
-                                        ("memory_budget", budget)) if v is not None})
+    overrides = {key: value for key, value in (
+        ("select", select and _split(select)), ("ignore", ignore and _split(ignore)), ("fail-on", fail_on),
+        ("nginx-user", nginx_user), ("fpm-master-user", fpm_master_user), ("memory-budget", memory_budget),
+        ("strict-backends", strict_backends or None)) if value is not None}
     try:
-        code = _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts, verbose, verify)
+        root, files = _split_paths(root_option, paths or [])
+        code = _check(root, files, nginx, fpm, php_ini, output_format, output, diff, fix, unsafe_fixes,
+                      config_file, overrides, verify, verbose)
     except InputError as exc:
         typer.echo(f"gwlint: error: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(code)
 
 
-def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts, verbose=False,
-           verify=False) -> int:
-    from gwlint import engine, fixer, report
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _split_paths(root: Path | None, paths: list[Path]) -> tuple[Path, set[str] | None]:
+    """ROOT (--root, else the first argument, else `.`) and the root-relative FILEs, if any."""
+    if root is None:
+        root, paths = (paths[0], paths[1:]) if paths else (Path("."), [])
+    if not paths:
+        return root, None
+    files = set()
+    for path in paths:
+        if not path.exists():
+            raise InputError("no such file", str(path))
+        if path.is_dir():
+            raise InputError("expected a file: only ROOT is a directory", str(path))
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+        if not rel.startswith(".." + os.sep) and rel != "..":
+            files.add(Path(rel).as_posix())  # files outside ROOT hold no findings
+    return root, files
+
+
+def _check(root, files, nginx, fpm, php_ini, output_format, output, diff, fix, unsafe_fixes,
+           config_file, overrides, verify=False, verbose=False) -> int:
+    from gwlint import config, engine, fixer
     from gwlint.model import load_workspace
+    from gwlint.registry import load_rules
+
+    rules = load_rules()
+    cfg = config.load(config_file or config.find(root), engine.known_codes(rules), overrides)
+    opts = cfg.model_options()
 
     def under_root(paths):
         return [p if p.is_absolute() else Path(os.path.abspath(p)) for p in paths]
 
     def load(overlay=None):
         return load_workspace(root, nginx=under_root(nginx), fpm=under_root(fpm), php_ini=under_root(php_ini),
-                              options=opts, overlay=overlay)
+                              options=opts, path_map=cfg.paths, overlay=overlay)
+
+    def lint(ws):
+        found = engine.run(ws, rules, cfg)
+        if files is None:
+            return found
+        return [f for f in found if not f.path or f.path in files or any(r.path in files for r in f.related)]
+
+    def exit_code(findings):
+        return EXIT_FINDINGS if any(cfg.fails(f.severity) for f in findings) else EXIT_CLEAN
 
     def verified(ws, overlay=None):
         if not verify:
@@ -107,32 +161,77 @@ def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, op
             from gwlint.inventory import describe
 
             typer.echo(describe(ws), err=True, nl=False)
-        findings = sorted(engine.run(ws) + verified(ws), key=lambda f: f.sort_key())
-        _emit(findings, output_format, root)
-        return EXIT_FINDINGS if findings else EXIT_CLEAN
-    result = fixer.fix_loop(load, engine.run, unsafe=unsafe_fixes)
+        findings = sorted(lint(ws) + verified(ws), key=lambda f: f.sort_key())
+        _emit(findings, output_format, output, root, ws, rules)
+        return exit_code(findings)
+    result = fixer.fix_loop(load, lint, unsafe=unsafe_fixes)
     if diff:
         patch = fixer.unified_diff(result)
-        sys.stdout.write(patch)
+        _write(patch, output)
         failures = verified(result.workspace, result.fixed)
         if failures:
+            from gwlint import report
+
             sys.stderr.write(report.as_text(failures))
         return EXIT_FINDINGS if patch or failures else EXIT_CLEAN
     fixer.write_fixed(result.workspace, result)
     for finding in result.applied:
         typer.echo(f"fixed {finding.path}:{finding.line}: {finding.code} {finding.fix.title}", err=True)
     remaining = sorted(result.remaining + verified(result.workspace), key=lambda f: f.sort_key())
-    _emit(remaining, output_format, root)
-    return EXIT_FINDINGS if remaining else EXIT_CLEAN
+    _emit(remaining, output_format, output, root, result.workspace, rules)
+    return exit_code(remaining)
 
 
-def _emit(findings, output_format: Format, root: Path) -> None:
+def _emit(findings, output_format: Format, output: Path | None, root: Path, ws, rules) -> None:
     from gwlint import report
 
+    prefix = Path(os.path.relpath(os.path.abspath(root))).as_posix()
     if output_format is Format.json:
-        sys.stdout.write(report.as_json(findings, root.as_posix()))
+        text = report.as_json(findings, root.as_posix())
+    elif output_format is Format.sarif:
+        from gwlint.sarif import as_sarif
+        text = as_sarif(findings, rules, prefix)
+    elif output_format is Format.github:
+        text = report.as_github(findings, prefix)
     else:
-        sys.stdout.write(report.as_text(findings))
+        def source(rel: str) -> str | None:
+            try:
+                return ws.root.read_text(ws.root.path / rel)
+            except InputError:
+                return None
+        text = report.as_text(findings, source, color=output is None and report.use_color(sys.stdout))
+    _write(text, output)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write the report: {exc.strerror or exc}", str(output)) from None
+
+
+@app.command("rules")
+def rules_command(output_format: RulesFormat = typer.Option(RulesFormat.text, "--format",
+                                                           help="text, markdown (the README table) or json.")) -> None:
+    """List every code: rules and the tool's own GW9xx, with severity and whether --fix can fix it."""
+    from gwlint import ruledocs
+
+    sys.stdout.write(ruledocs.table(output_format.value))
+
+
+@app.command("rule")
+def rule_command(code: str = typer.Argument(..., help="A code (GW301) or name (fastcgi-pass-no-pool).")) -> None:
+    """Print one rule's documentation."""
+    from gwlint import ruledocs
+
+    try:
+        sys.stdout.write(ruledocs.describe(code))
+    except InputError as exc:
+        typer.echo(f"gwlint: error: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR)
 
 
 def main() -> None:
