@@ -2,6 +2,7 @@
 
 from enum import Enum
 import os
+import re
 from pathlib import Path
 import sys
 from typing import Optional
@@ -36,6 +37,12 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
     """gwlint: nginx + PHP-FPM cross-checks."""
 
 
+def _nginx_version(value: Optional[str]) -> Optional[str]:
+    if value is not None and not re.fullmatch(r"\d+\.\d+(\.\d+)?", value):
+        raise typer.BadParameter(f"{value!r} is not an nginx version (e.g. 1.22 or 1.29.7)")
+    return value
+
+
 @app.command()
 def check(
     root: Path = typer.Argument(Path("."), help="Config tree laid out like / (etc/nginx, etc/php...), "
@@ -50,12 +57,14 @@ def check(
     nginx_user: Optional[str] = typer.Option(None, help="nginx worker user when nginx.conf sets none "
                                              "[default: nobody]."),
     fpm_master_user: Optional[str] = typer.Option(None, help="User the php-fpm master runs as [default: root]."),
+    nginx_version: Optional[str] = typer.Option(None, help="nginx version whose defaults apply, e.g. 1.30 "
+                                                "[default: 1.22, Debian 12's].", callback=_nginx_version),
 ) -> None:
     """Check a config tree; exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage."""
     from gwlint.model import Options
 
-    opts = Options(**{k: v for k, v in (("nginx_user", nginx_user), ("fpm_master_user", fpm_master_user))
-                      if v is not None})
+    opts = Options(**{k: v for k, v in (("nginx_user", nginx_user), ("fpm_master_user", fpm_master_user),
+                                        ("nginx_version", nginx_version)) if v is not None})
     try:
         code = _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts)
     except InputError as exc:

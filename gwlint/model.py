@@ -21,6 +21,9 @@ class Options:
 
     nginx_user: str = DEFAULT_NGINX_USER
     fpm_master_user: str = "root"
+    # The nginx version whose defaults apply. 1.22 is the oldest nginx a supported mainstream
+    # distro still ships (Debian 12: 1.22.1), so version-dependent rules err on the old side.
+    nginx_version: str = "1.22"
 
 
 @dataclass(eq=False)

@@ -1,0 +1,65 @@
+"""Shared facts for the "nginx reaches a backend that is there" rules (GW101-GW106, GW302-GW305)."""
+
+import ipaddress
+import re
+
+from gwlint.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
+
+# nginx 1.29.7 (stable 1.30.0) made HTTP/1.1 with upstream keep-alive the proxy default.
+KEEPALIVE_DEFAULT_SINCE = (1, 29, 7)
+# The measured line for a peer that accepts and then drops the connection (nginx 1.22, php-fpm 8.2).
+RESET_LINE = "recv() failed (104: Connection reset by peer) while reading response header from upstream"
+
+
+def is_ip(host: str | None) -> bool:
+    try:
+        ipaddress.ip_address(host or "")
+        return True
+    except ValueError:
+        return False
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or a localhost name: the connection never leaves this machine."""
+    return Endpoint("tcp", host=host, port=0).is_loopback if host else False
+
+
+def pool_accepts(listen: Endpoint, target: Endpoint) -> bool:
+    """Whether a pool listening at `listen` certainly accepts a connection nginx aims at `target`."""
+    if listen.kind != target.kind:
+        return False
+    if listen.kind == "unix":
+        return listen.path == target.path
+    if listen.port != target.port:
+        return False
+    if listen.host in ANY_ADDRESSES or listen.host == target.host:
+        return True
+    return target.host in LOOPBACK_NAMES and listen.is_loopback
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """"1.22" -> (1, 22, 0); raises ValueError on anything else."""
+    if not re.fullmatch(r"\d+\.\d+(\.\d+)?", text):
+        raise ValueError(f"not an nginx version: {text!r} (expected e.g. 1.22 or 1.29.7)")
+    parts = tuple(int(p) for p in text.split("."))
+    return parts + (0,) * (3 - len(parts))
+
+
+def nginx_at_least(ws, version: tuple[int, ...]) -> bool:
+    """Whether the nginx version gwlint assumes (Options.nginx_version) is `version` or newer."""
+    return version_tuple(ws.options.nginx_version) >= version
+
+
+def via(route, backend) -> str:
+    """How a finding names a backend: `fastcgi_pass X` or `upstream U server X`."""
+    if route.upstream is not None and backend.directive is not route.directive:
+        return f"upstream {route.upstream.args[0]} server {backend.directive.args[0]}"
+    return f"{route.kind} {route.directive.args[0]}"
+
+
+def config_block(directive):
+    """The block a *_pass setting belongs in: its location (or server), never an `if`/`limit_except`."""
+    block = directive.parent
+    while block is not None and block.name in ("if", "limit_except"):
+        block = block.parent
+    return block
