@@ -1,0 +1,66 @@
+"""nginx connects to a non-loopback address, but the PHP-FPM pool listens on loopback only.
+
+## What it does
+For every `fastcgi_pass` (directly, or through each `server` of an `upstream {}` block) whose TCP
+target is not a loopback address (`php:9000`, `10.0.0.5:9000`), finds the pools on that port. When
+every one of them listens only on `127.0.0.1`, `::1` or `localhost`, the target is unreachable.
+
+## Why is this bad?
+A socket bound to 127.0.0.1 accepts connections from the same network namespace only. nginx in
+another container or host (the docker `php:9000` layout), or connecting through a real interface
+address, reaches a port where nothing listens: every PHP request is a **502 Bad Gateway** with
+error.log `connect() failed (111: Connection refused) while connecting to upstream`. `php-fpm -t`
+and `nginx -t` both pass. It typically appears when a pool file written for a one-host setup is
+copied into a `php:*-fpm` image, whose own `zz-docker.conf` says `listen = 9000`.
+
+## Example
+```ini
+; php-fpm.d/www.conf                      nginx: fastcgi_pass php:9000;
+listen = 127.0.0.1:9000
+```
+
+## Use instead
+```ini
+listen = 9000                ; every address; restrict with a firewall or listen.allowed_clients
+```
+
+## Fix
+Unsafe: sets the pool's `listen` to the bare port (every address). Exposing FPM to the network is a
+decision: limit who may connect (network policy, `listen.allowed_clients`).
+
+## References
+- https://www.php.net/manual/en/install.fpm.configuration.php (listen)
+- https://github.com/docker-library/php/blob/master/8.2/bookworm/fpm/Dockerfile (zz-docker.conf)
+"""
+
+from gwlint.finding import Severity, related, report
+from gwlint.fixes import set_ini
+from gwlint.rules._reach import is_loopback_host, via
+
+CODE = "GW303"
+NAME = "fpm-pool-loopback-only"
+SEVERITY = Severity.ERROR
+
+
+def check(ws):
+    for route in ws.php_routes():
+        for backend in route.backends:
+            target = backend.endpoint
+            if target is None or target.kind != "tcp" or is_loopback_host(target.host):
+                continue
+            pools = backend.pools
+            if not pools or not all(p.listen.is_loopback for p in pools):
+                continue
+            pool = pools[0]
+            where = "another host or container" if not target.host or not target.host[0].isdigit() \
+                else "a non-loopback address"
+            message = (f"{via(route, backend)}: nginx connects to {target} from {where}, but pool "
+                       f"'{pool.name}' listens only on {pool.listen}: every PHP request here gets 502 Bad "
+                       f"Gateway, error.log: connect() failed (111: Connection refused) while connecting to "
+                       f"upstream")
+            rel = [related(p.get("listen"), f"pool '{p.name}' listens on loopback only") for p in pools]
+            if backend.directive is not route.directive:
+                rel.insert(0, related(route.directive, "used by this fastcgi_pass"))
+            fix = set_ini(ws, pool, "listen", str(target.port),
+                          f"make pool '{pool.name}' listen on port {target.port} on every address", safe=False)
+            yield report(backend.directive, message, rel, fix)
