@@ -7,6 +7,8 @@ one is in scope, else 127.0.0.1 or ::1 for a loopback target. For a target on an
 source is unknown, and only a list holding nothing but loopback addresses is flagged. The list is
 read the way php-fpm reads it: comma-separated literal IPv4/IPv6 addresses, no CIDR, no trimming,
 so `10.0.0.2, 127.0.0.1` allows only 10.0.0.2 (the space makes the second entry invalid).
+Reported at the pool's `listen.allowed_clients` (the side the fix changes), with each nginx line
+as related.
 
 ## Why is this bad?
 php-fpm accepts the connection and closes it at once for a client that is not listed. Every PHP
@@ -68,6 +70,7 @@ def _source(route, target) -> str | None:
 
 
 def check(ws):
+    flagged: dict[tuple, list] = {}  # (pool, nginx source) -> [pool, setting, source, (route, backend)...]
     for route in ws.php_routes():
         for backend in route.backends:
             target = backend.endpoint
@@ -75,43 +78,41 @@ def check(ws):
                 continue
             for pool in backend.pools:
                 setting = pool.get("listen.allowed_clients")
-                if setting is None or pool.listen.kind != "tcp" or not pool_accepts(pool.listen, target) \
-                        and is_loopback_host(target.host):
+                if setting is None or (is_loopback_host(target.host) and not pool_accepts(pool.listen, target)):
                     continue
-                finding = _finding(ws, route, backend, pool, setting)
-                if finding is not None:
-                    yield finding
+                source = _source(route, target)
+                if _excluded(setting.value, source, target):
+                    flagged.setdefault((id(pool), source), [pool, setting, source]).append((route, backend))
+    for pool, setting, source, *users in flagged.values():
+        yield _finding(ws, pool, setting, source, users)
 
 
-def _finding(ws, route, backend, pool, setting):
-    raw = setting.value.strip()
+def _excluded(value: str, source: str | None, target) -> bool:
+    raw = value.strip()
     if not raw or raw == "any":
-        return None
-    entries = raw.split(",")
-    allowed = {a for a in map(_address, entries) if a is not None}
-    invalid = [e for e in entries if _address(e) is None]
-    target = backend.endpoint
-    source = _source(route, target)
+        return False
+    allowed = {a for a in map(_address, raw.split(",")) if a is not None}
     if source is not None:
-        if _address(source) in allowed:
-            return None
-        who = f"nginx connects from {source}"
-    elif not is_loopback_host(target.host) and allowed and all(a.is_loopback for a in allowed):
-        who = f"nginx reaches {target} from another address, never a loopback one"
-    else:
-        return None
-    message = (f"{via(route, backend)}: pool '{pool.name}' allows only {', '.join(map(str, sorted(allowed, key=str))) or 'nobody'} "
-               f"(listen.allowed_clients) and {who}: php-fpm closes every connection, 502 Bad Gateway, "
-               f"error.log: {RESET_LINE}")
+        return _address(source) not in allowed
+    return not is_loopback_host(target.host) and bool(allowed) and all(a.is_loopback for a in allowed)
+
+
+def _finding(ws, pool, setting, source, users):
+    entries = setting.value.strip().split(",")
+    allowed = [str(a) for a in map(_address, entries) if a is not None]
+    invalid = [e for e in entries if _address(e) is None]
+    route, backend = users[0]
+    who = f"nginx connects from {source}" if source is not None else \
+        f"nginx reaches {backend.endpoint} from another host, never from a loopback address"
+    message = (f"pool '{pool.name}' allows only {', '.join(allowed) or 'nobody'} (listen.allowed_clients), but "
+               f"{who} ({via(route, backend)}): php-fpm closes every connection, 502 Bad Gateway, error.log: "
+               f"{RESET_LINE}")
     if invalid:
-        message += "; php-fpm ignores " + ", ".join(repr(e) for e in invalid) + " (not a literal IP; no spaces, no CIDR)"
-    rel = [related(setting, f"pool '{pool.name}' client list")]
-    if backend.directive is not route.directive:
-        rel.insert(0, related(route.directive, "used by this fastcgi_pass"))
+        message += "; php-fpm ignores " + ", ".join(repr(e) for e in invalid) + " (not a literal IP: no spaces, no CIDR)"
+    rel = [related(b.directive, f"nginx connects to {b.endpoint} here") for _, b in users]
     fix = None
     if source is not None:
         kept = [e.strip() for e in entries if _address(e.strip()) is not None]
         kept += [source] if source not in kept else []
-        fix = set_ini(ws, pool, "listen.allowed_clients", ",".join(kept),
-                      f"allow {source} in pool '{pool.name}'")
-    return report(backend.directive, message, rel, fix)
+        fix = set_ini(ws, pool, "listen.allowed_clients", ",".join(kept), f"allow {source} in pool '{pool.name}'")
+    return report(setting, message, rel, fix)

@@ -4,6 +4,7 @@
 For every `fastcgi_pass` (directly, or through each `server` of an `upstream {}` block) whose TCP
 target is not a loopback address (`php:9000`, `10.0.0.5:9000`), finds the pools on that port. When
 every one of them listens only on `127.0.0.1`, `::1` or `localhost`, the target is unreachable.
+Reported at the pool's `listen` (the side the fix changes), with each nginx line as related.
 
 ## Why is this bad?
 A socket bound to 127.0.0.1 accepts connections from the same network namespace only. nginx in
@@ -43,24 +44,23 @@ SEVERITY = Severity.ERROR
 
 
 def check(ws):
+    seen: dict[int, list] = {}  # pool -> the (route, backend) pairs that cannot reach it
     for route in ws.php_routes():
         for backend in route.backends:
             target = backend.endpoint
             if target is None or target.kind != "tcp" or is_loopback_host(target.host):
                 continue
-            pools = backend.pools
-            if not pools or not all(p.listen.is_loopback for p in pools):
-                continue
-            pool = pools[0]
-            where = "another host or container" if not target.host or not target.host[0].isdigit() \
-                else "a non-loopback address"
-            message = (f"{via(route, backend)}: nginx connects to {target} from {where}, but pool "
-                       f"'{pool.name}' listens only on {pool.listen}: every PHP request here gets 502 Bad "
-                       f"Gateway, error.log: connect() failed (111: Connection refused) while connecting to "
-                       f"upstream")
-            rel = [related(p.get("listen"), f"pool '{p.name}' listens on loopback only") for p in pools]
-            if backend.directive is not route.directive:
-                rel.insert(0, related(route.directive, "used by this fastcgi_pass"))
-            fix = set_ini(ws, pool, "listen", str(target.port),
-                          f"make pool '{pool.name}' listen on port {target.port} on every address", safe=False)
-            yield report(backend.directive, message, rel, fix)
+            if backend.pools and all(p.listen.is_loopback for p in backend.pools):
+                for pool in backend.pools:
+                    seen.setdefault(id(pool), [pool]).append((route, backend))
+    for pool, *users in seen.values():
+        route, backend = users[0]
+        target = backend.endpoint
+        where = "another host or container" if not target.host[0].isdigit() else "a non-loopback address"
+        message = (f"pool '{pool.name}' listens only on {pool.listen}, but nginx connects to {target} from {where} "
+                   f"({via(route, backend)}): every PHP request there gets 502 Bad Gateway, error.log: connect() "
+                   f"failed (111: Connection refused) while connecting to upstream")
+        rel = [related(b.directive, f"nginx connects to {b.endpoint} here") for _, b in users]
+        fix = set_ini(ws, pool, "listen", str(target.port),
+                      f"make pool '{pool.name}' listen on port {target.port} on every address", safe=False)
+        yield report(pool.get("listen"), message, rel, fix)

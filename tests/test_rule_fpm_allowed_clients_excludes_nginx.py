@@ -3,7 +3,7 @@ from gwlint.testing import lint
 POOL = """[www]
 user = www-data
 listen = 127.0.0.1:9000
-listen.allowed_clients = CLIENTS
+listen.allowed_clients = CLIENTS  ; expect: GW304
 """
 
 NGINX = """events {}
@@ -18,10 +18,11 @@ http {
 """
 
 
-def tree(clients, pass_line="fastcgi_pass 127.0.0.1:9000;  # expect: GW304", listen="127.0.0.1:9000"):
+def tree(clients, pass_line="fastcgi_pass 127.0.0.1:9000;", listen="127.0.0.1:9000", flagged=True):
+    pool = POOL if flagged else POOL.replace("  ; expect: GW304", "")
     return {"etc/nginx/nginx.conf": NGINX.replace("PASS", pass_line),
             "etc/php/8.2/fpm/php-fpm.conf": "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n",
-            "etc/php/8.2/fpm/pool.d/www.conf": POOL.replace("CLIENTS", clients).replace("127.0.0.1:9000", listen)}
+            "etc/php/8.2/fpm/pool.d/www.conf": pool.replace("CLIENTS", clients).replace("127.0.0.1:9000", listen)}
 
 
 def test_list_without_loopback_is_flagged_and_fixed(tmp_path):
@@ -29,8 +30,10 @@ def test_list_without_loopback_is_flagged_and_fixed(tmp_path):
     r.assert_expected()
     (f,) = r.findings
     assert "nginx connects from 127.0.0.1" in f.message and "(104: Connection reset by peer)" in f.message
-    assert [(x.path, x.line) for x in f.related] == [("etc/php/8.2/fpm/pool.d/www.conf", 4)]
-    assert r.fixed_line("etc/php/8.2/fpm/pool.d/www.conf", 4) == "listen.allowed_clients = 10.0.0.2,127.0.0.1"
+    assert (f.path, f.line) == ("etc/php/8.2/fpm/pool.d/www.conf", 4)
+    assert [(x.path, x.line) for x in f.related] == [("etc/nginx/nginx.conf", 6)]
+    assert r.fixed_line("etc/php/8.2/fpm/pool.d/www.conf", 4) == \
+        "listen.allowed_clients = 10.0.0.2,127.0.0.1  ; expect: GW304"
     assert r.relint().findings == []
 
 
@@ -39,23 +42,24 @@ def test_space_after_comma_drops_the_entry(tmp_path):
     r = lint(tree("10.0.0.2, 127.0.0.1"), tmp_path)
     r.assert_expected()
     assert "php-fpm ignores ' 127.0.0.1'" in r.findings[0].message
-    assert r.fixed_line("etc/php/8.2/fpm/pool.d/www.conf", 4) == "listen.allowed_clients = 10.0.0.2,127.0.0.1"
+    assert r.fixed_line("etc/php/8.2/fpm/pool.d/www.conf", 4) == \
+        "listen.allowed_clients = 10.0.0.2,127.0.0.1  ; expect: GW304"
 
 
 def test_fastcgi_bind_is_the_source(tmp_path):
-    r = lint(tree("127.0.0.1", "fastcgi_bind 10.0.0.9;\n            fastcgi_pass 10.0.0.5:9000;  # expect: GW304",
+    r = lint(tree("127.0.0.1", "fastcgi_bind 10.0.0.9;\n            fastcgi_pass 10.0.0.5:9000;",
                   listen="9000"), tmp_path)
     r.assert_expected()
     assert "nginx connects from 10.0.0.9" in r.findings[0].message
 
 
 def test_remote_target_with_loopback_only_list_is_flagged_without_fix(tmp_path):
-    r = lint(tree("127.0.0.1", "fastcgi_pass php:9000;  # expect: GW304", listen="9000"), tmp_path)
+    r = lint(tree("127.0.0.1", "fastcgi_pass php:9000;", listen="9000"), tmp_path)
     r.assert_expected()
     assert r.findings[0].fix is None
 
 
 def test_covered_clients_are_clean(tmp_path):
-    assert lint(tree("127.0.0.1", "fastcgi_pass 127.0.0.1:9000;"), tmp_path / "a").findings == []
-    assert lint(tree("::ffff:127.0.0.1", "fastcgi_pass 127.0.0.1:9000;"), tmp_path / "b").findings == []
-    assert lint(tree("10.0.0.2", "fastcgi_pass php:9000;", listen="9000"), tmp_path / "c").findings == []
+    assert lint(tree("127.0.0.1", flagged=False), tmp_path / "a").findings == []
+    assert lint(tree("::ffff:127.0.0.1", flagged=False), tmp_path / "b").findings == []
+    assert lint(tree("10.0.0.2", "fastcgi_pass php:9000;", listen="9000", flagged=False), tmp_path / "c").findings == []

@@ -2,7 +2,7 @@ from gwlint.testing import lint
 
 POOL = """[www]
 user = www-data
-listen = 127.0.0.1:9000
+listen = 127.0.0.1:9000  ; expect: GW303
 """
 
 NGINX = """events {}
@@ -10,7 +10,7 @@ http {
     server {
         listen 80;
         location ~ \\.php$ {
-            fastcgi_pass php:9000;  # expect: GW303
+            fastcgi_pass php:9000;
         }
     }
 }
@@ -28,13 +28,14 @@ def test_service_name_to_loopback_pool_is_flagged(tmp_path):
     r.assert_expected()  # and no GW301: there is a pool on the port, the address is the problem
     (f,) = r.findings
     assert "(111: Connection refused)" in f.message and "another host or container" in f.message
-    assert [(x.path, x.line) for x in f.related] == [("usr/local/etc/php-fpm.d/www.conf", 3)]
+    assert (f.path, f.line) == ("usr/local/etc/php-fpm.d/www.conf", 3)
+    assert [(x.path, x.line) for x in f.related] == [("etc/nginx/nginx.conf", 6)]
 
 
 def test_unsafe_fix_listens_on_every_address(tmp_path):
     r = lint(tree(), tmp_path)
     assert r.findings[0].fix.safe is False
-    assert r.fixed_line("usr/local/etc/php-fpm.d/www.conf", 3, unsafe=True) == "listen = 9000"
+    assert r.fixed_line("usr/local/etc/php-fpm.d/www.conf", 3, unsafe=True) == "listen = 9000  ; expect: GW303"
     assert r.relint(unsafe=True).findings == []
 
 
@@ -45,12 +46,14 @@ def test_remote_ip_to_ipv6_loopback_pool_is_flagged(tmp_path):
     assert "a non-loopback address" in r.findings[0].message
 
 
-def test_upstream_server_is_flagged_at_server_line(tmp_path):
-    nginx = NGINX.replace("fastcgi_pass php:9000;  # expect: GW303", "fastcgi_pass fpm;").replace(
-        "http {\n", "http {\n    upstream fpm { server php:9000; }  # expect: GW303\n")
-    lint(tree(nginx), tmp_path).assert_expected()
+def test_upstream_servers_are_related_once_per_pool(tmp_path):
+    nginx = NGINX.replace("fastcgi_pass php:9000;", "fastcgi_pass fpm;").replace(
+        "http {\n", "http {\n    upstream fpm {\n        server php:9000;\n        server php2:9000;\n    }\n")
+    r = lint(tree(nginx), tmp_path)
+    r.assert_expected()
+    assert [x.line for x in r.findings[0].related] == [4, 5]
 
 
 def test_wildcard_pool_and_loopback_target_are_clean(tmp_path):
-    assert lint(tree(pool=POOL.replace("127.0.0.1:9000", "9000")), tmp_path / "a").findings == []
-    assert lint(tree(NGINX.replace("php:9000;  # expect: GW303", "127.0.0.1:9000;")), tmp_path / "b").findings == []
+    assert lint(tree(pool=POOL.replace("127.0.0.1:9000  ; expect: GW303", "9000")), tmp_path / "a").findings == []
+    assert lint(tree(NGINX.replace("php:9000;", "127.0.0.1:9000;")), tmp_path / "b").findings == []
