@@ -61,7 +61,10 @@ def _source(route, target) -> str | None:
     """The address nginx connects from, when the config says: fastcgi_bind, else the loopback."""
     bind = route.directive.parent.inherited("fastcgi_bind") if route.directive.parent else None
     if bind is not None and bind.args and bind.args[0] != "off" and "$" not in bind.args[0]:
-        return bind.args[0].split(":")[0] if bind.args[0].count(":") == 1 else bind.args[0].strip("[]")
+        address = bind.args[0]
+        if address.startswith("["):
+            return address[1:].partition("]")[0]
+        return address.rsplit(":", 1)[0] if address.count(":") == 1 else address
     if target.host in ("localhost", None):
         return None
     if is_loopback_host(target.host):

@@ -47,11 +47,14 @@ _LOCALHOST = re.compile(r"^((?:[a-z]+://)?)localhost(?=[:/]|$)", re.IGNORECASE)
 
 
 def check(ws):
+    seen: set[int] = set()  # an upstream server line shared by several routes is reported once
     for route in ws.routes:
         for backend in route.backends:
             target = backend.endpoint
-            if target is None or target.kind != "tcp" or (target.host or "").lower() != "localhost":
+            if target is None or target.kind != "tcp" or (target.host or "").lower() != "localhost" \
+                    or id(backend.directive) in seen:
                 continue
+            seen.add(id(backend.directive))
             listens = [p.listen for p in backend.pools] if route.kind == "fastcgi_pass" else []
             if any(listen.host in ANY_ADDRESSES for listen in listens):
                 continue

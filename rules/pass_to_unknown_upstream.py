@@ -4,8 +4,8 @@
 For every `proxy_pass`, `fastcgi_pass`, `uwsgi_pass`, `scgi_pass` and `grpc_pass` without
 variables whose target is a bare name (no port, no dot, not an IP, not `localhost`) that no
 `upstream {}` block of the same nginx defines, looks for a defined upstream with a close name
-(`backnd` for `backend`, `php_fpm` for `php-fpm`). Names with no close upstream are left alone:
-a single-label name may be a docker service.
+(`backnd` for `backend`, `php_fpm` for `php-fpm`; similarity >= 0.8). Names with no close upstream
+are left alone: a single-label name may be a docker service (`app` next to an upstream `api`).
 
 ## Why is this bad?
 A name that is not an upstream is a DNS name to nginx, resolved once at start-up. Usually it does
@@ -34,13 +34,13 @@ Unsafe: renames the target to the closest upstream name (the name could be a rea
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
 """
 
+import difflib
 import re
 
 from gwlint.endpoint import LOOPBACK_NAMES
 from gwlint.finding import Severity, related, report
 from gwlint.fixes import set_args
 from gwlint.rules._reach import is_ip
-from gwlint.suggest import nearest_name
 
 CODE = "GW101"
 NAME = "pass-to-unknown-upstream"
@@ -57,7 +57,7 @@ def check(ws):
             if (target is None or route.upstream is not None or target.path is not None or target.port is not None
                     or not target.host or "." in target.host or is_ip(target.host) or target.host in LOOPBACK_NAMES):
                 continue
-            guess = nearest_name(target.host, names) or _normalised_match(target.host, names)
+            guess = _normalised_match(target.host, names) or _close_name(target.host, names)
             if guess is None:
                 continue
             upstream = instance.upstreams[guess]
@@ -70,6 +70,13 @@ def check(ws):
             fix = set_args(ws, route.directive, [new, *route.directive.args[1:]],
                            f'use upstream "{guess}"', safe=False) if new != arg else None
             yield report(route.directive, message, [related(upstream, f'upstream "{guess}" is defined here')], fix)
+
+
+def _close_name(host: str, names: list[str]) -> str | None:
+    """A typo-close upstream name; stricter than a generic suggestion, since `app` next to an
+    upstream `api` is more likely a docker service than a typo."""
+    matches = difflib.get_close_matches(host, names, n=1, cutoff=0.8)
+    return matches[0] if matches else None
 
 
 def _normalised_match(host: str, names: list[str]) -> str | None:

@@ -54,3 +54,12 @@ def test_fastcgi_to_localhost_suggests_the_pools_address(tmp_path):
 
 def test_fastcgi_to_localhost_with_dual_stack_pool_is_clean(tmp_path):
     assert lint(_fpm_tree("9000"), tmp_path).findings == []
+
+
+def test_shared_upstream_server_is_reported_once(tmp_path):
+    nginx = ("events {}\nhttp {\n    upstream api {\n        server localhost:8080;  # expect: GW103\n    }\n"
+             "    server {\n        location /a { proxy_pass http://api; }\n"
+             "        location /b { proxy_next_upstream off; proxy_pass http://api; }\n    }\n}\n")
+    r = lint({"etc/nginx/nginx.conf": nginx}, tmp_path)
+    r.assert_expected()
+    assert len(r.findings) == 1

@@ -41,3 +41,9 @@ def test_defined_names_hosts_and_service_names_are_clean(tmp_path):
         "        location /svc { proxy_pass http://node:3000; }\n        location /app { proxy_pass http://app; }\n"
         "        location / {")
     assert lint({"etc/nginx/nginx.conf": nginx}, tmp_path).findings == []
+
+
+def test_short_service_name_near_an_upstream_is_not_a_typo(tmp_path):
+    nginx = "events {}\nhttp {\n    upstream api { server 10.0.0.1:80; }\n" \
+            "    server { location / { proxy_pass http://app; } }\n}\n"
+    assert lint({"etc/nginx/nginx.conf": nginx}, tmp_path).findings == []
