@@ -63,3 +63,18 @@ def config_block(directive):
     while block is not None and block.name in ("if", "limit_except"):
         block = block.parent
     return block
+
+
+def loopback_hosts(ws) -> dict[str, str]:
+    """Names that ROOT/etc/hosts maps to a loopback address, with that address: nginx (when it
+    runs on this root) reaches them over loopback, e.g. `php` -> 127.0.0.1 in a one-container image."""
+    path = ws.root.path / "etc" / "hosts"
+    if not path.is_file():
+        return {}
+    names: dict[str, str] = {}
+    for line in ws.root.read_text(path).splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) >= 2 and is_loopback_host(fields[0]):
+            for name in fields[1:]:
+                names.setdefault(name, fields[0])
+    return names

@@ -3,7 +3,8 @@
 ## What it does
 For every `fastcgi_pass` (directly or through an `upstream {}` server) that reaches a TCP pool
 with `listen.allowed_clients`, works out nginx's source address: the `fastcgi_bind` address when
-one is in scope, else 127.0.0.1 or ::1 for a loopback target. For a target on another host the
+one is in scope, else 127.0.0.1 or ::1 for a loopback target (or a name the tree's `etc/hosts`
+maps to loopback). For a target on another host the
 source is unknown, and only a list holding nothing but loopback addresses is flagged. The list is
 read the way php-fpm reads it: comma-separated literal IPv4/IPv6 addresses, no CIDR, no trimming,
 so `10.0.0.2, 127.0.0.1` allows only 10.0.0.2 (the space makes the second entry invalid).
@@ -41,7 +42,7 @@ import ipaddress
 
 from gwlint.finding import Severity, related, report
 from gwlint.fixes import set_ini
-from gwlint.rules._reach import RESET_LINE, is_loopback_host, pool_accepts, via
+from gwlint.rules._reach import RESET_LINE, is_loopback_host, loopback_hosts, pool_accepts, via
 
 CODE = "GW304"
 NAME = "fpm-allowed-clients-excludes-nginx"
@@ -57,14 +58,17 @@ def _address(text: str):
     return address.ipv4_mapped or address if address.version == 6 else address
 
 
-def _source(route, target) -> str | None:
-    """The address nginx connects from, when the config says: fastcgi_bind, else the loopback."""
+def _source(route, target, local_names: dict[str, str]) -> str | None:
+    """The address nginx connects from, when the config says: fastcgi_bind, else the loopback
+    (a loopback target, or a name the tree's etc/hosts maps to one)."""
     bind = route.directive.parent.inherited("fastcgi_bind") if route.directive.parent else None
     if bind is not None and bind.args and bind.args[0] != "off" and "$" not in bind.args[0]:
         address = bind.args[0]
         if address.startswith("["):
             return address[1:].partition("]")[0]
         return address.rsplit(":", 1)[0] if address.count(":") == 1 else address
+    if target.host in local_names:
+        return "::1" if ":" in local_names[target.host] else "127.0.0.1"
     if target.host in ("localhost", None):
         return None
     if is_loopback_host(target.host):
@@ -74,6 +78,7 @@ def _source(route, target) -> str | None:
 
 def check(ws):
     flagged: dict[tuple, list] = {}  # (pool, nginx source) -> [pool, setting, source, (route, backend)...]
+    local_names = loopback_hosts(ws)
     for route in ws.php_routes():
         for backend in route.backends:
             target = backend.endpoint
@@ -83,7 +88,7 @@ def check(ws):
                 setting = pool.get("listen.allowed_clients")
                 if setting is None or (is_loopback_host(target.host) and not pool_accepts(pool.listen, target)):
                     continue
-                source = _source(route, target)
+                source = _source(route, target, local_names)
                 if _excluded(setting.value, source, target):
                     flagged.setdefault((id(pool), source), [pool, setting, source]).append((route, backend))
     for pool, setting, source, *users in flagged.values():

@@ -4,7 +4,8 @@
 For every `fastcgi_pass` (directly, or through each `server` of an `upstream {}` block) whose TCP
 target is not a loopback address (`php:9000`, `10.0.0.5:9000`), finds the pools on that port. When
 every one of them listens only on `127.0.0.1`, `::1` or `localhost`, the target is unreachable.
-Reported at the pool's `listen` (the side the fix changes), with each nginx line as related.
+Reported at the pool's `listen` (the side the fix changes), with each nginx line as related. A
+name that the tree's `etc/hosts` maps to a loopback address counts as loopback.
 
 ## Why is this bad?
 A socket bound to 127.0.0.1 accepts connections from the same network namespace only. nginx in
@@ -36,7 +37,7 @@ decision: limit who may connect (network policy, `listen.allowed_clients`).
 
 from gwlint.finding import Severity, related, report
 from gwlint.fixes import set_ini
-from gwlint.rules._reach import is_loopback_host, via
+from gwlint.rules._reach import is_ip, is_loopback_host, loopback_hosts, via
 
 CODE = "GW303"
 NAME = "fpm-pool-loopback-only"
@@ -45,10 +46,11 @@ SEVERITY = Severity.ERROR
 
 def check(ws):
     seen: dict[int, list] = {}  # pool -> the (route, backend) pairs that cannot reach it
+    local_names = loopback_hosts(ws)
     for route in ws.php_routes():
         for backend in route.backends:
             target = backend.endpoint
-            if target is None or target.kind != "tcp" or is_loopback_host(target.host):
+            if target is None or target.kind != "tcp" or is_loopback_host(target.host) or target.host in local_names:
                 continue
             if backend.pools and all(p.listen.is_loopback for p in backend.pools):
                 for pool in backend.pools:
@@ -56,7 +58,7 @@ def check(ws):
     for pool, *users in seen.values():
         route, backend = users[0]
         target = backend.endpoint
-        where = "another host or container" if not target.host[0].isdigit() else "a non-loopback address"
+        where = "a non-loopback address" if is_ip(target.host) else "another host or container"
         message = (f"pool '{pool.name}' listens only on {pool.listen}, but nginx connects to {target} from {where} "
                    f"({via(route, backend)}): every PHP request there gets 502 Bad Gateway, error.log: connect() "
                    f"failed (111: Connection refused) while connecting to upstream")

@@ -63,3 +63,10 @@ def test_covered_clients_are_clean(tmp_path):
     assert lint(tree("127.0.0.1", flagged=False), tmp_path / "a").findings == []
     assert lint(tree("::ffff:127.0.0.1", flagged=False), tmp_path / "b").findings == []
     assert lint(tree("10.0.0.2", "fastcgi_pass php:9000;", listen="9000", flagged=False), tmp_path / "c").findings == []
+
+
+def test_name_mapped_to_loopback_in_etc_hosts_connects_from_loopback(tmp_path):
+    files = tree("10.0.0.2", "fastcgi_pass php:9000;", listen="9000") | {"etc/hosts": "127.0.0.1 localhost php\n"}
+    r = lint(files, tmp_path)
+    r.assert_expected()
+    assert "nginx connects from 127.0.0.1" in r.findings[0].message

@@ -57,3 +57,8 @@ def test_upstream_servers_are_related_once_per_pool(tmp_path):
 def test_wildcard_pool_and_loopback_target_are_clean(tmp_path):
     assert lint(tree(pool=POOL.replace("127.0.0.1:9000  ; expect: GW303", "9000")), tmp_path / "a").findings == []
     assert lint(tree(NGINX.replace("php:9000;", "127.0.0.1:9000;")), tmp_path / "b").findings == []
+
+
+def test_name_mapped_to_loopback_in_etc_hosts_is_clean(tmp_path):
+    files = tree(NGINX, POOL.replace("  ; expect: GW303", "")) | {"etc/hosts": "127.0.0.1 localhost\n127.0.0.1 php  # same container\n"}
+    assert lint(files, tmp_path).findings == []
