@@ -116,7 +116,8 @@ def _finding(ws, pool, setting, source, users):
                f"{who} ({via(route, backend)}): php-fpm closes every connection, 502 Bad Gateway, error.log: "
                f"{RESET_LINE}")
     if invalid:
-        message += "; php-fpm ignores " + ", ".join(repr(e) for e in invalid) + " (not a literal IP: no spaces, no CIDR)"
+        ignored = ", ".join(repr(e) for e in invalid)
+        message += f"; php-fpm ignores {ignored} (not a literal IP: no spaces, no CIDR)"
     rel = [related(b.directive, f"nginx connects to {b.endpoint} here") for _, b in users]
     fix = None
     if source is not None:

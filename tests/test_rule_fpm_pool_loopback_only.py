@@ -60,5 +60,6 @@ def test_wildcard_pool_and_loopback_target_are_clean(tmp_path):
 
 
 def test_name_mapped_to_loopback_in_etc_hosts_is_clean(tmp_path):
-    files = tree(NGINX, POOL.replace("  ; expect: GW303", "")) | {"etc/hosts": "127.0.0.1 localhost\n127.0.0.1 php  # same container\n"}
+    hosts = "127.0.0.1 localhost\n127.0.0.1 php  # same container\n"
+    files = tree(NGINX, POOL.replace("  ; expect: GW303", "")) | {"etc/hosts": hosts}
     assert lint(files, tmp_path).findings == []

@@ -42,8 +42,8 @@ def test_uwsgi_scgi_grpc_to_pool_socket_are_flagged(tmp_path):
 
 
 def test_upstream_server_on_pool_port_is_flagged_at_server_line(tmp_path):
-    r = lint(tree("proxy_pass http://app;", extra_http="    upstream app { server 127.0.0.1:9000; }  # expect: GW302\n"),
-             tmp_path)
+    upstream = "    upstream app { server 127.0.0.1:9000; }  # expect: GW302\n"
+    r = lint(tree("proxy_pass http://app;", extra_http=upstream), tmp_path)
     r.assert_expected()
     (f,) = r.findings
     assert f.message.startswith("upstream app server 127.0.0.1:9000")
