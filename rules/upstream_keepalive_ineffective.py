@@ -12,10 +12,8 @@ what the location sends, with nginx's inheritance:
 
 ## Why is this bad?
 No error and no status change: nginx opens a new connection per request, so the `keepalive` line
-is dead config. Under load the sockets left in TIME_WAIT exhaust local ports and requests start
-failing with **502 Bad Gateway**, error.log `connect() failed (99: Cannot assign requested
-address) while connecting to upstream`; before that, every request pays a new TCP (and TLS)
-handshake.
+is dead config. Every request pays a new TCP (and TLS) handshake, and the closed connections pile
+up in TIME_WAIT, which under heavy load can run the local port range dry.
 
 ## Example
 ```nginx
@@ -72,8 +70,8 @@ def check(ws):
         reasons = "; ".join(reason for reason, _, _ in problems)
         message = (f"upstream {route.upstream.args[0]} keeps idle connections (keepalive {keepalive.args[0]}), but "
                    f"this {route.kind} {reasons}: nginx closes the upstream connection after every request, so "
-                   f"keep-alive is silently off (no error until TIME_WAIT sockets exhaust local ports: 502, "
-                   f"error.log: connect() failed (99: Cannot assign requested address))")
+                   f"keep-alive is silently off (no error logged; a new handshake per request, sockets piling up "
+                   f"in TIME_WAIT)")
         rel = [related(keepalive, "keepalive set here")] + [related(d, "set here") for _, d, _ in problems if d]
         yield report(route.directive, message, rel, _merge([fix for _, _, fix in problems]))
 
