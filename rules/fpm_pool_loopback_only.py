@@ -58,8 +58,8 @@ def check(ws):
     for pool, *users in seen.values():
         route, backend = users[0]
         target = backend.endpoint
-        where = "a non-loopback address" if is_ip(target.host) else "another host or container"
-        message = (f"pool '{pool.name}' listens only on {pool.listen}, but nginx connects to {target} from {where} "
+        where = "a non-loopback address" if is_ip(target.host) else "from another host or container"
+        message = (f"pool '{pool.name}' listens only on {pool.listen}, but nginx connects to {target}, {where} "
                    f"({via(route, backend)}): every PHP request there gets 502 Bad Gateway, error.log: connect() "
                    f"failed (111: Connection refused) while connecting to upstream")
         rel = [related(b.directive, f"nginx connects to {b.endpoint} here") for _, b in users]
