@@ -7,8 +7,10 @@ from gwlint.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
 
 # nginx 1.29.7 (stable 1.30.0) made HTTP/1.1 with upstream keep-alive the proxy default.
 KEEPALIVE_DEFAULT_SINCE = (1, 29, 7)
-# The measured line for a peer that accepts and then drops the connection (nginx 1.22, php-fpm 8.2).
-RESET_LINE = "recv() failed (104: Connection reset by peer) while reading response header from upstream"
+# What nginx logs when php-fpm accepts and then drops the connection (measured, nginx 1.22 + php-fpm
+# 8.2): a reset or a clean close, depending on timing.
+RESET_LINE = ("recv() failed (104: Connection reset by peer) while reading response header from upstream "
+              "(or: upstream prematurely closed connection while reading response header from upstream)")
 
 
 def is_ip(host: str | None) -> bool:

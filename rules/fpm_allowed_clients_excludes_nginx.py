@@ -14,8 +14,10 @@ as related.
 ## Why is this bad?
 php-fpm accepts the connection and closes it at once for a client that is not listed. Every PHP
 request is a **502 Bad Gateway** with error.log
-`recv() failed (104: Connection reset by peer) while reading response header from upstream`
-(measured: php-fpm 8.2, nginx 1.22, also for the `a, b` spacing case). `php-fpm -t` passes.
+`recv() failed (104: Connection reset by peer) while reading response header from upstream` or,
+depending on timing, `upstream prematurely closed connection while reading response header from
+upstream` (both measured: php-fpm 8.2, nginx 1.22, also for the `a, b` spacing case).
+`php-fpm -t` passes.
 
 ## Example
 ```ini

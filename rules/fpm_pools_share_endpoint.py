@@ -7,16 +7,17 @@ address: `9000`, `0.0.0.0:9000`, `[::]:9000`). Reports the later pool, with the 
 related. Pools whose `listen` cannot be read (`${ENV}`) are skipped.
 
 ## Why is this bad?
-The second bind fails and php-fpm refuses to start (exit 78), so every PHP request behind it is a
-**502 Bad Gateway**: nginx logs `connect() to unix:... failed (2: No such file or directory)` or
-`connect() failed (111: Connection refused) while connecting to upstream`. Measured with
-php-fpm 8.2, the FPM log says:
-- the same `listen` string in one config: `[pool b] unable to set listen address as it's already
-  used in another pool 'a'` (`php-fpm -t` catches only this case);
-- `127.0.0.1:9000` and `9000` in one config: `unable to bind listening socket for address
-  '9000': Address already in use (98)` (`php-fpm -t` passes);
-- two php-fpm services (php7.4 and php8.2 side by side): the second to start fails with
+The second bind fails and that php-fpm refuses to start (exit 78). Measured with php-fpm 8.2:
+- in one php-fpm: the same `listen` string logs `[pool b] unable to set listen address as it's
+  already used in another pool 'a'` (`php-fpm -t` catches only this case); `127.0.0.1:9000` and
+  `9000` log `unable to bind listening socket for address '9000': Address already in use (98)`
+  (`php-fpm -t` passes). Every pool of that php-fpm is down: each PHP request is a **502 Bad
+  Gateway**, nginx logging `connect() ... failed (2: No such file or directory)` or
+  `(111: Connection refused) while connecting to upstream`.
+- in two php-fpm services (php7.4 and php8.2 side by side): the second to start fails with
   `Another FPM instance seems to already listen on /run/php/php-fpm.sock` or the `(98)` line.
+  Requests to the shared endpoint reach whichever started first, with its PHP version, user and
+  settings, and the other service's remaining pools are down (502).
 
 ## Example
 ```ini
@@ -67,17 +68,20 @@ def check(ws):
 
 def _finding(earlier, later):
     mine, theirs = later.get("listen"), earlier.get("listen")
-    same_install = earlier.install is later.install
-    if same_install and mine.value.strip() == theirs.value.strip():
-        log = (f"[pool {later.name}] unable to set listen address as it's already used in another pool "
-               f"'{earlier.name}'")
-    elif later.listen.kind == "unix" and not same_install:
-        log = f"Another FPM instance seems to already listen on {later.listen.path}"
+    if earlier.install is later.install:
+        if mine.value.strip() == theirs.value.strip():
+            log = (f"[pool {later.name}] unable to set listen address as it's already used in another pool "
+                   f"'{earlier.name}'")
+        else:
+            log = f"unable to bind listening socket for address '{mine.value.strip()}': Address already in use (98)"
+        outcome = (f"this php-fpm refuses to start (FPM log: {log}), so every PHP request to its pools gets 502 "
+                   f"Bad Gateway")
     else:
-        log = f"unable to bind listening socket for address '{mine.value.strip()}': Address already in use (98)"
-    who = "this php-fpm refuses to start" if same_install else \
-        "whichever of the two php-fpm services starts second refuses to start"
+        log = (f"Another FPM instance seems to already listen on {later.listen.path}" if later.listen.kind == "unix"
+               else "unable to bind listening socket ...: Address already in use (98)")
+        outcome = (f"the php-fpm started second refuses to start (FPM log: {log}); {later.listen} then serves "
+                   f"whichever pool started first (its PHP version, user and settings), and the other php-fpm's "
+                   f"pools get 502 Bad Gateway")
     message = (f"pool '{later.name}' listens on {later.listen}, as pool '{earlier.name}' ({theirs.path}:"
-               f"{theirs.line}) does: {who} (FPM log: {log}), so every PHP request it should serve gets "
-               f"502 Bad Gateway")
+               f"{theirs.line}) does: {outcome}")
     return report(mine, message, [related(theirs, f"pool '{earlier.name}' listens here first")])

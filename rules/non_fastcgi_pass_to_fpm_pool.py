@@ -11,8 +11,8 @@ may be a Node app in another container.
 PHP-FPM speaks only FastCGI. nginx sends it an HTTP, uwsgi, SCGI or gRPC request; FPM drops the
 connection and every request there is a **502 Bad Gateway** with error.log
 `recv() failed (104: Connection reset by peer) while reading response header from upstream`
-(measured for all four directives against php-fpm 8.2; `scgi_pass` may also log
-`upstream prematurely closed connection`). It usually comes from copying a reverse-proxy
+or `upstream prematurely closed connection while reading response header from upstream`,
+depending on timing (both measured against php-fpm 8.2). It usually comes from copying a reverse-proxy
 location for a PHP app.
 
 ## Example
