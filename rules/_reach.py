@@ -80,3 +80,9 @@ def loopback_hosts(ws) -> dict[str, str]:
             for name in fields[1:]:
                 names.setdefault(name, fields[0])
     return names
+
+
+def live_backends(route) -> list:
+    """The backends nginx may contact: upstream servers marked `down` never are (GW105 covers an
+    upstream with none left)."""
+    return [b for b in route.backends if b.directive is route.directive or "down" not in b.directive.args[1:]]

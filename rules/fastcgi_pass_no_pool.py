@@ -3,8 +3,8 @@
 ## What it does
 Resolves every `fastcgi_pass` (directly, or through each `server` of an `upstream {}` block) to
 a unix socket or TCP port and checks that a PHP-FPM pool found in the tree listens there: one
-finding per unreachable upstream server. Runs only when FPM configs were found; targets with
-variables are skipped, not guessed. A pool on the right port that listens on loopback only while
+finding per unreachable upstream server (servers marked `down` are never contacted: skipped).
+Runs only when FPM configs were found; targets with variables are skipped, not guessed. A pool on the right port that listens on loopback only while
 nginx connects to another address is GW303's finding, not this one.
 
 `uwsgi_pass`, `scgi_pass`, `grpc_pass` and `proxy_pass` are not checked against pools: PHP-FPM
@@ -42,7 +42,7 @@ from gwlint.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
 from gwlint.finding import Severity, related, report
 from gwlint.fixes import retarget_pass
 from gwlint.suggest import nearest_endpoint
-from gwlint.rules._reach import is_ip
+from gwlint.rules._reach import is_ip, live_backends
 
 CODE = "GW301"
 NAME = "fastcgi-pass-no-pool"
@@ -66,7 +66,7 @@ def check(ws):
         return
     listening = {pool.listen: pool for pool in reversed(pools) if pool.listen is not None}
     for route in ws.php_routes():
-        for backend in route.backends:
+        for backend in live_backends(route):
             target = backend.endpoint
             if target is None or any(_reachable(p.listen, target) for p in backend.pools):
                 continue

@@ -44,7 +44,7 @@ import ipaddress
 
 from gwlint.finding import Severity, related, report
 from gwlint.fixes import set_ini
-from gwlint.rules._reach import RESET_LINE, is_loopback_host, loopback_hosts, pool_accepts, via
+from gwlint.rules._reach import RESET_LINE, is_loopback_host, live_backends, loopback_hosts, pool_accepts, via
 
 CODE = "GW304"
 NAME = "fpm-allowed-clients-excludes-nginx"
@@ -82,7 +82,7 @@ def check(ws):
     flagged: dict[tuple, list] = {}  # (pool, nginx source) -> [pool, setting, source, (route, backend)...]
     local_names = loopback_hosts(ws)
     for route in ws.php_routes():
-        for backend in route.backends:
+        for backend in live_backends(route):
             target = backend.endpoint
             if target is None or target.kind != "tcp":
                 continue

@@ -37,7 +37,7 @@ decision: limit who may connect (network policy, `listen.allowed_clients`).
 
 from gwlint.finding import Severity, related, report
 from gwlint.fixes import set_ini
-from gwlint.rules._reach import is_ip, is_loopback_host, loopback_hosts, via
+from gwlint.rules._reach import is_ip, is_loopback_host, live_backends, loopback_hosts, via
 
 CODE = "GW303"
 NAME = "fpm-pool-loopback-only"
@@ -48,7 +48,7 @@ def check(ws):
     seen: dict[int, list] = {}  # pool -> the (route, backend) pairs that cannot reach it
     local_names = loopback_hosts(ws)
     for route in ws.php_routes():
-        for backend in route.backends:
+        for backend in live_backends(route):
             target = backend.endpoint
             if target is None or target.kind != "tcp" or is_loopback_host(target.host) or target.host in local_names:
                 continue

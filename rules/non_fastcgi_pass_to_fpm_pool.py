@@ -41,7 +41,7 @@ choose for you.
 """
 
 from gwlint.finding import Severity, related, report
-from gwlint.rules._reach import RESET_LINE, is_loopback_host, pool_accepts, via
+from gwlint.rules._reach import RESET_LINE, is_loopback_host, live_backends, pool_accepts, via
 
 CODE = "GW302"
 NAME = "non-fastcgi-pass-to-fpm-pool"
@@ -55,7 +55,7 @@ def check(ws):
     for route in ws.routes:
         if route.kind == "fastcgi_pass":
             continue
-        for backend in route.backends:
+        for backend in live_backends(route):
             target = backend.endpoint
             if target is None or (target.kind == "tcp" and not is_loopback_host(target.host)
                                   and not any(p.listen.host == target.host for p in backend.pools)):

@@ -37,7 +37,7 @@ import re
 from gwlint.endpoint import ANY_ADDRESSES
 from gwlint.finding import Severity, related, report
 from gwlint.fixes import set_args
-from gwlint.rules._reach import via
+from gwlint.rules._reach import live_backends, via
 
 CODE = "GW103"
 NAME = "pass-to-localhost"
@@ -49,7 +49,7 @@ _LOCALHOST = re.compile(r"^((?:[a-z]+://)?)localhost(?=[:/]|$)", re.IGNORECASE)
 def check(ws):
     seen: set[int] = set()  # an upstream server line shared by several routes is reported once
     for route in ws.routes:
-        for backend in route.backends:
+        for backend in live_backends(route):
             target = backend.endpoint
             if target is None or target.kind != "tcp" or (target.host or "").lower() != "localhost" \
                     or id(backend.directive) in seen:
