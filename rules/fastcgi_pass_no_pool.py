@@ -4,8 +4,9 @@
 Resolves every `fastcgi_pass` (directly, or through each `server` of an `upstream {}` block) to
 a unix socket or TCP port and checks that a PHP-FPM pool found in the tree listens there: one
 finding per unreachable upstream server (servers marked `down` are never contacted: skipped).
-Runs only when FPM configs were found; targets with variables are skipped, not guessed. A pool on the right port that listens on loopback only while
-nginx connects to another address is GW303's finding, not this one.
+Runs only when FPM configs were found; targets with variables are skipped, not guessed. A pool
+on the right port that listens on loopback only while nginx connects to another address is
+GW303's finding, not this one.
 
 `uwsgi_pass`, `scgi_pass`, `grpc_pass` and `proxy_pass` are not checked against pools: PHP-FPM
 speaks only FastCGI, so an FPM pool is never their backend. GW302 flags the reverse mistake (one of
