@@ -67,19 +67,24 @@ def config_block(directive):
     return block
 
 
-def loopback_hosts(ws) -> dict[str, str]:
-    """Names that ROOT/etc/hosts maps to a loopback address, with that address: nginx (when it
-    runs on this root) reaches them over loopback, e.g. `php` -> 127.0.0.1 in a one-container image."""
+def hosts_file(ws) -> dict[str, list[str]] | None:
+    """Name -> addresses from the tree's etc/hosts (None when the tree has none)."""
     path = ws.root.path / "etc" / "hosts"
     if not path.is_file():
-        return {}
-    names: dict[str, str] = {}
+        return None
+    names: dict[str, list[str]] = {}
     for line in ws.root.read_text(path).splitlines():
         fields = line.split("#", 1)[0].split()
-        if len(fields) >= 2 and is_loopback_host(fields[0]):
-            for name in fields[1:]:
-                names.setdefault(name, fields[0])
+        for name in fields[1:]:
+            names.setdefault(name, []).append(fields[0])
     return names
+
+
+def loopback_hosts(ws) -> dict[str, str]:
+    """Names that the tree's etc/hosts maps to a loopback address, with that address: nginx (when it
+    runs on this root) reaches them over loopback, e.g. `php` -> 127.0.0.1 in a one-container image."""
+    return {name: addresses[0] for name, addresses in (hosts_file(ws) or {}).items()
+            if is_loopback_host(addresses[0])}
 
 
 def live_backends(route) -> list:

@@ -3,7 +3,8 @@
 ## What it does
 Flags every `proxy_pass`, `fastcgi_pass`, `uwsgi_pass`, `scgi_pass` and `grpc_pass` target, and
 every `server` line of an `upstream {}` they use, whose host is `localhost`. A `fastcgi_pass` whose
-pool listens on every address (`listen = 9000` binds `::` dual-stack) is left alone.
+pool listens on every address (`listen = 9000` binds `::` dual-stack) is left alone, and so is
+everything when the tree's own `etc/hosts` gives `localhost` addresses of one family only.
 
 ## Why is this bad?
 nginx resolves `localhost` once, at start-up, to every address /etc/hosts gives it: 127.0.0.1
@@ -37,7 +38,7 @@ import re
 from gwlint.endpoint import ANY_ADDRESSES
 from gwlint.finding import Severity, related, report
 from gwlint.fixes import set_args
-from gwlint.rules._reach import live_backends, via
+from gwlint.rules._reach import hosts_file, live_backends, via
 
 CODE = "GW103"
 NAME = "pass-to-localhost"
@@ -47,6 +48,9 @@ _LOCALHOST = re.compile(r"^((?:[a-z]+://)?)localhost(?=[:/]|$)", re.IGNORECASE)
 
 
 def check(ws):
+    hosts = hosts_file(ws)
+    if hosts is not None and len({":" in a for a in hosts.get("localhost", ["127.0.0.1", "::1"])}) == 1:
+        return  # the tree's etc/hosts gives localhost one address family: nginx gets one address
     seen: set[int] = set()  # an upstream server line shared by several routes is reported once
     for route in ws.routes:
         for backend in live_backends(route):

@@ -63,3 +63,10 @@ def test_shared_upstream_server_is_reported_once(tmp_path):
     r = lint({"etc/nginx/nginx.conf": nginx}, tmp_path)
     r.assert_expected()
     assert len(r.findings) == 1
+
+
+def test_etc_hosts_with_ipv4_localhost_only_is_clean(tmp_path):
+    files = {"etc/nginx/nginx.conf": NGINX, "etc/hosts": "127.0.0.1 localhost\n"}
+    assert lint(files, tmp_path / "v4").findings == []
+    files["etc/hosts"] = "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n"
+    assert len(lint(files, tmp_path / "both").findings) == 3
