@@ -8,12 +8,13 @@ variables whose target is a bare name (no port, no dot, not an IP, not `localhos
 are left alone: a single-label name may be a docker service (`app` next to an upstream `api`).
 
 ## Why is this bad?
-A name that is not an upstream is a DNS name to nginx, resolved once at start-up. Usually it does
-not resolve: `nginx -t`, start and reload fail with `[emerg] host not found in upstream "backnd"`
-(a reload keeps the old config running, so the change silently never ships). If it does resolve
-(a search domain, a container of that name), requests go to the wrong backend, or become
-**502 Bad Gateway** with `connect() failed (111: Connection refused) while connecting to
-upstream`. The intended upstream block sits unused.
+A name that is not an upstream is a host name to nginx, resolved once at start-up. nginx refuses
+to start or reload (a reload keeps the old config running, so the change silently never ships):
+`proxy_pass http://backnd` gives `[emerg] host not found in upstream "backnd"` and
+`fastcgi_pass php_fpm` `[emerg] no port in upstream "php_fpm"` (both measured, nginx 1.22). If a
+`proxy_pass` name does resolve (a search domain, a container of that name), requests go to the
+wrong backend. Either way the intended upstream block sits unused. `nginx -t` reports it only on
+a machine whose DNS fails the name, which is why configs for other networks skip it.
 
 ## Example
 ```nginx
@@ -61,9 +62,13 @@ def check(ws):
             if guess is None:
                 continue
             upstream = instance.upstreams[guess]
+            if target.scheme:  # a scheme gives a default port: nginx looks the name up in DNS
+                emerg = (f'[emerg] host not found in upstream "{target.host}" (or, if the name resolves, requests '
+                         f'go to that host)')
+            else:
+                emerg = f'[emerg] no port in upstream "{target.host}"'
             message = (f'{route.kind} {route.directive.args[0]}: no upstream "{target.host}" is defined, so nginx '
-                       f'takes it for a DNS name: start and reload fail with [emerg] host not found in upstream '
-                       f'"{target.host}" (or, if it resolves, requests go to that host); did you mean upstream '
+                       f'takes it for a host name: nginx refuses to start or reload, {emerg}; did you mean upstream '
                        f'"{guess}"?')
             arg = route.directive.args[0]
             new = re.sub(rf"^((?:[a-z]+://)?){re.escape(target.host)}(?=/|$)", lambda m: m.group(1) + guess, arg)

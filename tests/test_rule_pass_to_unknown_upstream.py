@@ -47,3 +47,9 @@ def test_short_service_name_near_an_upstream_is_not_a_typo(tmp_path):
     nginx = "events {}\nhttp {\n    upstream api { server 10.0.0.1:80; }\n" \
             "    server { location / { proxy_pass http://app; } }\n}\n"
     assert lint({"etc/nginx/nginx.conf": nginx}, tmp_path).findings == []
+
+
+def test_message_gives_the_emerg_line_nginx_prints(tmp_path):
+    proxy, fcgi = lint({"etc/nginx/nginx.conf": NGINX}, tmp_path).findings
+    assert "nginx refuses to start or reload" in proxy.message
+    assert '[emerg] no port in upstream "php_fpm"' in fcgi.message  # measured: nginx 1.22, no scheme
