@@ -7,7 +7,9 @@ one is in scope, else 127.0.0.1 or ::1 for a loopback target (or a name the tree
 maps to loopback). For a target on another host the
 source is unknown, and only a list holding nothing but loopback addresses is flagged. The list is
 read the way php-fpm reads it: comma-separated literal IPv4/IPv6 addresses, no CIDR, no trimming,
-so `10.0.0.2, 127.0.0.1` allows only 10.0.0.2 (the space makes the second entry invalid).
+so `10.0.0.2, 127.0.0.1` allows only 10.0.0.2 (the space makes the second entry invalid), and
+`any` (the "Default Value" in www.conf's comments) allows nobody: measured, php-fpm 8.2 drops
+every connection. Leaving the setting out is what allows every client.
 Reported at the pool's `listen.allowed_clients` (the side the fix changes), with each nginx line
 as related.
 
@@ -32,7 +34,8 @@ listen.allowed_clients = 10.0.0.2,127.0.0.1
 
 ## Fix
 When nginx's source address is known: rewrite the list without spaces and with that address added
-(safe: it admits exactly the client the config already sends).
+(safe: it admits exactly the client the config already sends; unsafe when the list says `any`,
+which meant every client).
 
 ## References
 - https://www.php.net/manual/en/install.fpm.configuration.php (listen.allowed_clients)
@@ -99,7 +102,7 @@ def check(ws):
 
 def _excluded(value: str, source: str | None, target) -> bool:
     raw = value.strip()
-    if not raw or raw == "any":
+    if not raw:
         return False
     allowed = {a for a in map(_address, raw.split(",")) if a is not None}
     if source is not None:
@@ -119,11 +122,14 @@ def _finding(ws, pool, setting, source, users):
                f"{RESET_LINE}")
     if invalid:
         ignored = ", ".join(repr(e) for e in invalid)
-        message += f"; php-fpm ignores {ignored} (not a literal IP: no spaces, no CIDR)"
+        message += f"; php-fpm ignores {ignored} (not a literal IP: no spaces, no CIDR"
+        message += ", and `any` is no keyword: leave the setting out to allow every client)" \
+            if any(e.strip() == "any" for e in invalid) else ")"
     rel = [related(b.directive, f"nginx connects to {b.endpoint} here") for _, b in users]
     fix = None
     if source is not None:
         kept = [e.strip() for e in entries if _address(e.strip()) is not None]
         kept += [source] if source not in kept else []
-        fix = set_ini(ws, pool, "listen.allowed_clients", ",".join(kept), f"allow {source} in pool '{pool.name}'")
+        fix = set_ini(ws, pool, "listen.allowed_clients", ",".join(kept), f"allow {source} in pool '{pool.name}'",
+                      safe="any" not in (e.strip() for e in entries))  # `any` meant every client: a decision
     return report(setting, message, rel, fix)

@@ -70,3 +70,14 @@ def test_name_mapped_to_loopback_in_etc_hosts_connects_from_loopback(tmp_path):
     r = lint(files, tmp_path)
     r.assert_expected()
     assert "nginx connects from 127.0.0.1" in r.findings[0].message
+
+
+def test_any_allows_nobody(tmp_path):
+    # measured: php-fpm 8.2 with `listen.allowed_clients = any` drops every connection (502)
+    r = lint(tree("any"), tmp_path)
+    r.assert_expected()
+    (f,) = r.findings
+    assert "allows only nobody" in f.message and "`any` is no keyword" in f.message
+    assert f.fix.safe is False
+    assert r.fixed_line("etc/php/8.2/fpm/pool.d/www.conf", 4, unsafe=True) == \
+        "listen.allowed_clients = 127.0.0.1  ; expect: GW304"
