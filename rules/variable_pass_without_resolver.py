@@ -5,7 +5,8 @@ For every `*_pass` whose argument has variables, works out the host part: a lite
 (`http://api.example.com$request_uri`), a variable set by `set` or `map` to literal values, a
 request-derived variable (`$host`, `$http_*`, `$arg_*`, `$cookie_*`) or a literal name around a
 variable (`$tenant.example.com`). When that host can be a name that is neither an IP address nor
-an `upstream {}` of the same nginx, and no `resolver` directive is in scope (location, server or
+an `upstream {}` of the same nginx (nor the host of a literal `*_pass`, whose implicit upstream
+nginx reuses), and no `resolver` directive is in scope (location, server or
 http), the route is flagged. Variables it cannot follow are skipped, not guessed.
 
 ## Why is this bad?
@@ -37,6 +38,7 @@ None: the DNS server to use is site-specific.
 
 import re
 
+from gwlint.endpoint import parse_pass_target
 from gwlint.finding import Severity, related, report
 from gwlint.rules._reach import is_ip
 
@@ -72,7 +74,7 @@ def check(ws):
                 continue
             if route.directive.parent.inherited("resolver") is not None:
                 continue
-            culprit = _needs_resolver(ws, instance, _host(arg))
+            culprit = _needs_resolver(ws, instance, arg)
             if culprit is None:
                 continue
             name, source = culprit
@@ -83,16 +85,24 @@ def check(ws):
             yield report(route.directive, message, rel)
 
 
-def _resolvable_name(instance, host: str) -> bool:
-    return bool(host) and not is_ip(host) and host not in instance.upstreams
+def _resolvable_name(instance, host: str, value: str) -> bool:
+    """A name nginx must resolve at request time: not an IP, not an `upstream {}`, and not the
+    host:port of a literal `*_pass` elsewhere (nginx resolved that one at start-up and reuses it,
+    measured: nginx 1.22)."""
+    if not host or is_ip(host) or host in instance.upstreams:
+        return False
+    literal = parse_pass_target(_URI_VARS.split(value, 1)[0])
+    port = literal.port if literal is not None else None
+    return not any(r.target is not None and (r.target.host, r.target.port) == (host, port) for r in instance.routes)
 
 
-def _needs_resolver(ws, instance, host: str | None):
+def _needs_resolver(ws, instance, arg: str):
     """(name to show, directive it comes from) when the host can be a DNS name, else None."""
+    host = _host(arg)
     if host is None:
         return None
     if "$" not in host:
-        return (host, None) if _resolvable_name(instance, host) else None
+        return (host, None) if _resolvable_name(instance, host, arg) else None
     whole = _ONE_VAR.fullmatch(host)
     if whole is None:  # a literal name around a variable: `$tenant.example.com`
         literal = _ONE_VAR.sub("", host)
@@ -102,7 +112,7 @@ def _needs_resolver(ws, instance, host: str | None):
     if values:
         for value, where in values:
             name = _host(value)
-            if name is not None and "$" not in name and _resolvable_name(instance, name):
+            if name is not None and "$" not in name and _resolvable_name(instance, name, value):
                 return name, where
         return None
     if var in _REQUEST_HOST_VARS or var.startswith(_REQUEST_PREFIXES):

@@ -36,3 +36,19 @@ def test_hostnames_behind_variables_are_flagged(tmp_path):
 def test_resolver_at_http_level_covers_everything(tmp_path):
     nginx = NGINX.replace("http {\n", "http {\n    resolver 127.0.0.53;\n")
     assert lint({"etc/nginx/nginx.conf": nginx}, tmp_path).findings == []
+
+
+def test_host_of_a_literal_pass_elsewhere_is_reused(tmp_path):
+    # nginx finds the implicit upstream that `proxy_pass http://api.example.com` created at start-up
+    nginx = NGINX.replace("        location /d {", "        location /static { proxy_pass http://api.example.com; }\n"
+                          "        location /d {").replace("$request_uri; }  # expect: GW102", "$request_uri; }", 1)
+    r = lint({"etc/nginx/nginx.conf": nginx}, tmp_path)
+    r.assert_expected()
+    assert "api.example.com" not in " ".join(f.message for f in r.findings)
+
+
+def test_same_host_on_another_port_still_needs_a_resolver(tmp_path):
+    # measured: the implicit upstream is matched on host AND port
+    static = "        location /static { proxy_pass http://api.example.com:8443; }\n"
+    nginx = NGINX.replace("        location /d {", static + "        location /d {")
+    lint({"etc/nginx/nginx.conf": nginx}, tmp_path).assert_expected()
