@@ -2,7 +2,6 @@
 
 from enum import Enum
 import os
-import re
 from pathlib import Path
 import sys
 from typing import Optional
@@ -38,8 +37,13 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 def _nginx_version(value: Optional[str]) -> Optional[str]:
-    if value is not None and not re.fullmatch(r"\d+\.\d+(\.\d+)?", value):
-        raise typer.BadParameter(f"{value!r} is not an nginx version (e.g. 1.22 or 1.29.7)")
+    from gwlint.model import Options
+
+    if value is not None:
+        try:
+            Options(nginx_version=value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
     return value
 
 

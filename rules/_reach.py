@@ -1,7 +1,6 @@
 """Shared facts for the "nginx reaches a backend that is there" rules (GW101-GW106, GW302-GW305)."""
 
 import ipaddress
-import re
 
 from gwlint.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
 
@@ -39,17 +38,11 @@ def pool_accepts(listen: Endpoint, target: Endpoint) -> bool:
     return target.host in LOOPBACK_NAMES and listen.is_loopback
 
 
-def version_tuple(text: str) -> tuple[int, ...]:
-    """"1.22" -> (1, 22, 0); raises ValueError on anything else."""
-    if not re.fullmatch(r"\d+\.\d+(\.\d+)?", text):
-        raise ValueError(f"not an nginx version: {text!r} (expected e.g. 1.22 or 1.29.7)")
-    parts = tuple(int(p) for p in text.split("."))
-    return parts + (0,) * (3 - len(parts))
-
-
 def nginx_at_least(ws, version: tuple[int, ...]) -> bool:
-    """Whether the nginx version gwlint assumes (Options.nginx_version) is `version` or newer."""
-    return version_tuple(ws.options.nginx_version) >= version
+    """Whether the nginx version gwlint assumes (Options.nginx_version, validated there) is `version`
+    or newer: "1.30" -> (1, 30, 0)."""
+    parts = tuple(int(p) for p in ws.options.nginx_version.split("."))
+    return parts + (0,) * (3 - len(parts)) >= version
 
 
 def via(route, backend) -> str:

@@ -1,8 +1,10 @@
 """`--nginx-version` reaches the version-aware rules, and a malformed version is a usage error."""
 
+import pytest
 from typer.testing import CliRunner
 
 from gwlint.cli import app
+from gwlint.model import Options
 
 
 def test_nginx_version_switches_keepalive_defaults(fixtures_dir):
@@ -17,3 +19,9 @@ def test_nginx_version_switches_keepalive_defaults(fixtures_dir):
 def test_malformed_nginx_version_exits_2(fixtures_dir):
     result = CliRunner().invoke(app, ["check", str(fixtures_dir / "debian-clean"), "--nginx-version", "1.x"])
     assert result.exit_code == 2
+
+
+def test_options_reject_a_malformed_version():
+    with pytest.raises(ValueError, match="not a version"):
+        Options(nginx_version="latest")
+    assert Options(nginx_version="1.29.7").nginx_version == "1.29.7"
