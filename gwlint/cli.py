@@ -44,6 +44,17 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
     """gwlint: nginx + PHP-FPM cross-checks."""
 
 
+def _nginx_version(value: Optional[str]) -> Optional[str]:
+    from gwlint.model import Options
+
+    if value is not None:
+        try:
+            Options(nginx_version=value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
 @app.command()
 def check(
     paths: Optional[list[Path]] = typer.Argument(
@@ -71,6 +82,8 @@ def check(
     nginx_user: Optional[str] = typer.Option(None, help="nginx worker user when nginx.conf sets none "
                                              "[default: nobody]."),
     fpm_master_user: Optional[str] = typer.Option(None, help="User the php-fpm master runs as [default: root]."),
+    nginx_version: Optional[str] = typer.Option(None, help="nginx version whose defaults apply, e.g. 1.30 "
+                                                "[default: 1.22, Debian 12's].", callback=_nginx_version),
     memory_budget: Optional[str] = typer.Option(None, help="Memory all PHP-FPM pools may use (e.g. 2G, 512M); "
                                                 "enables the pm.max_children x memory_limit check."),
     strict_backends: bool = typer.Option(False, "--strict-backends",
@@ -83,7 +96,7 @@ def check(
     overrides = {key: value for key, value in (
         ("select", select and _split(select)), ("ignore", ignore and _split(ignore)), ("fail-on", fail_on),
         ("nginx-user", nginx_user), ("fpm-master-user", fpm_master_user), ("memory-budget", memory_budget),
-        ("strict-backends", strict_backends or None)) if value is not None}
+        ("strict-backends", strict_backends or None), ("nginx-version", nginx_version)) if value is not None}
     try:
         root, files = _split_paths(root_option, paths or [])
         code = _check(root, files, nginx, fpm, php_ini, output_format, output, diff, fix, unsafe_fixes,

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+import re
 
 from gwlint.discover import Discovery, default_path_map, discover
 from gwlint.endpoint import Endpoint, PassTarget, parse_pass_target
@@ -23,8 +24,14 @@ class Options:
     fpm_master_user: str = "root"
     backends: dict[str, str] = field(default_factory=dict)  # name -> "host:port" declared by the user
     strict_backends: bool = False  # report proxy targets on hosts the tree declares nothing for
-
     memory_budget: int | None = None  # bytes PHP-FPM may use in all; None turns GW224 off
+    # The nginx version whose defaults apply. 1.22 is the oldest nginx a supported mainstream
+    # distro still ships (Debian 12: 1.22.1), so version-dependent rules err on the old side.
+    nginx_version: str = "1.22"
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"\d+\.\d+(\.\d+)?", self.nginx_version):
+            raise ValueError(f"nginx_version {self.nginx_version!r} is not a version such as 1.22 or 1.29.7")
 
 
 @dataclass(eq=False)

@@ -75,3 +75,17 @@ def test_variables_are_skipped(tmp_path):
 
 def test_no_fpm_config_means_no_finding(tmp_path):
     assert lint({"etc/nginx/nginx.conf": NGINX}, tmp_path).findings == []
+
+
+def test_one_finding_per_unreachable_upstream_server(tmp_path):
+    nginx = NGINX.replace("unix:/run/php/php8.1-fpm.sock;  # old socket  # expect: GW301", "php;").replace(
+        "http {\n", "http {\n    upstream php {\n        server unix:/run/php/php8.1-fpm.sock;  # expect: GW301\n"
+        "        server unix:/run/php/php8.2-fpm.sock;\n        server 127.0.0.1:9001;  # expect: GW301\n    }\n")
+    lint(tree(nginx), tmp_path).assert_expected()
+
+
+def test_upstream_server_marked_down_is_not_contacted(tmp_path):
+    nginx = NGINX.replace("unix:/run/php/php8.1-fpm.sock;  # old socket  # expect: GW301", "php;").replace(
+        "http {\n", "http {\n    upstream php {\n        server unix:/run/php/php8.1-fpm.sock down;\n"
+        "        server unix:/run/php/php8.2-fpm.sock;\n    }\n")
+    assert lint(tree(nginx), tmp_path).findings == []

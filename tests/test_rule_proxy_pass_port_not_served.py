@@ -66,5 +66,5 @@ def test_fixtures(fixtures_dir, name, tmp_path):
     shutil.copytree(fixtures_dir / f"{name}-broken", broken, symlinks=True)
     r = lint_tree(broken)
     r.assert_expected()
-    assert r.relint().codes() == []  # every finding in these fixtures has a safe fix
+    assert r.relint(unsafe=True).codes() == []  # every finding in these fixtures has a fix
     assert lint_tree(fixtures_dir / f"{name}-clean").findings == []
