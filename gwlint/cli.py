@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from gwlint import __version__
-from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, InputError
+from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, InputError
 
 app = typer.Typer(
     add_completion=True,
@@ -51,7 +51,8 @@ def check(
                                              "[default: nobody]."),
     fpm_master_user: Optional[str] = typer.Option(None, help="User the php-fpm master runs as [default: root]."),
 ) -> None:
-    """Check a config tree; exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage."""
+    """Check a config tree; exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage,
+    3 internal error."""
     from gwlint.model import Options
 
     opts = Options(**{k: v for k, v in (("nginx_user", nginx_user), ("fpm_master_user", fpm_master_user))
@@ -61,6 +62,13 @@ def check(
     except InputError as exc:
         typer.echo(f"gwlint: error: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR)
+    except Exception as exc:  # a bug in gwlint: one line, a distinct exit code, never "clean"
+        if os.environ.get("GWLINT_DEBUG"):
+            import traceback
+            traceback.print_exc()
+        typer.echo(f"gwlint: internal error: {type(exc).__name__}: {exc} "
+                   "(GWLINT_DEBUG=1 shows the traceback; please report it)", err=True)
+        raise typer.Exit(EXIT_INTERNAL)
     raise typer.Exit(code)
 
 

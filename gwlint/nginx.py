@@ -131,7 +131,14 @@ def parse_text(text: str, rel: str) -> ParsedFile:
     def touch(line: int) -> None:
         (crowded if line in seen_lines else seen_lines).add(line)
 
-    for token, line, quoted in _lex_file_object(io.StringIO(text)):
+    # crossplane's lexer silently drops a last token with no whitespace after it and everything
+    # after an unterminated quote: a sentinel ";" on a line of its own must come back, unquoted.
+    sentinel_line = text.count("\n") + 2
+    reached_end = False
+    for token, line, quoted in _lex_file_object(io.StringIO(text + "\n;")):
+        if token == ";" and not quoted and line == sentinel_line:
+            reached_end = True
+            break
         if not quoted and token.startswith("#"):
             comments.append((line, token[1:]))
             continue
@@ -160,6 +167,8 @@ def parse_text(text: str, rel: str) -> ParsedFile:
             pending.children = []
             stack.append((pending, pending.children))
         pending = None
+    if not reached_end:
+        raise InputError("unterminated quoted string (unexpected end of file)", rel, _open_quote_line(text))
     if pending is not None:
         raise InputError(f'unexpected end of file, expecting ";" or "}}" after "{pending.name}"', rel, pending.line)
     if len(stack) > 1:
@@ -167,6 +176,33 @@ def parse_text(text: str, rel: str) -> ParsedFile:
         raise InputError(f'"{opener.name}" block is never closed (unexpected end of file, expecting "}}")',
                          rel, opener.line)
     return ParsedFile(rel, top, comments, crowded)
+
+
+def _open_quote_line(text: str) -> int:
+    """The line of the quote left open at the end of `text` (crossplane's quoting rules)."""
+    line, opened, quote, in_token, i = 1, 1, None, False, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            line += text[i + 1:i + 2] == "\n"
+            i += 2
+            in_token = quote is None or in_token
+            continue
+        if ch == "\n":
+            line += 1
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch == "#" and not in_token:
+            i = text.find("\n", i)
+            if i < 0:
+                break
+            continue
+        elif ch in "\"'" and not in_token:
+            quote, opened = ch, line
+        else:
+            in_token = not (ch.isspace() or ch in "{};")
+        i += 1
+    return opened
 
 
 class NginxConfig:
