@@ -258,7 +258,8 @@ class NginxConfig:
                 node.block = []
                 work.append((raw.children, rel, node, via, chain))
             elif raw.name == "include" and len(raw.args) == 1:
-                for path in self._include_targets(node):
+                # a stack of iterators: push the last file first so the first one is spliced first
+                for path in reversed(self._include_targets(node)):
                     if str(self.root.canonical(path)) in chain:
                         self.include_cycles.append(node)
                         continue
