@@ -99,6 +99,13 @@ def _still_parses(rel: str, text: str, ws: Workspace) -> str | None:
     return None
 
 
+def _culprits(rel: str, before: str, fixes: list[Finding], ws: Workspace) -> list[Finding]:
+    """The fixes that break `rel` on their own; all of them when only their combination does."""
+    alone = [f for f in fixes
+             if _still_parses(rel, apply_edits(before, [e for e in f.fix.edits if e.path == rel]), ws)]
+    return alone or fixes
+
+
 def _state(overlay: dict[str, str], original: dict[str, str]) -> str:
     """A digest of the tree's texts: files equal to their original do not count."""
     items = sorted((rel, text) for rel, text in overlay.items() if text != original.get(rel))
@@ -141,7 +148,7 @@ def fix_loop(load: Callable[[dict[str, str]], Workspace], lint: Callable[[Worksp
             after = apply_edits(before, edits)
             error = _still_parses(rel, after, ws)
             if error:
-                culprits = [f for f in chosen if any(e.path == rel for e in f.fix.edits)]
+                culprits = _culprits(rel, before, [f for f in chosen if any(e.path == rel for e in f.fix.edits)], ws)
                 rejected.update(_fix_key(f) for f in culprits)
                 titles = "; ".join(f.fix.title for f in culprits)
                 problems.append(Finding(f"fix reverted ({titles}): it made the file unparsable ({error})",
