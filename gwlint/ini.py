@@ -70,7 +70,8 @@ def parse_ini(text: str, rel: str) -> IniFile:
     """Settings and section headers of one INI file, each with its line; InputError on bad lines."""
     tagged: list[str] = []
     names: dict[str, str] = {}
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(text.split("\n"), 1):  # numbered like nginx files and line edits
+        raw = raw.removesuffix("\r")
         line = _strip_comment(raw).strip()
         if not line or line.startswith("#"):
             tagged.append("")

@@ -169,8 +169,9 @@ def parse_text(text: str, rel: str) -> ParsedFile:
         pending = None
     if not reached_end:
         raise InputError("unterminated quoted string (unexpected end of file)", rel, _open_quote_line(text))
-    if pending is not None:
-        raise InputError(f'unexpected end of file, expecting ";" or "}}" after "{pending.name}"', rel, pending.line)
+    if pending is not None:  # (a backslash-newline at the very end counts one line too many)
+        raise InputError(f'unexpected end of file, expecting ";" or "}}" after "{pending.name}"', rel,
+                         min(pending.line, text.count("\n") + 1))
     if len(stack) > 1:
         opener = stack[-1][0]
         raise InputError(f'"{opener.name}" block is never closed (unexpected end of file, expecting "}}")',

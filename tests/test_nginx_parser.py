@@ -2,9 +2,11 @@
 
 import os
 
+from hypothesis import given, settings, strategies as st
 import pytest
 
 from gwlint.errors import InputError
+from gwlint.ini import parse_ini
 from gwlint.model import load_workspace
 from gwlint.nginx import parse_text
 from gwlint.testing import write_tree
@@ -152,3 +154,18 @@ def test_absolute_include_never_reads_the_host(tmp_path):
     root = write_tree({"etc/nginx/nginx.conf": "events {}\ninclude /etc/passwd;\n"}, tmp_path)
     (problem,) = load_workspace(root).problems
     assert problem.code == "GW901"
+
+
+# any text: a tree or an InputError, never another exception -----------------------------------
+
+NGINXISH = st.text(alphabet=st.sampled_from(list("ab ;{}#\"'\\$\n\t\r=[]") + ["\u00e9", "\x0c"]), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(NGINXISH)
+def test_parsers_raise_only_input_errors(text):
+    for parse in (parse_text, parse_ini):
+        try:
+            parse(text, "f.conf")
+        except InputError as exc:
+            assert exc.path == "f.conf" and (exc.line is None or 1 <= exc.line <= text.count("\n") + 1)
