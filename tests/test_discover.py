@@ -90,3 +90,14 @@ def test_explicit_files_skip_discovery(tmp_path):
                        **fpm_tree("8.2", "9000")}, tmp_path)
     ws = load_workspace(root, nginx=[root / "srv/a.conf"], php_ini=[root / "etc/php/8.2/fpm/conf.d/20-b.ini"])
     assert [i.entry for i in ws.nginx] == ["srv/a.conf"] and ws.installs == []
+
+
+def test_explicit_fpm_and_php_ini_chain(tmp_path):
+    root = write_tree({"etc/nginx/nginx.conf": "events {}\n", **fpm_tree("8.2", "9000"),
+                       "srv/override.ini": "post_max_size = 99M\n"}, tmp_path)
+    ws = load_workspace(root, fpm=[root / "etc/php/8.2/fpm/php-fpm.conf"],
+                        php_ini=[root / "etc/php/8.2/fpm/php.ini", root / "srv/override.ini"])
+    assert [i.entry for i in ws.nginx] == []  # --fpm alone names no nginx entry
+    (install,) = ws.installs
+    assert install.php_ini_files == ["etc/php/8.2/fpm/php.ini", "srv/override.ini"]
+    assert ws.pools[0].php_ini("post_max_size").value == "99M"

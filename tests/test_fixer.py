@@ -1,5 +1,6 @@
 """The fix loop, --diff against real git and patch, --fix in place, and what --fix must refuse."""
 
+import json
 import os
 from pathlib import Path
 import shutil
@@ -199,7 +200,9 @@ def test_fix_then_second_fix_changes_nothing(name, tmp_path):
     assert snapshot(root) == after_first and "fixed" not in second.stderr
     assert gwlint("check", root, "--diff").stdout == ""
     assert second.returncode == first.returncode
-    assert "GW301" not in gwlint("check", root).stdout
+    findings = json.loads(gwlint("check", root, "--format", "json").stdout)["findings"]
+    assert [f for f in findings if f["fix"] and f["fix"]["applicability"] == "safe"] == []
+    assert "GW301" not in {f["code"] for f in findings}
 
 
 def test_fix_reports_fixed_and_exit_0_when_nothing_remains(tmp_path):
