@@ -92,6 +92,11 @@ def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, op
     if diff:
         patch = fixer.unified_diff(result)
         sys.stdout.write(patch)
+        for problem in (f for f in result.remaining if f.code in fixer.FIX_PROBLEMS):
+            typer.echo(f"{problem.path}:{problem.line}: {problem.code} {problem.message}", err=True)
+        if result.applied or result.remaining:
+            typer.echo(f"gwlint: the diff fixes {len(result.applied)} finding(s); "
+                       f"{len(result.remaining)} remain", err=True)
         return EXIT_FINDINGS if patch else EXIT_CLEAN
     fixer.write_fixed(result.workspace, result)
     for finding in result.applied:

@@ -15,6 +15,7 @@ from gwlint.model import Workspace
 from gwlint.nginx import parse_text
 
 MAX_PASSES = 10
+FIX_PROBLEMS = ("GW904", "GW905")  # what the loop itself reports: fixes that failed
 
 
 @dataclass

@@ -185,7 +185,15 @@ def test_odd_files_keep_bom_crlf_and_missing_final_newline(tmp_path):
 
 def test_clean_fixture_diff_is_empty():
     run = gwlint("check", FIXTURES / "debian-clean", "--diff")
-    assert (run.returncode, run.stdout) == (0, "")
+    assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
+
+
+def test_diff_says_on_stderr_what_it_fixes_and_what_remains(tmp_path):
+    run = gwlint("check", write_tree(AMBIGUOUS, tmp_path), "--diff")
+    assert (run.returncode, run.stdout) == (0, "")  # only an unsafe fix: nothing to apply
+    assert run.stderr == "gwlint: the diff fixes 0 finding(s); 1 remain\n"
+    run = gwlint("check", FIXTURES / "debian-socket-mismatch", "--diff")
+    assert run.stderr == "gwlint: the diff fixes 1 finding(s); 0 remain\n"
 
 
 # --fix in place ----------------------------------------------------------------------------
