@@ -202,6 +202,11 @@ def _load_problems(config: NginxConfig) -> list[Finding]:
     problems += [Finding(f'include "{d.args[0]}" includes a file that is already being included (cycle cut)',
                          d.path, d.line, code="GW902", name="include-cycle")
                  for d in config.include_cycles]
+    problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted'
+                         + ("; nginx fails to start: open() failed (2: No such file or directory)"
+                            if why.endswith("nothing") else ""),
+                         d.path, d.line, code="GW901", name="include-not-found")
+                 for d, rel, why in config.unread_matches]
     problems += [Finding(str(t.message) + "; not linted", t.path, t.line or 1, code="GW903",
                          name="unrendered-template", severity=Severity.WARNING)
                  for t in config.templates]

@@ -6,6 +6,7 @@ and resolve `include` under the linted root instead of on the host.
 """
 
 from dataclasses import dataclass, field
+import glob
 import io
 from pathlib import Path
 import re
@@ -215,6 +216,7 @@ class NginxConfig:
         self.files: dict[str, ParsedFile] = {}
         self.missing_includes: list[Directive] = []
         self.include_cycles: list[Directive] = []
+        self.unread_matches: list[tuple[Directive, str, str]] = []  # include, matched file, why unread
         self.templates: list[TemplateFile] = []
         self.include_sites: dict[str, set[str]] = {}  # included file -> include directives reaching it
 
@@ -273,7 +275,16 @@ class NginxConfig:
     def _include_targets(self, include: Directive) -> list[Path]:
         pattern = self.root.map_config_path(include.args[0], self.conf_dir)
         if _GLOB_CHARS.search(include.args[0]):
-            return [p for p in self.root.glob(pattern) if p.is_file()]
+            matches = []
+            for path in sorted(glob.glob(str(pattern))):
+                path = Path(path)
+                if not self.root.contains(path):
+                    self.unread_matches.append((include, self.root.rel(path), "a symlink leaving the linted root"))
+                elif not path.exists():
+                    self.unread_matches.append((include, self.root.rel(path), "a symlink to nothing"))
+                elif path.is_file():
+                    matches.append(path)
+            return matches
         if not pattern.exists() or not self.root.contains(pattern):
             self.missing_includes.append(include)
             return []

@@ -146,7 +146,21 @@ def test_symlink_leaving_root_is_never_followed(tmp_path):
     os.symlink(outside, root / "etc/nginx/direct.conf")
     ws = load_workspace(root)
     assert ws.directives("listen") == []
-    assert [(p.code, p.line) for p in ws.problems] == [("GW901", 4)]
+    glob_match, direct = sorted(ws.problems, key=lambda p: p.line)
+    assert (glob_match.code, glob_match.line) == ("GW901", 3)
+    assert "matches etc/nginx/sites-enabled/evil, a symlink leaving the linted root: not linted" in glob_match.message
+    assert (direct.code, direct.line) == ("GW901", 4)
+
+
+def test_dangling_symlink_in_a_glob_is_gw901(tmp_path):
+    root = write_tree({"etc/nginx/nginx.conf": "events {}\nhttp {\n    include sites-enabled/*;\n}\n",
+                       "etc/nginx/sites-enabled/ok": "server { listen 80; }\n"}, tmp_path)
+    os.symlink("../sites-available/gone", root / "etc/nginx/sites-enabled/gone")
+    os.symlink("loop", root / "etc/nginx/sites-enabled/loop")
+    ws = load_workspace(root)
+    assert len(ws.directives("listen")) == 1
+    assert [(p.code, p.line) for p in ws.problems] == [("GW901", 3), ("GW901", 3)]
+    assert "sites-enabled/gone, a symlink to nothing: not linted; nginx fails to start" in ws.problems[0].message
 
 
 def test_absolute_include_never_reads_the_host(tmp_path):
