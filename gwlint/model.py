@@ -52,6 +52,22 @@ class Route:
 
 
 @dataclass(eq=False)
+class Site:
+    """A `server {}` block and the routes inside it."""
+
+    server: Directive
+    routes: list[Route] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [name for d in self.server.children("server_name") for name in d.args]
+
+    @property
+    def listens(self) -> list[Directive]:
+        return self.server.children("listen")
+
+
+@dataclass(eq=False)
 class NginxInstance:
     """One nginx entry file with its expanded tree."""
 
@@ -63,6 +79,16 @@ class NginxInstance:
     @property
     def user(self) -> Directive | None:
         return self.main.child("user")
+
+    @property
+    def sites(self) -> list[Site]:
+        """Every server block in file order, each with the routes it holds."""
+        sites = {id(node): Site(node) for node in self.main.walk() if node.name == "server" and node.block is not None}
+        for route in self.routes:
+            server = route.directive.ancestor("server")
+            if server is not None and id(server) in sites:
+                sites[id(server)].routes.append(route)
+        return list(sites.values())
 
 
 class Workspace:
@@ -87,6 +113,10 @@ class Workspace:
     @property
     def routes(self) -> list[Route]:
         return [route for instance in self.nginx for route in instance.routes]
+
+    @property
+    def sites(self) -> list[Site]:
+        return [site for instance in self.nginx for site in instance.sites]
 
     def php_routes(self) -> list[Route]:
         return [route for route in self.routes if route.kind == "fastcgi_pass"]

@@ -129,3 +129,13 @@ def test_include_count_counts_include_sites(tmp_path):
     ws = workspace(tmp_path, nginx=nginx, **{"etc/nginx/snip.conf": "gzip on;\n"})
     assert ws.include_count("etc/nginx/snip.conf") == 2
     assert [d.line for d in ws.directives("include")] == [3, 4] and len(ws.directives("gzip")) == 2
+
+
+def test_sites_hold_their_routes(tmp_path):
+    nginx = NGINX.replace("    server {\n", "    server {\n        server_name example.com www.example.com;\n"
+                                           "        listen 80;\n", 1)
+    ws = workspace(tmp_path, nginx=nginx + "server {\n    listen 8080;\n}\n")
+    site, bare = ws.sites
+    assert site.names == ["example.com", "www.example.com"] and [d.args for d in site.listens] == [["80"]]
+    assert [r.kind for r in site.routes] == ["fastcgi_pass"] * 3 + ["proxy_pass"]
+    assert bare.routes == [] and bare.names == []  # the upstream's `server` lines are no sites
