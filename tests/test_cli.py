@@ -23,7 +23,7 @@ def gwlint(*args, cwd=None, env=None):
 
 
 def test_every_clean_layout_has_a_fixture():
-    assert CLEAN == ["alpine-clean", "debian-clean", "docker-clean", "rhel-clean"]
+    assert {"alpine-clean", "debian-clean", "docker-clean", "rhel-clean"} <= set(CLEAN)
 
 
 @pytest.mark.parametrize("name", CLEAN)
