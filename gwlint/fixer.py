@@ -35,7 +35,7 @@ class FixResult:
 
 
 def _split(text: str) -> list[list[str]]:
-    """[content, ending] per line, numbered like the parsers number them (on "\n")."""
+    """[content, ending] per line, numbered like the parsers number them (on "\\n")."""
     out = []
     for part in text.split("\n"):
         if part.endswith("\r"):
@@ -191,7 +191,7 @@ def unified_diff(result: FixResult) -> str:
 
 
 def _keepends(text: str) -> list[str]:
-    """Lines with their endings, split on "\n" only (a form feed is not a line break here)."""
+    """Lines with their endings, split on "\\n" only (a form feed is not a line break here)."""
     lines = text.split("\n")
     last = lines.pop()
     return [line + "\n" for line in lines] + ([last] if last else [])
