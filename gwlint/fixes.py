@@ -118,10 +118,23 @@ def set_args(ws, directive, args: list[str], title: str, safe: bool = True) -> F
         unchanged = i < len(directive.args) and directive.args[i] == arg
         new += gap + (text[spans[i + 1][0]:spans[i + 1][1]] if unchanged else quote(arg))
     new += text[spans[-1][1]:]  # anything before the `;`, the `;`, a trailing comment
-    if new == text:
+    if new == text or not _reads_as(new, directive.name, args):
         return None
     return Fix(title, (Edit(directive.path, directive.line, directive.line, (new,)),),
                safe and not is_shared(ws, directive))
+
+
+def _reads_as(line: str, name: str, args: list[str]) -> bool:
+    """Whether nginx reads `line` as exactly `name args;` (some values cannot be written, e.g. a
+    trailing backslash)."""
+    from gwlint.errors import InputError
+    from gwlint.nginx import parse_text
+
+    try:
+        parsed = parse_text(line + "\n", "")
+    except InputError:
+        return False
+    return [(d.name, d.args) for d in parsed.directives] == [(name, list(args))]
 
 
 def _indent_unit(lines: list[str]) -> str:
@@ -148,6 +161,8 @@ def insert_directive(ws, block, name: str, args: list[str], title: str, safe: bo
     else:
         indent = opener[: len(opener) - len(opener.lstrip())] + _indent_unit(lines)
     new = f"{indent}{name}{''.join(' ' + quote(a) for a in args)};"
+    if not _reads_as(new, name, args):
+        return None
     at = block.end_line + 1
     return Fix(title, (Edit(block.path, at, at - 1, (new,)),), safe and not is_shared(ws, block))
 

@@ -2,9 +2,13 @@
 
 from pathlib import Path
 
+from hypothesis import given, settings, strategies as st
+
+from gwlint.errors import InputError
 from gwlint.fixer import apply_edits
 from gwlint.fixes import insert_directive, quote, remove_directive, set_args, set_ini
 from gwlint.model import load_workspace
+from gwlint.nginx import parse_text
 from gwlint.testing import write_tree
 
 CONF = "etc/nginx/nginx.conf"
@@ -198,3 +202,29 @@ def test_set_ini_crlf(tmp_path):
     ws = load_workspace(root)
     fix = set_ini(ws, ws.pools[0], "pm", "static", "t")
     assert applied(ws, fix, FPM) == "[www]\r\nlisten = /a.sock\r\npm = static\r\n"
+
+
+# property: whatever the arguments, an edit either declines or yields exactly those arguments ----
+
+ARG = st.text(alphabet=st.sampled_from(list("ab/:.$ ;{}#'\"\\") + ["\u00e9"]), min_size=0, max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(old=st.lists(ARG, min_size=1, max_size=3), new=st.lists(ARG, min_size=1, max_size=3),
+       comment=st.sampled_from(["", "  # keep"]))
+def test_set_args_round_trips_through_the_parser(tmp_path_factory, old, new, comment):
+    text = f"events {{}}\nhttp {{\n    add_header {' '.join(quote(a) for a in old)};{comment}\n    gzip on;\n}}\n"
+    try:
+        if [d.args for d in parse_text(text, CONF).directives[1].children][0] != old:
+            return  # quote() cannot write these old arguments either: no such line to edit
+    except InputError:
+        return
+    ws = ws_of(tmp_path_factory.mktemp("t"), text)
+    fix = set_args(ws, only(ws, "add_header"), new, "t")
+    if fix is None:  # declined only when nothing would change, or for backslash puzzles it cannot write
+        assert new == old or any("\\" in a for a in new)
+        return
+    out = applied(ws, fix)
+    (header,) = [d for d in parse_text(out, CONF).directives[1].children if d.name == "add_header"]
+    assert header.args == new and out.splitlines()[2].endswith(";" + comment)
+    assert out.splitlines()[:2] + out.splitlines()[3:] == text.splitlines()[:2] + text.splitlines()[3:]
