@@ -9,7 +9,9 @@ they change every site that includes the file.
 import re
 
 from gwlint.endpoint import Endpoint
+from gwlint.errors import InputError
 from gwlint.finding import Edit, Fix
+from gwlint.nginx import parse_text
 
 _NEEDS_QUOTES = re.compile(r"[\s;{}#'\"]")
 _KEY_VALUE = re.compile(r"^(\s*)([^=\s][^=]*?)(\s*=\s*)(.*?)(\s*(;.*)?)$")
@@ -127,9 +129,6 @@ def set_args(ws, directive, args: list[str], title: str, safe: bool = True) -> F
 def _reads_as(line: str, name: str, args: list[str]) -> bool:
     """Whether nginx reads `line` as exactly `name args;` (some values cannot be written, e.g. a
     trailing backslash)."""
-    from gwlint.errors import InputError
-    from gwlint.nginx import parse_text
-
     try:
         parsed = parse_text(line + "\n", "")
     except InputError:
