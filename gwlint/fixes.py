@@ -11,10 +11,11 @@ import re
 from gwlint.endpoint import Endpoint
 from gwlint.errors import InputError
 from gwlint.finding import Edit, Fix
+from gwlint.ini import parse_ini
 from gwlint.nginx import parse_text
 
 _NEEDS_QUOTES = re.compile(r"[\s;{}#'\"]")
-_KEY_VALUE = re.compile(r"^(\s*)([^=\s][^=]*?)(\s*=\s*)(.*?)(\s*(;.*)?)$")
+_KEY_VALUE = re.compile(r"""^(\s*)([^=\s][^=]*?)(\s*=\s*)("[^"]*"|'[^']*'|[^;]*?)(\s*(;.*)?)$""")
 
 
 def file_lines(ws, rel: str) -> list[str]:
@@ -221,21 +222,37 @@ def retarget_pass(ws, directive, old: Endpoint, new: Endpoint, safe: bool) -> Fi
 
 def set_ini(ws, pool, key: str, value: str, title: str, safe: bool = True) -> Fix | None:
     """Set `key = value` in a pool: rewrite its last assignment (keeping spacing and a trailing
-    `;` comment), or add it after the pool's last line in its header's file, styled like it."""
+    `;` comment), or add it after the pool's last line in its header's file, styled like it.
+    The value is double-quoted when it needs it (a `;`); the line must read back as intended."""
     setting = pool.get(key)
     if setting is not None:
-        lines = file_lines(ws, setting.path)
-        m = _KEY_VALUE.match(lines[setting.line - 1]) if setting.line <= len(lines) else None
+        path, at, end = setting.path, setting.line, setting.line
+        lines = file_lines(ws, path)
+        m = _KEY_VALUE.match(lines[at - 1]) if at <= len(lines) else None
         if m is None or m.group(2).strip() != key:
             return None
-        new = f"{m.group(1)}{m.group(2)}{m.group(3)}{value}{m.group(5)}"
-        return Fix(title, (Edit(setting.path, setting.line, setting.line, (new,)),), safe)
-    lines_here = [s for s in pool.settings.values() if s.path == pool.path]
-    anchor = max((s.line for s in lines_here), default=pool.line)
-    indent, style = "", " = "
-    if lines_here:
-        sample = _KEY_VALUE.match(file_lines(ws, pool.path)[lines_here[0].line - 1])
-        if sample:
-            indent, style = sample.group(1), sample.group(3)
-    new = f"{indent}{key}{style}{value}"
-    return Fix(title, (Edit(pool.path, anchor + 1, anchor, (new,)),), safe)
+        prefix, suffix = m.group(1) + m.group(2) + m.group(3), m.group(5)
+    else:
+        lines_here = [s for s in pool.settings.values() if s.path == pool.path]
+        path = pool.path
+        end = max((s.line for s in lines_here), default=pool.line)
+        at = end + 1
+        indent, style = "", " = "
+        if lines_here:
+            sample = _KEY_VALUE.match(file_lines(ws, pool.path)[lines_here[0].line - 1])
+            if sample:
+                indent, style = sample.group(1), sample.group(3)
+        prefix, suffix = f"{indent}{key}{style}", ""
+    new = next((line for line in (f"{prefix}{text}{suffix}" for text in (value, f'"{value}"'))
+                if _ini_reads_as(line, key, value)), None)
+    if new is None:
+        return None
+    return Fix(title, (Edit(path, at, end, (new,)),), safe)
+
+
+def _ini_reads_as(line: str, key: str, value: str) -> bool:
+    try:
+        settings = parse_ini(f"[x]\n{line}\n", "").settings
+    except InputError:
+        return False
+    return [(s.key, s.value) for s in settings] == [(key, value)]

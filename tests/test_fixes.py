@@ -228,3 +228,17 @@ def test_set_args_round_trips_through_the_parser(tmp_path_factory, old, new, com
     (header,) = [d for d in parse_text(out, CONF).directives[1].children if d.name == "add_header"]
     assert header.args == new and out.splitlines()[2].endswith(";" + comment)
     assert out.splitlines()[:2] + out.splitlines()[3:] == text.splitlines()[:2] + text.splitlines()[3:]
+
+
+def test_set_ini_quotes_a_value_with_a_semicolon_and_keeps_the_comment(tmp_path):
+    ws = pool_ws(tmp_path, "[www]\nslowlog = /var/log/slow.log ; per pool\n")
+    fix = set_ini(ws, ws.pools[0], "slowlog", "/var/log/a;b.log", "t")
+    assert fix.edits[0].lines == ('slowlog = "/var/log/a;b.log" ; per pool',)
+    fix = set_ini(ws, ws.pools[0], "pm", "x;y", "t")
+    assert fix.edits[0].lines == ('pm = "x;y"',)
+
+
+def test_set_ini_replaces_a_quoted_value_holding_a_semicolon_whole(tmp_path):
+    ws = pool_ws(tmp_path, '[www]\nslowlog = "/var/log/a;b.log" ; per pool\n')
+    fix = set_ini(ws, ws.pools[0], "slowlog", "/var/log/slow.log", "t")
+    assert fix.edits[0].lines == ("slowlog = /var/log/slow.log ; per pool",)
