@@ -184,3 +184,17 @@ def test_internal_error_is_one_line_exit_3(tmp_path, monkeypatch):
 def test_version():
     run = gwlint("--version")
     assert run.returncode == 0 and run.stdout.startswith("gwlint ")
+
+
+def test_a_file_named_outside_the_root_is_refused(tmp_path):
+    root = write_tree({"etc/nginx/nginx.conf": "events {}\n"}, tmp_path / "root")
+    (tmp_path / "elsewhere.conf").write_text("events {}\n")
+    run = gwlint("check", root, "--nginx", tmp_path / "elsewhere.conf")
+    assert run.returncode == 2 and "refusing to read a file outside the linted root" in run.stderr
+
+
+def test_fix_with_json_reports_what_remains(tmp_path):
+    shutil.copytree(FIXTURES / "debian-socket-mismatch", tmp_path / "t", symlinks=True)
+    run = gwlint("check", tmp_path / "t", "--fix", "--format", "json")
+    assert run.returncode == 0 and json.loads(run.stdout)["findings"] == []
+    assert run.stderr.startswith("fixed etc/nginx/sites-available/default:18: GW301")
