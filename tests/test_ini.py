@@ -55,3 +55,9 @@ def test_malformed_lines_are_input_errors_with_line(text, line):
     with pytest.raises(InputError) as info:
         parse_ini(text, "www.conf")
     assert (info.value.path, info.value.line) == ("www.conf", line)
+
+
+def test_hash_inside_a_value_is_not_a_comment():
+    # PHP 7+ reads `#` as part of the value (Debian's php.ini ships `;highlight.string = #DD0000`)
+    assert settings("[PHP]\nhighlight.string  = #DD0000\nx = a # b\n") == [
+        ("PHP", "highlight.string", "#DD0000", 2), ("PHP", "x", "a # b", 3)]
