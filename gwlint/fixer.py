@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 import difflib
 import hashlib
 import os
-from pathlib import Path
 import tempfile
 from typing import Callable
 
@@ -206,8 +205,8 @@ def write_fixed(ws: Workspace, result: FixResult) -> None:
     """
     targets = []
     for rel in result.changed:
-        path = Path(os.path.realpath(ws.root.path / rel))
-        if not ws.root.contains(path):
+        path = ws.root.resolve(ws.root.path / rel)
+        if path is None or not path.is_file():
             raise InputError("refusing to write outside the linted root (a symlink leaves it); "
                              "nothing was written", rel)
         st = os.stat(path)

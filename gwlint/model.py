@@ -232,11 +232,13 @@ def _load_problems(config: NginxConfig) -> list[Finding]:
     problems += [Finding(f'include "{d.args[0]}" includes a file that is already being included (cycle cut)',
                          d.path, d.line, code="GW902", name="include-cycle")
                  for d in config.include_cycles]
-    problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted'
-                         + ("; nginx fails to start: open() failed (2: No such file or directory)"
-                            if why.endswith("nothing") else ""),
-                         d.path, d.line, code="GW901", name="include-not-found")
-                 for d, rel, why in config.unread_matches]
+    problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: nginx fails to start '
+                         "(open() failed (2: No such file or directory))", d.path, d.line,
+                         code="GW901", name="include-not-found")
+                 for d, rel, why, fatal in config.unread_matches if fatal]
+    problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted', d.path, d.line,
+                         code="GW906", name="include-outside-tree", severity=Severity.WARNING)
+                 for d, rel, why, fatal in config.unread_matches if not fatal]
     problems += [Finding(str(t.message) + "; not linted", t.path, t.line or 1, code="GW903",
                          name="unrendered-template", severity=Severity.WARNING)
                  for t in config.templates]
@@ -252,7 +254,7 @@ def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
         covered.update(install.files)
         ws.installs.append(install)
     for pool_dir in found.pool_dirs:
-        loose = [p for p in ws.root.glob(pool_dir / "*.conf") if ws.root.rel(p) not in covered and p.is_file()]
+        loose = [p for p in ws.root.glob(pool_dir / "*.conf") if ws.root.rel(p) not in covered and ws.root.is_file(p)]
         if loose:
             install = load_install(ws.root, None, loose)
             load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, pool_dir.parent))

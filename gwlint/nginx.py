@@ -6,8 +6,8 @@ and resolve `include` under the linted root instead of on the host.
 """
 
 from dataclasses import dataclass, field
-import glob
 import io
+import os
 from pathlib import Path
 import re
 from typing import Iterator
@@ -216,7 +216,8 @@ class NginxConfig:
         self.files: dict[str, ParsedFile] = {}
         self.missing_includes: list[Directive] = []
         self.include_cycles: list[Directive] = []
-        self.unread_matches: list[tuple[Directive, str, str]] = []  # include, matched file, why unread
+        # glob matches not read: (include, matched file, why, whether nginx fails on it too)
+        self.unread_matches: list[tuple[Directive, str, str, bool]] = []
         self.templates: list[TemplateFile] = []
         self.include_sites: dict[str, set[str]] = {}  # included file -> include directives reaching it
 
@@ -276,16 +277,23 @@ class NginxConfig:
         pattern = self.root.map_config_path(include.args[0], self.conf_dir)
         if _GLOB_CHARS.search(include.args[0]):
             matches = []
-            for path in sorted(glob.glob(str(pattern))):
-                path = Path(path)
-                if not self.root.contains(path):
-                    self.unread_matches.append((include, self.root.rel(path), "a symlink leaving the linted root"))
-                elif not path.exists():
-                    self.unread_matches.append((include, self.root.rel(path), "a symlink to nothing"))
-                elif path.is_file():
+            for path in self.root.glob(pattern, keep_outside=True):
+                resolved = self.root.resolve(path)
+                rel = self.root.rel(path)
+                if resolved is None:
+                    self.unread_matches.append((include, rel, "a symlink leaving the linted root", False))
+                elif not resolved.exists():
+                    # the target's directory is in the tree: the file is missing there too
+                    held = resolved.parent.is_dir()
+                    target = os.readlink(path) if os.path.islink(path) else rel
+                    why = f"a symlink to {target}, which does not exist" if held else \
+                        f"a symlink to {target}, outside what the tree holds"
+                    self.unread_matches.append((include, rel, why, held))
+                elif resolved.is_file():
                     matches.append(path)
             return matches
-        if not pattern.exists() or not self.root.contains(pattern):
+        resolved = self.root.resolve(pattern)
+        if resolved is None or not resolved.exists():
             self.missing_includes.append(include)
             return []
         return [pattern]

@@ -285,10 +285,13 @@ def test_write_never_follows_a_symlink_out_of_the_root(tmp_path):
     outside = tmp_path / "outside.conf"
     outside.write_text("gzip off;\n")
     ws = load_workspace(root)
-    os.symlink(outside, root / "etc/nginx/b.conf")
-    result = fixer.FixResult(original={"etc/nginx/a.conf": "gzip off;\n", "etc/nginx/b.conf": "gzip off;\n"},
-                             fixed={"etc/nginx/a.conf": "gzip on;\n", "etc/nginx/b.conf": "gzip on;\n"})
-    with pytest.raises(InputError) as info:
-        fixer.write_fixed(ws, result)
-    assert str(info.value).startswith("etc/nginx/b.conf: refusing to write outside the linted root")
-    assert outside.read_text() == "gzip off;\n" and (root / "etc/nginx/a.conf").read_text() == "gzip off;\n"
+    os.symlink("../../../outside.conf", root / "etc/nginx/b.conf")
+    os.symlink(outside, root / "etc/nginx/c.conf")  # absolute: means ROOT/<that path>, which is absent
+    for link in ("b.conf", "c.conf"):
+        rel = f"etc/nginx/{link}"
+        result = fixer.FixResult(original={"etc/nginx/a.conf": "gzip off;\n", rel: "gzip off;\n"},
+                                 fixed={"etc/nginx/a.conf": "gzip on;\n", rel: "gzip on;\n"})
+        with pytest.raises(InputError) as info:
+            fixer.write_fixed(ws, result)
+        assert str(info.value).startswith(f"{rel}: refusing to write outside the linted root")
+        assert outside.read_text() == "gzip off;\n" and (root / "etc/nginx/a.conf").read_text() == "gzip off;\n"

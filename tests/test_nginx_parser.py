@@ -142,25 +142,61 @@ def test_symlink_leaving_root_is_never_followed(tmp_path):
                        "events {}\nhttp {\n    include sites-enabled/*;\n    include /etc/nginx/direct.conf;\n}\n"},
                       tmp_path / "root")
     (root / "etc/nginx/sites-enabled").mkdir()
-    os.symlink(outside, root / "etc/nginx/sites-enabled/evil")
+    os.symlink("../../../../outside.conf", root / "etc/nginx/sites-enabled/relative")
+    os.symlink(outside, root / "etc/nginx/sites-enabled/absolute")  # means ROOT/<that path>: absent
     os.symlink(outside, root / "etc/nginx/direct.conf")
     ws = load_workspace(root)
     assert ws.directives("listen") == []
-    glob_match, direct = sorted(ws.problems, key=lambda p: p.line)
-    assert (glob_match.code, glob_match.line) == ("GW901", 3)
-    assert "matches etc/nginx/sites-enabled/evil, a symlink leaving the linted root: not linted" in glob_match.message
-    assert (direct.code, direct.line) == ("GW901", 4)
+    absolute, relative, direct = sorted(ws.problems, key=lambda p: (p.line, p.message))
+    assert [(p.code, p.line) for p in (absolute, relative, direct)] == [("GW906", 3), ("GW906", 3), ("GW901", 4)]
+    assert f"sites-enabled/absolute, a symlink to {outside}, outside what the tree holds: not linted" \
+        in absolute.message and absolute.severity.value == "warning"
+    assert "sites-enabled/relative, a symlink leaving the linted root: not linted" in relative.message
 
 
 def test_dangling_symlink_in_a_glob_is_gw901(tmp_path):
     root = write_tree({"etc/nginx/nginx.conf": "events {}\nhttp {\n    include sites-enabled/*;\n}\n",
-                       "etc/nginx/sites-enabled/ok": "server { listen 80; }\n"}, tmp_path)
+                       "etc/nginx/sites-available/ok": "server { listen 80; }\n"}, tmp_path)
+    (root / "etc/nginx/sites-enabled").mkdir()
+    os.symlink("../sites-available/ok", root / "etc/nginx/sites-enabled/ok")
     os.symlink("../sites-available/gone", root / "etc/nginx/sites-enabled/gone")
-    os.symlink("loop", root / "etc/nginx/sites-enabled/loop")
     ws = load_workspace(root)
     assert len(ws.directives("listen")) == 1
-    assert [(p.code, p.line) for p in ws.problems] == [("GW901", 3), ("GW901", 3)]
-    assert "sites-enabled/gone, a symlink to nothing: not linted; nginx fails to start" in ws.problems[0].message
+    (problem,) = ws.problems
+    assert (problem.code, problem.line, problem.severity.value) == ("GW901", 3, "error")
+    assert problem.message == ('include "sites-enabled/*" matches etc/nginx/sites-enabled/gone, a symlink to '
+                               "../sites-available/gone, which does not exist: nginx fails to start "
+                               "(open() failed (2: No such file or directory))")
+
+
+def test_absolute_symlinks_mean_paths_under_the_root(tmp_path):
+    # a server copied with `cp -a`: Debian's and phpenmod's links are absolute
+    root = write_tree({
+        "etc/nginx/nginx.conf": "events {}\nhttp {\n    include /etc/nginx/sites-enabled/*;\n"
+                                "    include /etc/nginx/linked-dir/*.conf;\n}\n",
+        "etc/nginx/sites-available/default": "server {\n    listen 8080;\n}\n",
+        "etc/nginx/real-dir/a.conf": "gzip on;\n",
+        "etc/php/8.2/fpm/php-fpm.conf": "[www]\nlisten = 9000\n",
+        "etc/php/8.2/fpm/php.ini": "[PHP]\nmemory_limit = 128M\n",
+        "etc/php/8.2/mods-available/opcache.ini": "memory_limit = 1G\n",
+    }, tmp_path)
+    (root / "etc/nginx/sites-enabled").mkdir()
+    os.symlink("/etc/nginx/sites-available/default", root / "etc/nginx/sites-enabled/default")
+    os.symlink("/etc/nginx/real-dir", root / "etc/nginx/linked-dir")
+    (root / "etc/php/8.2/fpm/conf.d").mkdir()
+    os.symlink("/etc/php/8.2/mods-available/opcache.ini", root / "etc/php/8.2/fpm/conf.d/10-opcache.ini")
+    ws = load_workspace(root)
+    assert ws.problems == []
+    (listen,) = ws.directives("listen")
+    assert (listen.path, listen.line) == ("etc/nginx/sites-available/default", 2)
+    assert [d.path for d in ws.directives("gzip")] == ["etc/nginx/real-dir/a.conf"]
+    assert ws.pools[0].php_ini("memory_limit").path == "etc/php/8.2/mods-available/opcache.ini"
+
+
+def test_symlink_loop_is_not_followed(tmp_path):
+    root = write_tree({"etc/nginx/nginx.conf": "events {}\nhttp { include /etc/nginx/loop; }\n"}, tmp_path)
+    os.symlink("/etc/nginx/loop", root / "etc/nginx/loop")
+    assert [p.code for p in load_workspace(root).problems] == ["GW901"]
 
 
 def test_absolute_include_never_reads_the_host(tmp_path):
