@@ -44,9 +44,9 @@ class Root:
         `conf.d/10-opcache.ini -> /etc/php/8.2/mods-available/opcache.ini`); a relative target
         climbing out of the root, or a loop, gives None.
         """
-        real = os.path.realpath(path)
-        if real == str(self.real) or real.startswith(str(self.real) + os.sep):
-            return Path(real)
+        real = Path(os.path.realpath(path))
+        if real.is_relative_to(self.real):  # (also right for ROOT = /)
+            return real
         absolute = Path(os.path.abspath(path))
         for base in (Path(os.path.abspath(self.path)), self.real):
             if absolute.is_relative_to(base):

@@ -101,3 +101,12 @@ def test_explicit_fpm_and_php_ini_chain(tmp_path):
     (install,) = ws.installs
     assert install.php_ini_files == ["etc/php/8.2/fpm/php.ini", "srv/override.ini"]
     assert ws.pools[0].php_ini("post_max_size").value == "99M"
+
+
+def test_the_real_root_slash_is_a_root_like_any_other():
+    from pathlib import Path
+
+    from gwlint.fsroot import Root
+    root = Root(Path("/"))
+    assert root.contains(Path("/etc")) and root.rel(Path("/etc/nginx/nginx.conf")) == "etc/nginx/nginx.conf"
+    assert root.map_config_path("/etc/nginx/x.conf", Path("/")) == Path("/etc/nginx/x.conf")
