@@ -1,7 +1,9 @@
 """Discovery: nginx entries, FPM installs with their pools and php.ini chains, per layout."""
 
+from pathlib import Path
 import shutil
 
+from gwlint.fsroot import Root
 from gwlint.model import load_workspace
 from gwlint.testing import write_tree
 
@@ -104,9 +106,6 @@ def test_explicit_fpm_and_php_ini_chain(tmp_path):
 
 
 def test_the_real_root_slash_is_a_root_like_any_other():
-    from pathlib import Path
-
-    from gwlint.fsroot import Root
     root = Root(Path("/"))
     assert root.contains(Path("/etc")) and root.rel(Path("/etc/nginx/nginx.conf")) == "etc/nginx/nginx.conf"
     assert root.map_config_path("/etc/nginx/x.conf", Path("/")) == Path("/etc/nginx/x.conf")
