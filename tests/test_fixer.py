@@ -14,7 +14,7 @@ from gwlint import fixer
 from gwlint.errors import InputError
 from gwlint.finding import Edit, Finding, Fix
 from gwlint.model import load_workspace
-from gwlint.testing import write_tree
+from gwlint.testing import lint, write_tree
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 BROKEN = sorted(p.name for p in FIXTURES.iterdir() if not p.name.endswith("-clean"))
@@ -295,3 +295,8 @@ def test_write_never_follows_a_symlink_out_of_the_root(tmp_path):
             fixer.write_fixed(ws, result)
         assert str(info.value).startswith(f"{rel}: refusing to write outside the linted root")
         assert outside.read_text() == "gzip off;\n" and (root / "etc/nginx/a.conf").read_text() == "gzip off;\n"
+
+
+def test_lint_helper_keeps_safe_and_unsafe_fix_results_apart(tmp_path):
+    r = lint(AMBIGUOUS, tmp_path)
+    assert r.fixed().changed == [] and r.fixed(unsafe=True).changed == [CONF]
