@@ -300,3 +300,11 @@ def test_write_never_follows_a_symlink_out_of_the_root(tmp_path):
 def test_lint_helper_keeps_safe_and_unsafe_fix_results_apart(tmp_path):
     r = lint(AMBIGUOUS, tmp_path)
     assert r.fixed().changed == [] and r.fixed(unsafe=True).changed == [CONF]
+
+
+def test_demo_diff_piped_into_git_apply_check(tmp_path):
+    src, pristine = copy_fixture("demo", tmp_path / "src"), copy_fixture("demo", tmp_path / "pristine")
+    pipe = subprocess.run(f'"{sys.executable}" -m gwlint check "{src}" --diff | git apply --check -v',
+                          shell=True, cwd=pristine, capture_output=True, text=True)
+    assert pipe.returncode == 0, pipe.stderr
+    assert "Checking patch etc/nginx/sites-available/wordpress..." in pipe.stderr
