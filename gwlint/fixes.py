@@ -3,7 +3,8 @@
 Each helper returns a Fix, or None when the line cannot be edited safely (several directives
 on one line, a directive spanning lines, a line that is not what the parser saw). Edits inside
 an include shared by several sites (directly or through an enclosing include) are made unsafe:
-they change every site that includes the file.
+they change every site that includes the file. Every new line is parsed back and must read as
+exactly the intended directive or setting, else the helper declines.
 """
 
 import re
