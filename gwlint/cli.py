@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from gwlint import __version__
-from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, InputError
+from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, InputError
 
 app = typer.Typer(
     add_completion=True,
@@ -92,7 +92,8 @@ def check(
                                 "copy of the tree (the fixed one with --fix/--diff), where installed."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Say what was found where (on stderr)."),
 ) -> None:
-    """Check a config tree; exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage."""
+    """Check a config tree; exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage,
+    3 internal error."""
     overrides = {key: value for key, value in (
         ("select", select and _split(select)), ("ignore", ignore and _split(ignore)), ("fail-on", fail_on),
         ("nginx-user", nginx_user), ("fpm-master-user", fpm_master_user), ("memory-budget", memory_budget),
@@ -104,6 +105,13 @@ def check(
     except InputError as exc:
         typer.echo(f"gwlint: error: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR)
+    except Exception as exc:  # a bug in gwlint: one line, a distinct exit code, never "clean"
+        if os.environ.get("GWLINT_DEBUG"):
+            import traceback
+            traceback.print_exc()
+        typer.echo(f"gwlint: internal error: {type(exc).__name__}: {exc} "
+                   "(GWLINT_DEBUG=1 shows the traceback; please report it)", err=True)
+        raise typer.Exit(EXIT_INTERNAL)
     raise typer.Exit(code)
 
 
@@ -181,6 +189,11 @@ def _check(root, files, nginx, fpm, php_ini, output_format, output, diff, fix, u
     if diff:
         patch = fixer.unified_diff(result)
         _write(patch, output)
+        for problem in (f for f in result.remaining if f.code in fixer.FIX_PROBLEMS):
+            typer.echo(f"{problem.path}:{problem.line}: {problem.code} {problem.message}", err=True)
+        if result.applied or result.remaining:
+            typer.echo(f"gwlint: the diff fixes {len(result.applied)} finding(s); "
+                       f"{len(result.remaining)} remain", err=True)
         failures = verified(result.workspace, result.fixed)
         if failures:
             from gwlint import report

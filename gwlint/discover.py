@@ -18,16 +18,21 @@ class Discovery:
 
 
 def discover(root: Root) -> Discovery:
-    """Walk the root once (symlinked dirs are not followed) and collect the config entry points."""
+    """Walk the root once (symlinked dirs are not followed) and collect the config entry points.
+
+    A `php-fpm.conf` inside an nginx config dir is nginx's (RHEL's conf.d/php-fpm.conf holds
+    `upstream php-fpm`), not an FPM main config.
+    """
     found = Discovery()
+    nginx_dirs: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root.path):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         here = Path(dirpath)
         names = set(filenames)
         if "nginx.conf" in names:
             found.nginx_entries.append(here / "nginx.conf")
-        # RHEL's nginx ships conf.d/php-fpm.conf (an upstream block): not an FPM config
-        if "php-fpm.conf" in names and "nginx" not in here.relative_to(root.path).parts:
+            nginx_dirs.append(here)
+        if "php-fpm.conf" in names and not any(here.is_relative_to(d) for d in nginx_dirs):
             found.fpm_confs.append(here / "php-fpm.conf")
         if here.name in POOL_DIR_NAMES and any(n.endswith(".conf") for n in names):
             found.pool_dirs.append(here)

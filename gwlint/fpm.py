@@ -114,11 +114,10 @@ def _header_for(ini: IniFile, name: str) -> Section | None:
 def _read_with_includes(root: Root, path: Path, prefix: Path, section: str | None,
                         out: list, seen: set) -> None:
     """Parse `path`, then the files its `include=` lines name, in php-fpm's order."""
-    real = str(path.resolve())
-    if real in seen:
-        return
-    seen.add(real)
     path = root.canonical(path)
+    if path in seen:
+        return
+    seen.add(path)
     ini = parse_ini(root.read_text(path), root.rel(path))
     out.append((ini, section))
     for setting in ini.settings:
@@ -126,7 +125,7 @@ def _read_with_includes(root: Root, path: Path, prefix: Path, section: str | Non
             here = setting.section if setting.section is not None else section
             pattern = root.map_config_path(setting.value, prefix)
             for included in root.glob(pattern):
-                if included.is_file():
+                if root.is_file(included):
                     _read_with_includes(root, included, prefix, here, out, seen)
 
 
@@ -134,11 +133,11 @@ def php_ini_chain(root: Root, conf_dir: Path) -> list[Path]:
     """The php.ini and scan-dir *.ini files an FPM in `conf_dir` reads, in the order it reads them."""
     for base in (conf_dir, conf_dir / "php"):
         ini = base / "php.ini"
-        scan_dirs = [d for d in (base / "conf.d", base / "php.d") if d.is_dir()]
-        if ini.is_file() or scan_dirs:
-            chain = [ini] if ini.is_file() else []
+        scan_dirs = [d for d in (base / "conf.d", base / "php.d") if root.is_dir(d)]
+        if root.is_file(ini) or scan_dirs:
+            chain = [ini] if root.is_file(ini) else []
             for scan in scan_dirs[:1]:
-                chain += [p for p in root.glob(scan / "*.ini") if p.is_file()]
+                chain += [p for p in root.glob(scan / "*.ini") if root.is_file(p)]
             return chain
     return []
 
@@ -146,6 +145,7 @@ def php_ini_chain(root: Root, conf_dir: Path) -> list[Path]:
 def load_php_ini(root: Root, install: FpmInstall, chain: list[Path]) -> None:
     """Effective php.ini values for an install: later files and later lines win."""
     for path in chain:
+        path = root.canonical(path)  # a conf.d link reports (and is edited) at its target
         ini = parse_ini(root.read_text(path), root.rel(path))
         install.php_ini_files.append(ini.path)
         for setting in ini.settings:

@@ -35,10 +35,59 @@ class Root:
                 return self.path / target / value[len(prefix):].lstrip("/")
         return self.path / value.lstrip("/")
 
+    def resolve(self, path: Path) -> Path | None:
+        """`path` with every symlink resolved as the tree means it, or None when that leaves the root.
+
+        A symlink resolves as on the host when it stays inside the root. Otherwise an absolute
+        target is read as a path under the root (servers copied with `cp -a` keep Debian's
+        `sites-enabled/default -> /etc/nginx/sites-available/default` and phpenmod's
+        `conf.d/10-opcache.ini -> /etc/php/8.2/mods-available/opcache.ini`); a relative target
+        climbing out of the root, or a loop, gives None.
+        """
+        real = Path(os.path.realpath(path))
+        if real.is_relative_to(self.real):  # (also right for ROOT = /)
+            return real
+        absolute = Path(os.path.abspath(path))
+        for base in (Path(os.path.abspath(self.path)), self.real):
+            if absolute.is_relative_to(base):
+                return self._resolve_parts(list(absolute.relative_to(base).parts))
+        return None
+
+    def _resolve_parts(self, pending: list[str]) -> Path | None:
+        current, hops = self.real, 0
+        while pending:
+            part = pending.pop(0)
+            if part == "..":
+                if current == self.real:
+                    return None
+                current = current.parent
+                continue
+            candidate = current / part
+            if not candidate.is_symlink():
+                current = candidate
+                continue
+            hops += 1
+            if hops > 40:  # ELOOP, as the kernel would say
+                return None
+            target = os.readlink(candidate)
+            if target.startswith("/"):
+                mapped = Path(os.path.abspath(self.map_config_path(target, current)))
+                current, pending = self.real, [*mapped.relative_to(os.path.abspath(self.path)).parts, *pending]
+            else:
+                pending = [*Path(target).parts, *pending]
+        return current
+
     def contains(self, path: Path) -> bool:
-        """True when `path`, symlinks resolved, lies inside the root."""
-        real = os.path.realpath(path)
-        return real == str(self.real) or real.startswith(str(self.real) + os.sep)
+        """True when `path`, symlinks resolved (see resolve), lies inside the root."""
+        return self.resolve(path) is not None
+
+    def is_file(self, path: Path) -> bool:
+        resolved = self.resolve(path)
+        return resolved is not None and resolved.is_file()
+
+    def is_dir(self, path: Path) -> bool:
+        resolved = self.resolve(path)
+        return resolved is not None and resolved.is_dir()
 
     def rel(self, path: Path) -> str:
         """`path` relative to the root, POSIX style, as findings show it."""
@@ -53,12 +102,21 @@ class Root:
 
     def canonical(self, path: Path) -> Path:
         """`path` with symlinks resolved when the target stays inside the root (edits go there)."""
-        real = Path(os.path.realpath(path))
-        return real if self.contains(real) and real.is_relative_to(self.real) else path
+        return self.resolve(path) or path
 
-    def glob(self, pattern: Path) -> list[Path]:
-        """Files matching a glob pattern, sorted like nginx and php-fpm do, inside the root."""
-        return [Path(p) for p in sorted(glob.glob(str(pattern))) if self.contains(Path(p))]
+    def glob(self, pattern: Path, keep_outside: bool = False) -> list[Path]:
+        """Paths matching a glob pattern, sorted like nginx and php-fpm do, inside the root.
+
+        The directory part without wildcards is resolved in the root first, so that a
+        symlinked directory is listed as the tree means it, never the host's.
+        """
+        parts = Path(os.path.abspath(pattern)).parts
+        fixed = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
+        base = self.resolve(Path(*parts[:fixed])) if fixed else None
+        if base is None:
+            return []
+        found = sorted(glob.glob(str(base.joinpath(*parts[fixed:]))))
+        return [Path(p) for p in found if keep_outside or self.contains(Path(p))]
 
     def read_text(self, path: Path) -> str:
         """The text of a config file, or an InputError saying why it cannot be linted."""
@@ -68,15 +126,16 @@ class Root:
         rel = self.rel(path)
         if rel in self.overlay:
             return self.overlay[rel]
-        if not self.contains(path):
+        resolved = self.resolve(path)
+        if resolved is None:
             raise InputError("refusing to read a file outside the linted root (symlink?)", rel)
         try:
-            if os.path.isdir(path):
+            if os.path.isdir(resolved):
                 raise InputError("is a directory, expected a file", rel)
-            size = os.path.getsize(path)
+            size = os.path.getsize(resolved)
             if size > MAX_FILE_BYTES:
                 raise InputError(f"file too large ({size} bytes, limit {MAX_FILE_BYTES})", rel)
-            with open(path, "rb") as fh:
+            with open(resolved, "rb") as fh:
                 data = fh.read()
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", rel) from None

@@ -63,6 +63,22 @@ class Route:
 
 
 @dataclass(eq=False)
+class Site:
+    """A `server {}` block and the routes inside it."""
+
+    server: Directive
+    routes: list[Route] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [name for d in self.server.children("server_name") for name in d.args]
+
+    @property
+    def listens(self) -> list[Directive]:
+        return self.server.children("listen")
+
+
+@dataclass(eq=False)
 class NginxInstance:
     """One nginx entry file with its expanded tree."""
 
@@ -74,6 +90,16 @@ class NginxInstance:
     @property
     def user(self) -> Directive | None:
         return self.main.child("user")
+
+    @property
+    def sites(self) -> list[Site]:
+        """Every server block in file order, each with the routes it holds."""
+        sites = {id(node): Site(node) for node in self.main.walk() if node.name == "server" and node.block is not None}
+        for route in self.routes:
+            server = route.directive.ancestor("server")
+            if server is not None and id(server) in sites:
+                sites[id(server)].routes.append(route)
+        return list(sites.values())
 
 
 class Workspace:
@@ -98,6 +124,10 @@ class Workspace:
     @property
     def routes(self) -> list[Route]:
         return [route for instance in self.nginx for route in instance.routes]
+
+    @property
+    def sites(self) -> list[Site]:
+        return [site for instance in self.nginx for site in instance.sites]
 
     def php_routes(self) -> list[Route]:
         return [route for route in self.routes if route.kind == "fastcgi_pass"]
@@ -217,6 +247,13 @@ def _load_problems(config: NginxConfig) -> list[Finding]:
     problems += [Finding(f'include "{d.args[0]}" includes a file that is already being included (cycle cut)',
                          d.path, d.line, code="GW902", name="include-cycle")
                  for d in config.include_cycles]
+    problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: nginx fails to start '
+                         "(open() failed (2: No such file or directory))", d.path, d.line,
+                         code="GW901", name="include-not-found")
+                 for d, rel, why, fatal in config.unread_matches if fatal]
+    problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted', d.path, d.line,
+                         code="GW906", name="include-outside-tree", severity=Severity.WARNING)
+                 for d, rel, why, fatal in config.unread_matches if not fatal]
     problems += [Finding(str(t.message) + "; not linted", t.path, t.line or 1, code="GW903",
                          name="unrendered-template", severity=Severity.WARNING)
                  for t in config.templates]
@@ -232,7 +269,7 @@ def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
         covered.update(install.files)
         ws.installs.append(install)
     for pool_dir in found.pool_dirs:
-        loose = [p for p in ws.root.glob(pool_dir / "*.conf") if ws.root.rel(p) not in covered and p.is_file()]
+        loose = [p for p in ws.root.glob(pool_dir / "*.conf") if ws.root.rel(p) not in covered and ws.root.is_file(p)]
         if loose:
             install = load_install(ws.root, None, loose)
             load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, pool_dir.parent))

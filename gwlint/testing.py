@@ -6,7 +6,7 @@
     assert r.relint().findings == []
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 import re
 import tempfile
@@ -26,7 +26,7 @@ class LintResult:
     findings: list[Finding]
     options: Options
     codes_only: tuple[str, ...] | None = None  # the rules run (and expectations checked); None: all
-    _fixed: fixer.FixResult | None = None
+    _fixed: dict[bool, fixer.FixResult] = field(default_factory=dict)  # by `unsafe`
 
     def codes(self) -> list[str]:
         return [f.code for f in self.findings]
@@ -56,11 +56,11 @@ class LintResult:
             "\n".join(f"{f.path}:{f.line}: {f.code} {f.message}" for f in self.findings)
 
     def fixed(self, unsafe: bool = False) -> fixer.FixResult:
-        if self._fixed is None:
+        if unsafe not in self._fixed:
             load = lambda overlay: load_workspace(self.root, options=self.options, overlay=overlay)  # noqa: E731
             run = lambda ws: engine.run(ws, _rules(self.codes_only))  # noqa: E731
-            self._fixed = fixer.fix_loop(load, run, unsafe=unsafe)
-        return self._fixed
+            self._fixed[unsafe] = fixer.fix_loop(load, run, unsafe=unsafe)
+        return self._fixed[unsafe]
 
     def fixed_text(self, path: str, unsafe: bool = False) -> str:
         result = self.fixed(unsafe)

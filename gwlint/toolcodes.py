@@ -20,6 +20,8 @@ TOOL_CODES = (
     ToolCode("GW903", "unrendered-template", Severity.WARNING, "A file holds template syntax ({{ }} or {% %}); not linted."),
     ToolCode("GW904", "fix-loop", Severity.ERROR, "Fixes do not converge; none was applied."),
     ToolCode("GW905", "fix-broke-file", Severity.ERROR, "A fix made a file unparsable; it was reverted."),
+    ToolCode("GW906", "include-outside-tree", Severity.WARNING,
+             "An nginx `include` match is a symlink to a file the linted tree does not hold; not linted."),
     ToolCode("GW910", "unused-suppression", Severity.WARNING, "A `gwlint: disable` comment suppresses nothing."),
     ToolCode("GW911", "suppression-without-reason", Severity.WARNING,
              "A `gwlint: disable` comment gives no `-- reason`; it suppresses nothing until it does."),

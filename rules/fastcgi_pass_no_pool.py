@@ -84,8 +84,14 @@ def check(ws):
                 setting = pool.get("listen")
                 message += f"; did you mean {best} (pool '{pool.name}')?"
                 rel.append(related(setting, f"pool '{pool.name}' listens on {best}"))
-                fix = retarget_pass(ws, backend.directive, target, best, safe=len(listening) == 1
-                                    or _clear_match(target, best, listening))
+                safe = len(listening) == 1 or _clear_match(target, best, listening)
+                fix = retarget_pass(ws, backend.directive, target, best, safe=safe)
+                if not safe:  # no clear match: name the alternatives too (the fix takes the nearest)
+                    others = [e for e in listening if e != best and e.kind == target.kind][:3]
+                    if others:
+                        message += " Other pools: " + ", ".join(f"{e} ('{listening[e].name}')" for e in others) + "."
+                        rel += [related(listening[e].get("listen"), f"pool '{listening[e].name}' listens on {e}")
+                                for e in others]
             yield report(backend.directive, message, rel, fix)
 
 
