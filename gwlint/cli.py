@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 from enum import Enum
+import os
 from pathlib import Path
 import sys
 from typing import Optional
@@ -9,7 +10,7 @@ from typing import Optional
 import typer
 
 from gwlint import __version__
-from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, InputError
+from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, InputError
 
 app = typer.Typer(
     add_completion=True,
@@ -22,6 +23,8 @@ app = typer.Typer(
 class Format(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
 
 
 class Context(str, Enum):
@@ -29,6 +32,12 @@ class Context(str, Enum):
     http = "http"
     server = "server"
     location = "location"
+
+
+class RulesFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
 
 
 def _version(value: bool) -> None:
@@ -43,11 +52,27 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
     """gwlint: nginx + PHP-FPM cross-checks."""
 
 
+def _nginx_version(value: Optional[str]) -> Optional[str]:
+    from gwlint.model import Options
+
+    if value is not None:
+        try:
+            Options(nginx_version=value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
 @app.command()
 def check(
-    root: Optional[Path] = typer.Argument(None, show_default=".", help="Config tree laid out like / "
-                                          "(etc/nginx, etc/php...), an nginx config dir with nginx.conf at "
-                                          "its top, or one nginx file (see --context)."),
+    paths: Optional[list[Path]] = typer.Argument(
+        None, metavar="[ROOT] [FILE]...",
+        help="ROOT: a config tree laid out like / (etc/nginx, etc/php...), or an nginx config dir "
+             "with nginx.conf at its top [default: .]. FILEs (as pre-commit passes them): the "
+             "model is still built from all of ROOT, but only findings located in (or related "
+             "to) these files are reported and fixed."),
+    root_option: Optional[Path] = typer.Option(None, "--root", help="ROOT as an option: every argument is "
+                                               "then a FILE (the pre-commit hooks pass --root .)."),
     nginx: list[Path] = typer.Option([], "--nginx", help="nginx entry file (repeatable); skips discovery."),
     fpm: list[Path] = typer.Option([], "--fpm", help="php-fpm main config (repeatable); skips discovery."),
     php_ini: list[Path] = typer.Option([], "--php-ini", help="php.ini file(s) read by every FPM, in order."),
@@ -59,30 +84,80 @@ def check(
     context: Optional[Context] = typer.Option(None, "--context", help="ROOT is one nginx file whose "
                                               "directives sit in this context (default: guessed from them)."),
     output_format: Format = typer.Option(Format.text, "--format", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as one unified diff; change nothing."),
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes marked unsafe."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Config file (.gwlint.toml or "
+                                               "pyproject.toml) [default: found upward from ROOT]."),
+    select: Optional[str] = typer.Option(None, help="Comma-separated codes or prefixes to run (overrides config)."),
+    ignore: Optional[str] = typer.Option(None, help="Comma-separated codes or prefixes to skip (overrides config)."),
+    fail_on: Optional[str] = typer.Option(None, help="Lowest severity that makes the exit code 1: error, "
+                                          "warning or info [default: info]."),
     nginx_user: Optional[str] = typer.Option(None, help="nginx worker user when nginx.conf sets none "
                                              "[default: nobody]."),
     fpm_master_user: Optional[str] = typer.Option(None, help="User the php-fpm master runs as [default: root]."),
+    nginx_version: Optional[str] = typer.Option(None, help="nginx version whose defaults apply, e.g. 1.30 "
+                                                "[default: 1.22, Debian 12's].", callback=_nginx_version),
+    memory_budget: Optional[str] = typer.Option(None, help="Memory all PHP-FPM pools may use (e.g. 2G, 512M); "
+                                                "enables the pm.max_children x memory_limit check."),
+    strict_backends: bool = typer.Option(False, "--strict-backends",
+                                         help="Report local proxy targets the tree declares no backend for."),
+    verify: bool = typer.Option(False, "--verify", help="Also run nginx -t and php-fpm -t on a relocated temp "
+                                "copy of the tree (the fixed one with --fix/--diff), where installed."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say what was found where (on stderr)."),
 ) -> None:
-    """Check a config tree; exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage."""
-    from gwlint.model import Options
-
-    opts = Options(**{k: v for k, v in (("nginx_user", nginx_user), ("fpm_master_user", fpm_master_user))
-                      if v is not None})
+    """Check a config tree; exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage,
+    3 internal error."""
+    overrides = {key: value for key, value in (
+        ("select", select and _split(select)), ("ignore", ignore and _split(ignore)), ("fail-on", fail_on),
+        ("nginx-user", nginx_user), ("fpm-master-user", fpm_master_user), ("memory-budget", memory_budget),
+        ("strict-backends", strict_backends or None), ("nginx-version", nginx_version)) if value is not None}
     try:
-        with _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix) as (tree, shown):
-            code = _check(tree, output_format, diff, fix, unsafe_fixes, opts, shown)
+        root, files = _split_paths(root_option, paths or [])
+        given = bool(paths or root_option)
+        with _inputs(root if given else None, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff,
+                     fix) as inputs:
+            code = _check(root, inputs, files, output_format, output, diff, fix, unsafe_fixes,
+                          config_file, overrides, verify, verbose)
     except InputError as exc:
         typer.echo(f"gwlint: error: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR)
+    except Exception as exc:  # a bug in gwlint: one line, a distinct exit code, never "clean"
+        if os.environ.get("GWLINT_DEBUG"):
+            import traceback
+            traceback.print_exc()
+        typer.echo(f"gwlint: internal error: {type(exc).__name__}: {exc} "
+                   "(GWLINT_DEBUG=1 shows the traceback; please report it)", err=True)
+        raise typer.Exit(EXIT_INTERNAL)
     raise typer.Exit(code)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _split_paths(root: Path | None, paths: list[Path]) -> tuple[Path, set[str] | None]:
+    """ROOT (--root, else the first argument, else `.`) and the root-relative FILEs, if any."""
+    if root is None:
+        root, paths = (paths[0], paths[1:]) if paths else (Path("."), [])
+    if not paths:
+        return root, None
+    files = set()
+    for path in paths:
+        if not path.exists():
+            raise InputError("no such file", str(path))
+        if path.is_dir():
+            raise InputError("expected a file: only ROOT is a directory", str(path))
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+        if not rel.startswith(".." + os.sep) and rel != "..":
+            files.add(Path(rel).as_posix())  # files outside ROOT hold no findings
+    return root, files
 
 
 @contextmanager
 def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix):
-    """What to lint, from the arguments: (Inputs, the root to show in output)."""
+    """What to lint (an Inputs): the tree, one nginx file in a context, or dumps in a temp tree."""
     from gwlint.inputs import file_inputs, tree_inputs
 
     if nginx_dump is not None or fpm_dump:
@@ -93,51 +168,141 @@ def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix)
         from gwlint.dumps import materialize
 
         with materialize(nginx_dump, fpm_dump, php_ini) as tree:
-            yield tree, Path("/")
+            yield tree
         return
     root = root or Path(".")
     if root.is_file() or context is not None:
         if nginx or fpm or php_ini:
             raise InputError("one FILE is linted alone: drop --nginx, --fpm, --php-ini", str(root))
-        yield file_inputs(root, context.value if context else None), root
+        yield file_inputs(root, context.value if context else None)
         return
-    yield tree_inputs(root, nginx, fpm, php_ini), root
+    yield tree_inputs(root, nginx, fpm, php_ini)
 
 
-def _check(inputs, output_format, diff, fix, unsafe_fixes, opts, shown) -> int:
-    from gwlint import engine, fixer
+def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_fixes,
+           config_file, overrides, verify=False, verbose=False) -> int:
+    from gwlint import config, engine, fixer
     from gwlint.model import load_workspace
+    from gwlint.registry import load_rules
+
+    rules = load_rules()
+    cfg = config.load(config_file or config.find(config_root), engine.known_codes(rules), overrides)
+    root, nginx, fpm = inputs.root, inputs.nginx, inputs.fpm
+    opts = cfg.model_options()
+
+    def under_root(paths):
+        return [p if p.is_absolute() else Path(os.path.abspath(p)) for p in paths]
 
     def load(overlay=None):
-        return load_workspace(inputs.root, nginx=inputs.nginx, fpm=inputs.fpm, php_ini=inputs.php_ini,
-                              options=opts, overlay={**(overlay or {}), **inputs.overlay})
+        return load_workspace(root, nginx=nginx, fpm=fpm, php_ini=inputs.php_ini, options=opts,
+                              path_map=cfg.paths, overlay={**(overlay or {}), **inputs.overlay})
+
+    def lint(ws):
+        found = engine.run(ws, rules, cfg)
+        if files is None:
+            return found
+        return [f for f in found if not f.path or f.path in files or any(r.path in files for r in f.related)]
+
+    def exit_code(findings):
+        return EXIT_FINDINGS if any(cfg.fails(f.severity) for f in findings) else EXIT_CLEAN
+
+    def verified(ws, overlay=None):
+        if not verify:
+            return []
+        from gwlint.verify import verify as run_verify
+
+        def entries(paths):
+            return [ws.root.rel(p) for p in under_root(paths)]
+
+        found, notes = run_verify(root, overlay, nginx=entries(nginx), fpm=entries(fpm))
+        for note in notes:
+            typer.echo(note, err=True)
+        return found
 
     if not (diff or fix):
         ws = load()
         if not (ws.nginx or ws.installs) and not inputs.explicit:
-            raise InputError("no nginx.conf, php-fpm.conf or pool.d/*.conf found: nothing to lint", str(shown))
-        findings = engine.run(ws)
-        _emit(findings, output_format, shown)
-        return EXIT_FINDINGS if findings else EXIT_CLEAN
-    result = fixer.fix_loop(load, engine.run, unsafe=unsafe_fixes)
+            raise InputError("no nginx.conf, php-fpm.conf or pool.d/*.conf found: nothing to lint", str(root))
+        if verbose:
+            from gwlint.inventory import describe
+
+            typer.echo(describe(ws), err=True, nl=False)
+        findings = sorted(lint(ws) + verified(ws), key=lambda f: f.sort_key())
+        _emit(findings, output_format, output, inputs.shown, ws, rules)
+        return exit_code(findings)
+    result = fixer.fix_loop(load, lint, unsafe=unsafe_fixes)
     if diff:
         patch = fixer.unified_diff(result)
-        sys.stdout.write(patch)
-        return EXIT_FINDINGS if patch else EXIT_CLEAN
+        _write(patch, output)
+        for problem in (f for f in result.remaining if f.code in fixer.FIX_PROBLEMS):
+            typer.echo(f"{problem.path}:{problem.line}: {problem.code} {problem.message}", err=True)
+        if result.applied or result.remaining:
+            typer.echo(f"gwlint: the diff fixes {len(result.applied)} finding(s); "
+                       f"{len(result.remaining)} remain", err=True)
+        failures = verified(result.workspace, result.fixed)
+        if failures:
+            from gwlint import report
+
+            sys.stderr.write(report.as_text(failures))
+        return EXIT_FINDINGS if patch or failures else EXIT_CLEAN
     fixer.write_fixed(result.workspace, result)
     for finding in result.applied:
         typer.echo(f"fixed {finding.path}:{finding.line}: {finding.code} {finding.fix.title}", err=True)
-    _emit(result.remaining, output_format, shown)
-    return EXIT_FINDINGS if result.remaining else EXIT_CLEAN
+    remaining = sorted(result.remaining + verified(result.workspace), key=lambda f: f.sort_key())
+    _emit(remaining, output_format, output, inputs.shown, result.workspace, rules)
+    return exit_code(remaining)
 
 
-def _emit(findings, output_format: Format, root: Path) -> None:
+def _emit(findings, output_format: Format, output: Path | None, root: Path, ws, rules) -> None:
     from gwlint import report
 
+    prefix = Path(os.path.relpath(os.path.abspath(root))).as_posix()
     if output_format is Format.json:
-        sys.stdout.write(report.as_json(findings, root.as_posix()))
+        text = report.as_json(findings, root.as_posix())
+    elif output_format is Format.sarif:
+        from gwlint.sarif import as_sarif
+        text = as_sarif(findings, rules, prefix)
+    elif output_format is Format.github:
+        text = report.as_github(findings, prefix)
     else:
-        sys.stdout.write(report.as_text(findings))
+        def source(rel: str) -> str | None:
+            try:
+                return ws.root.read_text(ws.root.path / rel)
+            except InputError:
+                return None
+        text = report.as_text(findings, source, color=output is None and report.use_color(sys.stdout))
+    _write(text, output)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write the report: {exc.strerror or exc}", str(output)) from None
+
+
+@app.command("rules")
+def rules_command(output_format: RulesFormat = typer.Option(RulesFormat.text, "--format",
+                                                           help="text, markdown (the README table) or json.")) -> None:
+    """List every code: rules and the tool's own GW9xx, with severity and whether --fix can fix it."""
+    from gwlint import ruledocs
+
+    sys.stdout.write(ruledocs.table(output_format.value))
+
+
+@app.command("rule")
+def rule_command(code: str = typer.Argument(..., help="A code (GW301) or name (fastcgi-pass-no-pool).")) -> None:
+    """Print one rule's documentation."""
+    from gwlint import ruledocs
+
+    try:
+        sys.stdout.write(ruledocs.describe(code))
+    except InputError as exc:
+        typer.echo(f"gwlint: error: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR)
 
 
 def main() -> None:

@@ -18,16 +18,22 @@ class Discovery:
 
 
 def discover(root: Root) -> Discovery:
-    """Walk the root once (symlinked dirs are not followed) and collect the config entry points."""
+    """Walk the root once (symlinked dirs are not followed) and collect the config entry points.
+
+    A `php-fpm.conf` inside an nginx config dir is nginx's (RHEL's conf.d/php-fpm.conf holds
+    `upstream php-fpm`), not an FPM main config.
+    """
     found = Discovery()
+    nginx_dirs: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root.path):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         here = Path(dirpath)
         names = set(filenames)
         if "nginx.conf" in names:
             found.nginx_entries.append(here / "nginx.conf")
-        if "php-fpm.conf" in names and "nginx" not in here.relative_to(root.path).parts:
-            found.fpm_confs.append(here / "php-fpm.conf")  # RHEL's etc/nginx/conf.d/php-fpm.conf is nginx
+            nginx_dirs.append(here)
+        if "php-fpm.conf" in names and not any(here.is_relative_to(d) for d in nginx_dirs):
+            found.fpm_confs.append(here / "php-fpm.conf")
         if here.name in POOL_DIR_NAMES and any(n.endswith(".conf") for n in names):
             found.pool_dirs.append(here)
     found.nginx_entries.sort()
@@ -37,7 +43,9 @@ def discover(root: Root) -> Discovery:
 
 
 def default_path_map(root: Root, nginx_entries: list[Path]) -> dict[str, str]:
-    """An nginx config dir given as the root (nginx.conf at its top) stands for /etc/nginx."""
-    if any(entry.parent == root.path for entry in nginx_entries) and not (root.path / "etc" / "nginx").is_dir():
-        return {"/etc/nginx": "."}
-    return {}
+    """An nginx config dir kept elsewhere than etc/nginx (the root itself, or `nginx/` in a compose
+    repo) stands for /etc/nginx, so absolute includes resolve inside it."""
+    if len(nginx_entries) != 1 or (root.path / "etc" / "nginx").is_dir():
+        return {}
+    conf_dir = nginx_entries[0].parent
+    return {"/etc/nginx": root.rel(conf_dir) or "."}

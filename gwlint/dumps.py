@@ -124,7 +124,7 @@ def materialize(nginx_dump: str | None, fpm_dumps: list[str], php_ini: list[Path
     if [nginx_dump, *fpm_dumps].count(STDIN) > 1:
         raise InputError("only one dump can read stdin (-)")
     with tempfile.TemporaryDirectory(prefix="gwlint-dump-") as tmp:
-        tree = Inputs(Path(tmp))
+        tree = Inputs(Path(tmp), shown=Path("/"))
         if nginx_dump is not None:
             name = dump_name(nginx_dump)
             for path, text, line in split_nginx_dump(read_dump(nginx_dump), name):

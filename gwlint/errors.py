@@ -1,8 +1,9 @@
-"""Errors that stop a run: bad input or bad usage, reported as one line, exit code 2."""
+"""Errors that stop a run: bad input or usage (exit 2), or a bug in gwlint itself (exit 3)."""
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+EXIT_INTERNAL = 3  # an unexpected exception: a gwlint bug, never a verdict on the config
 
 
 class InputError(Exception):

@@ -114,11 +114,10 @@ def _header_for(ini: IniFile, name: str) -> Section | None:
 def _read_with_includes(root: Root, path: Path, prefix: Path, section: str | None,
                         out: list, seen: set) -> None:
     """Parse `path`, then the files its `include=` lines name, in php-fpm's order."""
-    real = str(root.canonical(path))
-    if real in seen:
-        return
-    seen.add(real)
     path = root.canonical(path)
+    if path in seen:
+        return
+    seen.add(path)
     ini = parse_ini(root.read_text(path), root.rel(path))
     out.append((ini, section))
     for setting in ini.settings:
@@ -146,6 +145,7 @@ def php_ini_chain(root: Root, conf_dir: Path) -> list[Path]:
 def load_php_ini(root: Root, install: FpmInstall, chain: list[Path]) -> None:
     """Effective php.ini values for an install: later files and later lines win."""
     for path in chain:
+        path = root.canonical(path)  # a conf.d link reports (and is edited) at its target
         ini = parse_ini(root.read_text(path), root.rel(path))
         install.php_ini_files.append(ini.path)
         for setting in ini.settings:

@@ -8,8 +8,6 @@ import stat
 from gwlint.errors import InputError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_SYMLINKS = 40  # as Linux: more links than this while resolving one path means a loop
-_MAGIC = frozenset("*?[")
 
 
 class Root:
@@ -27,6 +25,7 @@ class Root:
         self.path_map = sorted((path_map or {}).items(), key=lambda kv: -len(kv[0]))
         self._texts: dict[Path, str] = {}
         self.overlay = overlay or {}  # root-relative path -> text, for fixes not yet written
+        self.boms: set[str] = set()  # files that start with a UTF-8 BOM (kept when written)
 
     def map_config_path(self, value: str, base: Path) -> Path:
         """A path as written in a config: absolute means under the root, relative means `base`."""
@@ -38,59 +37,58 @@ class Root:
         return self.path / value.lstrip("/")
 
     def resolve(self, path: Path) -> Path | None:
-        """`path` with its symlinks resolved as in a chroot at the root, or None.
+        """`path` with every symlink resolved as the tree means it, or None when that leaves the root.
 
-        An absolute link target means a path under the root, `..` stops at the root, so the
-        result never leaves it. None when `path` is not under the root or its links loop.
+        A symlink resolves as on the host when it stays inside the root. Otherwise an absolute
+        target is read as a path under the root (servers copied with `cp -a` keep Debian's
+        `sites-enabled/default -> /etc/nginx/sites-available/default` and phpenmod's
+        `conf.d/10-opcache.ini -> /etc/php/8.2/mods-available/opcache.ini`); a relative target
+        climbing out of the root, or a loop, gives None.
         """
-        absolute = os.path.abspath(path)
-        for base in (os.path.abspath(self.path), str(self.real)):
-            if absolute == base or absolute.startswith(base.rstrip(os.sep) + os.sep):
-                todo = absolute[len(base):].split(os.sep)[::-1]
-                break
-        else:
-            return None
-        done: list[str] = []
-        links = 0
-        while todo:
-            part = todo.pop()
-            if part in ("", "."):
-                continue
+        real = Path(os.path.realpath(path))
+        if real.is_relative_to(self.real):  # (also right for ROOT = /)
+            return real
+        absolute = Path(os.path.abspath(path))
+        for base in (Path(os.path.abspath(self.path)), self.real):
+            if absolute.is_relative_to(base):
+                return self._resolve_parts(list(absolute.relative_to(base).parts))
+        return None
+
+    def _resolve_parts(self, pending: list[str]) -> Path | None:
+        current, hops = self.real, 0
+        while pending:
+            part = pending.pop(0)
             if part == "..":
-                if done:
-                    done.pop()
-                continue
-            candidate = os.path.join(self.real, *done, part)
-            if os.path.islink(candidate):
-                links += 1
-                try:
-                    target = os.readlink(candidate)
-                except OSError:
+                if current == self.real:
                     return None
-                if links > MAX_SYMLINKS:
-                    return None
-                if target.startswith("/"):
-                    done = []
-                todo.extend(target.split("/")[::-1])
+                current = current.parent
                 continue
-            done.append(part)
-        return self.real.joinpath(*done)
+            candidate = current / part
+            if not candidate.is_symlink():
+                current = candidate
+                continue
+            hops += 1
+            if hops > 40:  # ELOOP, as the kernel would say
+                return None
+            target = os.readlink(candidate)
+            if target.startswith("/"):
+                mapped = Path(os.path.abspath(self.map_config_path(target, current)))
+                current, pending = self.real, [*mapped.relative_to(os.path.abspath(self.path)).parts, *pending]
+            else:
+                pending = [*Path(target).parts, *pending]
+        return current
 
     def contains(self, path: Path) -> bool:
-        """True when `path`, symlinks resolved as in a chroot, lies inside the root."""
+        """True when `path`, symlinks resolved (see resolve), lies inside the root."""
         return self.resolve(path) is not None
 
-    def exists(self, path: Path) -> bool:
-        real = self.resolve(path)
-        return real is not None and os.path.exists(real)
-
     def is_file(self, path: Path) -> bool:
-        real = self.resolve(path)
-        return real is not None and os.path.isfile(real)
+        resolved = self.resolve(path)
+        return resolved is not None and resolved.is_file()
 
     def is_dir(self, path: Path) -> bool:
-        real = self.resolve(path)
-        return real is not None and os.path.isdir(real)
+        resolved = self.resolve(path)
+        return resolved is not None and resolved.is_dir()
 
     def rel(self, path: Path) -> str:
         """`path` relative to the root, POSIX style, as findings show it."""
@@ -104,25 +102,22 @@ class Root:
             return Path(path).as_posix()
 
     def canonical(self, path: Path) -> Path:
-        """`path` with its symlinks resolved inside the root (where edits go); else `path`."""
+        """`path` with symlinks resolved when the target stays inside the root (edits go there)."""
         return self.resolve(path) or path
 
-    def glob(self, pattern: Path) -> list[Path]:
-        """Paths matching a glob pattern under the root, sorted like nginx and php-fpm do.
+    def glob(self, pattern: Path, keep_outside: bool = False) -> list[Path]:
+        """Paths matching a glob pattern, sorted like nginx and php-fpm do, inside the root.
 
-        The directories before the first wildcard are resolved inside the root; the matches keep
-        the names they are listed under (callers resolve them when they read).
+        The directory part without wildcards is resolved in the root first, so that a
+        symlinked directory is listed as the tree means it, never the host's.
         """
-        parts = Path(pattern).parts
-        cut = next((i for i, part in enumerate(parts) if _MAGIC & set(part)), len(parts))
-        prefix = Path(*parts[:cut])
-        if cut == len(parts):
-            return [prefix] if self.exists(prefix) else []
-        base = self.resolve(prefix)
-        if base is None or not os.path.isdir(base):
+        parts = Path(os.path.abspath(pattern)).parts
+        fixed = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
+        base = self.resolve(Path(*parts[:fixed])) if fixed else None
+        if base is None:
             return []
-        matches = glob.glob(os.path.join(*parts[cut:]), root_dir=base)
-        return [prefix / m for m in sorted(matches) if self.contains(prefix / m)]
+        found = sorted(glob.glob(str(base.joinpath(*parts[fixed:]))))
+        return [Path(p) for p in found if keep_outside or self.contains(Path(p))]
 
     def read_text(self, path: Path) -> str:
         """The text of a config file, or an InputError saying why it cannot be linted."""
@@ -132,23 +127,25 @@ class Root:
         rel = self.rel(path)
         if rel in self.overlay:
             return self.overlay[rel]
-        real = self.resolve(path)
-        if real is None:
+        resolved = self.resolve(path)
+        if resolved is None:
             raise InputError("refusing to read a file outside the linted root (symlink?)", rel)
         try:
-            mode = os.stat(real).st_mode
+            mode = os.stat(resolved).st_mode
             if stat.S_ISDIR(mode):
                 raise InputError("is a directory, expected a file", rel)
             if not stat.S_ISREG(mode):  # a fifo would block open() forever
                 raise InputError("not a regular file (fifo, socket or device)", rel)
-            size = os.path.getsize(real)
+            size = os.path.getsize(resolved)
             if size > MAX_FILE_BYTES:
                 raise InputError(f"file too large ({size} bytes, limit {MAX_FILE_BYTES})", rel)
-            with open(real, "rb") as fh:
+            with open(resolved, "rb") as fh:
                 data = fh.read()
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", rel) from None
         text = decode_config(data, rel)
+        if data.startswith(b"\xef\xbb\xbf"):
+            self.boms.add(rel)
         self._texts[path] = text
         return text
 

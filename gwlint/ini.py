@@ -70,7 +70,9 @@ def parse_ini(text: str, rel: str) -> IniFile:
     """Settings and section headers of one INI file, each with its line; InputError on bad lines."""
     tagged: list[str] = []
     names: dict[str, str] = {}
-    for number, raw in enumerate(text.splitlines(), 1):
+    values: dict[str, str] = {}
+    for number, raw in enumerate(text.split("\n"), 1):  # numbered like nginx files and line edits
+        raw = raw.removesuffix("\r")
         line = _strip_comment(raw).strip()
         if not line or line.startswith("#"):
             tagged.append("")
@@ -86,7 +88,8 @@ def parse_ini(text: str, rel: str) -> IniFile:
                 raise InputError(f"expected 'key = value', got {line!r}", rel, number)
             tag = f"K{number}"
             names[tag] = key.strip()
-            tagged.append(f"{tag} = {value.strip()}" if value.strip() else f'{tag} = ""')
+            values[tag] = unquote(value)  # ours, not configobj's: it would cut `#DD0000` as a comment
+            tagged.append(f"{tag} = v")
     try:
         parsed = ConfigObj(tagged, list_values=False, interpolation=False, raise_errors=True,
                            file_error=False, encoding=None)
@@ -99,7 +102,7 @@ def parse_ini(text: str, rel: str) -> IniFile:
         for tag, value in mapping.items():
             if isinstance(value, dict):
                 continue
-            settings.append(Setting(section_name, names[tag], unquote(value), rel, int(tag[1:])))
+            settings.append(Setting(section_name, names[tag], values[tag], rel, int(tag[1:])))
 
     collect(None, parsed)
     for tag in parsed.sections:

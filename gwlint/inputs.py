@@ -16,6 +16,7 @@ class Inputs:
     fpm: list[Path] = field(default_factory=list)
     php_ini: list[Path] = field(default_factory=list)
     overlay: dict[str, str] = field(default_factory=dict)
+    shown: Path = Path(".")  # the root output names: ROOT, the FILE, or / for dumps
 
     @property
     def explicit(self) -> bool:
@@ -28,7 +29,7 @@ def _absolute(paths: list[Path]) -> list[Path]:
 
 
 def tree_inputs(root: Path, nginx: list[Path], fpm: list[Path], php_ini: list[Path]) -> Inputs:
-    return Inputs(root, _absolute(nginx), _absolute(fpm), _absolute(php_ini))
+    return Inputs(root, _absolute(nginx), _absolute(fpm), _absolute(php_ini), shown=root)
 
 
 def file_inputs(path: Path, context: str | None) -> Inputs:
@@ -42,11 +43,11 @@ def file_inputs(path: Path, context: str | None) -> Inputs:
 
     if not path.is_file():
         raise InputError("--context needs one nginx file, not a directory", str(path))
-    path = Path(os.path.abspath(path))
+    shown, path = path, Path(os.path.abspath(path))
     cwd = Path(os.getcwd())
     root = cwd if path.is_relative_to(cwd) else path.parent
     if context is None:
         rel = path.relative_to(root).as_posix()
         context = guess_context(Root(root).read_text(path), rel)
     entry, overlay = wrap(path, root, context)
-    return Inputs(root, [entry], overlay=overlay)
+    return Inputs(root, [entry], overlay=overlay, shown=shown)

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+import re
 
 from gwlint.discover import Discovery, default_path_map, discover
 from gwlint.endpoint import Endpoint, PassTarget, parse_pass_target
@@ -21,6 +22,16 @@ class Options:
 
     nginx_user: str = DEFAULT_NGINX_USER
     fpm_master_user: str = "root"
+    backends: dict[str, str] = field(default_factory=dict)  # name -> "host:port" declared by the user
+    strict_backends: bool = False  # report proxy targets on hosts the tree declares nothing for
+    memory_budget: int | None = None  # bytes PHP-FPM may use in all; None turns GW224 off
+    # The nginx version whose defaults apply. 1.22 is the oldest nginx a supported mainstream
+    # distro still ships (Debian 12: 1.22.1), so version-dependent rules err on the old side.
+    nginx_version: str = "1.22"
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"\d+\.\d+(\.\d+)?", self.nginx_version):
+            raise ValueError(f"nginx_version {self.nginx_version!r} is not a version such as 1.22 or 1.29.7")
 
 
 @dataclass(eq=False)
@@ -52,6 +63,22 @@ class Route:
 
 
 @dataclass(eq=False)
+class Site:
+    """A `server {}` block and the routes inside it."""
+
+    server: Directive
+    routes: list[Route] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [name for d in self.server.children("server_name") for name in d.args]
+
+    @property
+    def listens(self) -> list[Directive]:
+        return self.server.children("listen")
+
+
+@dataclass(eq=False)
 class NginxInstance:
     """One nginx entry file with its expanded tree."""
 
@@ -63,6 +90,16 @@ class NginxInstance:
     @property
     def user(self) -> Directive | None:
         return self.main.child("user")
+
+    @property
+    def sites(self) -> list[Site]:
+        """Every server block in file order, each with the routes it holds."""
+        sites = {id(node): Site(node) for node in self.main.walk() if node.name == "server" and node.block is not None}
+        for route in self.routes:
+            server = route.directive.ancestor("server")
+            if server is not None and id(server) in sites:
+                sites[id(server)].routes.append(route)
+        return list(sites.values())
 
 
 class Workspace:
@@ -87,6 +124,10 @@ class Workspace:
     @property
     def routes(self) -> list[Route]:
         return [route for instance in self.nginx for route in instance.routes]
+
+    @property
+    def sites(self) -> list[Site]:
+        return [site for instance in self.nginx for site in instance.sites]
 
     def php_routes(self) -> list[Route]:
         return [route for route in self.routes if route.kind == "fastcgi_pass"]
@@ -162,7 +203,11 @@ def load_workspace(root_path: Path, *, nginx: list[Path] = (), fpm: list[Path] =
                    path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None) -> Workspace:
     """Discover and parse a root (or the files named explicitly) into a Workspace."""
     probe = Root(root_path)
-    found = discover(probe) if not (nginx or fpm) else Discovery(list(nginx), list(fpm), [])
+    found = discover(probe)
+    if nginx:  # an explicit file replaces discovery for its own kind only
+        found.nginx_entries = list(nginx)
+    if fpm:
+        found.fpm_confs, found.pool_dirs = list(fpm), []
     mapping = dict(default_path_map(probe, found.nginx_entries))
     mapping.update(path_map or {})
     root = Root(root_path, mapping, overlay)
@@ -202,6 +247,13 @@ def _load_problems(config: NginxConfig) -> list[Finding]:
     problems += [Finding(f'include "{d.args[0]}" includes a file that is already being included (cycle cut)',
                          d.path, d.line, code="GW902", name="include-cycle")
                  for d in config.include_cycles]
+    problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: nginx fails to start '
+                         "(open() failed (2: No such file or directory))", d.path, d.line,
+                         code="GW901", name="include-not-found")
+                 for d, rel, why, fatal in config.unread_matches if fatal]
+    problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted', d.path, d.line,
+                         code="GW906", name="include-outside-tree", severity=Severity.WARNING)
+                 for d, rel, why, fatal in config.unread_matches if not fatal]
     problems += [Finding(str(t.message) + "; not linted", t.path, t.line or 1, code="GW903",
                          name="unrendered-template", severity=Severity.WARNING)
                  for t in config.templates]
@@ -225,5 +277,5 @@ def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
 
 
 def _require_file(root: Root, path: Path) -> None:
-    if not root.exists(path) and root.rel(path) not in root.overlay:
+    if not path.exists() and root.rel(path) not in root.overlay:
         raise InputError("no such file", root.rel(path))

@@ -7,6 +7,7 @@ and resolve `include` under the linted root instead of on the host.
 
 from dataclasses import dataclass, field
 import io
+import os
 from pathlib import Path
 import re
 from typing import Iterator
@@ -55,10 +56,10 @@ class Directive:
     path: str
     line: int
     end_line: int
-    parent: "Directive | None"
-    quoted: list[bool] = field(default_factory=list)
-    block: list["Directive"] | None = None
-    via: "Directive | None" = None  # the include directive this one was loaded through
+    parent: "Directive | None" = field(repr=False)
+    quoted: list[bool] = field(default_factory=list, repr=False)
+    block: list["Directive"] | None = field(default=None, repr=False)
+    via: "Directive | None" = field(default=None, repr=False)  # the include directive that loaded it
 
     @property
     def where(self) -> str:
@@ -142,7 +143,14 @@ def parse_text(text: str, rel: str) -> ParsedFile:
     def touch(line: int) -> None:
         (crowded if line in seen_lines else seen_lines).add(line)
 
-    for token, line, quoted in _lex_file_object(io.StringIO(text)):
+    # crossplane's lexer silently drops a last token with no whitespace after it and everything
+    # after an unterminated quote: a sentinel ";" on a line of its own must come back, unquoted.
+    sentinel_line = text.count("\n") + 2
+    reached_end = False
+    for token, line, quoted in _lex_file_object(io.StringIO(text + "\n;")):
+        if token == ";" and not quoted and line == sentinel_line:
+            reached_end = True
+            break
         if not quoted and token.startswith("#"):
             comments.append((line, token[1:]))
             continue
@@ -171,13 +179,43 @@ def parse_text(text: str, rel: str) -> ParsedFile:
             pending.children = []
             stack.append((pending, pending.children))
         pending = None
-    if pending is not None:
-        raise InputError(f'unexpected end of file, expecting ";" or "}}" after "{pending.name}"', rel, pending.line)
+    if not reached_end:
+        raise InputError("unterminated quoted string (unexpected end of file)", rel, _open_quote_line(text))
+    if pending is not None:  # (a backslash-newline at the very end counts one line too many)
+        raise InputError(f'unexpected end of file, expecting ";" or "}}" after "{pending.name}"', rel,
+                         min(pending.line, text.count("\n") + 1))
     if len(stack) > 1:
         opener = stack[-1][0]
         raise InputError(f'"{opener.name}" block is never closed (unexpected end of file, expecting "}}")',
                          rel, opener.line)
     return ParsedFile(rel, top, comments, crowded)
+
+
+def _open_quote_line(text: str) -> int:
+    """The line of the quote left open at the end of `text` (crossplane's quoting rules)."""
+    line, opened, quote, in_token, i = 1, 1, None, False, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            line += text[i + 1:i + 2] == "\n"
+            i += 2
+            in_token = quote is None or in_token
+            continue
+        if ch == "\n":
+            line += 1
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch == "#" and not in_token:
+            i = text.find("\n", i)
+            if i < 0:
+                break
+            continue
+        elif ch in "\"'" and not in_token:
+            quote, opened = ch, line
+        else:
+            in_token = not (ch.isspace() or ch in "{};")
+        i += 1
+    return opened
 
 
 class NginxConfig:
@@ -189,6 +227,8 @@ class NginxConfig:
         self.files: dict[str, ParsedFile] = {}
         self.missing_includes: list[Directive] = []
         self.include_cycles: list[Directive] = []
+        # glob matches not read: (include, matched file, why, whether nginx fails on it too)
+        self.unread_matches: list[tuple[Directive, str, str, bool]] = []
         self.templates: list[TemplateFile] = []
         self.include_sites: dict[str, set[str]] = {}  # included file -> include directives reaching it
 
@@ -233,7 +273,8 @@ class NginxConfig:
                 node.block = []
                 work.append((raw.children, rel, node, via, chain))
             elif raw.name == "include" and len(raw.args) == 1:
-                for path in self._include_targets(node):
+                # a stack of iterators: push the last file first so the first one is spliced first
+                for path in reversed(self._include_targets(node)):
                     if str(self.root.canonical(path)) in chain:
                         self.include_cycles.append(node)
                         continue
@@ -255,8 +296,24 @@ class NginxConfig:
     def _include_targets(self, include: Directive) -> list[Path]:
         pattern = self.root.map_config_path(include.args[0], self.conf_dir)
         if _GLOB_CHARS.search(include.args[0]):
-            return [p for p in self.root.glob(pattern) if self.root.is_file(p)]
-        if not self.root.exists(pattern):
+            matches = []
+            for path in self.root.glob(pattern, keep_outside=True):
+                resolved = self.root.resolve(path)
+                rel = self.root.rel(path)
+                if resolved is None:
+                    self.unread_matches.append((include, rel, "a symlink leaving the linted root", False))
+                elif not resolved.exists():
+                    # the target's directory is in the tree: the file is missing there too
+                    held = resolved.parent.is_dir()
+                    target = os.readlink(path) if os.path.islink(path) else rel
+                    why = f"a symlink to {target}, which does not exist" if held else \
+                        f"a symlink to {target}, outside what the tree holds"
+                    self.unread_matches.append((include, rel, why, held))
+                elif resolved.is_file():
+                    matches.append(path)
+            return matches
+        resolved = self.root.resolve(pattern)
+        if resolved is None or not resolved.exists():
             self.missing_includes.append(include)
             return []
         return [pattern]

@@ -6,7 +6,7 @@
     assert r.relint().findings == []
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 import re
 import tempfile
@@ -14,6 +14,7 @@ import tempfile
 from gwlint import engine, fixer
 from gwlint.finding import Finding
 from gwlint.model import Options, Workspace, load_workspace
+from gwlint.registry import load_rules
 
 _EXPECT = re.compile(r"[#;]\s*expect:\s*(GW\d{3}(?:\s*,\s*GW\d{3})*)")
 
@@ -24,8 +25,8 @@ class LintResult:
     workspace: Workspace
     findings: list[Finding]
     options: Options
-    codes_only: tuple[str, ...] | None = None
-    _fixed: fixer.FixResult | None = None
+    codes_only: tuple[str, ...] | None = None  # the rules run (and expectations checked); None: all
+    _fixed: dict[bool, fixer.FixResult] = field(default_factory=dict)  # by `unsafe`
 
     def codes(self) -> list[str]:
         return [f.code for f in self.findings]
@@ -36,7 +37,8 @@ class LintResult:
     def expected(self) -> set[tuple[str, int, str]]:
         """(path, line, code) for every `expect:` comment in the tree."""
         out = set()
-        for file in sorted(p for p in self.root.rglob("*") if p.is_file()):
+        # symlinks (sites-enabled/x -> ../sites-available/x) are read under their target's path
+        for file in sorted(p for p in self.root.rglob("*") if p.is_file() and not p.is_symlink()):
             rel = file.relative_to(self.root).as_posix()
             for number, line in enumerate(file.read_text(errors="replace").splitlines(), 1):
                 m = _EXPECT.search(line)
@@ -54,10 +56,11 @@ class LintResult:
             "\n".join(f"{f.path}:{f.line}: {f.code} {f.message}" for f in self.findings)
 
     def fixed(self, unsafe: bool = False) -> fixer.FixResult:
-        if self._fixed is None:
+        if unsafe not in self._fixed:
             load = lambda overlay: load_workspace(self.root, options=self.options, overlay=overlay)  # noqa: E731
-            self._fixed = fixer.fix_loop(load, engine.run, unsafe=unsafe)
-        return self._fixed
+            run = lambda ws: engine.run(ws, _rules(self.codes_only))  # noqa: E731
+            self._fixed[unsafe] = fixer.fix_loop(load, run, unsafe=unsafe)
+        return self._fixed[unsafe]
 
     def fixed_text(self, path: str, unsafe: bool = False) -> str:
         result = self.fixed(unsafe)
@@ -70,7 +73,7 @@ class LintResult:
         """Write the fixes and lint again."""
         result = self.fixed(unsafe)
         fixer.write_fixed(result.workspace, result)
-        return lint_tree(self.root, self.options)
+        return lint_tree(self.root, self.options, self.codes_only)
 
 
 def write_tree(files: dict[str, str], root: Path | None = None) -> Path:
@@ -82,11 +85,22 @@ def write_tree(files: dict[str, str], root: Path | None = None) -> Path:
     return root
 
 
-def lint_tree(root: Path, options: Options = Options()) -> LintResult:
+def _rules(select: tuple[str, ...] | None):
+    """The rules whose code is in `select` (all rules for None)."""
+    rules = load_rules()
+    return rules if select is None else [r for r in rules if r.code in select]
+
+
+def lint_tree(root: Path, options: Options = Options(), select=None, ignore=()) -> LintResult:
+    """Lint a tree on disk; `select` runs only those rule codes, `ignore` all but those."""
+    if ignore:
+        select = [r.code for r in load_rules() if r.code not in ignore and (select is None or r.code in select)]
+    select = tuple(select) if select is not None else None
     ws = load_workspace(root, options=options)
-    return LintResult(root, ws, engine.run(ws), options)
+    return LintResult(root, ws, engine.run(ws, _rules(select)), options, select)
 
 
-def lint(files: dict[str, str], root: Path | None = None, options: Options = Options()) -> LintResult:
+def lint(files: dict[str, str], root: Path | None = None, options: Options = Options(),
+         select=None, ignore=()) -> LintResult:
     """Write `files` (root-relative path -> text) under `root` (a temp dir by default) and lint them."""
-    return lint_tree(write_tree(files, root), options)
+    return lint_tree(write_tree(files, root), options, select, ignore)

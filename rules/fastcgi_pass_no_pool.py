@@ -2,8 +2,15 @@
 
 ## What it does
 Resolves every `fastcgi_pass` (directly, or through each `server` of an `upstream {}` block) to
-a unix socket or TCP port and checks that a PHP-FPM pool found in the tree listens there. Runs
-only when FPM configs were found; targets with variables are skipped, not guessed.
+a unix socket or TCP port and checks that a PHP-FPM pool found in the tree listens there: one
+finding per unreachable upstream server (servers marked `down` are never contacted: skipped).
+Runs only when FPM configs were found; targets with variables are skipped, not guessed. A pool
+on the right port that listens on loopback only while nginx connects to another address is
+GW303's finding, not this one.
+
+`uwsgi_pass`, `scgi_pass`, `grpc_pass` and `proxy_pass` are not checked against pools: PHP-FPM
+speaks only FastCGI, so an FPM pool is never their backend. GW302 flags the reverse mistake (one of
+them aimed at a pool); whether their own backends exist is the proxy-target rules' job.
 
 ## Why is this bad?
 nginx connects to the socket at request time, so `nginx -t` passes, and so does `php-fpm -t`.
@@ -36,6 +43,7 @@ from gwlint.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
 from gwlint.finding import Severity, related, report
 from gwlint.fixes import retarget_pass
 from gwlint.suggest import nearest_endpoint
+from gwlint.rules._reach import is_ip, live_backends
 
 CODE = "GW301"
 NAME = "fastcgi-pass-no-pool"
@@ -48,16 +56,9 @@ def _reachable(listen: Endpoint, target: Endpoint) -> bool:
         return True
     if target.host in LOOPBACK_NAMES:
         return listen.is_loopback
-    return not _is_ip(target.host)  # a service name: where it resolves is not ours to know
-
-
-def _is_ip(host: str | None) -> bool:
-    import ipaddress
-    try:
-        ipaddress.ip_address(host or "")
-        return True
-    except ValueError:
-        return False
+    if listen.is_loopback and not target.is_loopback:
+        return True  # there is a pool on that port, on loopback only: GW303 says why nginx cannot reach it
+    return not is_ip(target.host)  # a service name: where it resolves is not ours to know
 
 
 def check(ws):
@@ -66,7 +67,7 @@ def check(ws):
         return
     listening = {pool.listen: pool for pool in reversed(pools) if pool.listen is not None}
     for route in ws.php_routes():
-        for backend in route.backends:
+        for backend in live_backends(route):
             target = backend.endpoint
             if target is None or any(_reachable(p.listen, target) for p in backend.pools):
                 continue
@@ -83,8 +84,14 @@ def check(ws):
                 setting = pool.get("listen")
                 message += f"; did you mean {best} (pool '{pool.name}')?"
                 rel.append(related(setting, f"pool '{pool.name}' listens on {best}"))
-                fix = retarget_pass(ws, backend.directive, target, best, safe=len(listening) == 1
-                                    or _clear_match(target, best, listening))
+                safe = len(listening) == 1 or _clear_match(target, best, listening)
+                fix = retarget_pass(ws, backend.directive, target, best, safe=safe)
+                if not safe:  # no clear match: name the alternatives too (the fix takes the nearest)
+                    others = [e for e in listening if e != best and e.kind == target.kind][:3]
+                    if others:
+                        message += " Other pools: " + ", ".join(f"{e} ('{listening[e].name}')" for e in others) + "."
+                        rel += [related(listening[e].get("listen"), f"pool '{listening[e].name}' listens on {e}")
+                                for e in others]
             yield report(backend.directive, message, rel, fix)
 
 

@@ -8,3 +8,23 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture
+def broken(tmp_path) -> Path:
+    """A copy of fixtures/debian-socket-mismatch (one GW301 at sites-available/default:18),
+    as a subdirectory `deploy` of a project directory `repo`."""
+    import shutil
+
+    root = tmp_path / "repo" / "deploy"
+    shutil.copytree(FIXTURES / "debian-socket-mismatch", root, symlinks=True)
+    return root
+
+
+def gwlint(*args: str):
+    """Run the CLI in-process; the result has exit_code, stdout and stderr."""
+    from typer.testing import CliRunner
+
+    from gwlint.cli import app
+
+    return CliRunner().invoke(app, list(args))

@@ -5,6 +5,8 @@ user = www-data
 listen = /run/php/php8.2-fpm.sock
 listen.owner = www-data
 listen.group = www-data
+pm = static
+pm.max_children = 5
 """
 
 NGINX = """user www-data;
@@ -73,3 +75,29 @@ def test_variables_are_skipped(tmp_path):
 
 def test_no_fpm_config_means_no_finding(tmp_path):
     assert lint({"etc/nginx/nginx.conf": NGINX}, tmp_path).findings == []
+
+
+def test_one_finding_per_unreachable_upstream_server(tmp_path):
+    nginx = NGINX.replace("unix:/run/php/php8.1-fpm.sock;  # old socket  # expect: GW301", "php;").replace(
+        "http {\n", "http {\n    upstream php {\n        server unix:/run/php/php8.1-fpm.sock;  # expect: GW301\n"
+        "        server unix:/run/php/php8.2-fpm.sock;\n        server 127.0.0.1:9001;  # expect: GW301\n    }\n")
+    lint(tree(nginx), tmp_path).assert_expected()
+
+
+def test_upstream_server_marked_down_is_not_contacted(tmp_path):
+    nginx = NGINX.replace("unix:/run/php/php8.1-fpm.sock;  # old socket  # expect: GW301", "php;").replace(
+        "http {\n", "http {\n    upstream php {\n        server unix:/run/php/php8.1-fpm.sock down;\n"
+        "        server unix:/run/php/php8.2-fpm.sock;\n    }\n")
+    assert lint(tree(nginx), tmp_path).findings == []
+
+
+def test_no_clear_match_names_the_alternatives_and_the_fix_is_unsafe(tmp_path):
+    pools = POOL + "\n[legacy]\nlisten = /run/php/php7.4-fpm.sock\n"
+    r = lint(tree(NGINX.replace("php8.1-fpm.sock", "php8.0-fpm.sock"), pools), tmp_path)
+    (f,) = r.findings
+    assert f.fix.safe is False
+    assert "did you mean unix:/run/php/php8.2-fpm.sock (pool 'www')? Other pools: " \
+           "unix:/run/php/php7.4-fpm.sock ('legacy')." in f.message
+    assert [(x.path, x.line) for x in f.related] == [("etc/php/8.2/fpm/pool.d/www.conf", 3),
+                                                     ("etc/php/8.2/fpm/pool.d/www.conf", 8)]
+    assert r.fixed().changed == []

@@ -1,0 +1,68 @@
+"""nginx connects to a non-loopback address, but the PHP-FPM pool listens on loopback only.
+
+## What it does
+For every `fastcgi_pass` (directly, or through each `server` of an `upstream {}` block) whose TCP
+target is not a loopback address (`php:9000`, `10.0.0.5:9000`), finds the pools on that port. When
+every one of them listens only on `127.0.0.1`, `::1` or `localhost`, the target is unreachable.
+Reported at the pool's `listen` (the side the fix changes), with each nginx line as related. A
+name that the tree's `etc/hosts` maps to a loopback address counts as loopback.
+
+## Why is this bad?
+A socket bound to 127.0.0.1 accepts connections from the same network namespace only. nginx in
+another container or host (the docker `php:9000` layout), or connecting through a real interface
+address, reaches a port where nothing listens: every PHP request is a **502 Bad Gateway** with
+error.log `connect() failed (111: Connection refused) while connecting to upstream`. `php-fpm -t`
+and `nginx -t` both pass. It typically appears when a pool file written for a one-host setup is
+copied into a `php:*-fpm` image, whose own `zz-docker.conf` says `listen = 9000`.
+
+## Example
+```ini
+; php-fpm.d/www.conf                      nginx: fastcgi_pass php:9000;
+listen = 127.0.0.1:9000
+```
+
+## Use instead
+```ini
+listen = 9000                ; every address; restrict with a firewall or listen.allowed_clients
+```
+
+## Fix
+Unsafe: sets the pool's `listen` to the bare port (every address). Exposing FPM to the network is a
+decision: limit who may connect (network policy, `listen.allowed_clients`).
+
+## References
+- https://www.php.net/manual/en/install.fpm.configuration.php (listen)
+- https://github.com/docker-library/php/blob/master/8.2/bookworm/fpm/Dockerfile (zz-docker.conf)
+"""
+
+from gwlint.finding import Severity, related, report
+from gwlint.fixes import set_ini
+from gwlint.rules._reach import is_ip, is_loopback_host, live_backends, loopback_hosts, via
+
+CODE = "GW303"
+NAME = "fpm-pool-loopback-only"
+SEVERITY = Severity.ERROR
+
+
+def check(ws):
+    seen: dict[int, list] = {}  # pool -> the (route, backend) pairs that cannot reach it
+    local_names = loopback_hosts(ws)
+    for route in ws.php_routes():
+        for backend in live_backends(route):
+            target = backend.endpoint
+            if target is None or target.kind != "tcp" or is_loopback_host(target.host) or target.host in local_names:
+                continue
+            if backend.pools and all(p.listen.is_loopback for p in backend.pools):
+                for pool in backend.pools:
+                    seen.setdefault(id(pool), [pool]).append((route, backend))
+    for pool, *users in seen.values():
+        route, backend = users[0]
+        target = backend.endpoint
+        where = "a non-loopback address" if is_ip(target.host) else "from another host or container"
+        message = (f"pool '{pool.name}' listens only on {pool.listen}, but nginx connects to {target}, {where} "
+                   f"({via(route, backend)}): every PHP request there gets 502 Bad Gateway, error.log: connect() "
+                   f"failed (111: Connection refused) while connecting to upstream")
+        rel = [related(b.directive, f"nginx connects to {b.endpoint} here") for _, b in users]
+        fix = set_ini(ws, pool, "listen", str(target.port),
+                      f"make pool '{pool.name}' listen on port {target.port} on every address", safe=False)
+        yield report(pool.get("listen"), message, rel, fix)

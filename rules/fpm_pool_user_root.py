@@ -1,0 +1,49 @@
+"""A pool runs as `user = root`: php-fpm refuses to start.
+
+## What it does
+Flags pools whose `user` is `root` or uid 0 (unless `--fpm-master-user` is not root: php-fpm
+then ignores `user`).
+
+## Why is this bad?
+`php-fpm -t` passes, but starting php-fpm fails with `ERROR: [pool www] please specify user and
+group other than root` (exit 78, measured with php-fpm 8.2) unless it runs with
+`-R`/`--allow-to-run-as-root`. With no php-fpm running, every PHP request gets **502 Bad
+Gateway**. With `-R`, every PHP script runs as root.
+
+## Example
+```ini
+[www]
+user = root
+```
+
+## Use instead
+```ini
+[www]
+user = www-data
+group = www-data
+```
+
+## Fix
+None: which unprivileged user should own the application's files is not gwlint's to choose.
+
+## References
+- https://www.php.net/manual/en/install.fpm.configuration.php (user)
+- https://www.php.net/manual/en/install.fpm.php (-R, --allow-to-run-as-root)
+"""
+
+from gwlint.finding import Severity, report
+
+CODE = "GW204"
+NAME = "fpm-pool-user-root"
+SEVERITY = Severity.ERROR
+
+
+def check(ws):
+    if ws.options.fpm_master_user != "root":
+        return  # a master that is not root ignores `user`
+    for pool in ws.pools:
+        user = pool.get("user")
+        if user is not None and user.value in ("root", "0"):
+            yield report(user, f"pool '{pool.name}' runs as root: php-fpm refuses to start (\"please specify "
+                         "user and group other than root\") unless started with -R, and then every PHP "
+                         "request is served as root; without it every PHP request gets 502 Bad Gateway")

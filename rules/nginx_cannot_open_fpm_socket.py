@@ -1,0 +1,121 @@
+"""The nginx worker user may not open the PHP-FPM pool's unix socket.
+
+## What it does
+For every pool a `fastcgi_pass unix:` reaches, computes the socket as php-fpm creates it:
+owner `listen.owner` and group `listen.group`, both defaulting to the FPM master's user and
+group (root:root unless `--fpm-master-user`), mode `listen.mode` (default 0660), and the rw
+entries of `listen.acl_users`/`listen.acl_groups` (which make php-fpm ignore owner and group).
+Then checks the nginx worker (`user NAME [GROUP];`, default `nobody`) may write it, with group
+membership from `etc/passwd` and `etc/group` under the root (without them: only the worker's
+own group is assumed, and the message says so); a worker account missing from those files is
+left to GW323. When the socket's parent directories exist under the root, their real modes are
+checked for search permission too.
+
+## Why is this bad?
+Both `nginx -t` and `php-fpm -t` pass, then every PHP request fails with **502 Bad Gateway**
+and error.log says `connect() to unix:/run/php/php8.2-fpm.sock failed (13: Permission denied)
+while connecting to upstream` (measured: root:root 0660 socket, nginx as www-data; and
+www-data:www-data 0660 with nginx as `nobody nogroup`).
+
+## Example
+```ini
+[www]
+user = www-data
+listen = /run/php/php8.2-fpm.sock
+listen.owner = root        ; nginx runs as www-data
+listen.group = root
+```
+
+## Use instead
+```ini
+listen.owner = www-data
+listen.group = www-data
+listen.mode = 0660
+```
+
+## Fix
+Sets `listen.owner`/`listen.group` to the worker's user and group and `listen.mode = 0660`
+(or adds the worker to `listen.acl_users` when the pool uses ACLs). Safe when only this nginx
+uses the pool and the worker's group is known; unsafe otherwise. None for a parent directory.
+
+## References
+- https://www.php.net/manual/en/install.fpm.configuration.php (listen.owner, listen.mode, listen.acl_users)
+- https://nginx.org/en/docs/ngx_core_module.html#user
+"""
+
+from gwlint.accounts import load_accounts, worker_identity
+from gwlint.finding import Severity, related, report
+from gwlint.fixes import set_inis
+from gwlint.sockperm import DEFAULT_MODE, blocked_parent, connect_denied, socket_clients, socket_perms
+
+CODE = "GW320"
+NAME = "nginx-cannot-open-fpm-socket"
+SEVERITY = Severity.ERROR
+
+_WHY = {"owner": "is the owner but the mode gives the owner no write",
+        "group": "is in the group but the mode gives the group no write",
+        "other": "is neither owner nor in the group, and the mode gives others no write"}
+
+
+def check(ws):
+    clients = socket_clients(ws)
+    if not clients:
+        return
+    accounts = load_accounts(ws.root)
+    for pool, users in clients.items():
+        perms = socket_perms(pool, accounts, ws.options.fpm_master_user)
+        instances = list(dict.fromkeys(instance for instance, _ in users))
+        for instance in instances:
+            worker = worker_identity(ws, instance, accounts)
+            if accounts.lacks(worker):
+                continue  # nginx does not start at all: GW323
+            route = next(r for i, r in users if i is instance)
+            finding = _judge(ws, pool, perms, instance, route, worker, accounts, len(instances) == 1)
+            if finding is not None:
+                yield finding
+
+
+def _judge(ws, pool, perms, instance, route, worker, accounts, only_user):
+    """The finding for one nginx instance's worker and one pool's socket, or None."""
+    path = pool.listen.path
+    rel = [related(route.directive, f"nginx connects here as {worker}")]
+    if instance.user is not None:
+        rel.append(related(instance.user, "nginx worker user"))
+    note = "" if accounts.known else \
+        f" (no etc/passwd and etc/group under the root: assuming {worker.user} is only in group {worker.group})"
+    if len(ws.nginx) > 1:
+        note += f" (nginx {instance.entry})"
+    allowed, who = perms.grant(worker)
+    if not allowed:
+        rel += [related(pool.get(k), f"socket {k}") for k in _SOCKET_KEYS if pool.get(k)]
+        message = (f"pool '{pool.name}' creates {path} as {perms}{_default_note(pool, ws)}; the nginx "
+                   f"worker {worker} {_WHY[who]}{note}; every PHP request gets {connect_denied(path)}")
+        fix = _fix(ws, pool, perms, worker, only_user and not worker.guessed_group)
+        return report(pool.get("listen"), message, rel, fix)
+    blocked = blocked_parent(ws.root, path, worker, accounts)
+    if blocked is not None:
+        message = (f"the nginx worker {worker} cannot search directory {blocked} on the way to "
+                   f"pool '{pool.name}' socket {path}{note}; every PHP request gets {connect_denied(path)}")
+        return report(pool.get("listen"), message, rel)
+    return None
+
+
+_SOCKET_KEYS = ("listen.owner", "listen.group", "listen.mode", "listen.acl_users", "listen.acl_groups")
+
+
+def _default_note(pool, ws) -> str:
+    if pool.value("listen.owner") or pool.value("listen.acl_users") or pool.value("listen.acl_groups"):
+        return ""
+    return f" (no listen.owner: the FPM master's user {ws.options.fpm_master_user}, not the pool's user)"
+
+
+def _fix(ws, pool, perms, worker, safe):
+    if perms.has_acl:
+        users = ",".join((*perms.acl_users, worker.user))
+        return set_inis(ws, pool, {"listen.acl_users": users},
+                        f"add {worker.user} to listen.acl_users", safe)
+    values = {"listen.owner": worker.user, "listen.group": worker.group}
+    if pool.value("listen.mode") is not None and perms.mode != DEFAULT_MODE:
+        values["listen.mode"] = "0660"
+    values = {k: v for k, v in values.items() if pool.value(k) != v}
+    return set_inis(ws, pool, values, f"make the socket {worker.user}:{worker.group} 0660", safe)

@@ -1,0 +1,82 @@
+"""A `*_pass` (or upstream `server`) targets `localhost`, which nginx resolves to two addresses.
+
+## What it does
+Flags every `proxy_pass`, `fastcgi_pass`, `uwsgi_pass`, `scgi_pass` and `grpc_pass` target, and
+every `server` line of an `upstream {}` they use, whose host is `localhost`. A `fastcgi_pass` whose
+pool listens on every address (`listen = 9000` binds `::` dual-stack) is left alone, and so is
+everything when the tree's own `etc/hosts` gives `localhost` addresses of one family only.
+
+## Why is this bad?
+nginx resolves `localhost` once, at start-up, to every address /etc/hosts gives it: 127.0.0.1
+and ::1 on Debian, Ubuntu, RHEL and in Docker containers. It then round-robins between the two.
+A backend bound to only one of them (`127.0.0.1:3000`, the usual case) refuses the other:
+error.log fills with `connect() failed (111: Connection refused) while connecting to upstream`,
+each such request waits for a retry on the other address, and it becomes a **502 Bad Gateway**
+when retries are off (`proxy_next_upstream off`) or the other address fails too.
+
+## Example
+```nginx
+proxy_pass http://localhost:3000;         # the app listens on 127.0.0.1:3000
+```
+
+## Use instead
+```nginx
+proxy_pass http://127.0.0.1:3000;
+```
+
+## Fix
+Unsafe: replaces `localhost` by `127.0.0.1` (by `[::1]` when the only pool behind it listens on
+::1): gwlint cannot see which address a non-PHP backend binds.
+
+## References
+- https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
+- https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server
+"""
+
+import re
+
+from gwlint.endpoint import ANY_ADDRESSES
+from gwlint.finding import Severity, related, report
+from gwlint.fixes import set_args
+from gwlint.rules._reach import hosts_file, live_backends, via
+
+CODE = "GW103"
+NAME = "pass-to-localhost"
+SEVERITY = Severity.WARNING
+
+_LOCALHOST = re.compile(r"^((?:[a-z]+://)?)localhost(?=[:/]|$)", re.IGNORECASE)
+
+
+def check(ws):
+    hosts = hosts_file(ws)
+    if hosts is not None and len({":" in a for a in hosts.get("localhost", ["127.0.0.1", "::1"])}) == 1:
+        return  # the tree's etc/hosts gives localhost one address family: nginx gets one address
+    seen: set[int] = set()  # an upstream server line shared by several routes is reported once
+    for route in ws.routes:
+        for backend in live_backends(route):
+            target = backend.endpoint
+            if target is None or target.kind != "tcp" or (target.host or "").lower() != "localhost" \
+                    or id(backend.directive) in seen:
+                continue
+            seen.add(id(backend.directive))
+            listens = [p.listen for p in backend.pools] if route.kind == "fastcgi_pass" else []
+            if any(listen.host in ANY_ADDRESSES for listen in listens):
+                continue
+            address = "[::1]" if listens and all(listen.host == "::1" for listen in listens) else "127.0.0.1"
+            retry = route.kind.replace("_pass", "_next_upstream")
+            setting = route.directive.parent.inherited(retry) if route.directive.parent else None
+            outcome = ("with " + retry + " off those requests get 502 Bad Gateway"
+                       if setting is not None and setting.args[:1] == ["off"] else
+                       "each such request waits for a retry on the other address, and gets 502 Bad Gateway "
+                       "when that fails too")
+            message = (f"{via(route, backend)}: nginx resolves localhost at start-up to 127.0.0.1 and ::1 and "
+                       f"alternates between them; a backend bound to one refuses the other, error.log: connect() "
+                       f"failed (111: Connection refused) while connecting to upstream, and {outcome}; write "
+                       f"{address}")
+            rel = [related(p.get("listen"), f"pool '{p.name}' listens on {p.listen}") for p in backend.pools
+                   if route.kind == "fastcgi_pass"]
+            arg = backend.directive.args[0]
+            fix = set_args(ws, backend.directive, [_LOCALHOST.sub(lambda m: m.group(1) + address, arg, 1),
+                                                   *backend.directive.args[1:]],
+                           f"replace localhost by {address}", safe=False)
+            yield report(backend.directive, message, rel, fix)

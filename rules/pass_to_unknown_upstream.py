@@ -1,0 +1,90 @@
+"""A `*_pass` names an upstream that does not exist: a typo of a defined `upstream {}` name.
+
+## What it does
+For every `proxy_pass`, `fastcgi_pass`, `uwsgi_pass`, `scgi_pass` and `grpc_pass` without
+variables whose target is a bare name (no port, no dot, not an IP, not `localhost`) that no
+`upstream {}` block of the same nginx defines, looks for a defined upstream with a close name
+(`backnd` for `backend`, `php_fpm` for `php-fpm`; similarity >= 0.8). Names with no close upstream
+are left alone: a single-label name may be a docker service (`app` next to an upstream `api`).
+
+## Why is this bad?
+A name that is not an upstream is a host name to nginx, resolved once at start-up. nginx refuses
+to start or reload (a reload keeps the old config running, so the change silently never ships):
+`proxy_pass http://backnd` gives `[emerg] host not found in upstream "backnd"` and
+`fastcgi_pass php_fpm` `[emerg] no port in upstream "php_fpm"` (both measured, nginx 1.22). If a
+`proxy_pass` name does resolve (a search domain, a container of that name), requests go to the
+wrong backend. Either way the intended upstream block sits unused. `nginx -t` reports it only on
+a machine whose DNS fails the name, which is why configs for other networks skip it.
+
+## Example
+```nginx
+upstream backend { server 127.0.0.1:8080; }
+location / { proxy_pass http://backnd; }
+```
+
+## Use instead
+```nginx
+location / { proxy_pass http://backend; }
+```
+
+## Fix
+Unsafe: renames the target to the closest upstream name (the name could be a real host).
+
+## References
+- https://nginx.org/en/docs/http/ngx_http_upstream_module.html#upstream
+- https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
+"""
+
+import difflib
+import re
+
+from gwlint.endpoint import LOOPBACK_NAMES
+from gwlint.finding import Severity, related, report
+from gwlint.fixes import set_args
+from gwlint.rules._reach import is_ip
+
+CODE = "GW101"
+NAME = "pass-to-unknown-upstream"
+SEVERITY = Severity.ERROR
+
+
+def check(ws):
+    for instance in ws.nginx:
+        names = list(instance.upstreams)
+        if not names:
+            continue
+        for route in instance.routes:
+            target = route.target
+            if (target is None or route.upstream is not None or target.path is not None or target.port is not None
+                    or not target.host or "." in target.host or is_ip(target.host) or target.host in LOOPBACK_NAMES):
+                continue
+            guess = _normalised_match(target.host, names) or _close_name(target.host, names)
+            if guess is None:
+                continue
+            upstream = instance.upstreams[guess]
+            if target.scheme:  # a scheme gives a default port: nginx looks the name up in DNS
+                emerg = (f'[emerg] host not found in upstream "{target.host}" (or, if the name resolves, requests '
+                         f'go to that host)')
+            else:
+                emerg = f'[emerg] no port in upstream "{target.host}"'
+            message = (f'{route.kind} {route.directive.args[0]}: no upstream "{target.host}" is defined, so nginx '
+                       f'takes it for a host name: nginx refuses to start or reload, {emerg}; did you mean upstream '
+                       f'"{guess}"?')
+            arg = route.directive.args[0]
+            new = re.sub(rf"^((?:[a-z]+://)?){re.escape(target.host)}(?=/|$)", lambda m: m.group(1) + guess, arg)
+            fix = set_args(ws, route.directive, [new, *route.directive.args[1:]],
+                           f'use upstream "{guess}"', safe=False) if new != arg else None
+            yield report(route.directive, message, [related(upstream, f'upstream "{guess}" is defined here')], fix)
+
+
+def _close_name(host: str, names: list[str]) -> str | None:
+    """A typo-close upstream name; stricter than a generic suggestion, since `app` next to an
+    upstream `api` is more likely a docker service than a typo."""
+    matches = difflib.get_close_matches(host, names, n=1, cutoff=0.8)
+    return matches[0] if matches else None
+
+
+def _normalised_match(host: str, names: list[str]) -> str | None:
+    """`php_fpm` for `php-fpm`, `Backend` for `backend`: the same name up to case and - / _."""
+    key = host.lower().replace("_", "-")
+    return next((n for n in names if n.lower().replace("_", "-") == key), None)

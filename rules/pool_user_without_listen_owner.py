@@ -1,0 +1,85 @@
+"""A pool sets `user` but not `listen.owner`: its socket belongs to the FPM master's user.
+
+## What it does
+Flags pools listening on a unix socket that set `user` but neither `listen.owner` nor
+`listen.acl_users`/`listen.acl_groups`, even when the pool's user is the nginx user. Skipped
+when `--fpm-master-user` is not root: php-fpm then ignores `user`.
+
+## Why is this bad?
+`user` is who PHP runs as, not who owns the socket. Without `listen.owner`/`listen.group` the
+socket belongs to the user and group of the FPM master, root:root with mode 0660 in most
+installs (measured), so any web server not running as root gets **502 Bad Gateway** with
+`connect() to unix:... failed (13: Permission denied) while connecting to upstream`.
+Debian's stock www.conf avoids this only because it sets `listen.owner`/`listen.group`.
+
+## Example
+```ini
+[www]
+user = www-data
+group = www-data
+listen = /run/php/php8.2-fpm.sock
+```
+
+## Use instead
+```ini
+listen.owner = www-data
+listen.group = www-data
+```
+
+## Fix
+Adds `listen.owner`/`listen.group` for the nginx worker that uses the pool (safe when exactly
+one nginx in the tree uses it and its group is known); with no such nginx, the pool's own
+`user`/`group` (unsafe: the web server's identity is not known).
+
+## References
+- https://www.php.net/manual/en/install.fpm.configuration.php (listen.owner: "Default is the user running the master process")
+"""
+
+from gwlint.accounts import load_accounts, worker_identity
+from gwlint.finding import Severity, related, report
+from gwlint.fixes import set_inis
+from gwlint.sockperm import socket_clients, socket_perms
+
+CODE = "GW201"
+NAME = "pool-user-without-listen-owner"
+SEVERITY = Severity.ERROR
+
+_OWNER_KEYS = ("listen.owner", "listen.acl_users", "listen.acl_groups")
+
+
+def check(ws):
+    if ws.options.fpm_master_user != "root":
+        return  # php-fpm then ignores `user`: the pool runs as the master, which owns the socket
+    clients = None
+    for pool in ws.pools:
+        listen, user = pool.listen, pool.get("user")
+        if listen is None or listen.kind != "unix" or user is None or any(pool.value(k) for k in _OWNER_KEYS):
+            continue
+        if clients is None:
+            clients, accounts = socket_clients(ws), load_accounts(ws.root)
+        perms = socket_perms(pool, accounts, ws.options.fpm_master_user)
+        who = "root" if not pool.value("listen.group") else f"root and group {perms.group}"
+        message = (f"pool '{pool.name}' sets user = {user.value} but no listen.owner: its socket {listen.path} "
+                   f"is created as {perms} (the FPM master's user), not {user.value}'s; a client other than "
+                   f"{who} gets 502 Bad Gateway, error.log: connect() to unix:{listen.path} failed "
+                   "(13: Permission denied)")
+        yield report(user, message, [related(pool.get("listen"), "the socket")],
+                     _fix(ws, pool, clients.get(pool, []), accounts))
+
+
+def _fix(ws, pool, users, accounts):
+    instances = list(dict.fromkeys(instance for instance, _ in users))
+    if len(instances) == 1:
+        worker = worker_identity(ws, instances[0], accounts)
+        if accounts.lacks(worker):
+            return None
+        owner, group, safe = worker.user, worker.group, not worker.guessed_group
+    else:
+        owner = pool.value("user")
+        group = pool.value("group") or accounts.primary_group(owner)[0]
+        safe = False
+    values = {"listen.owner": owner}
+    if not pool.value("listen.group"):
+        values["listen.group"] = group
+    return set_inis(ws, pool, values, f"set listen.owner = {owner}" +
+                    (f", listen.group = {group}" if "listen.group" in values else ""), safe)

@@ -1,0 +1,78 @@
+"""`proxy_pass` aims at a local port that no backend in the tree serves.
+
+## What it does
+Gathers every backend the tree declares (nginx `listen` lines, systemd units, docker-compose
+services, PM2 ecosystem files, `.env` files they reference, `backends` in gwlint's config) and
+checks each `proxy_pass`, `grpc_pass`, `uwsgi_pass` and `scgi_pass` target on a loopback address
+(or a compose service name) against them. It reports only where the tree does declare backends
+for that host, so a port it cannot see is never called wrong (GW362, off by default, lists
+those).
+
+## Why is this bad?
+Nothing listens on the port, so every request gets **502 Bad Gateway** and error.log says
+`connect() failed (111: Connection refused) while connecting to upstream`. `nginx -t` cannot
+know: the classic case is `proxy_pass http://127.0.0.1:3000;` while the Node.js app binds 8080.
+
+## Example
+```nginx
+proxy_pass http://127.0.0.1:3000;   # app.service: Environment=PORT=8080
+```
+
+## Use instead
+```nginx
+proxy_pass http://127.0.0.1:8080;
+```
+
+## Fix
+Rewrites the port to the declared one when it is the clear match (the host's only declared
+port, or the only one a single digit away: a typo), safe; otherwise the nearest declared port is
+offered as an unsafe fix.
+
+## References
+- https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
+"""
+
+from gwlint.backends import declarations, own_server_listens, proxy_targets, serving
+from gwlint.finding import Severity, related, report
+from gwlint.fixes import set_args
+
+CODE = "GW360"
+NAME = "proxy-pass-port-not-served"
+SEVERITY = Severity.ERROR
+
+
+def check(ws):
+    decls = declarations(ws)
+    for target in proxy_targets(ws):
+        if serving(decls, target):
+            continue
+        endpoint, directive = target.backend.endpoint, target.backend.directive
+        own = own_server_listens(decls, target.route)
+        candidates = [d for d in decls if d.machine == target.machine and (d.path, d.line) not in own]
+        what = f"{directive.name} {directive.args[0]}"
+        consequence = ("every request here gets 502 Bad Gateway, error.log: connect() failed "
+                       "(111: Connection refused) while connecting to upstream")
+        if not candidates:
+            continue
+        best = min(candidates, key=lambda d: (abs(d.port - endpoint.port), d.path, d.line))
+        ports = {d.port for d in candidates}
+        clear = len(ports) == 1 or [_one_digit_off(endpoint.port, p) for p in ports].count(True) == 1 \
+            and _one_digit_off(endpoint.port, best.port)
+        message = (f"{what}: no backend declared on {target.machine} serves port {endpoint.port}; "
+                   f"{consequence}; did you mean port {best.port} ({best.label})?")
+        rel = [related(best, best.label)] if best.path else []
+        yield report(directive, message, rel, _fix(ws, directive, endpoint.port, best.port, clear))
+
+
+def _one_digit_off(a: int, b: int) -> bool:
+    """A typo of one digit: 3001 for 3000, 8801 for 8081 is not."""
+    x, y = str(a), str(b)
+    return len(x) == len(y) and sum(c != d for c, d in zip(x, y)) == 1
+
+
+def _fix(ws, directive, old_port: int, new_port: int, safe: bool):
+    old = directive.args[0]
+    new = old.replace(f":{old_port}", f":{new_port}", 1)
+    if new == old:
+        return None
+    return set_args(ws, directive, [new, *directive.args[1:]], f"use port {new_port} in {directive.name}", safe)

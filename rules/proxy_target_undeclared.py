@@ -1,0 +1,50 @@
+"""A local proxy target on a host for which the tree declares no backend at all (strict mode).
+
+## What it does
+With the `strict-backends` option on, lists `proxy_pass` (and `grpc_pass`, `uwsgi_pass`,
+`scgi_pass`) targets on a loopback address or compose service name for which the tree declares
+no backend (no nginx `listen`, systemd unit, compose service, PM2 app or configured backend), so
+gwlint cannot tell whether anything listens there. Off by default: gwlint flags only what it
+can show.
+
+## Why is this bad?
+It may be fine. But if nothing listens there, every request gets **502 Bad Gateway** with
+`connect() failed (111: Connection refused)`, and neither `nginx -t` nor gwlint can tell.
+
+## Example
+```nginx
+proxy_pass http://127.0.0.1:3000;   # no unit, compose file or PM2 file in the repo
+```
+
+## Use instead
+Keep the backend's unit or compose file in the repo, or declare it in gwlint's config:
+```toml
+[tool.gwlint.backends]
+app = "127.0.0.1:3000"
+```
+
+## Fix
+None.
+
+## References
+- https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
+"""
+
+from gwlint.backends import declarations, proxy_targets
+from gwlint.finding import Severity, report
+
+CODE = "GW362"
+NAME = "proxy-target-undeclared"
+SEVERITY = Severity.INFO
+
+
+def check(ws):
+    if not ws.options.strict_backends:
+        return
+    machines = {d.machine for d in declarations(ws)}
+    for target in proxy_targets(ws):
+        if target.machine not in machines:
+            directive = target.backend.directive
+            yield report(directive, f"{directive.name} {directive.args[0]}: the tree declares no backend "
+                         f"on {target.machine}; gwlint cannot check that anything listens on port "
+                         f"{target.backend.endpoint.port}")

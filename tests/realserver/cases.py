@@ -1,0 +1,76 @@
+"""What each rule predicts, as observed on real nginx + php-fpm: one table, keyed by rule code.
+
+A rule whose docstring claims a status (502, 504, 500, ...) must have its cases here (the
+meta-test enforces it). Scenarios whose rule has not merged yet wait under a `pending:` key;
+when the rule lands, move them under its code and drop their `manual_fix` if the rule fixes them.
+"""
+
+from dataclasses import dataclass
+
+# nginx's error.log line, keyed on the errno NUMBER (musl builds word errno texts differently)
+CONNECT = r"connect\(\) (?:to unix:{target} )?failed \({errno}: [^)]*\) while connecting to upstream"
+TIMED_OUT = r"upstream timed out \(110: [^)]*\) while reading response header from upstream"
+RESET = (r"recv\(\) failed \(104: [^)]*\) while reading response header from upstream"
+         r"|upstream prematurely closed FastCGI stdout")
+POOL_SOCKET = "/run/php/php8.2-fpm.sock"
+POOL = "etc/php/8.2/fpm/pool.d/www.conf"
+SITE = "etc/nginx/sites-available/default"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A broken fixture served for real: the status, errno and error.log line, then the fixed status.
+
+    `status` None means a server refuses to start; `log` is then searched in its output and log.
+    The fix is `gwlint check --fix` unless `manual_fix` gives (file, old text, new text) edits.
+    """
+
+    fixture: str
+    status: int | None
+    errno: int | None
+    log: str  # regex searched in nginx's error.log (paths as in the tree, not the temp copy)
+    path: str = "/index.php"
+    fixed_status: int = 200
+    fpm_log: str | None = None  # regex searched in php-fpm's log
+    manual_fix: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.fixture
+
+
+REALSERVER_CASES: dict[str, list[Case]] = {
+    "GW301": [
+        Case("debian-socket-mismatch", 502, 2,
+             CONNECT.format(target=r"/run/php/php8\.1-fpm\.sock", errno=2)),
+        Case("realserver-tcp-mismatch", 502, 111, CONNECT.format(target="", errno=111)),
+    ],
+    # issue 5, socket permissions (GW320-339)
+    "pending:socket-permissions": [
+        Case("realserver-socket-owner-root", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13),
+             manual_fix=((POOL, "listen.owner = root\nlisten.group = root",
+                          "listen.owner = www-data\nlisten.group = www-data"),)),
+        Case("realserver-socket-no-owner", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13),
+             manual_fix=((POOL, f"listen = {POOL_SOCKET}\n",
+                          f"listen = {POOL_SOCKET}\nlisten.owner = www-data\nlisten.group = www-data\n"),)),
+        Case("realserver-socket-nginx-user", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13),
+             manual_fix=((POOL, "listen.group = www-data", "listen.group = nogroup"),)),
+    ],
+    # issue 6, timeouts (GW340-359)
+    "pending:timeouts": [
+        Case("realserver-read-timeout", 504, 110, TIMED_OUT, path="/slow.php?s=2",
+             manual_fix=((SITE, "fastcgi_read_timeout 1s;", "fastcgi_read_timeout 60s;"),)),
+        Case("realserver-terminate-timeout", 502, 104, RESET, path="/slow.php?s=3",
+             fpm_log=r"execution timed out \([0-9.]+ sec\), terminating",
+             manual_fix=((POOL, "request_terminate_timeout = 1s", "request_terminate_timeout = 60s"),)),
+    ],
+    # issue 4, FPM pool checks
+    "pending:fpm-start": [
+        Case("realserver-fpm-root-user", None, None, r"please specify user and group other than root",
+             manual_fix=((POOL, "user = root\ngroup = root", "user = www-data\ngroup = www-data"),)),
+    ],
+}
+
+
+def all_cases() -> list[tuple[str, Case]]:
+    return [(key, case) for key, cases in REALSERVER_CASES.items() for case in cases]

@@ -1,0 +1,133 @@
+"""Run a relocated config tree on real nginx and php-fpm (loopback, child processes, stopped by PID)."""
+
+from dataclasses import dataclass
+import os
+from pathlib import Path
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+from gwlint.endpoint import Endpoint
+from gwlint.relocate import Relocation
+from gwlint.verify import find_nginx, find_php_fpm
+
+READY_SECONDS = 10.0
+
+
+class ServerError(Exception):
+    """A server did not start; the message holds its output and log."""
+
+
+@dataclass
+class Response:
+    status: int
+    body: str
+    seconds: float
+
+
+def missing_servers(need_root: bool = True) -> str | None:
+    """Why real-server tests cannot run here, or None when they can."""
+    missing = [name for name, found in (("nginx", find_nginx()), ("php-fpm", find_php_fpm())) if not found]
+    if missing:
+        return f"{' and '.join(missing)} not installed (Debian: apt-get install nginx php-fpm; `make test` does it as root)"
+    if need_root and os.geteuid() != 0:
+        return "not root: the servers must switch to the configs' users (www-data)"
+    return None
+
+
+def _connectable(endpoint: Endpoint) -> bool:
+    family = socket.AF_UNIX if endpoint.kind == "unix" else socket.AF_INET
+    address = endpoint.path if endpoint.kind == "unix" else (endpoint.host or "127.0.0.1", endpoint.port)
+    with socket.socket(family) as s:
+        s.settimeout(0.2)
+        try:
+            s.connect(address)
+            return True
+        except OSError:
+            return False
+
+
+class Servers:
+    """php-fpm (every install with a main config) and nginx (every instance) of one relocation.
+
+    with Servers(relocation) as servers:
+        response = servers.get("/index.php")
+        servers.error_log()
+    """
+
+    def __init__(self, relocation: Relocation):
+        self.relocation = relocation
+        self.procs: list[tuple[str, subprocess.Popen, Path]] = []
+
+    def __enter__(self) -> "Servers":
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _spawn(self, name: str, argv: list[str], env: dict | None = None) -> subprocess.Popen:
+        out = self.relocation.root / f"logs/{name}-{len(self.procs)}.out"
+        out.parent.mkdir(exist_ok=True)
+        with open(out, "wb") as fh:
+            proc = subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+        self.procs.append((name, proc, out))
+        return proc
+
+    def _wait(self, name: str, proc: subprocess.Popen, endpoints: list[Endpoint], log: Path) -> None:
+        deadline = time.monotonic() + READY_SECONDS
+        while not all(_connectable(e) for e in endpoints):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                out = self.procs[-1][2].read_text(errors="replace")
+                logged = log.read_text(errors="replace") if log.exists() else ""
+                raise ServerError(f"{name} did not start (exit {proc.poll()}):\n{out}\n{logged}")
+            time.sleep(0.005)
+
+    def start(self) -> None:
+        fpm_bin, nginx_bin = find_php_fpm(), find_nginx()
+        for run in self.relocation.fpm:
+            proc = self._spawn("php-fpm", run.argv(fpm_bin, "-F"), run.env())
+            self._wait("php-fpm", proc, run.listens, run.error_log)
+        for run in self.relocation.nginx:
+            proc = self._spawn("nginx", run.argv(nginx_bin, self.relocation.root))
+            self._wait("nginx", proc, run.listens, run.error_log)
+
+    def stop(self) -> None:
+        """SIGTERM each server we started, by PID, newest first, and reap it."""
+        for _, proc, _ in reversed(self.procs):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        self.procs.clear()
+
+    def get(self, path: str, port: int = 80, timeout: float = 30) -> Response:
+        """GET `path` from the server that listened on `port` in the original tree."""
+        listens = [e for run in self.relocation.nginx for e in run.listens if e.port == self.relocation.ports[port]]
+        url = f"http://{listens[0].host}:{listens[0].port}{path}"
+        start = time.monotonic()
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as resp:
+                status, body = resp.status, resp.read()
+        except urllib.error.HTTPError as err:
+            status, body = err.code, err.read()
+        return Response(status, body.decode(errors="replace"), time.monotonic() - start)
+
+    def error_log(self) -> str:
+        """nginx's error.log, with the copy's prefix removed from paths."""
+        return self._read(self.relocation.nginx[0].error_log)
+
+    def fpm_log(self) -> str:
+        return "".join(self._read(run.error_log) for run in self.relocation.fpm)
+
+    def _read(self, path: Path) -> str:
+        return self.relocation.unrelocate(path.read_text(errors="replace")) if path.exists() else ""

@@ -1,0 +1,72 @@
+"""The real-server table stays complete: every rule that claims a status has cases, keyed by its code.
+
+Runs without servers: it only reads rule docstrings, the table and the fixtures.
+"""
+
+from pathlib import Path
+import re
+import shutil
+
+import pytest
+
+from gwlint.registry import load_rules
+from gwlint.testing import lint_tree
+from realserver.cases import REALSERVER_CASES, all_cases
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+_STATUS = re.compile(r"\b(5\d\d)\b")
+
+
+_NO_START = re.compile(r"(?i)\b(?:refuses to start|will not start|won't start|does not start|fails to start)\b")
+
+
+def claimed_statuses(doc: str) -> set[int | None]:
+    """What a rule's docstring predicts: HTTP statuses (502 Bad Gateway, 504, ...), None for a
+    server that refuses to start."""
+    return {int(s) for s in _STATUS.findall(doc)} | ({None} if _NO_START.search(doc) else set())
+
+
+def test_claimed_statuses_reads_docstrings():
+    assert claimed_statuses("every request gets **502 Bad Gateway**; later 504 Gateway Timeout") == {502, 504}
+    assert claimed_statuses("pm.max_children = 5000 is fine, port 9000") == set()
+    assert claimed_statuses("php-fpm refuses to start: `please specify user and group`") == {None}
+
+
+def test_every_rule_that_claims_a_status_has_real_server_cases():
+    missing = [rule.code for rule in load_rules() if claimed_statuses(rule.doc) and rule.code not in REALSERVER_CASES]
+    assert not missing, f"rules claiming a status with no entry in REALSERVER_CASES: {missing}"
+
+
+def test_each_rule_is_proven_on_a_status_it_claims():
+    for rule in load_rules():
+        if rule.code in REALSERVER_CASES:
+            observed = {case.status for case in REALSERVER_CASES[rule.code]}
+            assert observed & claimed_statuses(rule.doc), f"{rule.code}: cases observe {observed}, doc claims " \
+                                                          f"{claimed_statuses(rule.doc)}"
+
+
+def test_keys_are_rule_codes_or_pending():
+    codes = {rule.code for rule in load_rules()}
+    assert [k for k in REALSERVER_CASES if k not in codes and not k.startswith("pending:")] == []
+
+
+@pytest.mark.parametrize(("key", "case"), all_cases(), ids=[f"{k}-{c.id}" for k, c in all_cases()])
+def test_rule_flags_its_case_and_the_fix_clears_it(key, case, tmp_path):
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES / case.fixture, tree, symlinks=True)
+    found = lint_tree(tree)
+    if key.startswith("pending:"):
+        assert found.codes() == [], f"{found.codes()} flag {case.fixture}: key its case by that code"
+        return
+    assert key in found.codes()
+    for rel, old, new in case.manual_fix:
+        (tree / rel).write_text((tree / rel).read_text().replace(old, new, 1))
+    after = lint_tree(tree) if case.manual_fix else found.relint()
+    assert key not in after.codes()
+
+
+def test_readme_table_lists_every_case():
+    readme = (FIXTURES.parent / "README.md").read_text()
+    section = readme[readme.index("## Proof against real servers"):]
+    missing = [case.fixture for _, case in all_cases() if f"| {case.fixture} |" not in section]
+    assert not missing, f"add these cases to the README's real-server table: {missing}"

@@ -1,0 +1,73 @@
+"""Every case of REALSERVER_CASES on real nginx + php-fpm: the broken tree gives the predicted status
+and error.log line; after the fix (gwlint's, or the case's manual one) the tree passes --verify and
+gives 200. Clean fixtures give 200, gwlint finds nothing and the servers log no error."""
+
+from pathlib import Path
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from gwlint.relocate import relocate
+from realserver.cases import all_cases
+from realserver.harness import ServerError, Servers
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+CLEAN = sorted(p.name for p in FIXTURES.glob("*-clean"))
+
+pytestmark = pytest.mark.realserver
+
+
+def gwlint(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gwlint", "check", *args], capture_output=True, text=True)
+
+
+def serve(tree: Path, dest: Path, path: str):
+    """Relocate `tree` to `dest`, start its servers, request `path`; (response, error.log, fpm log)."""
+    with Servers(relocate(tree, dest)) as servers:
+        response = servers.get(path)
+        servers.stop()  # flushes the logs
+        return response, servers.error_log(), servers.fpm_log()
+
+
+@pytest.mark.parametrize(("key", "case"), all_cases(), ids=[f"{k}-{c.id}" for k, c in all_cases()])
+def test_broken_then_fixed(key, case, workdir):
+    tree = workdir / "tree"
+    shutil.copytree(FIXTURES / case.fixture, tree, symlinks=True)
+
+    if case.status is None:
+        with pytest.raises(ServerError) as refused:
+            serve(tree, workdir / "broken", case.path)
+        assert re.search(case.log, str(refused.value)), str(refused.value)
+    else:
+        response, error_log, fpm_log = serve(tree, workdir / "broken", case.path)
+        assert response.status == case.status, error_log
+        assert re.search(case.log, error_log), f"no line /{case.log}/ in error.log:\n{error_log}"
+        assert f"({case.errno}: " in error_log
+        if case.fpm_log:
+            assert re.search(case.fpm_log, fpm_log), fpm_log
+
+    for rel, old, new in case.manual_fix:
+        text = (tree / rel).read_text()
+        assert old in text, f"{case.fixture}/{rel} no longer holds {old!r}"
+        (tree / rel).write_text(text.replace(old, new, 1))
+    fixed = gwlint(str(tree), "--verify", *(() if case.manual_fix else ("--fix",)))
+    assert "GW92" not in fixed.stdout, fixed.stdout
+    if not case.manual_fix:
+        assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
+    response, error_log, _ = serve(tree, workdir / "fixed", case.path)
+    assert response.status == case.fixed_status, error_log
+    assert response.body.startswith("OK"), response.body
+
+
+@pytest.mark.parametrize("fixture", CLEAN)
+def test_clean_fixture_serves_200_and_lints_clean(fixture, workdir):
+    result = gwlint(str(FIXTURES / fixture), "--verify")
+    assert result.returncode == 0, result.stdout + result.stderr
+    response, error_log, fpm_log = serve(FIXTURES / fixture, workdir / "root", "/index.php")
+    assert (response.status, response.body) == (200, "OK\n"), error_log
+    assert not re.search(r"\[(crit|error|alert|emerg)\]", error_log), error_log
+    assert not re.search(r"\b(ERROR|ALERT|WARNING):", fpm_log), fpm_log

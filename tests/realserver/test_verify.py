@@ -1,0 +1,79 @@
+"""`gwlint check --verify`: the servers' own config tests on a relocated copy, as GW920/GW921 findings."""
+
+from pathlib import Path
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from gwlint.verify import verify
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+SITE = "etc/nginx/sites-available/default"
+POOL = "etc/php/8.2/fpm/pool.d/www.conf"
+
+pytestmark = pytest.mark.realserver(root=False)  # config tests run as any user
+
+
+def copy(tmp_path: Path, fixture: str = "debian-clean") -> Path:
+    shutil.copytree(FIXTURES / fixture, tmp_path / "tree", symlinks=True)
+    return tmp_path / "tree"
+
+
+def edit(tree: Path, rel: str, old: str, new: str) -> str:
+    text = (tree / rel).read_text()
+    assert old in text
+    (tree / rel).write_text(text.replace(old, new, 1))
+    return text.replace(old, new, 1)
+
+
+def test_clean_tree_passes_both_config_tests(tmp_path):
+    assert verify(copy(tmp_path)) == ([], [])
+
+
+def test_failures_point_at_the_tree_file_and_line(tmp_path):
+    tree = copy(tmp_path)
+    edit(tree, SITE, "fastcgi_pass unix", "fastcgi_pas unix")
+    edit(tree, POOL, "pm = dynamic", "pm = dynamc")
+    findings, _ = verify(tree)
+    assert [(f.code, f.path, f.line) for f in findings] == [
+        ("GW920", SITE, 18), ("GW921", POOL, 17)]
+    assert 'unknown directive "fastcgi_pas"' in findings[0].message
+    assert "invalid process manager" in findings[1].message
+    assert "/tmp" not in findings[0].message + findings[1].message
+
+
+def test_nothing_is_written_outside_the_copy(tmp_path):
+    outside = [Path("/run/nginx.pid"), Path("/var/log/php8.2-fpm.log"), Path("/run/php/php8.2-fpm.pid")]
+    before = {p: p.exists() for p in outside}
+    verify(copy(tmp_path))
+    assert {p: p.exists() for p in outside} == before
+
+
+def test_overlay_is_what_gets_tested(tmp_path):
+    tree = copy(tmp_path)
+    broken = (tree / SITE).read_text().replace("index index.php", "index_ index.php")
+    findings, _ = verify(tree, overlay={SITE: broken})
+    assert [(f.code, f.path, f.line) for f in findings] == [("GW920", SITE, 7)]
+
+
+def gwlint(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gwlint", "check", *map(str, args)], capture_output=True, text=True)
+
+
+def test_cli_verify_reports_and_sets_exit_code(tmp_path):
+    tree = copy(tmp_path)
+    assert gwlint(tree, "--verify").returncode == 0
+    edit(tree, POOL, "pm = dynamic", "pm = dynamc")
+    result = gwlint(tree, "--verify")
+    assert result.returncode == 1 and f"{POOL}:17: GW921 error: `php-fpm -t` fails" in result.stdout
+
+
+def test_cli_verify_tests_the_fixed_tree(tmp_path):
+    tree = copy(tmp_path, "debian-socket-mismatch")
+    diff = gwlint(tree, "--diff", "--verify")
+    assert diff.returncode == 1 and "+        fastcgi_pass unix:/run/php/php8.2-fpm.sock;" in diff.stdout
+    assert "GW92" not in diff.stderr
+    fixed = gwlint(tree, "--fix", "--verify")
+    assert fixed.returncode == 0 and "All checks passed." in fixed.stdout

@@ -1,0 +1,36 @@
+from gwlint.testing import lint
+from rule_trees import nginx, tree
+
+
+def test_terminate_below_max_execution_time_is_flagged(tmp_path):
+    r = lint(tree(None, "request_terminate_timeout = 20s ; expect: GW220\n", "max_execution_time = 30\n"), tmp_path)
+    r.assert_expected()
+    (f,) = r.findings
+    assert "request_terminate_timeout 20s" in f.message and "max_execution_time 30 (etc/php/8.2/fpm/php.ini:1)" in f.message
+    assert "502" in f.message and "(104: Connection reset by peer)" in f.message
+    assert [(x.path, x.line) for x in f.related] == [("etc/php/8.2/fpm/php.ini", 1)]
+
+
+def test_pool_php_admin_value_is_the_effective_limit(tmp_path):
+    r = lint(tree(None, "request_terminate_timeout = 1m ; expect: GW220\n"
+                        "php_admin_value[max_execution_time] = 120\n"), tmp_path)
+    r.assert_expected()
+
+
+def test_clean_when_terminate_is_longer_or_off(tmp_path):
+    assert lint(tree(None, "request_terminate_timeout = 40s\n", "max_execution_time = 30\n"), tmp_path).findings == []
+    assert lint(tree(None, "", "max_execution_time = 30\n"), tmp_path / "b").findings == []
+
+
+def test_clean_when_max_execution_time_is_off(tmp_path):
+    assert lint(tree(None, "request_terminate_timeout = 20s\n", "max_execution_time = 0\n"), tmp_path).findings == []
+
+
+def test_php_value_from_nginx_is_checked_at_its_line(tmp_path):
+    conf = nginx(location='            fastcgi_param PHP_VALUE "max_execution_time=300";  # expect: GW220\n'
+                          '            fastcgi_read_timeout 10m;\n')
+    r = lint(tree(conf, "request_terminate_timeout = 2m\n", "max_execution_time = 30\n"), tmp_path)
+    r.assert_expected()
+    (f,) = r.findings
+    assert "max_execution_time 300 (etc/nginx/nginx.conf:7, fastcgi_param PHP_VALUE)" in f.message
+    assert [(x.path, x.line) for x in f.related] == [("etc/php/8.2/fpm/pool.d/www.conf", 8)]
