@@ -33,6 +33,7 @@ class Case:
     fixed_status: int = 200
     fpm_log: str | None = None  # regex searched in php-fpm's log
     manual_fix: tuple[tuple[str, str, str], ...] = ()
+    also: tuple[str, ...] = ()  # other rules that flag the same fixture (their fix may clear it too)
 
     @property
     def id(self) -> str:
@@ -45,29 +46,24 @@ REALSERVER_CASES: dict[str, list[Case]] = {
              CONNECT.format(target=r"/run/php/php8\.1-fpm\.sock", errno=2)),
         Case("realserver-tcp-mismatch", 502, 111, CONNECT.format(target="", errno=111)),
     ],
-    # issue 5, socket permissions (GW320-339)
-    "pending:socket-permissions": [
-        Case("realserver-socket-owner-root", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13),
-             manual_fix=((POOL, "listen.owner = root\nlisten.group = root",
-                          "listen.owner = www-data\nlisten.group = www-data"),)),
-        Case("realserver-socket-no-owner", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13),
-             manual_fix=((POOL, f"listen = {POOL_SOCKET}\n",
-                          f"listen = {POOL_SOCKET}\nlisten.owner = www-data\nlisten.group = www-data\n"),)),
-        Case("realserver-socket-nginx-user", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13),
-             manual_fix=((POOL, "listen.group = www-data", "listen.group = nogroup"),)),
+    "GW201": [
+        Case("realserver-socket-no-owner", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13), also=("GW320",)),
     ],
-    # issue 6, timeouts (GW340-359)
-    "pending:timeouts": [
-        Case("realserver-read-timeout", 504, 110, TIMED_OUT, path="/slow.php?s=2",
-             manual_fix=((SITE, "fastcgi_read_timeout 1s;", "fastcgi_read_timeout 60s;"),)),
+    "GW204": [
+        Case("realserver-fpm-root-user", None, None, r"please specify user and group other than root",
+             manual_fix=((POOL, "user = root\ngroup = root", "user = www-data\ngroup = www-data"),)),
+    ],
+    "GW220": [
         Case("realserver-terminate-timeout", 502, 104, RESET, path="/slow.php?s=3",
              fpm_log=r"execution timed out \([0-9.]+ sec\), terminating",
              manual_fix=((POOL, "request_terminate_timeout = 1s", "request_terminate_timeout = 60s"),)),
     ],
-    # issue 4, FPM pool checks
-    "pending:fpm-start": [
-        Case("realserver-fpm-root-user", None, None, r"please specify user and group other than root",
-             manual_fix=((POOL, "user = root\ngroup = root", "user = www-data\ngroup = www-data"),)),
+    "GW320": [
+        Case("realserver-socket-owner-root", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
+        Case("realserver-socket-nginx-user", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
+    ],
+    "GW340": [
+        Case("realserver-read-timeout", 504, 110, TIMED_OUT, path="/slow.php?s=2"),
     ],
 }
 
