@@ -67,6 +67,9 @@ REALSERVER_CASES: dict[str, list[Case]] = {
     ],
 }
 
+# what a clean fixture is asked for (default /index.php): proxy fixtures reach a stand-in or a vhost
+CLEAN_PATHS = {"backends-compose-clean": "/app/", "backends-systemd-clean": "/", "backends-vhosts-clean": "/api/"}
+
 
 def all_cases() -> list[tuple[str, Case]]:
     return [(key, case) for key, cases in REALSERVER_CASES.items() for case in cases]

@@ -5,15 +5,18 @@ import os
 from pathlib import Path
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 
+from gwlint.backends import declarations
 from gwlint.endpoint import Endpoint
 from gwlint.relocate import Relocation
 from gwlint.verify import find_nginx, find_php_fpm
 
 READY_SECONDS = 10.0
+STANDIN = Path(__file__).with_name("standin.py")
 
 
 class ServerError(Exception):
@@ -50,7 +53,8 @@ def _connectable(endpoint: Endpoint) -> bool:
 
 
 class Servers:
-    """php-fpm (every install with a main config) and nginx (every instance) of one relocation.
+    """php-fpm (every install with a main config), nginx (every instance) and a stand-in for each
+    app backend the tree declares (standin.py: 200 `OK`), of one relocation.
 
     with Servers(relocation) as servers:
         response = servers.get("/index.php")
@@ -89,8 +93,29 @@ class Servers:
                 raise ServerError(f"{name} did not start (exit {proc.poll()}):\n{out}\n{logged}")
             time.sleep(0.005)
 
+    def standins(self) -> list[Endpoint]:
+        """Where the tree's app backends (systemd units, compose services, PM2 apps) listen in the
+        copy: not the ports of nginx's own servers (a compose nginx service publishes them too) nor
+        of FPM pools."""
+        ws, reloc = self.relocation.workspace, self.relocation
+        taken = {p.listen.port for p in ws.pools if p.listen and p.listen.kind == "tcp"}
+        front = {e.port for run in reloc.nginx for e in run.listens}
+        taken |= {old for old, new in reloc.ports.items() if new in front}
+        out = []
+        for decl in declarations(ws):
+            if decl.path in ws.nginx_files or decl.port in taken or decl.port not in reloc.ports:
+                continue
+            for host in reloc.addresses(decl.host):
+                endpoint = Endpoint("tcp", host=host, port=reloc.ports[decl.port])
+                if endpoint not in out:
+                    out.append(endpoint)
+        return out
+
     def start(self) -> None:
         fpm_bin, nginx_bin = find_php_fpm(), find_nginx()
+        for endpoint in self.standins():
+            proc = self._spawn("standin", [sys.executable, str(STANDIN), endpoint.host, str(endpoint.port)])
+            self._wait("standin", proc, [endpoint], Path(os.devnull))
         for run in self.relocation.fpm:
             proc = self._spawn("php-fpm", run.argv(fpm_bin, "-F"), run.env())
             self._wait("php-fpm", proc, run.listens, run.error_log)

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from gwlint.relocate import relocate
-from realserver.cases import all_cases
+from realserver.cases import CLEAN_PATHS, all_cases
 from realserver.harness import ServerError, Servers
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -67,7 +67,7 @@ def test_broken_then_fixed(key, case, workdir):
 def test_clean_fixture_serves_200_and_lints_clean(fixture, workdir):
     result = gwlint(str(FIXTURES / fixture), "--verify")
     assert result.returncode == 0, result.stdout + result.stderr
-    response, error_log, fpm_log = serve(FIXTURES / fixture, workdir / "root", "/index.php")
+    response, error_log, fpm_log = serve(FIXTURES / fixture, workdir / "root", CLEAN_PATHS.get(fixture, "/index.php"))
     assert (response.status, response.body) == (200, "OK\n"), error_log
     assert not re.search(r"\[(crit|error|alert|emerg)\]", error_log), error_log
     assert not re.search(r"\b(ERROR|ALERT|WARNING):", fpm_log), fpm_log
