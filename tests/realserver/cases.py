@@ -33,6 +33,7 @@ class Case:
     fixed_status: int = 200
     fpm_log: str | None = None  # regex searched in php-fpm's log
     manual_fix: tuple[tuple[str, str, str], ...] = ()
+    before: tuple[str, ...] = ()  # requested first, whatever they get (e.g. to pin a worker)
     also: tuple[str, ...] = ()  # other rules that flag the same fixture (their fix may clear it too)
 
     @property
@@ -49,6 +50,9 @@ REALSERVER_CASES: dict[str, list[Case]] = {
     "GW201": [
         Case("realserver-socket-no-owner", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13), also=("GW320",)),
     ],
+    "GW202": [
+        Case("realserver-socket-mode-invalid", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13), also=("GW320",)),
+    ],
     "GW204": [
         Case("realserver-fpm-root-user", None, None, r"please specify user and group other than root",
              manual_fix=((POOL, "user = root\ngroup = root", "user = www-data\ngroup = www-data"),)),
@@ -58,9 +62,27 @@ REALSERVER_CASES: dict[str, list[Case]] = {
              fpm_log=r"execution timed out \([0-9.]+ sec\), terminating",
              manual_fix=((POOL, "request_terminate_timeout = 1s", "request_terminate_timeout = 60s"),)),
     ],
+    "GW221": [
+        Case("realserver-php-unbounded", 504, 110, TIMED_OUT, before=("/slow.php?s=30",),
+             manual_fix=((POOL, ";request_terminate_timeout = 0", "request_terminate_timeout = 1s"),)),
+    ],
+    "GW223": [
+        Case("realserver-fpm-spare-servers", None, None,
+             r"\[pool www\] pm.min_spare_servers\(1\) and pm.max_spare_servers\(8\) cannot be greater than "
+             r"pm.max_children\(5\)",
+             manual_fix=((POOL, "pm.max_children = 5", "pm.max_children = 10"),)),
+    ],
     "GW320": [
         Case("realserver-socket-owner-root", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
         Case("realserver-socket-nginx-user", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
+    ],
+    "GW360": [
+        Case("backends-systemd-broken", 502, 111, CONNECT.format(target="", errno=111), path="/"),
+        Case("backends-vhosts-broken", 502, 111, CONNECT.format(target="", errno=111), path="/api/"),
+    ],
+    "GW361": [
+        Case("realserver-loopback-bind", 502, 111, CONNECT.format(target="", errno=111), path="/",
+             manual_fix=(("etc/systemd/system/gunicorn.service", "--bind 127.0.0.1:8000", "--bind 0.0.0.0:8000"),)),
     ],
     "GW340": [
         Case("realserver-read-timeout", 504, 110, TIMED_OUT, path="/slow.php?s=2"),

@@ -24,9 +24,12 @@ def gwlint(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "gwlint", "check", *args], capture_output=True, text=True)
 
 
-def serve(tree: Path, dest: Path, path: str):
-    """Relocate `tree` to `dest`, start its servers, request `path`; (response, error.log, fpm log)."""
+def serve(tree: Path, dest: Path, path: str, before: tuple[str, ...] = ()):
+    """Relocate `tree` to `dest`, start its servers, request `before` then `path`; (response of
+    `path`, error.log, fpm log)."""
     with Servers(relocate(tree, dest)) as servers:
+        for first in before:
+            servers.get(first)
         response = servers.get(path)
         servers.stop()  # flushes the logs
         return response, servers.error_log(), servers.fpm_log()
@@ -42,7 +45,7 @@ def test_broken_then_fixed(key, case, workdir):
             serve(tree, workdir / "broken", case.path)
         assert re.search(case.log, str(refused.value)), str(refused.value)
     else:
-        response, error_log, fpm_log = serve(tree, workdir / "broken", case.path)
+        response, error_log, fpm_log = serve(tree, workdir / "broken", case.path, case.before)
         assert response.status == case.status, error_log
         assert re.search(case.log, error_log), f"no line /{case.log}/ in error.log:\n{error_log}"
         assert f"({case.errno}: " in error_log
@@ -58,7 +61,7 @@ def test_broken_then_fixed(key, case, workdir):
     if not case.manual_fix:
         assert fixed.returncode == 0, fixed.stdout + fixed.stderr
 
-    response, error_log, _ = serve(tree, workdir / "fixed", case.path)
+    response, error_log, _ = serve(tree, workdir / "fixed", case.path, case.before)
     assert response.status == case.fixed_status, error_log
     assert response.body.startswith("OK"), response.body
 
