@@ -84,6 +84,11 @@ REALSERVER_CASES: dict[str, list[Case]] = {
         Case("realserver-loopback-bind", 502, 111, CONNECT.format(target="", errno=111), path="/",
              manual_fix=(("etc/systemd/system/gunicorn.service", "--bind 127.0.0.1:8000", "--bind 0.0.0.0:8000"),)),
     ],
+    "GW321": [
+        Case("realserver-private-tmp", 502, 2, CONNECT.format(target="/tmp/php-fpm.sock", errno=2),
+             manual_fix=((POOL, "listen = /tmp/php-fpm.sock", f"listen = {POOL_SOCKET}"),
+                         (SITE, "fastcgi_pass unix:/tmp/php-fpm.sock;", f"fastcgi_pass unix:{POOL_SOCKET};"))),
+    ],
     "GW340": [
         Case("realserver-read-timeout", 504, 110, TIMED_OUT, path="/slow.php?s=2"),
     ],

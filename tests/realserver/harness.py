@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 import os
+import re
 from pathlib import Path
 import socket
 import subprocess
@@ -10,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 
+from gwlint import systemd
 from gwlint.backends import declarations
 from gwlint.endpoint import Endpoint
 from gwlint.relocate import Relocation
@@ -17,6 +19,11 @@ from gwlint.verify import find_nginx, find_php_fpm
 
 READY_SECONDS = 10.0
 STANDIN = Path(__file__).with_name("standin.py")
+FPM_READY = "ready to handle connections"
+# what systemd's PrivateTmp=true does: the service gets its own empty /tmp and /var/tmp (in the
+# copy), in a mount namespace of its own; `sh -c SCRIPT COPY ARGV...`
+PRIVATE_TMP = ('mount -t tmpfs -o mode=1777 private-tmp "$0/tmp" && '
+               'mount -t tmpfs -o mode=1777 private-tmp "$0/var/tmp" && exec "$@"')
 
 
 class ServerError(Exception):
@@ -54,7 +61,8 @@ def _connectable(endpoint: Endpoint) -> bool:
 
 class Servers:
     """php-fpm (every install with a main config), nginx (every instance) and a stand-in for each
-    app backend the tree declares (standin.py: 200 `OK`), of one relocation.
+    app backend the tree declares (standin.py: 200 `OK`), of one relocation. php-fpm and nginx get
+    a private /tmp when the tree's service unit for them sets PrivateTmp=true.
 
     with Servers(relocation) as servers:
         response = servers.get("/index.php")
@@ -84,9 +92,12 @@ class Servers:
         self.procs.append((name, proc, out))
         return proc
 
-    def _wait(self, name: str, proc: subprocess.Popen, endpoints: list[Endpoint], log: Path) -> None:
+    def _wait(self, name: str, proc: subprocess.Popen, endpoints: list[Endpoint], log: Path,
+              ready: str | None = None) -> None:
+        """Until every endpoint accepts, or (`ready`) until the log holds that line."""
         deadline = time.monotonic() + READY_SECONDS
-        while not all(_connectable(e) for e in endpoints):
+        while not (ready in log.read_text(errors="replace") if ready and log.exists() else
+                   not ready and all(_connectable(e) for e in endpoints)):
             if proc.poll() is not None or time.monotonic() > deadline:
                 out = self.procs[-1][2].read_text(errors="replace")
                 logged = log.read_text(errors="replace") if log.exists() else ""
@@ -111,16 +122,32 @@ class Servers:
                     out.append(endpoint)
         return out
 
+    def private_tmp(self, unit: re.Pattern) -> bool:
+        """Whether a service unit of the tree matching `unit` sets PrivateTmp=true."""
+        root = self.relocation.workspace.root
+        settings = [systemd.setting(root, name, "Service", "PrivateTmp") for name in systemd.unit_names(root, unit)]
+        return any(s is not None and s.value.lower() in systemd.TRUE for s in settings)
+
+    def _isolated(self, argv: list[str], unit: re.Pattern) -> list[str]:
+        """`argv`, run with a private /tmp when the tree's unit for it says PrivateTmp=true."""
+        if not self.private_tmp(unit):
+            return argv
+        root = self.relocation.root
+        for sub in ("tmp", "var/tmp"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        return ["unshare", "--mount", "--propagation", "private", "sh", "-c", PRIVATE_TMP, str(root), *argv]
+
     def start(self) -> None:
         fpm_bin, nginx_bin = find_php_fpm(), find_nginx()
         for endpoint in self.standins():
             proc = self._spawn("standin", [sys.executable, str(STANDIN), endpoint.host, str(endpoint.port)])
             self._wait("standin", proc, [endpoint], Path(os.devnull))
-        for run in self.relocation.fpm:
-            proc = self._spawn("php-fpm", run.argv(fpm_bin, "-F"), run.env())
-            self._wait("php-fpm", proc, run.listens, run.error_log)
+        for run in self.relocation.fpm:  # a private /tmp hides its socket: wait for its log line
+            argv = self._isolated(run.argv(fpm_bin, "-F"), systemd.FPM_UNIT)
+            proc = self._spawn("php-fpm", argv, run.env())
+            self._wait("php-fpm", proc, run.listens, run.error_log, FPM_READY if argv[0] == "unshare" else None)
         for run in self.relocation.nginx:
-            proc = self._spawn("nginx", run.argv(nginx_bin, self.relocation.root))
+            proc = self._spawn("nginx", self._isolated(run.argv(nginx_bin, self.relocation.root), systemd.NGINX_UNIT))
             self._wait("nginx", proc, run.listens, run.error_log)
 
     def stop(self) -> None:
