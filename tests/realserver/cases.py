@@ -28,12 +28,14 @@ class Case:
 
     fixture: str
     status: int | None
-    errno: int | None
+    errno: int | None  # in error.log's line; None where nginx logs no errno (413)
     log: str  # regex searched in nginx's error.log (paths as in the tree, not the temp copy)
     path: str = "/index.php"
     fixed_status: int = 200
     fpm_log: str | None = None  # regex searched in php-fpm's log
     manual_fix: tuple[tuple[str, str, str], ...] = ()
+    body: int = 0  # POST that many bytes instead of a GET
+    unsafe_fix: bool = False  # gwlint's fix is marked unsafe: --unsafe-fixes
     before: tuple[str, ...] = ()  # requested first, whatever they get (e.g. to pin a worker)
     also: tuple[str, ...] = ()  # other rules that flag the same fixture (their fix may clear it too)
 
@@ -76,6 +78,10 @@ REALSERVER_CASES: dict[str, list[Case]] = {
     "GW320": [
         Case("realserver-socket-owner-root", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
         Case("realserver-socket-nginx-user", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
+    ],
+    "GW341": [
+        Case("realserver-upload-limit", 413, None, r"\[error\] .*client intended to send too large body: 9437184 bytes",
+             body=9 << 20, unsafe_fix=True),
     ],
     "GW360": [
         Case("backends-systemd-broken", 502, 111, CONNECT.format(target="", errno=111), path="/"),

@@ -162,13 +162,13 @@ class Servers:
                     proc.wait()
         self.procs.clear()
 
-    def get(self, path: str, port: int = 80, timeout: float = 30) -> Response:
-        """GET `path` from the server that listened on `port` in the original tree."""
+    def get(self, path: str, port: int = 80, timeout: float = 30, body: bytes | None = None) -> Response:
+        """GET `path` (POST `body`) from the server that listened on `port` in the original tree."""
         listens = [e for run in self.relocation.nginx for e in run.listens if e.port == self.relocation.ports[port]]
         url = f"http://{listens[0].host}:{listens[0].port}{path}"
         start = time.monotonic()
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as resp:
+            with urllib.request.urlopen(url, data=body, timeout=timeout) as resp:
                 status, body = resp.status, resp.read()
         except urllib.error.HTTPError as err:
             status, body = err.code, err.read()

@@ -14,21 +14,22 @@ from gwlint.testing import lint_tree
 from realserver.cases import NOT_REPRODUCED, REALSERVER_CASES, all_cases
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-_STATUS = re.compile(r"\b(5\d\d)\b")
+_STATUS = re.compile(r"\b(5\d\d|4\d\d(?= [A-Z]))\b")  # any 5xx; a 4xx with its reason phrase
 
 
 _NO_START = re.compile(r"(?i)\b(?:refuses to start|will not start|won't start|does not start|fails to start)\b")
 
 
 def claimed_statuses(doc: str) -> set[int | None]:
-    """What a rule's docstring predicts: HTTP statuses (502 Bad Gateway, 504, ...), None for a
-    server that refuses to start."""
+    """What a rule's docstring predicts: HTTP statuses (502 Bad Gateway, 504, 413 Request Entity
+    Too Large, ...), None for a server that refuses to start."""
     return {int(s) for s in _STATUS.findall(doc)} | ({None} if _NO_START.search(doc) else set())
 
 
 def test_claimed_statuses_reads_docstrings():
     assert claimed_statuses("every request gets **502 Bad Gateway**; later 504 Gateway Timeout") == {502, 504}
     assert claimed_statuses("pm.max_children = 5000 is fine, port 9000") == set()
+    assert claimed_statuses("get **413 Request Entity Too Large**; try_files $uri =404;") == {413}
     assert claimed_statuses("php-fpm refuses to start: `please specify user and group`") == {None}
 
 
@@ -69,7 +70,7 @@ def test_rule_flags_its_case_and_the_fix_clears_it(key, case, tmp_path):
     assert set(found.codes()) == {key, *case.also}, f"{case.fixture}: list other rules that flag it in `also`"
     for rel, old, new in case.manual_fix:
         (tree / rel).write_text((tree / rel).read_text().replace(old, new, 1))
-    after = lint_tree(tree) if case.manual_fix else found.relint()
+    after = lint_tree(tree) if case.manual_fix else found.relint(unsafe=case.unsafe_fix)
     assert not {key, *case.also} & set(after.codes()), after.codes()
 
 

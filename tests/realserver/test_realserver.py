@@ -24,13 +24,13 @@ def gwlint(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "gwlint", "check", *args], capture_output=True, text=True)
 
 
-def serve(tree: Path, dest: Path, path: str, before: tuple[str, ...] = ()):
-    """Relocate `tree` to `dest`, start its servers, request `before` then `path`; (response of
-    `path`, error.log, fpm log)."""
+def serve(tree: Path, dest: Path, path: str, before: tuple[str, ...] = (), body: int = 0):
+    """Relocate `tree` to `dest`, start its servers, request `before` then `path` (POST `body`
+    bytes when given); (response of `path`, error.log, fpm log)."""
     with Servers(relocate(tree, dest)) as servers:
         for first in before:
             servers.get(first)
-        response = servers.get(path)
+        response = servers.get(path, body=b"x" * body if body else None)
         servers.stop()  # flushes the logs
         return response, servers.error_log(), servers.fpm_log()
 
@@ -45,10 +45,11 @@ def test_broken_then_fixed(key, case, workdir):
             serve(tree, workdir / "broken", case.path)
         assert re.search(case.log, str(refused.value)), str(refused.value)
     else:
-        response, error_log, fpm_log = serve(tree, workdir / "broken", case.path, case.before)
+        response, error_log, fpm_log = serve(tree, workdir / "broken", case.path, case.before, case.body)
         assert response.status == case.status, error_log
         assert re.search(case.log, error_log), f"no line /{case.log}/ in error.log:\n{error_log}"
-        assert f"({case.errno}: " in error_log
+        if case.errno is not None:
+            assert f"({case.errno}: " in error_log
         if case.fpm_log:
             assert re.search(case.fpm_log, fpm_log), fpm_log
 
@@ -56,12 +57,13 @@ def test_broken_then_fixed(key, case, workdir):
         text = (tree / rel).read_text()
         assert old in text, f"{case.fixture}/{rel} no longer holds {old!r}"
         (tree / rel).write_text(text.replace(old, new, 1))
-    fixed = gwlint(str(tree), "--verify", *(() if case.manual_fix else ("--fix",)))
+    fix = () if case.manual_fix else ("--fix", "--unsafe-fixes") if case.unsafe_fix else ("--fix",)
+    fixed = gwlint(str(tree), "--verify", *fix)
     assert "GW92" not in fixed.stdout, fixed.stdout
     if not case.manual_fix:
         assert fixed.returncode == 0, fixed.stdout + fixed.stderr
 
-    response, error_log, _ = serve(tree, workdir / "fixed", case.path, case.before)
+    response, error_log, _ = serve(tree, workdir / "fixed", case.path, case.before, case.body)
     assert response.status == case.fixed_status, error_log
     assert response.body.startswith("OK"), response.body
 
