@@ -59,6 +59,12 @@ def _connectable(endpoint: Endpoint) -> bool:
             return False
 
 
+def _ready(endpoints: list[Endpoint], log: Path, line: str | None) -> bool:
+    if line:
+        return log.exists() and line in log.read_text(errors="replace")
+    return all(_connectable(e) for e in endpoints)
+
+
 class Servers:
     """php-fpm (every install with a main config), nginx (every instance) and a stand-in for each
     app backend the tree declares (standin.py: 200 `OK`), of one relocation. php-fpm and nginx get
@@ -96,8 +102,7 @@ class Servers:
               ready: str | None = None) -> None:
         """Until every endpoint accepts, or (`ready`) until the log holds that line."""
         deadline = time.monotonic() + READY_SECONDS
-        while not (ready in log.read_text(errors="replace") if ready and log.exists() else
-                   not ready and all(_connectable(e) for e in endpoints)):
+        while not _ready(endpoints, log, ready):
             if proc.poll() is not None or time.monotonic() > deadline:
                 out = self.procs[-1][2].read_text(errors="replace")
                 logged = log.read_text(errors="replace") if log.exists() else ""
