@@ -84,7 +84,7 @@ REALSERVER_CASES: dict[str, list[Case]] = {
              body=9 << 20, unsafe_fix=True),
     ],
     "GW360": [
-        Case("backends-systemd-broken", 502, 111, CONNECT.format(target="", errno=111), path="/"),
+        Case("realserver-proxy-port", 502, 111, CONNECT.format(target="", errno=111), path="/"),
         Case("backends-vhosts-broken", 502, 111, CONNECT.format(target="", errno=111), path="/api/"),
     ],
     "GW361": [
