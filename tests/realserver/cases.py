@@ -45,11 +45,6 @@ class Case:
 
 
 REALSERVER_CASES: dict[str, list[Case]] = {
-    "GW301": [
-        Case("debian-socket-mismatch", 502, 2,
-             CONNECT.format(target=r"/run/php/php8\.1-fpm\.sock", errno=2)),
-        Case("realserver-tcp-mismatch", 502, 111, CONNECT.format(target="", errno=111)),
-    ],
     "GW201": [
         Case("realserver-socket-no-owner", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13), also=("GW320",)),
     ],
@@ -75,9 +70,22 @@ REALSERVER_CASES: dict[str, list[Case]] = {
              r"pm.max_children\(5\)",
              manual_fix=((POOL, "pm.max_children = 5", "pm.max_children = 10"),)),
     ],
+    "GW301": [
+        Case("debian-socket-mismatch", 502, 2,
+             CONNECT.format(target=r"/run/php/php8\.1-fpm\.sock", errno=2)),
+        Case("realserver-tcp-mismatch", 502, 111, CONNECT.format(target="", errno=111)),
+    ],
     "GW320": [
         Case("realserver-socket-owner-root", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
         Case("realserver-socket-nginx-user", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
+    ],
+    "GW321": [
+        Case("realserver-private-tmp", 502, 2, CONNECT.format(target="/tmp/php-fpm.sock", errno=2),
+             manual_fix=((POOL, "listen = /tmp/php-fpm.sock", f"listen = {POOL_SOCKET}"),
+                         (SITE, "fastcgi_pass unix:/tmp/php-fpm.sock;", f"fastcgi_pass unix:{POOL_SOCKET};"))),
+    ],
+    "GW340": [
+        Case("realserver-read-timeout", 504, 110, TIMED_OUT, path="/slow.php?s=2"),
     ],
     "GW341": [
         Case("realserver-upload-limit", 413, None, r"\[error\] .*client intended to send too large body: 9437184 bytes",
@@ -90,14 +98,6 @@ REALSERVER_CASES: dict[str, list[Case]] = {
     "GW361": [
         Case("realserver-loopback-bind", 502, 111, CONNECT.format(target="", errno=111), path="/",
              manual_fix=(("etc/systemd/system/gunicorn.service", "--bind 127.0.0.1:8000", "--bind 0.0.0.0:8000"),)),
-    ],
-    "GW321": [
-        Case("realserver-private-tmp", 502, 2, CONNECT.format(target="/tmp/php-fpm.sock", errno=2),
-             manual_fix=((POOL, "listen = /tmp/php-fpm.sock", f"listen = {POOL_SOCKET}"),
-                         (SITE, "fastcgi_pass unix:/tmp/php-fpm.sock;", f"fastcgi_pass unix:{POOL_SOCKET};"))),
-    ],
-    "GW340": [
-        Case("realserver-read-timeout", 504, 110, TIMED_OUT, path="/slow.php?s=2"),
     ],
 }
 
