@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 import os
-import re
 from pathlib import Path
+import re
 import socket
 import subprocess
 import sys
