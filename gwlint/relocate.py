@@ -406,6 +406,10 @@ class _Relocator:
                     self.edit.set_ini(setting, _host_user(value))
                 elif key in ("group", "listen.group"):
                     self.edit.set_ini(setting, _host_group(value))
+                elif key in ("listen.acl_users", "listen.acl_groups"):
+                    host_name = _host_user if key == "listen.acl_users" else _host_group
+                    names = dict.fromkeys(host_name(n.strip()) for n in value.split(","))  # no repeats: EINVAL
+                    self.edit.set_ini(setting, ",".join(names))
                 elif key.startswith("php_") and key.endswith("]") and key[key.index("[") + 1:-1] in PHP_INI_PATHS:
                     self.edit.set_ini(setting, self.path(value, prefix, write=True))
         return listens

@@ -45,6 +45,18 @@ class Case:
 
 
 REALSERVER_CASES: dict[str, list[Case]] = {
+    "GW101": [
+        Case("upstream-name-typo", None, None, r'no port in upstream "php_fpm"',
+             manual_fix=((SITE, "fastcgi_pass php_fpm;", "fastcgi_pass php-fpm;"),)),
+    ],
+    "GW102": [
+        Case("fastcgi-pass-no-resolver", 502, None, r"no resolver defined to resolve php-fpm\.internal",
+             manual_fix=((SITE, "fastcgi_pass $php_backend;", "fastcgi_pass unix:/run/php/php8.2-fpm.sock;"),)),
+    ],
+    "GW105": [
+        Case("upstream-all-down", 502, None, r"no live upstreams while connecting to upstream",
+             manual_fix=((SITE, "php8.2-fpm.sock down;", "php8.2-fpm.sock;"),)),
+    ],
     "GW201": [
         Case("realserver-socket-no-owner", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13), also=("GW320",)),
     ],
@@ -69,6 +81,25 @@ REALSERVER_CASES: dict[str, list[Case]] = {
              r"\[pool www\] pm.min_spare_servers\(1\) and pm.max_spare_servers\(8\) cannot be greater than "
              r"pm.max_children\(5\)",
              manual_fix=((POOL, "pm.max_children = 5", "pm.max_children = 10"),)),
+    ],
+    "GW302": [
+        Case("proxy-pass-to-fpm", 502, None, RESET + r"|upstream prematurely closed connection while reading",
+             manual_fix=(("etc/nginx/sites-enabled/app",
+                          "proxy_set_header Host $host;\n        proxy_set_header X-Forwarded-For "
+                          "$proxy_add_x_forwarded_for;\n        proxy_pass http://127.0.0.1:9000;",
+                          "include snippets/fastcgi-php.conf;\n        fastcgi_pass 127.0.0.1:9000;"),)),
+    ],
+    "GW303": [
+        Case("fpm-loopback-pool-lan", 502, 111, CONNECT.format(target="", errno=111),
+             manual_fix=((POOL, "listen = 127.0.0.1:9000", "listen = 10.0.0.5:9000"),)),
+    ],
+    "GW304": [
+        Case("fpm-allowed-clients", 502, None, RESET + r"|upstream prematurely closed connection while reading"),
+    ],
+    "GW305": [
+        Case("fpm-duplicate-listen", None, None,
+             r"unable to (?:bind listening socket|set listen address as it's already used)",
+             manual_fix=(("etc/php/8.2/fpm/pool.d/app.conf", "listen = 9000", "listen = 9001"),)),
     ],
     "GW301": [
         Case("debian-socket-mismatch", 502, 2,
@@ -104,6 +135,10 @@ REALSERVER_CASES: dict[str, list[Case]] = {
 # Rules whose docs name a status that cannot be shown on a test machine, each with the reason; the
 # meta-test keeps this list to rules that claim a status and have no case, and the README shows it.
 NOT_REPRODUCED: dict[str, str] = {
+    "GW103": "needs a resolver that maps localhost to both 127.0.0.1 and ::1; this machine's /etc/hosts "
+             "maps it to 127.0.0.1 only, so nginx never tries ::1 here",
+    "GW104": "needs an SNI-only TLS origin: a certificate and private key committed as a fixture, and a "
+             "second TLS server; the handshake failure was measured by hand (see the rule's docs)",
     "GW224": "needs real memory exhaustion (the kernel's OOM killer, or swapping), which a test must not "
              "drive the machine into; a worker dying mid-request (502, 104: Connection reset) is shown "
              "by GW220's case",

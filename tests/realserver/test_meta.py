@@ -17,7 +17,8 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 _STATUS = re.compile(r"\b(5\d\d|4\d\d(?= [A-Z]))\b")  # any 5xx; a 4xx with its reason phrase
 
 
-_NO_START = re.compile(r"(?i)\b(?:refuses to start|will not start|won't start|does not start|fails to start)\b")
+_NO_START = re.compile(r"(?i)\b(?:refuses\s+to\s+start|will\s+not\s+start|won't\s+start|does\s+not\s+start|"
+                       r"fails\s+to\s+start)\b")
 
 
 def claimed_statuses(doc: str) -> set[int | None]:
