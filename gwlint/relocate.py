@@ -8,6 +8,8 @@ temp paths land in the copy, and nginx gets `daemon off; worker_processes 1;`. U
 
 Limits: a wildcard FPM listen is bound on 127.0.0.1 only; distinct non-loopback IPs get distinct
 127.0.0.N addresses; host names become 127.0.0.1; users missing on this host become `nobody`.
+Ports of the backends the tree declares (systemd units, compose, PM2) get loopback ports too, so
+that a test can start a stand-in where the app would listen.
 """
 
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ import re
 import shutil
 import socket
 
+from gwlint.backends import declarations
 from gwlint.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
 from gwlint.fpm import GLOBAL, _prefix_for
 from gwlint.ini import Setting, parse_ini
@@ -80,6 +83,7 @@ class Relocation:
     root: Path
     workspace: Workspace  # the copy as loaded before rewriting (root-relative paths as in the tree)
     ports: dict[int, int]  # original port -> loopback port
+    hosts: dict[str, str]  # original non-loopback IP -> 127.0.0.N
     nginx: list[NginxRun]
     fpm: list[FpmRun]
 
@@ -88,6 +92,12 @@ class Relocation:
         if not self.workspace.root.contains(Path(path)):
             return None
         return self.workspace.root.rel(self.workspace.root.canonical(Path(path)))
+
+    def addresses(self, host: str | None) -> list[str]:
+        """The loopback addresses standing for `host` (None: every address, so all those in use)."""
+        if host is None or host in ("0.0.0.0", "::", "*"):
+            return ["127.0.0.1", *self.hosts.values()]
+        return [self.hosts.get(host.strip("[]"), "127.0.0.1")]
 
     def unrelocate(self, text: str) -> str:
         """`text` with the copy's prefix removed, so its paths read as the original absolute ones."""
@@ -231,6 +241,7 @@ class _Relocator:
         for pool in self.ws.pools:
             if pool.listen and pool.listen.kind == "tcp":
                 ports.add(pool.listen.port)
+        ports |= {d.port for d in declarations(self.ws)}  # app backends a test may stand in for
         ports.discard(None)
         self.ports = dict(zip(sorted(ports), free_ports(len(ports))))
 
@@ -274,10 +285,11 @@ class _Relocator:
             self.edit.sub(node, args[0], "1")
         elif name == "daemon":
             self.edit.sub(node, args[0], "off")
-        elif name == "user":
-            self.edit.sub(node, args[0], _host_user(args[0]))
+        elif name == "user":  # a lone user means its same-named group: name the host's one
+            group = _host_group(args[1] if len(args) > 1 else args[0])
+            self.edit.sub(node, args[0], _host_user(args[0]) + ("" if len(args) > 1 else f" {group}"))
             if len(args) > 1:
-                self.edit.sub(node, args[1], _host_group(args[1]))
+                self.edit.sub(node, args[1], group)
         elif name in PASS_DIRECTIVES:
             self.edit.sub(node, args[0], self._target(args[0], upstreams))
         elif name == "server" and node.parent is not None and node.parent.name == "upstream":
@@ -394,6 +406,10 @@ class _Relocator:
                     self.edit.set_ini(setting, _host_user(value))
                 elif key in ("group", "listen.group"):
                     self.edit.set_ini(setting, _host_group(value))
+                elif key in ("listen.acl_users", "listen.acl_groups"):
+                    host_name = _host_user if key == "listen.acl_users" else _host_group
+                    names = dict.fromkeys(host_name(n.strip()) for n in value.split(","))  # no repeats: EINVAL
+                    self.edit.set_ini(setting, ",".join(names))
                 elif key.startswith("php_") and key.endswith("]") and key[key.index("[") + 1:-1] in PHP_INI_PATHS:
                     self.edit.set_ini(setting, self.path(value, prefix, write=True))
         return listens
@@ -429,4 +445,4 @@ def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
     nginx_runs = mover.nginx()
     fpm_runs = mover.fpm()
     mover.edit.write()
-    return Relocation(dest, ws, mover.ports, nginx_runs, fpm_runs)
+    return Relocation(dest, ws, mover.ports, mover.hosts, nginx_runs, fpm_runs)

@@ -8,8 +8,7 @@ above 75 seconds.
 ## Why is this bad?
 The nginx manual: the connect timeout "cannot usually exceed 75 seconds". The value suggests a
 slow backend gets more time to accept a connection than it does; the usual intent was a read
-timeout (`*_read_timeout`), which is what a slow response needs. A backend that does not accept
-within the kernel's limit still gets **502/504** after about 75s.
+timeout (`*_read_timeout`), which is what a slow response needs.
 
 ## Example
 ```nginx

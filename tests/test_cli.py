@@ -40,8 +40,9 @@ def test_socket_mismatch_fixture_text():
     lines = run.stdout.splitlines()
     assert lines[0].startswith("etc/nginx/sites-available/default:18: GW301 error: fastcgi_pass "
                                "unix:/run/php/php8.1-fpm.sock: no PHP-FPM pool listens")
-    assert "    etc/php/8.2/fpm/pool.d/www.conf:9: pool 'www' listens on unix:/run/php/php8.2-fpm.sock" in lines
-    assert lines[-1] == "Found 1 finding (1 error, 0 warning, 0 info); 1 fixable with --fix."
+    assert "    18 |         fastcgi_pass unix:/run/php/php8.1-fpm.sock;" in lines
+    assert "    = etc/php/8.2/fpm/pool.d/www.conf:9: pool 'www' listens on unix:/run/php/php8.2-fpm.sock" in lines
+    assert lines[-1] == "1 finding (1 error), 1 fixable with --fix."
 
 
 def test_socket_mismatch_fixture_json_contract():
@@ -82,7 +83,10 @@ def test_explicit_files(tmp_path):
                  "--fpm", tmp_path / "t/etc/php/8.2/fpm/php-fpm.conf")
     assert run.returncode == 1 and "GW301" in run.stdout
     run = gwlint("check", tmp_path / "t", "--nginx", tmp_path / "t/etc/nginx/nginx.conf")
-    assert run.returncode == 0  # no FPM config named: GW301 has nothing to compare with
+    assert run.returncode == 1 and "GW301" in run.stdout  # --nginx replaces nginx discovery only
+    (tmp_path / "t/etc/php/8.2/fpm/pool.d/www.conf").rename(tmp_path / "t/www.conf")
+    run = gwlint("check", tmp_path / "t", "--fpm", tmp_path / "t/etc/php/8.2/fpm/php-fpm.conf")
+    assert run.returncode == 0  # the named FPM config has no pools: GW301 has nothing to compare with
 
 
 # usage and bad input: exit 2, one line, no traceback -----------------------------------------
@@ -168,7 +172,7 @@ def test_empty_tree_is_clean(tmp_path):
 def test_internal_error_is_one_line_exit_3(tmp_path, monkeypatch):
     root = write_tree({"etc/nginx/nginx.conf": "events {}\n"}, tmp_path)
 
-    def boom(ws, rules=None):
+    def boom(ws, rules=None, config=None):
         raise KeyError("surprise")
 
     monkeypatch.setattr("gwlint.engine.run", boom)

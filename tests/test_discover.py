@@ -87,11 +87,13 @@ def test_included_nginx_conf_is_not_an_entry_of_its_own(tmp_path):
     assert [i.entry for i in load_workspace(root).nginx] == ["etc/nginx/nginx.conf"]
 
 
-def test_explicit_files_skip_discovery(tmp_path):
+def test_explicit_nginx_file_replaces_nginx_discovery_only(tmp_path):
     root = write_tree({"etc/nginx/nginx.conf": "events {}\n", "srv/a.conf": "events {}\nuser a;\n",
                        **fpm_tree("8.2", "9000")}, tmp_path)
     ws = load_workspace(root, nginx=[root / "srv/a.conf"], php_ini=[root / "etc/php/8.2/fpm/conf.d/20-b.ini"])
-    assert [i.entry for i in ws.nginx] == ["srv/a.conf"] and ws.installs == []
+    assert [i.entry for i in ws.nginx] == ["srv/a.conf"]
+    assert [i.conf for i in ws.installs] == ["etc/php/8.2/fpm/php-fpm.conf"]  # FPM still discovered
+    assert ws.installs[0].php_ini_files == ["etc/php/8.2/fpm/conf.d/20-b.ini"]
 
 
 def test_explicit_fpm_and_php_ini_chain(tmp_path):
@@ -99,7 +101,7 @@ def test_explicit_fpm_and_php_ini_chain(tmp_path):
                        "srv/override.ini": "post_max_size = 99M\n"}, tmp_path)
     ws = load_workspace(root, fpm=[root / "etc/php/8.2/fpm/php-fpm.conf"],
                         php_ini=[root / "etc/php/8.2/fpm/php.ini", root / "srv/override.ini"])
-    assert [i.entry for i in ws.nginx] == []  # --fpm alone names no nginx entry
+    assert [i.entry for i in ws.nginx] == ["etc/nginx/nginx.conf"]  # nginx is still discovered
     (install,) = ws.installs
     assert install.php_ini_files == ["etc/php/8.2/fpm/php.ini", "srv/override.ini"]
     assert ws.pools[0].php_ini("post_max_size").value == "99M"

@@ -228,10 +228,13 @@ def test_fix_reports_fixed_and_exit_0_when_nothing_remains(tmp_path):
     assert os.path.islink(root / "etc/nginx/sites-enabled/default")  # edited through, not replaced
 
 
+# a pool nginx (worker: nobody) may open and php-fpm would start; the tests vary only its listen
+VALID_POOL = "listen.owner = nobody\nlisten.group = nobody\npm = static\npm.max_children = 2\n"
 AMBIGUOUS = {
     CONF: "events {}\nhttp {\n    server {\n        location ~ \\.php$ {\n"
           "            fastcgi_pass unix:/run/php/php7.4-fpm.sock;\n        }\n    }\n}\n",
-    "etc/php/8.2/fpm/php-fpm.conf": "[a]\nlisten = /run/php/php8.1-fpm.sock\n[b]\nlisten = /run/php/php8.2-fpm.sock\n",
+    "etc/php/8.2/fpm/php-fpm.conf": "[a]\nlisten = /run/php/php8.1-fpm.sock\n" + VALID_POOL +
+                                    "[b]\nlisten = /run/php/php8.2-fpm.sock\n" + VALID_POOL,
 }
 
 
@@ -240,7 +243,7 @@ def test_unsafe_fix_needs_unsafe_fixes_and_fix_exits_1_while_findings_remain(tmp
     before = snapshot(root)
     run = gwlint("check", root, "--fix")
     assert run.returncode == 1 and snapshot(root) == before
-    assert "fix (unsafe): point fastcgi_pass at" in run.stdout and "Found 1 finding" in run.stdout
+    assert "fix (unsafe): point fastcgi_pass at" in run.stdout and "1 finding (1 error)" in run.stdout
     assert gwlint("check", root, "--diff").stdout == ""
     assert gwlint("check", root, "--diff", "--unsafe-fixes").stdout.count("+            fastcgi_pass") == 1
     run = gwlint("check", root, "--fix", "--unsafe-fixes")
@@ -251,7 +254,7 @@ def test_shared_include_fix_is_unsafe(tmp_path):
     root = write_tree({
         CONF: "events {}\nhttp {\n    server { listen 80; include php.conf; }\n    server { listen 81; include php.conf; }\n}\n",
         "etc/nginx/php.conf": "location ~ \\.php$ {\n    fastcgi_pass unix:/run/php/php8.1-fpm.sock;\n}\n",
-        "etc/php/8.2/fpm/php-fpm.conf": "[www]\nlisten = /run/php/php8.2-fpm.sock\n"}, tmp_path)
+        "etc/php/8.2/fpm/php-fpm.conf": "[www]\nlisten = /run/php/php8.2-fpm.sock\n" + VALID_POOL}, tmp_path)
     run = gwlint("check", root, "--format", "json")
     assert '"applicability": "unsafe"' in run.stdout
     assert gwlint("check", root, "--fix").returncode == 1

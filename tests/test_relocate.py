@@ -128,3 +128,18 @@ def test_server_without_listen_gets_a_loopback_port_for_nginx_default_80(tmp_pat
     port = reloc.ports[80]
     assert lines(reloc, "etc/nginx/nginx.conf")[2] == f"    server {{ listen 127.0.0.1:{port};"
     assert reloc.nginx[0].listens == [Endpoint("tcp", host="127.0.0.1", port=port)]
+
+
+def test_lone_user_gets_a_host_group_and_declared_backends_get_ports(tmp_path):
+    src = write_tree({
+        "etc/nginx/nginx.conf": "user nosuchuser-gw;\nevents {}\nhttp { server { listen 10.0.0.5:80;\n"
+                                "    location / { proxy_pass http://10.0.0.5:3001; } } }\n",
+        "etc/systemd/system/app.service": "[Service]\nExecStart=/usr/bin/app --bind 127.0.0.1:3000\n",
+    }, tmp_path / "src")
+    reloc = relocate(src, tmp_path / "dest")
+    assert lines(reloc, "etc/nginx/nginx.conf")[0] == "user nobody nogroup;"  # nginx: the lone user's group
+    assert sorted(reloc.ports) == [80, 3000, 3001]  # the unit's port too, for a stand-in
+    assert reloc.hosts == {"10.0.0.5": "127.0.0.2"}
+    assert reloc.addresses("10.0.0.5") == ["127.0.0.2"]
+    assert reloc.addresses("127.0.0.1") == reloc.addresses("localhost") == ["127.0.0.1"]
+    assert reloc.addresses(None) == reloc.addresses("0.0.0.0") == ["127.0.0.1", "127.0.0.2"]

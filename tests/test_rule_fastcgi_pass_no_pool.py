@@ -92,12 +92,12 @@ def test_upstream_server_marked_down_is_not_contacted(tmp_path):
 
 
 def test_no_clear_match_names_the_alternatives_and_the_fix_is_unsafe(tmp_path):
-    pools = POOL + "\n[legacy]\nlisten = /run/php/php7.4-fpm.sock\n"
+    pools = POOL + "\n[legacy]\nlisten = /run/php/php7.4-fpm.sock\n" + POOL.split("\n", 3)[3]
     r = lint(tree(NGINX.replace("php8.1-fpm.sock", "php8.0-fpm.sock"), pools), tmp_path)
     (f,) = r.findings
     assert f.fix.safe is False
     assert "did you mean unix:/run/php/php8.2-fpm.sock (pool 'www')? Other pools: " \
            "unix:/run/php/php7.4-fpm.sock ('legacy')." in f.message
     assert [(x.path, x.line) for x in f.related] == [("etc/php/8.2/fpm/pool.d/www.conf", 3),
-                                                     ("etc/php/8.2/fpm/pool.d/www.conf", 8)]
+                                                     ("etc/php/8.2/fpm/pool.d/www.conf", 10)]
     assert r.fixed().changed == []

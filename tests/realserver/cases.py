@@ -1,8 +1,9 @@
 """What each rule predicts, as observed on real nginx + php-fpm: one table, keyed by rule code.
 
-A rule whose docstring claims a status (502, 504, 500, ...) must have its cases here (the
-meta-test enforces it). Scenarios whose rule has not merged yet wait under a `pending:` key;
-when the rule lands, move them under its code and drop their `manual_fix` if the rule fixes them.
+A rule whose docstring claims a status (502, 504, 500, ...) must have its cases here, or a reason
+in NOT_REPRODUCED (the meta-test enforces it). A case names every rule that flags its fixture
+(`also`). Scenarios whose rule has not merged yet wait under a `pending:` key; when the rule
+lands, move them under its code and drop their `manual_fix` if the rule fixes them.
 """
 
 from dataclasses import dataclass
@@ -27,12 +28,16 @@ class Case:
 
     fixture: str
     status: int | None
-    errno: int | None
+    errno: int | None  # in error.log's line; None where nginx logs no errno (413)
     log: str  # regex searched in nginx's error.log (paths as in the tree, not the temp copy)
     path: str = "/index.php"
     fixed_status: int = 200
     fpm_log: str | None = None  # regex searched in php-fpm's log
     manual_fix: tuple[tuple[str, str, str], ...] = ()
+    body: int = 0  # POST that many bytes instead of a GET
+    unsafe_fix: bool = False  # gwlint's fix is marked unsafe: --unsafe-fixes
+    before: tuple[str, ...] = ()  # requested first, whatever they get (e.g. to pin a worker)
+    also: tuple[str, ...] = ()  # other rules that flag the same fixture (their fix may clear it too)
 
     @property
     def id(self) -> str:
@@ -40,36 +45,111 @@ class Case:
 
 
 REALSERVER_CASES: dict[str, list[Case]] = {
+    "GW101": [
+        Case("upstream-name-typo", None, None, r'no port in upstream "php_fpm"',
+             manual_fix=((SITE, "fastcgi_pass php_fpm;", "fastcgi_pass php-fpm;"),)),
+    ],
+    "GW102": [
+        Case("fastcgi-pass-no-resolver", 502, None, r"no resolver defined to resolve php-fpm\.internal",
+             manual_fix=((SITE, "fastcgi_pass $php_backend;", "fastcgi_pass unix:/run/php/php8.2-fpm.sock;"),)),
+    ],
+    "GW105": [
+        Case("upstream-all-down", 502, None, r"no live upstreams while connecting to upstream",
+             manual_fix=((SITE, "php8.2-fpm.sock down;", "php8.2-fpm.sock;"),)),
+    ],
+    "GW201": [
+        Case("realserver-socket-no-owner", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13), also=("GW320",)),
+    ],
+    "GW202": [
+        Case("realserver-socket-mode-invalid", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13), also=("GW320",)),
+    ],
+    "GW204": [
+        Case("realserver-fpm-root-user", None, None, r"please specify user and group other than root",
+             manual_fix=((POOL, "user = root\ngroup = root", "user = www-data\ngroup = www-data"),)),
+    ],
+    "GW220": [
+        Case("realserver-terminate-timeout", 502, 104, RESET, path="/slow.php?s=3",
+             fpm_log=r"execution timed out \([0-9.]+ sec\), terminating",
+             manual_fix=((POOL, "request_terminate_timeout = 1s", "request_terminate_timeout = 60s"),)),
+    ],
+    "GW221": [
+        Case("realserver-php-unbounded", 504, 110, TIMED_OUT, before=("/slow.php?s=30",),
+             manual_fix=((POOL, ";request_terminate_timeout = 0", "request_terminate_timeout = 1s"),)),
+    ],
+    "GW223": [
+        Case("realserver-fpm-spare-servers", None, None,
+             r"\[pool www\] pm.min_spare_servers\(1\) and pm.max_spare_servers\(8\) cannot be greater than "
+             r"pm.max_children\(5\)",
+             manual_fix=((POOL, "pm.max_children = 5", "pm.max_children = 10"),)),
+    ],
+    "GW302": [
+        Case("proxy-pass-to-fpm", 502, None, RESET + r"|upstream prematurely closed connection while reading",
+             manual_fix=(("etc/nginx/sites-enabled/app",
+                          "proxy_set_header Host $host;\n        proxy_set_header X-Forwarded-For "
+                          "$proxy_add_x_forwarded_for;\n        proxy_pass http://127.0.0.1:9000;",
+                          "include snippets/fastcgi-php.conf;\n        fastcgi_pass 127.0.0.1:9000;"),)),
+    ],
+    "GW303": [
+        Case("fpm-loopback-pool-lan", 502, 111, CONNECT.format(target="", errno=111),
+             manual_fix=((POOL, "listen = 127.0.0.1:9000", "listen = 10.0.0.5:9000"),)),
+    ],
+    "GW304": [
+        Case("fpm-allowed-clients", 502, None, RESET + r"|upstream prematurely closed connection while reading"),
+    ],
+    "GW305": [
+        Case("fpm-duplicate-listen", None, None,
+             r"unable to (?:bind listening socket|set listen address as it's already used)",
+             manual_fix=(("etc/php/8.2/fpm/pool.d/app.conf", "listen = 9000", "listen = 9001"),)),
+    ],
     "GW301": [
         Case("debian-socket-mismatch", 502, 2,
              CONNECT.format(target=r"/run/php/php8\.1-fpm\.sock", errno=2)),
         Case("realserver-tcp-mismatch", 502, 111, CONNECT.format(target="", errno=111)),
     ],
-    # issue 5, socket permissions (GW320-339)
-    "pending:socket-permissions": [
-        Case("realserver-socket-owner-root", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13),
-             manual_fix=((POOL, "listen.owner = root\nlisten.group = root",
-                          "listen.owner = www-data\nlisten.group = www-data"),)),
-        Case("realserver-socket-no-owner", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13),
-             manual_fix=((POOL, f"listen = {POOL_SOCKET}\n",
-                          f"listen = {POOL_SOCKET}\nlisten.owner = www-data\nlisten.group = www-data\n"),)),
-        Case("realserver-socket-nginx-user", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13),
-             manual_fix=((POOL, "listen.group = www-data", "listen.group = nogroup"),)),
+    "GW320": [
+        Case("realserver-socket-owner-root", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
+        Case("realserver-socket-nginx-user", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
     ],
-    # issue 6, timeouts (GW340-359)
-    "pending:timeouts": [
-        Case("realserver-read-timeout", 504, 110, TIMED_OUT, path="/slow.php?s=2",
-             manual_fix=((SITE, "fastcgi_read_timeout 1s;", "fastcgi_read_timeout 60s;"),)),
-        Case("realserver-terminate-timeout", 502, 104, RESET, path="/slow.php?s=3",
-             fpm_log=r"execution timed out \([0-9.]+ sec\), terminating",
-             manual_fix=((POOL, "request_terminate_timeout = 1s", "request_terminate_timeout = 60s"),)),
+    "GW321": [
+        Case("realserver-private-tmp", 502, 2, CONNECT.format(target="/tmp/php-fpm.sock", errno=2),
+             manual_fix=((POOL, "listen = /tmp/php-fpm.sock", f"listen = {POOL_SOCKET}"),
+                         (SITE, "fastcgi_pass unix:/tmp/php-fpm.sock;", f"fastcgi_pass unix:{POOL_SOCKET};"))),
     ],
-    # issue 4, FPM pool checks
-    "pending:fpm-start": [
-        Case("realserver-fpm-root-user", None, None, r"please specify user and group other than root",
-             manual_fix=((POOL, "user = root\ngroup = root", "user = www-data\ngroup = www-data"),)),
+    "GW340": [
+        Case("realserver-read-timeout", 504, 110, TIMED_OUT, path="/slow.php?s=2"),
+    ],
+    "GW341": [
+        Case("realserver-upload-limit", 413, None, r"\[error\] .*client intended to send too large body: 9437184 bytes",
+             body=9 << 20, unsafe_fix=True),
+    ],
+    "GW360": [
+        Case("realserver-proxy-port", 502, 111, CONNECT.format(target="", errno=111), path="/"),
+        Case("backends-vhosts-broken", 502, 111, CONNECT.format(target="", errno=111), path="/api/"),
+    ],
+    "GW361": [
+        Case("realserver-loopback-bind", 502, 111, CONNECT.format(target="", errno=111), path="/",
+             manual_fix=(("etc/systemd/system/gunicorn.service", "--bind 127.0.0.1:8000", "--bind 0.0.0.0:8000"),)),
     ],
 }
+
+# Rules whose docs name a status that cannot be shown on a test machine, each with the reason; the
+# meta-test keeps this list to rules that claim a status and have no case, and the README shows it.
+NOT_REPRODUCED: dict[str, str] = {
+    "GW103": "needs a resolver that maps localhost to both 127.0.0.1 and ::1; this machine's /etc/hosts "
+             "maps it to 127.0.0.1 only, so nginx never tries ::1 here",
+    "GW104": "needs an SNI-only TLS origin: a certificate and private key committed as a fixture, and a "
+             "second TLS server; the handshake failure was measured by hand (see the rule's docs)",
+    "GW224": "needs real memory exhaustion (the kernel's OOM killer, or swapping), which a test must not "
+             "drive the machine into; a worker dying mid-request (502, 104: Connection reset) is shown "
+             "by GW220's case",
+    "GW322": "its 502 needs a PrivateTmp=true unit that the tree does not hold (that is what it reports); "
+             "with the unit in the tree it is GW321's case realserver-private-tmp",
+    "GW362": "info, strict mode: reports that the tree declares no backend for a target, which may be "
+             "fine; the 502 when nothing listens is shown by GW360's cases",
+}
+
+# what a clean fixture is asked for (default /index.php): proxy fixtures reach a stand-in or a vhost
+CLEAN_PATHS = {"backends-compose-clean": "/app/", "backends-systemd-clean": "/", "backends-vhosts-clean": "/api/"}
 
 
 def all_cases() -> list[tuple[str, Case]]:

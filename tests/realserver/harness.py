@@ -3,17 +3,27 @@
 from dataclasses import dataclass
 import os
 from pathlib import Path
+import re
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 
+from gwlint import systemd
+from gwlint.backends import declarations
 from gwlint.endpoint import Endpoint
 from gwlint.relocate import Relocation
 from gwlint.verify import find_nginx, find_php_fpm
 
 READY_SECONDS = 10.0
+STANDIN = Path(__file__).with_name("standin.py")
+FPM_READY = "ready to handle connections"
+# what systemd's PrivateTmp=true does: the service gets its own empty /tmp and /var/tmp (in the
+# copy), in a mount namespace of its own; `sh -c SCRIPT COPY ARGV...`
+PRIVATE_TMP = ('mount -t tmpfs -o mode=1777 private-tmp "$0/tmp" && '
+               'mount -t tmpfs -o mode=1777 private-tmp "$0/var/tmp" && exec "$@"')
 
 
 class ServerError(Exception):
@@ -49,8 +59,16 @@ def _connectable(endpoint: Endpoint) -> bool:
             return False
 
 
+def _ready(endpoints: list[Endpoint], log: Path, line: str | None) -> bool:
+    if line:
+        return log.exists() and line in log.read_text(errors="replace")
+    return all(_connectable(e) for e in endpoints)
+
+
 class Servers:
-    """php-fpm (every install with a main config) and nginx (every instance) of one relocation.
+    """php-fpm (every install with a main config), nginx (every instance) and a stand-in for each
+    app backend the tree declares (standin.py: 200 `OK`), of one relocation. php-fpm and nginx get
+    a private /tmp when the tree's service unit for them sets PrivateTmp=true.
 
     with Servers(relocation) as servers:
         response = servers.get("/index.php")
@@ -80,22 +98,61 @@ class Servers:
         self.procs.append((name, proc, out))
         return proc
 
-    def _wait(self, name: str, proc: subprocess.Popen, endpoints: list[Endpoint], log: Path) -> None:
+    def _wait(self, name: str, proc: subprocess.Popen, endpoints: list[Endpoint], log: Path,
+              ready: str | None = None) -> None:
+        """Until every endpoint accepts, or (`ready`) until the log holds that line."""
         deadline = time.monotonic() + READY_SECONDS
-        while not all(_connectable(e) for e in endpoints):
+        while not _ready(endpoints, log, ready):
             if proc.poll() is not None or time.monotonic() > deadline:
                 out = self.procs[-1][2].read_text(errors="replace")
                 logged = log.read_text(errors="replace") if log.exists() else ""
                 raise ServerError(f"{name} did not start (exit {proc.poll()}):\n{out}\n{logged}")
             time.sleep(0.005)
 
+    def standins(self) -> list[Endpoint]:
+        """Where the tree's app backends (systemd units, compose services, PM2 apps) listen in the
+        copy: not the ports of nginx's own servers (a compose nginx service publishes them too) nor
+        of FPM pools."""
+        ws, reloc = self.relocation.workspace, self.relocation
+        taken = {p.listen.port for p in ws.pools if p.listen and p.listen.kind == "tcp"}
+        front = {e.port for run in reloc.nginx for e in run.listens}
+        taken |= {old for old, new in reloc.ports.items() if new in front}
+        out = []
+        for decl in declarations(ws):
+            if decl.path in ws.nginx_files or decl.port in taken or decl.port not in reloc.ports:
+                continue
+            for host in reloc.addresses(decl.host):
+                endpoint = Endpoint("tcp", host=host, port=reloc.ports[decl.port])
+                if endpoint not in out:
+                    out.append(endpoint)
+        return out
+
+    def private_tmp(self, unit: re.Pattern) -> bool:
+        """Whether a service unit of the tree matching `unit` sets PrivateTmp=true."""
+        root = self.relocation.workspace.root
+        settings = [systemd.setting(root, name, "Service", "PrivateTmp") for name in systemd.unit_names(root, unit)]
+        return any(s is not None and s.value.lower() in systemd.TRUE for s in settings)
+
+    def _isolated(self, argv: list[str], unit: re.Pattern) -> list[str]:
+        """`argv`, run with a private /tmp when the tree's unit for it says PrivateTmp=true."""
+        if not self.private_tmp(unit):
+            return argv
+        root = self.relocation.root
+        for sub in ("tmp", "var/tmp"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        return ["unshare", "--mount", "--propagation", "private", "sh", "-c", PRIVATE_TMP, str(root), *argv]
+
     def start(self) -> None:
         fpm_bin, nginx_bin = find_php_fpm(), find_nginx()
-        for run in self.relocation.fpm:
-            proc = self._spawn("php-fpm", run.argv(fpm_bin, "-F"), run.env())
-            self._wait("php-fpm", proc, run.listens, run.error_log)
+        for endpoint in self.standins():
+            proc = self._spawn("standin", [sys.executable, str(STANDIN), endpoint.host, str(endpoint.port)])
+            self._wait("standin", proc, [endpoint], Path(os.devnull))
+        for run in self.relocation.fpm:  # a private /tmp hides its socket: wait for its log line
+            argv = self._isolated(run.argv(fpm_bin, "-F"), systemd.FPM_UNIT)
+            proc = self._spawn("php-fpm", argv, run.env())
+            self._wait("php-fpm", proc, run.listens, run.error_log, FPM_READY if argv[0] == "unshare" else None)
         for run in self.relocation.nginx:
-            proc = self._spawn("nginx", run.argv(nginx_bin, self.relocation.root))
+            proc = self._spawn("nginx", self._isolated(run.argv(nginx_bin, self.relocation.root), systemd.NGINX_UNIT))
             self._wait("nginx", proc, run.listens, run.error_log)
 
     def stop(self) -> None:
@@ -110,13 +167,13 @@ class Servers:
                     proc.wait()
         self.procs.clear()
 
-    def get(self, path: str, port: int = 80, timeout: float = 30) -> Response:
-        """GET `path` from the server that listened on `port` in the original tree."""
+    def get(self, path: str, port: int = 80, timeout: float = 30, body: bytes | None = None) -> Response:
+        """GET `path` (POST `body`) from the server that listened on `port` in the original tree."""
         listens = [e for run in self.relocation.nginx for e in run.listens if e.port == self.relocation.ports[port]]
         url = f"http://{listens[0].host}:{listens[0].port}{path}"
         start = time.monotonic()
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as resp:
+            with urllib.request.urlopen(url, data=body, timeout=timeout) as resp:
                 status, body = resp.status, resp.read()
         except urllib.error.HTTPError as err:
             status, body = err.code, err.read()

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from gwlint.relocate import relocate
-from realserver.cases import all_cases
+from realserver.cases import CLEAN_PATHS, all_cases
 from realserver.harness import ServerError, Servers
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -24,10 +24,13 @@ def gwlint(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "gwlint", "check", *args], capture_output=True, text=True)
 
 
-def serve(tree: Path, dest: Path, path: str):
-    """Relocate `tree` to `dest`, start its servers, request `path`; (response, error.log, fpm log)."""
+def serve(tree: Path, dest: Path, path: str, before: tuple[str, ...] = (), body: int = 0):
+    """Relocate `tree` to `dest`, start its servers, request `before` then `path` (POST `body`
+    bytes when given); (response of `path`, error.log, fpm log)."""
     with Servers(relocate(tree, dest)) as servers:
-        response = servers.get(path)
+        for first in before:
+            servers.get(first)
+        response = servers.get(path, body=b"x" * body if body else None)
         servers.stop()  # flushes the logs
         return response, servers.error_log(), servers.fpm_log()
 
@@ -42,10 +45,11 @@ def test_broken_then_fixed(key, case, workdir):
             serve(tree, workdir / "broken", case.path)
         assert re.search(case.log, str(refused.value)), str(refused.value)
     else:
-        response, error_log, fpm_log = serve(tree, workdir / "broken", case.path)
+        response, error_log, fpm_log = serve(tree, workdir / "broken", case.path, case.before, case.body)
         assert response.status == case.status, error_log
         assert re.search(case.log, error_log), f"no line /{case.log}/ in error.log:\n{error_log}"
-        assert f"({case.errno}: " in error_log
+        if case.errno is not None:
+            assert f"({case.errno}: " in error_log
         if case.fpm_log:
             assert re.search(case.fpm_log, fpm_log), fpm_log
 
@@ -53,12 +57,13 @@ def test_broken_then_fixed(key, case, workdir):
         text = (tree / rel).read_text()
         assert old in text, f"{case.fixture}/{rel} no longer holds {old!r}"
         (tree / rel).write_text(text.replace(old, new, 1))
-    fixed = gwlint(str(tree), "--verify", *(() if case.manual_fix else ("--fix",)))
+    fix = () if case.manual_fix else ("--fix", "--unsafe-fixes") if case.unsafe_fix else ("--fix",)
+    fixed = gwlint(str(tree), "--verify", *fix)
     assert "GW92" not in fixed.stdout, fixed.stdout
     if not case.manual_fix:
         assert fixed.returncode == 0, fixed.stdout + fixed.stderr
 
-    response, error_log, _ = serve(tree, workdir / "fixed", case.path)
+    response, error_log, _ = serve(tree, workdir / "fixed", case.path, case.before, case.body)
     assert response.status == case.fixed_status, error_log
     assert response.body.startswith("OK"), response.body
 
@@ -67,7 +72,7 @@ def test_broken_then_fixed(key, case, workdir):
 def test_clean_fixture_serves_200_and_lints_clean(fixture, workdir):
     result = gwlint(str(FIXTURES / fixture), "--verify")
     assert result.returncode == 0, result.stdout + result.stderr
-    response, error_log, fpm_log = serve(FIXTURES / fixture, workdir / "root", "/index.php")
+    response, error_log, fpm_log = serve(FIXTURES / fixture, workdir / "root", CLEAN_PATHS.get(fixture, "/index.php"))
     assert (response.status, response.body) == (200, "OK\n"), error_log
     assert not re.search(r"\[(crit|error|alert|emerg)\]", error_log), error_log
     assert not re.search(r"\b(ERROR|ALERT|WARNING):", fpm_log), fpm_log
