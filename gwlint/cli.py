@@ -28,6 +28,7 @@ class Format(str, Enum):
 
 
 class Context(str, Enum):
+    auto = "auto"
     main = "main"
     http = "http"
     server = "server"
@@ -82,7 +83,7 @@ def check(
                                        help="Lint `php-fpm -tt 2>&1` output (- reads stdin); one per "
                                        "php-fpm master (repeatable)."),
     context: Optional[Context] = typer.Option(None, "--context", help="ROOT is one nginx file whose "
-                                              "directives sit in this context (default: guessed from them)."),
+                                              "directives sit in this context (auto: guessed from them)."),
     output_format: Format = typer.Option(Format.text, "--format", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as one unified diff; change nothing."),
@@ -171,10 +172,10 @@ def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix)
             yield tree
         return
     root = root or Path(".")
-    if root.is_file() or context is not None:
+    if context is not None:
         if nginx or fpm or php_ini:
             raise InputError("one FILE is linted alone: drop --nginx, --fpm, --php-ini", str(root))
-        yield file_inputs(root, context.value if context else None)
+        yield file_inputs(root, None if context is Context.auto else context.value)
         return
     yield tree_inputs(root, nginx, fpm, php_ini)
 
@@ -221,8 +222,6 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
 
     if not (diff or fix):
         ws = load()
-        if not (ws.nginx or ws.installs) and not inputs.explicit:
-            raise InputError("no nginx.conf, php-fpm.conf or pool.d/*.conf found: nothing to lint", str(root))
         if verbose:
             from gwlint.inventory import describe
 

@@ -18,11 +18,6 @@ class Inputs:
     overlay: dict[str, str] = field(default_factory=dict)
     shown: Path = Path(".")  # the root output names: ROOT, the FILE, or / for dumps
 
-    @property
-    def explicit(self) -> bool:
-        """True when entry files were named, so finding nothing to lint is no surprise."""
-        return bool(self.nginx or self.fpm)
-
 
 def _absolute(paths: list[Path]) -> list[Path]:
     return [Path(os.path.abspath(p)) for p in paths]

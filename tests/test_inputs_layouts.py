@@ -62,7 +62,8 @@ def test_alpine_layout(tmp_path):
         "etc/nginx/http.d/default.conf": "server {\n    location ~ \\.php$ {\n        fastcgi_pass 127.0.0.1:9000;\n"
                                          "    }\n}\n",
         "etc/php82/php-fpm.conf": "[global]\ninclude=/etc/php82/php-fpm.d/*.conf\n",
-        "etc/php82/php-fpm.d/www.conf": "[www]\nuser = nobody\nlisten = 127.0.0.1:9000\n",
+        "etc/php82/php-fpm.d/www.conf": "[www]\nuser = nobody\nlisten = 127.0.0.1:9000\npm = static\n"
+                                        "pm.max_children = 5\n",
         "etc/php82/php.ini": "[PHP]\nmax_execution_time = 30\n",
         "etc/php82/conf.d/00_opcache.ini": "zend_extension=opcache\n",
     }, tmp_path)
@@ -80,7 +81,8 @@ def test_docker_library_layout(tmp_path):
         "etc/nginx/conf.d/default.conf": "server {\n    location ~ \\.php$ {\n        fastcgi_pass php:9000;\n"
                                          "    }\n}\n",
         "usr/local/etc/php-fpm.conf": "[global]\ninclude=etc/php-fpm.d/*.conf\n",
-        "usr/local/etc/php-fpm.d/www.conf": "[www]\nuser = www-data\nlisten = 127.0.0.1:9000\n",
+        "usr/local/etc/php-fpm.d/www.conf": "[www]\nuser = www-data\nlisten = 127.0.0.1:9000\npm = static\n"
+                                            "pm.max_children = 5\n",
         "usr/local/etc/php-fpm.d/zz-docker.conf": "[global]\ndaemonize = no\n[www]\nlisten = 9000\n",
         "usr/local/etc/php/php.ini": "[PHP]\nmemory_limit = 256M\n",
         "usr/local/etc/php/conf.d/docker-php-ext-sodium.ini": "extension=sodium\n",

@@ -12,6 +12,7 @@ from gwlint.testing import lint_tree, write_tree
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gwlint"
 NGINX = """\
+user www-data;
 events {}
 http {
     include /etc/nginx/sites-enabled/*;
@@ -24,7 +25,19 @@ server {
     }
 }
 """
-POOL = "[www]\nlisten = /run/php/php8.2-fpm.sock\n"
+POOL = """\
+[www]
+user = www-data
+group = www-data
+listen = /run/php/php8.2-fpm.sock
+listen.owner = www-data
+listen.group = www-data
+pm = dynamic
+pm.max_children = 5
+pm.start_servers = 2
+pm.min_spare_servers = 1
+pm.max_spare_servers = 3
+"""
 
 _opened: list[str] = []
 _recording = False
@@ -80,9 +93,9 @@ def test_symlinks_to_outside_root_are_never_read(tmp_path):
 def test_include_climbing_out_of_root_is_not_found(tmp_path):
     root, outside = _tree(tmp_path)
     rel_out = os.path.relpath(outside / "secret.conf", root / "etc/nginx")
-    (root / "etc/nginx/nginx.conf").write_text(f"events {{}}\nhttp {{\n    include {rel_out};\n}}\n")
+    (root / "etc/nginx/nginx.conf").write_text(f"user www-data;\nevents {{}}\nhttp {{\n    include {rel_out};\n}}\n")
     r = _record(lambda: lint_tree(root))
-    assert [(f.path, f.line, f.code) for f in r.findings] == [("etc/nginx/nginx.conf", 3, "GW901")]
+    assert [(f.path, f.line, f.code) for f in r.findings] == [("etc/nginx/nginx.conf", 4, "GW901")]
     assert not [p for p in _opened if p.startswith(str(outside))]
 
 
@@ -93,7 +106,7 @@ def test_fix_through_symlink_writes_only_inside_root(tmp_path):
     os.symlink(outside / "secret.conf", root / "etc/nginx/sites-enabled/zz-outside")
     before = {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()}
     result = CliRunner().invoke(app, ["check", str(root), "--fix"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1 and "GW906" in result.output, result.output  # the outside link: reported, unread
     assert "php8.2-fpm.sock" in (root / "etc/nginx/sites-available/app").read_text()
     assert (root / "etc/nginx/sites-enabled/app").is_symlink()
     assert {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()} == before
@@ -116,6 +129,8 @@ def test_config_content_is_never_executed(tmp_path):
 
 
 def test_package_has_no_way_to_run_a_shell():
-    pattern = re.compile(r"\b(subprocess|os\.system|os\.popen|os\.exec\w*|os\.spawn\w*|eval\(|exec\()")
+    """No shell and no eval; the one subprocess (--verify runs nginx -t/php-fpm -t) passes an argv list."""
+    pattern = re.compile(r"\b(shell=True|os\.system|os\.popen|os\.exec\w*|os\.spawn\w*|eval\(|exec\()")
     hits = [f"{p.name}: {m.group(0)}" for p in PACKAGE.rglob("*.py") for m in pattern.finditer(p.read_text())]
     assert hits == []
+    assert sorted(p.name for p in PACKAGE.rglob("*.py") if "subprocess" in p.read_text()) == ["verify.py"]

@@ -50,7 +50,7 @@ def test_findings_keep_the_snippets_path_and_lines(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "snippets").mkdir()
     (tmp_path / "snippets/php.conf").write_text(LOCATION_BODY)
-    result = run("snippets/php.conf", "--format", "json")  # guessed: location
+    result = run("snippets/php.conf", "--context", "auto", "--format", "json")  # guessed: location
     assert result.exit_code == 1
     [finding] = json.loads(result.stdout)["findings"]
     assert (finding["path"], finding["line"], finding["code"]) == ("snippets/php.conf", 2, "GW901")
@@ -77,7 +77,7 @@ def test_snippet_in_a_tree_is_linted_where_the_tree_includes_it(tmp_path):
                                        "        include /etc/nginx/snippets/php.conf;\n    }\n}\n",
         "etc/nginx/snippets/php.conf": "fastcgi_pass unix:/run/php/php8.1-fpm.sock;  # expect: GW301\n",
         "etc/php/8.2/fpm/pool.d/www.conf": "[www]\nlisten = /run/php/php8.2-fpm.sock\n",
-    }, tmp_path)
+    }, tmp_path, select=("GW301",))
     r.assert_expected()
     [route] = r.workspace.php_routes()
     assert route.location.name == "location" and route.directive.via.path == "etc/nginx/sites-enabled/app"
