@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 from typer.testing import CliRunner
 
+import rule_trees
+
 from gwlint.cli import app
 from gwlint.testing import write_tree
 
@@ -47,21 +49,7 @@ server {
     }
 }
 """
-POOL = """\
-[www]
-user = www-data
-group = www-data
-listen = /run/php/php8.2-fpm.sock
-listen.owner = www-data
-listen.group = www-data
-pm = dynamic
-pm.max_children = 5
-pm.start_servers = 2
-pm.min_spare_servers = 1
-pm.max_spare_servers = 3
-php_admin_value[memory_limit] = "256M" ; comment
-request_terminate_timeout = 30s
-"""
+POOL = rule_trees.POOL + 'php_admin_value[memory_limit] = "256M" ; comment\nrequest_terminate_timeout = 30s\n'
 PHP_INI = "[PHP]\nmax_execution_time = 30\nmemory_limit = 128M\n"
 TREE = {"etc/nginx/nginx.conf": NGINX, "etc/nginx/sites-enabled/site": SITE,
         "etc/php/8.2/fpm/pool.d/www.conf": POOL, "etc/php/8.2/fpm/php.ini": PHP_INI}

@@ -7,6 +7,8 @@ import sys
 
 from typer.testing import CliRunner
 
+import rule_trees
+
 from gwlint.cli import app
 from gwlint.testing import lint_tree, write_tree
 
@@ -25,19 +27,7 @@ server {
     }
 }
 """
-POOL = """\
-[www]
-user = www-data
-group = www-data
-listen = /run/php/php8.2-fpm.sock
-listen.owner = www-data
-listen.group = www-data
-pm = dynamic
-pm.max_children = 5
-pm.start_servers = 2
-pm.min_spare_servers = 1
-pm.max_spare_servers = 3
-"""
+POOL = rule_trees.POOL
 
 _opened: list[str] = []
 _recording = False
