@@ -25,6 +25,7 @@ class Root:
         self._texts: dict[Path, str] = {}
         self.overlay = overlay or {}  # root-relative path -> text, for fixes not yet written
         self.boms: set[str] = set()  # files that start with a UTF-8 BOM (kept when written)
+        self._real: dict[str, str] = {}  # realpath memo: a run asks about the same paths often
 
     def map_config_path(self, value: str, base: Path) -> Path:
         """A path as written in a config: absolute means under the root, relative means `base`."""
@@ -35,9 +36,16 @@ class Root:
                 return self.path / target / value[len(prefix):].lstrip("/")
         return self.path / value.lstrip("/")
 
+    def _realpath(self, path) -> str:
+        key = os.fspath(path)
+        real = self._real.get(key)
+        if real is None:
+            real = self._real[key] = os.path.realpath(key)
+        return real
+
     def contains(self, path: Path) -> bool:
         """True when `path`, symlinks resolved, lies inside the root."""
-        real = os.path.realpath(path)
+        real = self._realpath(path)
         return real == str(self.real) or real.startswith(str(self.real) + os.sep)
 
     def rel(self, path: Path) -> str:
@@ -53,7 +61,7 @@ class Root:
 
     def canonical(self, path: Path) -> Path:
         """`path` with symlinks resolved when the target stays inside the root (edits go there)."""
-        real = Path(os.path.realpath(path))
+        real = Path(self._realpath(path))
         return real if self.contains(real) and real.is_relative_to(self.real) else path
 
     def glob(self, pattern: Path) -> list[Path]:

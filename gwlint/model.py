@@ -1,7 +1,9 @@
 """The one model rules query: nginx routes resolved to endpoints, FPM pools indexed by endpoint."""
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+import gc
 from pathlib import Path
 
 from gwlint.discover import Discovery, default_path_map, discover
@@ -161,6 +163,23 @@ def load_workspace(root_path: Path, *, nginx: list[Path] = (), fpm: list[Path] =
                    php_ini: list[Path] = (), options: Options = Options(),
                    path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None) -> Workspace:
     """Discover and parse a root (or the files named explicitly) into a Workspace."""
+    with gc_paused():
+        return _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay)
+
+
+@contextmanager
+def gc_paused():
+    """Parsing allocates millions of objects and frees none: the cyclic GC would only rescan them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay) -> Workspace:
     probe = Root(root_path)
     found = discover(probe) if not (nginx or fpm) else Discovery(list(nginx), list(fpm), [])
     mapping = dict(default_path_map(probe, found.nginx_entries))

@@ -1,23 +1,23 @@
-"""nginx configuration: crossplane's lexer, our tree builder and our include resolution.
+"""nginx configuration: crossplane's tokens, our tree builder and our include resolution.
 
-crossplane tokenizes (with line numbers); we build the tree ourselves so that we read each file
+gwlint.lexer yields crossplane's tokens (with line numbers, checked token for token); we build the tree ourselves so that we read each file
 once, from text we have already checked, keep each directive's end line (for safe line edits),
 and resolve `include` under the linted root instead of on the host.
 """
 
 from dataclasses import dataclass, field
-import io
+import os
 from pathlib import Path
 import re
 from typing import Iterator
 
-from crossplane.lexer import _lex_file_object
-
 from gwlint.errors import InputError
 from gwlint.fsroot import Root
+from gwlint.lexer import lex
 
 PASS_DIRECTIVES = ("fastcgi_pass", "proxy_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass")
 _GLOB_CHARS = re.compile(r"[*?\[]")
+_PUNCTUATION = frozenset(";{}")
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 
 
@@ -118,30 +118,28 @@ class Directive:
 
 def parse_text(text: str, rel: str) -> ParsedFile:
     """Parse one file's text; raises InputError with path:line on a syntax error."""
-    if _TEMPLATE.search(text):
-        line = text[: _TEMPLATE.search(text).start()].count("\n") + 1
+    template = _TEMPLATE.search(text)
+    if template:
+        line = text[: template.start()].count("\n") + 1
         raise TemplateFile("unrendered template syntax ({{ }} or {% %}): render it before linting", rel, line)
     top: list[RawDirective] = []
     stack: list[tuple[RawDirective | None, list[RawDirective]]] = [(None, top)]
+    siblings = top
     comments: list[tuple[int, str]] = []
     seen_lines: set[int] = set()
     crowded: set[int] = set()
     pending: RawDirective | None = None
 
-    def touch(line: int) -> None:
-        (crowded if line in seen_lines else seen_lines).add(line)
-
-    for token, line, quoted in _lex_file_object(io.StringIO(text)):
-        if not quoted and token.startswith("#"):
-            comments.append((line, token[1:]))
-            continue
-        if quoted or token not in (";", "{", "}"):
-            if pending is None:
-                pending = RawDirective(token, [], [], line, line, None)
-                touch(line)
-            else:
+    for token, line, quoted in lex(text):
+        if quoted or token not in _PUNCTUATION:
+            if not quoted and token[0] == "#":  # unquoted tokens are never empty
+                comments.append((line, token[1:]))
+            elif pending is not None:
                 pending.args.append(token)
                 pending.quoted.append(quoted)
+            else:
+                pending = RawDirective(token, [], [], line, line, None)
+                (crowded if line in seen_lines else seen_lines).add(line)
             continue
         if token == "}":
             if pending is not None:
@@ -149,16 +147,17 @@ def parse_text(text: str, rel: str) -> ParsedFile:
             if len(stack) == 1:
                 raise InputError('unexpected "}"', rel, line)
             stack.pop()
+            siblings = stack[-1][1]
             continue
         if pending is None:
             raise InputError(f'unexpected "{token}"', rel, line)
         pending.end_line = line
         if line != pending.line:
-            touch(line)
-        stack[-1][1].append(pending)
+            (crowded if line in seen_lines else seen_lines).add(line)
+        siblings.append(pending)
         if token == "{":
-            pending.children = []
-            stack.append((pending, pending.children))
+            siblings = pending.children = []
+            stack.append((pending, siblings))
         pending = None
     if pending is not None:
         raise InputError(f'unexpected end of file, expecting ";" or "}}" after "{pending.name}"', rel, pending.line)
@@ -180,8 +179,14 @@ class NginxConfig:
         self.include_cycles: list[Directive] = []
         self.templates: list[TemplateFile] = []
         self.include_sites: dict[str, set[str]] = {}  # included file -> include directives reaching it
+        self._by_path: dict[str, ParsedFile | None] = {}
+        self._targets: dict[str, list[Path]] = {}  # include argument -> files (stat once per run)
 
     def parse_file(self, path: Path) -> ParsedFile | None:
+        """The parsed file (None for a template); each file is read and parsed once per run."""
+        key = os.fspath(path)
+        if key in self._by_path:
+            return self._by_path[key]
         path = self.root.canonical(path)
         rel = self.root.rel(path)
         parsed = self.files.get(rel)
@@ -190,8 +195,10 @@ class NginxConfig:
                 parsed = parse_text(self.root.read_text(path), rel)
             except TemplateFile as exc:
                 self.templates.append(exc)
-                return None
-            self.files[rel] = parsed
+                parsed = None
+            else:
+                self.files[rel] = parsed
+        self._by_path[key] = parsed
         return parsed
 
     def load(self, entry: Path) -> Directive:
@@ -223,20 +230,27 @@ class NginxConfig:
                 work.append((raw.children, rel, node, via, chain))
             elif raw.name == "include" and len(raw.args) == 1:
                 for path in self._include_targets(node):
-                    if str(self.root.canonical(path)) in chain:
+                    canonical = str(self.root.canonical(path))
+                    if canonical in chain:
                         self.include_cycles.append(node)
                         continue
                     included = self.parse_file(path)
                     if included is not None:
                         self.include_sites.setdefault(included.rel, set()).add(node.where)
-                        iterators.append((iter(included.directives), included.rel, node,
-                                          chain + (str(self.root.canonical(path)),)))
+                        iterators.append((iter(included.directives), included.rel, node, chain + (canonical,)))
 
     def _include_targets(self, include: Directive) -> list[Path]:
-        pattern = self.root.map_config_path(include.args[0], self.conf_dir)
-        if _GLOB_CHARS.search(include.args[0]):
-            return [p for p in self.root.glob(pattern) if p.is_file()]
-        if not pattern.exists() or not self.root.contains(pattern):
+        arg = include.args[0]
+        targets = self._targets.get(arg)
+        if targets is None:
+            pattern = self.root.map_config_path(arg, self.conf_dir)
+            if _GLOB_CHARS.search(arg):
+                targets = [p for p in self.root.glob(pattern) if p.is_file()]
+            elif pattern.exists() and self.root.contains(pattern):
+                targets = [pattern]
+            else:
+                targets = []
+            self._targets[arg] = targets
+        if not targets and not _GLOB_CHARS.search(arg):
             self.missing_includes.append(include)
-            return []
-        return [pattern]
+        return targets

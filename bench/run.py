@@ -1,0 +1,130 @@
+"""Time gwlint against a crossplane-only parse (and gixy-ng when installed) on generated trees.
+
+`python bench/run.py` generates (once, under bench/.trees/) a tree per size, then for each size
+runs every tool once untimed (page cache, gwlint's cache for the warm case) and `runs` times
+timed, interleaved (A B C, A B C, ...). Each run is a whole process: wall time by the clock,
+peak memory from the child's rusage. Prints a Markdown table and writes it to bench/results.md.
+"""
+
+import argparse
+import os
+from pathlib import Path
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+from gen import write_tree
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_RUNS = {10: 15, 1000: 5, 10000: 3}
+
+
+def tree(n: int, seed: int, base: Path) -> Path:
+    root = base / f"n{n}-s{seed}"
+    if not (root / ".complete").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        write_tree(n, root, seed)
+        (root / ".complete").touch()
+    return root
+
+
+def measure(cmd: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MiB and exit status of one run of `cmd`."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}:\n{err}")
+    return wall, usage.ru_maxrss / 1024, proc.returncode
+
+
+def tools(root: Path) -> dict[str, list[str]]:
+    bindir = Path(sys.executable).parent
+    entry = str(root / "etc/nginx/nginx.conf")
+    gwlint = [str(bindir / "gwlint"), "check"]
+    found = {
+        "crossplane.parse": [sys.executable, str(HERE / "crossplane_parse.py"), entry],
+        "gwlint --no-cache": gwlint + ["--no-cache", str(root)],
+        "gwlint (warm cache)": gwlint + [str(root)],
+    }
+    gixy = shutil.which("gixy")
+    if gixy:
+        found["gixy-ng"] = [gixy, entry]
+    return found
+
+
+def bench(sizes: list[int], runs: dict[int, int], seed: int, base: Path) -> list[dict]:
+    rows = []
+    for n in sizes:
+        root = tree(n, seed, base)
+        files = sum(len(f) for _, _, f in os.walk(root)) - 1
+        size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+        cmds = tools(root)
+        samples = {name: [] for name in cmds}
+        for cmd in cmds.values():
+            measure(cmd)  # untimed: page cache, and gwlint's cache for the warm case
+        for _ in range(runs.get(n, 3)):
+            for name, cmd in cmds.items():
+                samples[name].append(measure(cmd))
+        base_time = statistics.median(s[0] for s in samples["crossplane.parse"])
+        base_mem = statistics.median(s[1] for s in samples["crossplane.parse"])
+        for name, got in samples.items():
+            wall = statistics.median(s[0] for s in got)
+            mem = max(s[1] for s in got)
+            rows.append(dict(n=n, files=files, mb=size / 1e6, tool=name, runs=len(got), wall=wall,
+                             ratio=wall / base_time, mem=mem, mem_ratio=mem / base_mem))
+            print(f"N={n:<6} {name:<22} {wall:8.3f} s  {wall / base_time:5.2f}x  {mem:7.1f} MiB",
+                  file=sys.stderr)
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| sites | files | MB | tool | runs | median wall | × crossplane | peak RSS | × crossplane |",
+             "|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['n']:,} | {r['files']:,} | {r['mb']:.1f} | {r['tool']} | {r['runs']} | "
+                     f"{r['wall']:.3f} s | {r['ratio']:.2f} | {r['mem']:.0f} MiB | {r['mem_ratio']:.2f} |")
+    return "\n".join(lines)
+
+
+def scaling(rows: list[dict]) -> str:
+    """Time ratio between consecutive sizes for each tool (10× the sites should cost ≤ 11× the time)."""
+    out = []
+    by_tool: dict[str, list[dict]] = {}
+    for r in rows:
+        by_tool.setdefault(r["tool"], []).append(r)
+    for tool, rs in by_tool.items():
+        steps = [f"{a['n']:,}→{b['n']:,}: {b['wall'] / a['wall']:.1f}×" for a, b in zip(rs, rs[1:])]
+        out.append(f"- {tool}: " + ", ".join(steps))
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,1000,10000", help="comma-separated site counts")
+    parser.add_argument("--runs", type=int, help="timed runs per tool and size [default: 15/5/3 for 10/1k/10k]")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--trees", type=Path, default=HERE / ".trees", help="where generated trees are kept")
+    parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    runs = {n: args.runs or DEFAULT_RUNS.get(n, 3) for n in sizes}
+    rows = bench(sizes, runs, args.seed, args.trees)
+    cpu = platform.processor() or platform.machine()
+    report = (f"Generated by `make bench` (bench/run.py, seed {args.seed}) on {time.strftime('%Y-%m-%d')}: "
+              f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}. Whole-process wall "
+              f"time (median) and peak RSS (max) per tool, runs interleaved.\n\n"
+              f"{table(rows)}\n\nScaling (time at 10× the sites):\n\n{scaling(rows)}\n")
+    print(report)
+    args.out.write_text(report)
+
+
+if __name__ == "__main__":
+    main()
