@@ -114,7 +114,7 @@ def _header_for(ini: IniFile, name: str) -> Section | None:
 def _read_with_includes(root: Root, path: Path, prefix: Path, section: str | None,
                         out: list, seen: set) -> None:
     """Parse `path`, then the files its `include=` lines name, in php-fpm's order."""
-    real = str(path.resolve())
+    real = root.realpath(path)
     if real in seen:
         return
     seen.add(real)

@@ -41,7 +41,7 @@ class NearestEndpoint:
             rev = sorted((str(c)[::-1], order[id(c)], c) for c in same_kind)
             self._sorted[kind] = (fwd, rev)
         picked: dict[int, Endpoint] = {}
-        half = SHORTLIST // 4
+        half = 4  # neighbours on each side in each order: at most 16 exact comparisons
         for table, key in zip(self._sorted[kind], (text, text[::-1])):
             at = bisect_left(table, (key,))
             for _, index, c in table[max(0, at - half): at + half]:
