@@ -50,6 +50,8 @@ def check(
     nginx_user: Optional[str] = typer.Option(None, help="nginx worker user when nginx.conf sets none "
                                              "[default: nobody]."),
     fpm_master_user: Optional[str] = typer.Option(None, help="User the php-fpm master runs as [default: root]."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Parse every file; do not read or write "
+                                  "ROOT/.gwlint_cache/."),
 ) -> None:
     """Check a config tree; exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage."""
     from gwlint.model import Options
@@ -57,30 +59,43 @@ def check(
     opts = Options(**{k: v for k, v in (("nginx_user", nginx_user), ("fpm_master_user", fpm_master_user))
                       if v is not None})
     try:
-        code = _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts)
+        code = _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts, no_cache)
     except InputError as exc:
         typer.echo(f"gwlint: error: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(code)
 
 
-def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts) -> int:
-    from gwlint import engine, fixer, report
+def _check(root, nginx, fpm, php_ini, output_format, diff, fix, unsafe_fixes, opts, no_cache=False) -> int:
+    import gc
+
+    from gwlint import engine, fixer
     from gwlint.model import load_workspace
+
+    gc.disable()  # a short run that frees almost nothing: collections would only rescan the model
+    cache = None
+    if not no_cache and root.is_dir():
+        from gwlint.cache import open_cache
+
+        cache = open_cache(root)
 
     def under_root(paths):
         return [p if p.is_absolute() else Path(os.path.abspath(p)) for p in paths]
 
     def load(overlay=None):
         return load_workspace(root, nginx=under_root(nginx), fpm=under_root(fpm), php_ini=under_root(php_ini),
-                              options=opts, overlay=overlay)
+                              options=opts, overlay=overlay, cache=cache)
 
     if not (diff or fix):
         ws = load()
+        if cache is not None:
+            cache.save()
         findings = engine.run(ws)
         _emit(findings, output_format, root)
         return EXIT_FINDINGS if findings else EXIT_CLEAN
     result = fixer.fix_loop(load, engine.run, unsafe=unsafe_fixes)
+    if cache is not None:
+        cache.save()
     if diff:
         patch = fixer.unified_diff(result)
         sys.stdout.write(patch)

@@ -2,7 +2,7 @@
 
 import glob
 import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from gwlint.errors import InputError
 
@@ -13,7 +13,7 @@ class Root:
     """A tree laid out like `/`; absolute paths inside configs mean paths under it."""
 
     def __init__(self, path: Path, path_map: dict[str, str] | None = None,
-                 overlay: dict[str, str] | None = None):
+                 overlay: dict[str, str] | None = None, cache=None):
         if not path.exists():
             raise InputError("no such file or directory", str(path))
         if not path.is_dir():
@@ -24,6 +24,7 @@ class Root:
         self.path_map = sorted((path_map or {}).items(), key=lambda kv: -len(kv[0]))
         self._texts: dict[Path, str] = {}
         self.overlay = overlay or {}  # root-relative path -> text, for fixes not yet written
+        self.cache = cache  # a gwlint.cache.ParseCache, or None to parse every file
         self.boms: set[str] = set()  # files that start with a UTF-8 BOM (kept when written)
         self._real: dict[str, str] = {}  # realpath memo: a run asks about the same paths often
         self._real_str = str(self.real)
@@ -65,7 +66,7 @@ class Root:
             if full == base:
                 return "."
             if full.startswith(base.rstrip(os.sep) + os.sep):
-                return PurePosixPath(full[len(base.rstrip(os.sep)) + 1:]).as_posix()
+                return full[len(base.rstrip(os.sep)) + 1:].replace(os.sep, "/")
         return Path(path).as_posix()
 
     def canonical(self, path: Path) -> Path:

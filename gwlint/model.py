@@ -161,10 +161,14 @@ def _route(node: Directive, upstreams: dict[str, Directive]) -> Route:
 
 def load_workspace(root_path: Path, *, nginx: list[Path] = (), fpm: list[Path] = (),
                    php_ini: list[Path] = (), options: Options = Options(),
-                   path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None) -> Workspace:
-    """Discover and parse a root (or the files named explicitly) into a Workspace."""
+                   path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None,
+                   cache=None) -> Workspace:
+    """Discover and parse a root (or the files named explicitly) into a Workspace.
+
+    `cache`: a gwlint.cache.ParseCache to reuse parsed files whose text has not changed.
+    """
     with gc_paused():
-        return _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay)
+        return _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, cache)
 
 
 @contextmanager
@@ -179,12 +183,12 @@ def gc_paused():
             gc.enable()
 
 
-def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay) -> Workspace:
+def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, cache) -> Workspace:
     probe = Root(root_path)
     found = discover(probe) if not (nginx or fpm) else Discovery(list(nginx), list(fpm), [])
     mapping = dict(default_path_map(probe, found.nginx_entries))
     mapping.update(path_map or {})
-    root = Root(root_path, mapping, overlay)
+    root = Root(root_path, mapping, overlay, cache)
     ws = Workspace(root, options)
     _load_nginx(ws, found.nginx_entries)
     _load_fpm(ws, found, list(php_ini))

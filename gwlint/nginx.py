@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import os
 from pathlib import Path
 import re
+from sys import intern
 from typing import Iterator
 
 from gwlint.errors import InputError
@@ -135,10 +136,10 @@ def parse_text(text: str, rel: str) -> ParsedFile:
             if not quoted and token[0] == "#":  # unquoted tokens are never empty
                 comments.append((line, token[1:]))
             elif pending is not None:
-                pending.args.append(token)
+                pending.args.append(intern(token))  # a tree repeats its words: share one copy
                 pending.quoted.append(quoted)
             else:
-                pending = RawDirective(token, [], [], line, line, None)
+                pending = RawDirective(intern(token), [], [], line, line, None)
                 (crowded if line in seen_lines else seen_lines).add(line)
             continue
         if token == "}":
@@ -181,6 +182,7 @@ class NginxConfig:
         self.include_sites: dict[str, set[str]] = {}  # included file -> include directives reaching it
         self._by_path: dict[str, ParsedFile | None] = {}
         self._targets: dict[str, list[Path]] = {}  # include argument -> files (stat once per run)
+        self._canonical: dict[Path, str] = {}
 
     def parse_file(self, path: Path) -> ParsedFile | None:
         """The parsed file (None for a template); each file is read and parsed once per run."""
@@ -192,7 +194,8 @@ class NginxConfig:
         parsed = self.files.get(rel)
         if parsed is None:
             try:
-                parsed = parse_text(self.root.read_text(path), rel)
+                text = self.root.read_text(path)
+                parsed = self.root.cache.nginx(text, rel) if self.root.cache else parse_text(text, rel)
             except TemplateFile as exc:
                 self.templates.append(exc)
                 parsed = None
@@ -215,6 +218,8 @@ class NginxConfig:
 
     def _expand(self, raw_nodes, rel, parent, via, chain, work) -> None:
         """Append `raw_nodes` to parent's block, splicing included files in place."""
+        block = parent.block
+        enclosing = parent if parent.name != "main" else None
         iterators = [(iter(raw_nodes), rel, via, chain)]
         while iterators:
             nodes, rel, via, chain = iterators[-1]
@@ -222,15 +227,16 @@ class NginxConfig:
             if raw is None:
                 iterators.pop()
                 continue
-            node = Directive(raw.name, raw.args, rel, raw.line, raw.end_line,
-                             parent if parent.name != "main" else None, raw.quoted, via=via)
-            parent.block.append(node)
+            node = Directive(raw.name, raw.args, rel, raw.line, raw.end_line, enclosing, raw.quoted, None, via)
+            block.append(node)
             if raw.children is not None:
                 node.block = []
                 work.append((raw.children, rel, node, via, chain))
             elif raw.name == "include" and len(raw.args) == 1:
                 for path in self._include_targets(node):
-                    canonical = str(self.root.canonical(path))
+                    canonical = self._canonical.get(path)
+                    if canonical is None:
+                        canonical = self._canonical[path] = str(self.root.canonical(path))
                     if canonical in chain:
                         self.include_cycles.append(node)
                         continue
