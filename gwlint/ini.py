@@ -13,13 +13,22 @@ checks both paths agree.
 
 from dataclasses import dataclass
 
-from configobj import ConfigObj, ConfigObjError
+import re
 
 from gwlint.errors import InputError
 
-# configobj's own pattern for a value when list_values=False: one quoted string or plain text,
-# then an optional `# comment`. A value it matches is taken as written, without configobj.
-_NO_LIST_VALUE = ConfigObj._nolistvalue
+# configobj's own pattern (ConfigObj._nolistvalue, copied so that configobj is imported only when
+# needed) for a value when list_values=False: one quoted string or plain text, then an optional
+# `# comment`. A value it matches is taken as written; tests check the copy against configobj.
+_NO_LIST_VALUE = re.compile(r'''^
+        (
+            (?:".*?")|          # double quotes
+            (?:'.*?')|          # single quotes
+            (?:[^'"\#].*?)|     # unquoted
+            (?:)                # Empty value
+        )
+        \s*(\#.*)?              # optional comment
+        $''', re.VERBOSE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +126,8 @@ def parse_ini(text: str, rel: str) -> IniFile:
 
 def _parse_with_configobj(tagged: list[str], names: dict[str, str], rel: str) -> IniFile:
     """The tagged lines through configobj: multi-line values, and its error for a bad value."""
+    from configobj import ConfigObj, ConfigObjError
+
     try:
         parsed = ConfigObj(tagged, list_values=False, interpolation=False, raise_errors=True,
                            file_error=False, encoding=None)

@@ -15,9 +15,14 @@ included, on the fixtures, generated trees and random text.
 
 import io
 import re
+import sys
 from typing import Iterator
 
-from crossplane.lexer import EXTERNAL_LEXERS, _lex_file_object
+def _plugin_lexers() -> bool:
+    """True when a crossplane plug-in registered an external lexer beyond the lua blocks."""
+    lexer = sys.modules.get("crossplane.lexer")
+    return lexer is not None and any(not name.endswith(_LUA) for name in lexer.EXTERNAL_LEXERS)
+
 
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
@@ -28,12 +33,14 @@ _TOKEN = re.compile(r"""
   | '(?P<single>(?:\\[\s\S]|[^'\\])*)'
 """, re.VERBOSE)
 _CROSSPLANE_ONLY = re.compile(r"\$\{|\\\n|_by_lua_block")
-_KNOWN_EXTERNAL = frozenset(EXTERNAL_LEXERS)  # lua blocks; a plug-in adding more disables the fast path
+_LUA = "_by_lua_block"  # crossplane's built-in external lexers: all lua blocks
 
 
 def lex(text: str) -> Iterator[tuple[str, int, bool]]:
     """(token, line, quoted) for every token of an nginx file, as crossplane yields them."""
-    if EXTERNAL_LEXERS.keys() - _KNOWN_EXTERNAL or _CROSSPLANE_ONLY.search(text):
+    if _CROSSPLANE_ONLY.search(text) or _plugin_lexers():
+        from crossplane.lexer import _lex_file_object  # imported only when needed: ~10 ms
+
         yield from _lex_file_object(io.StringIO(text))
         return
     match = _TOKEN.match

@@ -1,7 +1,6 @@
 """Nearest-match suggestions ("did you mean") between endpoints and names."""
 
 from bisect import bisect_left
-import difflib
 
 from gwlint.endpoint import Endpoint
 
@@ -30,6 +29,8 @@ class NearestEndpoint:
             same_port = next((c for c in same_kind if c.port == wanted.port), None)
             if same_port is not None:
                 return same_port
+        import difflib  # only when something is mismatched
+
         text = str(wanted)
         pool = same_kind if len(same_kind) <= SHORTLIST else self._shortlist(wanted.kind, same_kind, text)
         return max(pool, key=lambda c: difflib.SequenceMatcher(None, text, str(c)).ratio(), default=None)
@@ -56,5 +57,7 @@ def nearest_endpoint(wanted: Endpoint, candidates: list[Endpoint]) -> Endpoint |
 
 def nearest_name(wanted: str, names: list[str]) -> str | None:
     """The name closest to `wanted`, if any is close enough to be a typo."""
+    import difflib
+
     matches = difflib.get_close_matches(wanted, names, n=1, cutoff=0.6)
     return matches[0] if matches else None

@@ -63,3 +63,10 @@ def test_random_lines_agree(lines):
     finally:
         mp.undo()
     assert fast == slow
+
+
+def test_value_pattern_is_configobjs():
+    from configobj import ConfigObj
+
+    assert ini._NO_LIST_VALUE.pattern == ConfigObj._nolistvalue.pattern
+    assert ini._NO_LIST_VALUE.flags == ConfigObj._nolistvalue.flags
