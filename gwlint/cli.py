@@ -117,4 +117,21 @@ def _emit(findings, output_format: Format, root: Path) -> None:
 
 
 def main() -> None:
-    app(prog_name="gwlint")
+    """The console script. Exits with os._exit once output is flushed: freeing a large model
+    object by object at shutdown costs more than building it (~1 s of 5 on 10,000 sites)."""
+    try:
+        app(prog_name="gwlint")
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+    if not isinstance(code, int):
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: let the interpreter report it as usual
+        raise SystemExit(code)
+    os._exit(code)
