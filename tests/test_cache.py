@@ -19,7 +19,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 @pytest.fixture
 def tree(tmp_path) -> Path:
     root = tmp_path / "tree"
-    shutil.copytree(FIXTURES / "debian-socket-mismatch", root)
+    shutil.copytree(FIXTURES / "debian-socket-mismatch", root, ignore=shutil.ignore_patterns(DIR_NAME))
     return root
 
 
