@@ -1,5 +1,6 @@
 """The linted root: maps config paths under it, reads files safely, never leaves it."""
 
+import fnmatch
 import glob
 import os
 from pathlib import Path
@@ -27,6 +28,7 @@ class Root:
         self.cache = cache  # a gwlint.cache.ParseCache, or None to parse every file
         self.boms: set[str] = set()  # files that start with a UTF-8 BOM (kept when written)
         self._real: dict[str, str] = {}  # realpath memo: a run asks about the same paths often
+        self._rel: dict[str, str] = {}
         self._real_str = str(self.real)
         self._real_prefix = self._real_str.rstrip(os.sep) + os.sep
         self._abs = os.path.abspath(path)
@@ -62,6 +64,13 @@ class Root:
 
     def rel(self, path: Path) -> str:
         """`path` relative to the root, POSIX style, as findings show it."""
+        key = os.fspath(path)
+        rel = self._rel.get(key)
+        if rel is None:
+            rel = self._rel[key] = self._relative(key)
+        return rel
+
+    def _relative(self, path: str) -> str:
         for full, base in ((os.path.abspath(path), self._abs), (self.realpath(path), self._real_str)):
             if full == base:
                 return "."
@@ -76,7 +85,31 @@ class Root:
 
     def glob(self, pattern: Path) -> list[Path]:
         """Files matching a glob pattern, sorted like nginx and php-fpm do, inside the root."""
-        return [Path(p) for p in sorted(glob.glob(str(pattern))) if self.contains(Path(p))]
+        text = str(pattern)
+        head, tail = os.path.split(text)
+        found = self._glob_last(head, tail) if head and glob.has_magic(tail) and not glob.has_magic(head) \
+            else glob.glob(text)
+        return [Path(p) for p in sorted(found) if self.contains(p)]
+
+    def _glob_last(self, head: str, tail: str) -> list[str]:
+        """glob.glob for wildcards in the last part only (`sites-enabled/*`): one scandir, and the
+        entries' symlink bit spares realpath an lstat per file."""
+        try:
+            with os.scandir(head) as it:
+                entries = list(it)
+        except OSError:
+            return []
+        hidden = tail.startswith(".")  # as glob: a leading dot is matched only by a leading dot
+        found = []
+        for entry in entries:
+            name = entry.name
+            if (name[0] == "." and not hidden) or not fnmatch.fnmatchcase(name, tail):
+                continue
+            path = os.path.join(head, name)
+            if not entry.is_symlink():
+                self._real.setdefault(path, os.path.join(self.realpath(head), name))
+            found.append(path)
+        return found
 
     def read_text(self, path: Path) -> str:
         """The text of a config file, or an InputError saying why it cannot be linted."""
