@@ -3,6 +3,7 @@
 import fnmatch
 import glob
 import os
+import stat
 from pathlib import Path
 
 from gwlint.errors import InputError
@@ -71,7 +72,8 @@ class Root:
         return rel
 
     def _relative(self, path: str) -> str:
-        for full, base in ((os.path.abspath(path), self._abs), (self.realpath(path), self._real_str)):
+        for full, base in ((os.path.abspath(path), self._abs), (None, self._real_str)):
+            full = full or self.realpath(path)
             if full == base:
                 return "."
             if full.startswith(base.rstrip(os.sep) + os.sep):
@@ -122,13 +124,15 @@ class Root:
         if not self.contains(path):
             raise InputError("refusing to read a file outside the linted root (symlink?)", rel)
         try:
-            if os.path.isdir(path):
-                raise InputError("is a directory, expected a file", rel)
-            size = os.path.getsize(path)
-            if size > MAX_FILE_BYTES:
-                raise InputError(f"file too large ({size} bytes, limit {MAX_FILE_BYTES})", rel)
             with open(path, "rb") as fh:
+                info = os.fstat(fh.fileno())
+                if stat.S_ISDIR(info.st_mode):
+                    raise InputError("is a directory, expected a file", rel)
+                if info.st_size > MAX_FILE_BYTES:
+                    raise InputError(f"file too large ({info.st_size} bytes, limit {MAX_FILE_BYTES})", rel)
                 data = fh.read()
+        except IsADirectoryError:
+            raise InputError("is a directory, expected a file", rel) from None
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", rel) from None
         text = decode_config(data, rel)
