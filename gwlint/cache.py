@@ -1,4 +1,5 @@
-"""A content-hash cache of parsed files under ROOT/.gwlint_cache/, like ruff's.
+"""A content-hash cache of parsed files under ROOT/.gwlint_cache/, like ruff's (for ROOT `/`,
+under the user's cache directory instead).
 
 What is cached is the small per-file result of parsing (an nginx file's RawDirective tree and
 comments, an INI file's sections and settings), as plain tuples in one marshal file, keyed by
@@ -92,6 +93,10 @@ class ParseCache:
 
 
 def open_cache(root: Path) -> ParseCache:
+    """The cache of `root`: ROOT/.gwlint_cache/, or the user's cache dir when ROOT is `/`."""
+    if os.path.realpath(root) == os.sep:  # linting the live system: leave / alone
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        return ParseCache(base / "gwlint" / "system")
     return ParseCache(root / DIR_NAME)
 
 

@@ -96,3 +96,8 @@ def test_unwritable_cache_dir_does_not_fail_the_run(tree, monkeypatch):
     load_workspace(tree, cache=cache)
     cache.save()  # OSError swallowed
     assert not (tree / "missing").is_dir()
+
+
+def test_linting_slash_keeps_the_cache_out_of_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert open_cache(Path("/")).path == tmp_path / "gwlint" / "system" / "parsed.marshal"
