@@ -101,3 +101,11 @@ def test_unwritable_cache_dir_does_not_fail_the_run(tree, monkeypatch):
 def test_linting_slash_keeps_the_cache_out_of_it(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert open_cache(Path("/")).path == tmp_path / "gwlint" / "system" / "parsed.marshal"
+
+
+def test_cli_check_leaves_the_garbage_collector_as_it_found_it(tree):
+    import gc
+
+    assert gc.isenabled()
+    CliRunner().invoke(app, ["check", str(tree)])
+    assert gc.isenabled()
