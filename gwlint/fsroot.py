@@ -30,6 +30,7 @@ class Root:
         self.boms: set[str] = set()  # files that start with a UTF-8 BOM (kept when written)
         self._real: dict[str, str] = {}  # realpath memo: a run asks about the same paths often
         self._rel: dict[str, str] = {}
+        self._globs: dict[str, list[Path]] = {}
         self._real_str = str(self.real)
         self._real_prefix = self._real_str.rstrip(os.sep) + os.sep
         self._abs = os.path.abspath(path)
@@ -88,10 +89,13 @@ class Root:
     def glob(self, pattern: Path) -> list[Path]:
         """Files matching a glob pattern, sorted like nginx and php-fpm do, inside the root."""
         text = str(pattern)
-        head, tail = os.path.split(text)
-        found = self._glob_last(head, tail) if head and glob.has_magic(tail) and not glob.has_magic(head) \
-            else glob.glob(text)
-        return [Path(p) for p in sorted(found) if self.contains(p)]
+        matches = self._globs.get(text)
+        if matches is None:  # nginx and FPM may glob the same directory (pool.d): list it once
+            head, tail = os.path.split(text)
+            found = self._glob_last(head, tail) if head and glob.has_magic(tail) and not glob.has_magic(head) \
+                else glob.glob(text)
+            matches = self._globs[text] = [Path(p) for p in sorted(found) if self.contains(p)]
+        return list(matches)
 
     def _glob_last(self, head: str, tail: str) -> list[str]:
         """glob.glob for wildcards in the last part only (`sites-enabled/*`): one scandir, and the
