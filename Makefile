@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test servers clean readme-rules
+
+.PHONY: demo test bench servers clean readme-rules
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,11 @@ demo: $(STAMP)
 test: $(STAMP) servers
 	$(BIN)/python -m pytest
 
+# gwlint vs a crossplane-only parse (and gixy-ng when on PATH) on generated trees of 10, 1,000
+# and 10,000 sites; writes bench/results.md. About 5 minutes on 2 cores (trees are kept in bench/.trees).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 # nginx and php-fpm for the real-server tests: installed from Debian packages when missing
 # and we are root; otherwise those tests skip loudly (and fail under CI=true).
 # (`php-fpm` is Debian's metapackage for the distribution's php8.x-fpm; ~20 s cold on bookworm.)
@@ -38,4 +44,4 @@ readme-rules: $(STAMP)
 	$(BIN)/python -c 'from gwlint.ruledocs import update_readme; update_readme("README.md")'
 
 clean:
-	rm -rf $(VENV) .pytest_cache .gwlint_cache
+	rm -rf $(VENV) .pytest_cache .gwlint_cache bench/.trees

@@ -118,7 +118,7 @@ def _read_with_includes(root: Root, path: Path, prefix: Path, section: str | Non
     if path in seen:
         return
     seen.add(path)
-    ini = parse_ini(root.read_text(path), root.rel(path))
+    ini = _parse(root, path)
     out.append((ini, section))
     for setting in ini.settings:
         if setting.key == "include":
@@ -146,10 +146,15 @@ def load_php_ini(root: Root, install: FpmInstall, chain: list[Path]) -> None:
     """Effective php.ini values for an install: later files and later lines win."""
     for path in chain:
         path = root.canonical(path)  # a conf.d link reports (and is edited) at its target
-        ini = parse_ini(root.read_text(path), root.rel(path))
+        ini = _parse(root, path)
         install.php_ini_files.append(ini.path)
         for setting in ini.settings:
             install.php_ini[setting.key] = setting
+
+
+def _parse(root: Root, path: Path) -> IniFile:
+    text, rel = root.read_text(path), root.rel(path)
+    return root.cache.ini(text, rel) if root.cache else parse_ini(text, rel)
 
 
 def php_override_key(key: str) -> tuple[str, str] | None:

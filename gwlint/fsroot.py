@@ -2,8 +2,8 @@
 
 import glob
 import os
-from pathlib import Path, PurePosixPath
 import stat
+from pathlib import Path
 
 from gwlint.errors import InputError
 
@@ -14,7 +14,7 @@ class Root:
     """A tree laid out like `/`; absolute paths inside configs mean paths under it."""
 
     def __init__(self, path: Path, path_map: dict[str, str] | None = None,
-                 overlay: dict[str, str] | None = None):
+                 overlay: dict[str, str] | None = None, cache=None):
         if not path.exists():
             raise InputError("no such file or directory", str(path))
         if not path.is_dir():
@@ -25,7 +25,28 @@ class Root:
         self.path_map = sorted((path_map or {}).items(), key=lambda kv: -len(kv[0]))
         self._texts: dict[Path, str] = {}
         self.overlay = overlay or {}  # root-relative path -> text, for fixes not yet written
+        self.cache = cache  # a gwlint.cache.ParseCache, or None to parse every file
         self.boms: set[str] = set()  # files that start with a UTF-8 BOM (kept when written)
+        self._real: dict[str, str] = {}  # realpath memo: a run asks about the same paths often
+        self._rel: dict[str, str] = {}
+        self._resolved: dict[str, Path | None] = {}
+        self._globs: dict[tuple[str, bool], list[Path]] = {}
+        self._real_str = str(self.real)
+        self._real_prefix = self._real_str.rstrip(os.sep) + os.sep
+        self._abs = os.path.abspath(path)
+
+    def realpath(self, path) -> str:
+        """os.path.realpath, memoized, resolving each directory once (a run stats 20k files)."""
+        key = os.fspath(path)
+        real = self._real.get(key)
+        if real is None:
+            head, tail = os.path.split(key)
+            if head and tail not in ("", ".", "..") and not os.path.islink(key):
+                real = os.path.join(self.realpath(head), tail)
+            else:
+                real = os.path.realpath(key)
+            self._real[key] = real
+        return real
 
     def map_config_path(self, value: str, base: Path) -> Path:
         """A path as written in a config: absolute means under the root, relative means `base`."""
@@ -45,7 +66,13 @@ class Root:
         `conf.d/10-opcache.ini -> /etc/php/8.2/mods-available/opcache.ini`); a relative target
         climbing out of the root, or a loop, gives None.
         """
-        real = Path(os.path.realpath(path))
+        key = os.fspath(path)
+        if key not in self._resolved:  # a run asks about the same paths many times
+            self._resolved[key] = self._resolve(path)
+        return self._resolved[key]
+
+    def _resolve(self, path: Path) -> Path | None:
+        real = Path(self.realpath(path))
         if real.is_relative_to(self.real):  # (also right for ROOT = /)
             return real
         absolute = Path(os.path.abspath(path))
@@ -92,14 +119,20 @@ class Root:
 
     def rel(self, path: Path) -> str:
         """`path` relative to the root, POSIX style, as findings show it."""
-        try:
-            return PurePosixPath(Path(os.path.abspath(path)).relative_to(os.path.abspath(self.path))).as_posix()
-        except ValueError:
-            pass
-        try:
-            return PurePosixPath(Path(os.path.realpath(path)).relative_to(self.real)).as_posix()
-        except ValueError:
-            return Path(path).as_posix()
+        key = os.fspath(path)
+        rel = self._rel.get(key)
+        if rel is None:
+            rel = self._rel[key] = self._relative(key)
+        return rel
+
+    def _relative(self, path: str) -> str:
+        for full, base in ((os.path.abspath(path), self._abs), (None, self._real_str)):
+            full = full or self.realpath(path)
+            if full == base:
+                return "."
+            if full.startswith(base.rstrip(os.sep) + os.sep):
+                return full[len(base.rstrip(os.sep)) + 1:].replace(os.sep, "/")
+        return Path(path).as_posix()
 
     def canonical(self, path: Path) -> Path:
         """`path` with symlinks resolved when the target stays inside the root (edits go there)."""
@@ -111,13 +144,14 @@ class Root:
         The directory part without wildcards is resolved in the root first, so that a
         symlinked directory is listed as the tree means it, never the host's.
         """
-        parts = Path(os.path.abspath(pattern)).parts
-        fixed = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
-        base = self.resolve(Path(*parts[:fixed])) if fixed else None
-        if base is None:
-            return []
-        found = sorted(glob.glob(str(base.joinpath(*parts[fixed:]))))
-        return [Path(p) for p in found if keep_outside or self.contains(Path(p))]
+        key = (str(pattern), keep_outside)
+        if key not in self._globs:  # nginx and FPM may glob the same directory (pool.d): list it once
+            parts = Path(os.path.abspath(pattern)).parts
+            fixed = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
+            base = self.resolve(Path(*parts[:fixed])) if fixed else None
+            found = sorted(glob.glob(str(base.joinpath(*parts[fixed:])))) if base is not None else []
+            self._globs[key] = [Path(p) for p in found if keep_outside or self.contains(Path(p))]
+        return list(self._globs[key])
 
     def read_text(self, path: Path) -> str:
         """The text of a config file, or an InputError saying why it cannot be linted."""
@@ -131,16 +165,17 @@ class Root:
         if resolved is None:
             raise InputError("refusing to read a file outside the linted root (symlink?)", rel)
         try:
-            mode = os.stat(resolved).st_mode
-            if stat.S_ISDIR(mode):
+            info = os.stat(resolved)
+            if stat.S_ISDIR(info.st_mode):
                 raise InputError("is a directory, expected a file", rel)
-            if not stat.S_ISREG(mode):  # a fifo would block open() forever
-                raise InputError("not a regular file (fifo, socket or device)", rel)
-            size = os.path.getsize(resolved)
-            if size > MAX_FILE_BYTES:
-                raise InputError(f"file too large ({size} bytes, limit {MAX_FILE_BYTES})", rel)
+            if not stat.S_ISREG(info.st_mode):  # a fifo or device would block or never end
+                raise InputError("not a regular file", rel)
+            if info.st_size > MAX_FILE_BYTES:
+                raise InputError(f"file too large ({info.st_size} bytes, limit {MAX_FILE_BYTES})", rel)
             with open(resolved, "rb") as fh:
                 data = fh.read()
+        except IsADirectoryError:
+            raise InputError("is a directory, expected a file", rel) from None
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", rel) from None
         text = decode_config(data, rel)

@@ -1,7 +1,9 @@
 """The one model rules query: nginx routes resolved to endpoints, FPM pools indexed by endpoint."""
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+import gc
 from pathlib import Path
 import re
 
@@ -200,8 +202,29 @@ def _route(node: Directive, upstreams: dict[str, Directive]) -> Route:
 
 def load_workspace(root_path: Path, *, nginx: list[Path] = (), fpm: list[Path] = (),
                    php_ini: list[Path] = (), options: Options = Options(),
-                   path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None) -> Workspace:
-    """Discover and parse a root (or the files named explicitly) into a Workspace."""
+                   path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None,
+                   cache=None) -> Workspace:
+    """Discover and parse a root (or the files named explicitly) into a Workspace.
+
+    `cache`: a gwlint.cache.ParseCache to reuse parsed files whose text has not changed.
+    """
+    with gc_paused():
+        return _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, cache)
+
+
+@contextmanager
+def gc_paused():
+    """Parsing allocates millions of objects and frees none: the cyclic GC would only rescan them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, cache) -> Workspace:
     probe = Root(root_path)
     found = discover(probe)
     if nginx:  # an explicit file replaces discovery for its own kind only
@@ -210,7 +233,7 @@ def load_workspace(root_path: Path, *, nginx: list[Path] = (), fpm: list[Path] =
         found.fpm_confs, found.pool_dirs = list(fpm), []
     mapping = dict(default_path_map(probe, found.nginx_entries))
     mapping.update(path_map or {})
-    root = Root(root_path, mapping, overlay)
+    root = Root(root_path, mapping, overlay, cache)
     ws = Workspace(root, options)
     _load_nginx(ws, found.nginx_entries)
     _load_fpm(ws, found, list(php_ini))

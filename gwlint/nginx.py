@@ -1,24 +1,24 @@
-"""nginx configuration: crossplane's lexer, our tree builder and our include resolution.
+"""nginx configuration: crossplane's tokens, our tree builder and our include resolution.
 
-crossplane tokenizes (with line numbers); we build the tree ourselves so that we read each file
+gwlint.lexer yields crossplane's tokens (with line numbers, checked token for token); we build the tree ourselves so that we read each file
 once, from text we have already checked, keep each directive's end line (for safe line edits),
 and resolve `include` under the linted root instead of on the host.
 """
 
 from dataclasses import dataclass, field
-import io
 import os
 from pathlib import Path
 import re
+from sys import intern
 from typing import Iterator
-
-from crossplane.lexer import _lex_file_object
 
 from gwlint.errors import InputError
 from gwlint.fsroot import Root
+from gwlint.lexer import lex
 
 PASS_DIRECTIVES = ("fastcgi_pass", "proxy_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass")
 _GLOB_CHARS = re.compile(r"[*?\[]")
+_PUNCTUATION = frozenset(";{}")
 
 
 @dataclass(slots=True)
@@ -135,32 +135,30 @@ def parse_text(text: str, rel: str) -> ParsedFile:
         raise TemplateFile("unrendered template syntax ({{ }} or {% %}): render it before linting", rel, line)
     top: list[RawDirective] = []
     stack: list[tuple[RawDirective | None, list[RawDirective]]] = [(None, top)]
+    siblings = top
     comments: list[tuple[int, str]] = []
     seen_lines: set[int] = set()
     crowded: set[int] = set()
     pending: RawDirective | None = None
 
-    def touch(line: int) -> None:
-        (crowded if line in seen_lines else seen_lines).add(line)
-
-    # crossplane's lexer silently drops a last token with no whitespace after it and everything
-    # after an unterminated quote: a sentinel ";" on a line of its own must come back, unquoted.
+    # crossplane's lexer (and ours, token for token) silently drops a last token with no whitespace
+    # after it and everything after an unterminated quote: a sentinel ";" on a line of its own
+    # must come back, unquoted.
     sentinel_line = text.count("\n") + 2
     reached_end = False
-    for token, line, quoted in _lex_file_object(io.StringIO(text + "\n;")):
+    for token, line, quoted in lex(text + "\n;"):
         if token == ";" and not quoted and line == sentinel_line:
             reached_end = True
             break
-        if not quoted and token.startswith("#"):
-            comments.append((line, token[1:]))
-            continue
-        if quoted or token not in (";", "{", "}"):
-            if pending is None:
-                pending = RawDirective(token, [], [], line, line, None)
-                touch(line)
-            else:
-                pending.args.append(token)
+        if quoted or token not in _PUNCTUATION:
+            if not quoted and token[0] == "#":  # unquoted tokens are never empty
+                comments.append((line, token[1:]))
+            elif pending is not None:
+                pending.args.append(intern(token))  # a tree repeats its words: share one copy
                 pending.quoted.append(quoted)
+            else:
+                pending = RawDirective(intern(token), [], [], line, line, None)
+                (crowded if line in seen_lines else seen_lines).add(line)
             continue
         if token == "}":
             if pending is not None:
@@ -168,16 +166,17 @@ def parse_text(text: str, rel: str) -> ParsedFile:
             if len(stack) == 1:
                 raise InputError('unexpected "}"', rel, line)
             stack.pop()
+            siblings = stack[-1][1]
             continue
         if pending is None:
             raise InputError(f'unexpected "{token}"', rel, line)
         pending.end_line = line
         if line != pending.line:
-            touch(line)
-        stack[-1][1].append(pending)
+            (crowded if line in seen_lines else seen_lines).add(line)
+        siblings.append(pending)
         if token == "{":
-            pending.children = []
-            stack.append((pending, pending.children))
+            siblings = pending.children = []
+            stack.append((pending, siblings))
         pending = None
     if not reached_end:
         raise InputError("unterminated quoted string (unexpected end of file)", rel, _open_quote_line(text))
@@ -231,18 +230,26 @@ class NginxConfig:
         self.unread_matches: list[tuple[Directive, str, str, bool]] = []
         self.templates: list[TemplateFile] = []
         self.include_sites: dict[str, set[str]] = {}  # included file -> include directives reaching it
+        self._by_path: dict[str, ParsedFile | None] = {}
 
     def parse_file(self, path: Path) -> ParsedFile | None:
+        """The parsed file (None for a template); each file is read and parsed once per run."""
+        key = os.fspath(path)
+        if key in self._by_path:
+            return self._by_path[key]
         path = self.root.canonical(path)
         rel = self.root.rel(path)
         parsed = self.files.get(rel)
         if parsed is None:
             try:
-                parsed = parse_text(self.root.read_text(path), rel)
+                text = self.root.read_text(path)
+                parsed = self.root.cache.nginx(text, rel) if self.root.cache else parse_text(text, rel)
             except TemplateFile as exc:
                 self.templates.append(exc)
-                return None
-            self.files[rel] = parsed
+                parsed = None
+            else:
+                self.files[rel] = parsed
+        self._by_path[key] = parsed
         return parsed
 
     def load(self, entry: Path) -> Directive:
@@ -259,6 +266,8 @@ class NginxConfig:
 
     def _expand(self, raw_nodes, rel, parent, via, chain, work) -> None:
         """Append `raw_nodes` to parent's block, splicing included files in place."""
+        block = parent.block
+        enclosing = parent if parent.name != "main" else None
         iterators = [(iter(raw_nodes), rel, via, chain)]
         while iterators:
             nodes, rel, via, chain = iterators[-1]
@@ -266,23 +275,22 @@ class NginxConfig:
             if raw is None:
                 iterators.pop()
                 continue
-            node = Directive(raw.name, raw.args, rel, raw.line, raw.end_line,
-                             parent if parent.name != "main" else None, raw.quoted, via=via)
-            parent.block.append(node)
+            node = Directive(raw.name, raw.args, rel, raw.line, raw.end_line, enclosing, raw.quoted, None, via)
+            block.append(node)
             if raw.children is not None:
                 node.block = []
                 work.append((raw.children, rel, node, via, chain))
             elif raw.name == "include" and len(raw.args) == 1:
                 # a stack of iterators: push the last file first so the first one is spliced first
                 for path in reversed(self._include_targets(node)):
-                    if str(self.root.canonical(path)) in chain:
+                    canonical = str(self.root.canonical(path))  # (memoized by the root)
+                    if canonical in chain:
                         self.include_cycles.append(node)
                         continue
                     included = self._parse_included(path, node)
                     if included is not None:
                         self.include_sites.setdefault(included.rel, set()).add(node.where)
-                        iterators.append((iter(included.directives), included.rel, node,
-                                          chain + (str(self.root.canonical(path)),)))
+                        iterators.append((iter(included.directives), included.rel, node, chain + (canonical,)))
 
     def _parse_included(self, path: Path, include: Directive) -> ParsedFile | None:
         """parse_file, with an unreadable file reported at the include that names it."""

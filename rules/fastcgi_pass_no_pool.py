@@ -42,8 +42,8 @@ from gwlint.consequence import connect_failure
 from gwlint.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
 from gwlint.finding import Severity, related, report
 from gwlint.fixes import retarget_pass
-from gwlint.suggest import nearest_endpoint
 from gwlint.rules._reach import is_ip, live_backends
+from gwlint.suggest import NearestEndpoint
 
 CODE = "GW301"
 NAME = "fastcgi-pass-no-pool"
@@ -66,6 +66,7 @@ def check(ws):
     if not pools:
         return
     listening = {pool.listen: pool for pool in reversed(pools) if pool.listen is not None}
+    nearest = NearestEndpoint(list(listening))
     for route in ws.php_routes():
         for backend in live_backends(route):
             target = backend.endpoint
@@ -78,7 +79,7 @@ def check(ws):
             rel, fix = [], None
             if route.upstream:
                 rel.append(related(route.directive, "used by this fastcgi_pass"))
-            best = nearest_endpoint(target, list(listening))
+            best = nearest(target)
             if best is not None:
                 pool = listening[best]
                 setting = pool.get("listen")

@@ -5,6 +5,14 @@ import pytest
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def _no_parse_cache(monkeypatch, request):
+    """Runs leave the linted trees as they were (tests snapshot them, and the fixtures are the
+    repo's); the parse cache has its own tests, which opt back in with the `parse_cache` marker."""
+    if request.node.get_closest_marker("parse_cache") is None:
+        monkeypatch.setenv("GWLINT_NO_CACHE", "1")
+
+
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES

@@ -1,0 +1,33 @@
+"""NearestEndpoint: the same answer as comparing all candidates, without comparing all of them."""
+
+import difflib
+
+from gwlint.endpoint import Endpoint
+from gwlint.suggest import SHORTLIST, NearestEndpoint, nearest_endpoint
+
+
+def sockets(n: int) -> list[Endpoint]:
+    return [Endpoint("unix", path=f"/run/php/php8.2-fpm-site{i:05d}.sock") for i in range(n)]
+
+
+def brute_force(wanted: Endpoint, candidates: list[Endpoint]) -> Endpoint:
+    return max(candidates, key=lambda c: difflib.SequenceMatcher(None, str(wanted), str(c)).ratio())
+
+
+def test_many_candidates_find_the_version_typo():
+    candidates = sockets(2000)
+    nearest = NearestEndpoint(candidates)
+    for i in (0, 7, 1000, 1999):
+        wanted = Endpoint("unix", path=f"/run/php/php8.1-fpm-site{i:05d}.sock")
+        assert nearest(wanted) == candidates[i] == brute_force(wanted, candidates)
+
+
+def test_few_candidates_compare_all():
+    candidates = sockets(SHORTLIST) + [Endpoint("tcp", host="127.0.0.1", port=9000)]
+    wanted = Endpoint("unix", path="/run/php/php-fpm.sock")
+    assert nearest_endpoint(wanted, candidates) == brute_force(wanted, candidates[:SHORTLIST])
+
+
+def test_tcp_prefers_the_same_port():
+    candidates = sockets(3) + [Endpoint("tcp", host="10.0.0.5", port=9000), Endpoint("tcp", host="127.0.0.1", port=9001)]
+    assert nearest_endpoint(Endpoint("tcp", host="127.0.0.1", port=9000), candidates) == candidates[3]
