@@ -1,6 +1,7 @@
 """One nginx file alone (`gwlint check FILE [--context ...]`), and snippets inside their tree."""
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -81,3 +82,14 @@ def test_snippet_in_a_tree_is_linted_where_the_tree_includes_it(tmp_path):
     r.assert_expected()
     [route] = r.workspace.php_routes()
     assert route.location.name == "location" and route.directive.via.path == "etc/nginx/sites-enabled/app"
+
+
+def test_one_file_sees_only_its_own_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "other/etc/php/8.2/fpm/pool.d").mkdir(parents=True)
+    (tmp_path / "other/etc/php/8.2/fpm/pool.d/www.conf").write_text("[www]\nlisten = /run/x.sock\n")
+    (tmp_path / "snips").mkdir()
+    (tmp_path / "snips/php.conf").write_text(LOCATION_BODY)
+    inputs = file_inputs(Path("snips/php.conf"), None)
+    ws = load_workspace(inputs.root, nginx=inputs.nginx, overlay=inputs.overlay)
+    assert inputs.root == tmp_path / "snips" and ws.installs == [] and len(ws.php_routes()) == 1
