@@ -131,7 +131,7 @@ def materialize(nginx_dump: str | None, fpm_dumps: list[str], php_ini: list[Path
                 target = virtual_path(tree.root, path, name, line)
                 _write(target, text, name, line)
                 tree.nginx = tree.nginx or [target]  # the first file is the -c file
-        for fpm_dump in fpm_dumps:  # named as given: `fpm.txt`, `<stdin>`, /tmp/x -> `tmp/x`
+        for fpm_dump in fpm_dumps:  # named as given: `fpm.txt`, `<stdin>`, /srv/x -> `srv/x`
             name = dump_name(fpm_dump)
             target = virtual_path(tree.root, name, name, 1)
             _write(target, fpm_dump_ini(read_dump(fpm_dump), name), name, 1)
