@@ -220,13 +220,21 @@ def test_20_mb_file(tmp_path):
     assert f"etc/nginx/sites-enabled/site:{10 + lines}: GW301" in result.stdout
 
 
-def test_unreadable_file(tmp_path):
+def test_unreadable_file(tmp_path, monkeypatch):
     root = write_tree(TREE, tmp_path)
     site = root / "etc/nginx/sites-enabled/site"
-    if os.geteuid() == 0:
-        pytest.skip("root reads a chmod 000 file anyway; test_fifo_where_a_file_is_expected covers "
-                    "a file that cannot be read as root")
     site.chmod(0)
+    if os.geteuid() == 0:  # root reads a chmod 000 file anyway: refuse it as the kernel refuses others
+        import builtins
+
+        real_open, target = builtins.open, os.path.realpath(site)
+
+        def refusing_open(file, *args, **kwargs):
+            if isinstance(file, (str, os.PathLike)) and os.path.realpath(file) == target:
+                raise PermissionError(13, "Permission denied", os.fspath(file))
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "open", refusing_open)
     result = check(root)
     assert result.exit_code == 2
     assert "etc/nginx/nginx.conf:6: include" in result.stderr and "Permission denied" in result.stderr
