@@ -10,8 +10,9 @@
 - etc/php/8.2/fpm/: php-fpm.conf, php.ini, conf.d/*.ini and one pool per site in pool.d/.
 
 Every include is relative (nginx resolves it against the config dir), so crossplane parses the
-same tree without touching the host's /etc. Faults are sprinkled (about 1 site in 97 points at
-a socket no pool listens on) so rules fire.
+same tree without touching the host's /etc. Limits chain as a careful admin sets them, and faults
+are sprinkled so rules fire: about 1 site in 97 points at a socket no pool listens on (GW301), 1 in
+101 gives up before PHP does (GW340).
 """
 
 import argparse
@@ -147,8 +148,9 @@ def _socket(i: int) -> str:
     return f"/run/php/php8.2-fpm-{_site_name(i)}.sock"
 
 
-def _locations(rng: random.Random, i: int, backend: str) -> str:
-    read = rng.choice((30, 60, 90, 120, 300))
+def _locations(rng: random.Random, i: int, backend: str, limit: int) -> str:
+    read = limit + 30 if i % 101 != 11 else 20  # fault: nginx gives up before PHP (GW340)
+    keep_conn = "        fastcgi_keep_conn on;\n" if not backend.startswith("unix:") else ""
     extra = ""
     if rng.random() < 0.5:
         extra += ("    location /api/ {\n"
@@ -174,16 +176,17 @@ def _locations(rng: random.Random, i: int, backend: str) -> str:
             "    location ~ \\.php$ {\n"
             "        include snippets/fastcgi-php.conf;\n"
             f"        fastcgi_pass {backend};\n"
+            f"{keep_conn}"
             f"        fastcgi_read_timeout {read}s;\n"
-            f"        fastcgi_param PHP_VALUE \"max_execution_time={read}\";\n"
+            f"        fastcgi_param PHP_VALUE \"max_execution_time={limit}\";\n"
             "    }\n\n"
             "    include snippets/static-cache.conf;\n")
 
 
-def _site(rng: random.Random, i: int, backend: str, split: bool) -> dict[str, str]:
+def _site(rng: random.Random, i: int, backend: str, split: bool, limit: int, upload: int) -> dict[str, str]:
     name = _site_name(i)
     domain = f"{name}.example.com"
-    locations = _locations(rng, i, backend)
+    locations = _locations(rng, i, backend, limit)
     files = {}
     if split:
         files[f"sites-enabled/{name}.d/php.conf"] = "\n".join(
@@ -211,14 +214,14 @@ def _site(rng: random.Random, i: int, backend: str, split: bool) -> dict[str, st
         "    include snippets/security.conf;\n\n"
         f"    access_log /var/log/nginx/{name}.access.log;\n"
         f"    error_log /var/log/nginx/{name}.error.log warn;\n"
-        f"    client_max_body_size {rng.choice((8, 16, 32, 64))}m;\n"
+        f"    client_max_body_size {upload * rng.choice((1, 2))}m;\n"
         f"    fastcgi_read_timeout {rng.choice((60, 120))}s;\n\n"
         f"{body}"
         "}\n")
     return files
 
 
-def _pool(rng: random.Random, i: int) -> str:
+def _pool(rng: random.Random, i: int, limit: int, upload: int) -> str:
     name = _site_name(i)
     children = rng.choice((5, 10, 20, 40))
     lines = [
@@ -236,14 +239,15 @@ def _pool(rng: random.Random, i: int) -> str:
         f"pm.min_spare_servers = {max(1, children // 5)}",
         f"pm.max_spare_servers = {max(2, children // 2)}",
         "pm.max_requests = 500",
-        f"request_terminate_timeout = {rng.choice((30, 60, 120, 300))}s",
+        f"request_terminate_timeout = {limit + 10}s",
         "request_slowlog_timeout = 10s",
         f"slowlog = /var/log/php-fpm/{name}-slow.log",
         f"php_admin_value[error_log] = /var/log/php-fpm/{name}-error.log",
         "php_admin_flag[log_errors] = on",
         f"php_admin_value[memory_limit] = {rng.choice((128, 256, 512))}M",
-        f"php_value[max_execution_time] = {rng.choice((30, 60, 120))}",
-        f"php_value[upload_max_filesize] = {rng.choice((8, 16, 32))}M",
+        f"php_value[max_execution_time] = {limit}",
+        f"php_value[upload_max_filesize] = {upload}M",
+        f"php_value[post_max_size] = {upload}M",
         f"php_value[session.save_path] = /var/lib/php/sessions/{name}",
     ]
     return "\n".join(lines) + "\n"
@@ -277,9 +281,12 @@ def generate(n: int, seed: int = 1) -> dict[str, str]:
             backend = upstream
         else:
             backend = f"unix:{socket}"
-        for rel, text in _site(rng, i, backend, split=i % 4 == 3).items():
+        # per site, limits that chain (max_execution_time <= request_terminate_timeout <=
+        # fastcgi_read_timeout, PHP's upload size <= client_max_body_size), as a careful admin sets them
+        limit, upload = rng.choice((30, 60, 120, 300)), rng.choice((8, 16, 32))
+        for rel, text in _site(rng, i, backend, i % 4 == 3, limit, upload).items():
             files[f"etc/nginx/{rel}"] = text
-        files[f"etc/php/8.2/fpm/pool.d/{_site_name(i)}.conf"] = _pool(rng, i)
+        files[f"etc/php/8.2/fpm/pool.d/{_site_name(i)}.conf"] = _pool(rng, i, limit, upload)
     for group, blocks in upstreams.items():
         files[f"etc/nginx/conf.d/upstreams-{group:03d}.conf"] = "\n".join(blocks)
     return files

@@ -206,11 +206,15 @@ def _systemd_unit(ws, name: str, files: list[Path]) -> list[Declaration]:
 
 
 def _walk_named(ws, names: frozenset) -> list[Path]:
-    out = []
-    for dirpath, dirnames, filenames in os.walk(ws.root.path):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        out += [Path(dirpath) / f for f in sorted(filenames) if f in names]
-    return out
+    """Files of the tree named one of `names`; the tree is walked once for compose and PM2 files."""
+    found = getattr(ws, "_backend_files", None)
+    if found is None:
+        found = ws._backend_files = []
+        wanted = COMPOSE_NAMES | PM2_NAMES
+        for dirpath, dirnames, filenames in os.walk(ws.root.path):
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+            found += [Path(dirpath) / f for f in sorted(filenames) if f in wanted]
+    return [p for p in found if p.name in names]
 
 
 def _compose(ws) -> list[Declaration]:

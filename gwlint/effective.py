@@ -10,6 +10,7 @@ PHP_VALUE` and `PHP_ADMIN_VALUE` ("k=v" lines), which php-fpm applies last.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 import re
 from typing import Callable
 
@@ -74,8 +75,9 @@ def nginx_value(block, name: str, default: str | None = None,
     return Value(name, text, parse(text), directive, how)
 
 
+@lru_cache(maxsize=4096)  # every PHP rule asks for the same locations: parse their params once
 def php_params(block) -> dict[str, dict[str, tuple[str, object]]]:
-    """nginx PHP_VALUE / PHP_ADMIN_VALUE in scope: {param: {ini key: (value, directive)}}."""
+    """nginx PHP_VALUE / PHP_ADMIN_VALUE in scope: {param: {ini key: (value, directive)}} (read only)."""
     out: dict[str, dict[str, tuple[str, object]]] = {"PHP_VALUE": {}, "PHP_ADMIN_VALUE": {}}
     if block is None:
         return out

@@ -44,6 +44,10 @@ class IniFile:
 
 def _strip_comment(line: str) -> str:
     """The line without a trailing `;` comment (outside quotes)."""
+    if ";" not in line:
+        return line
+    if '"' not in line and "'" not in line:
+        return line.partition(";")[0]
     quote = None
     for i, ch in enumerate(line):
         if quote:

@@ -307,6 +307,9 @@ class NginxConfig:
             matches = []
             for path in self.root.glob(pattern, keep_outside=True):
                 resolved = self.root.resolve(path)
+                if resolved is not None and resolved.is_file():  # the common case: one stat
+                    matches.append(path)
+                    continue
                 rel = self.root.rel(path)
                 if resolved is None:
                     self.unread_matches.append((include, rel, "a symlink leaving the linted root", False))
@@ -317,8 +320,6 @@ class NginxConfig:
                     why = f"a symlink to {target}, which does not exist" if held else \
                         f"a symlink to {target}, outside what the tree holds"
                     self.unread_matches.append((include, rel, why, held))
-                elif resolved.is_file():
-                    matches.append(path)
             return matches
         resolved = self.root.resolve(pattern)
         if resolved is None or not resolved.exists():

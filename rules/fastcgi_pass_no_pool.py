@@ -38,6 +38,9 @@ otherwise each candidate pool is offered as an unsafe fix.
 - https://www.php.net/manual/en/install.fpm.configuration.php (listen)
 """
 
+from collections import Counter
+from itertools import islice
+
 from gwlint.consequence import connect_failure
 from gwlint.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
 from gwlint.finding import Severity, related, report
@@ -67,6 +70,8 @@ def check(ws):
         return
     listening = {pool.listen: pool for pool in reversed(pools) if pool.listen is not None}
     nearest = NearestEndpoint(list(listening))
+    per_kind = Counter(e.kind for e in listening)
+    per_port = Counter(e.port for e in listening if e.kind == "tcp")
     for route in ws.php_routes():
         for backend in live_backends(route):
             target = backend.endpoint
@@ -85,10 +90,10 @@ def check(ws):
                 setting = pool.get("listen")
                 message += f"; did you mean {best} (pool '{pool.name}')?"
                 rel.append(related(setting, f"pool '{pool.name}' listens on {best}"))
-                safe = len(listening) == 1 or _clear_match(target, best, listening)
+                safe = len(listening) == 1 or _clear_match(target, best, per_kind, per_port)
                 fix = retarget_pass(ws, backend.directive, target, best, safe=safe)
                 if not safe:  # no clear match: name the alternatives too (the fix takes the nearest)
-                    others = [e for e in listening if e != best and e.kind == target.kind][:3]
+                    others = list(islice((e for e in listening if e != best and e.kind == target.kind), 3))
                     if others:
                         message += " Other pools: " + ", ".join(f"{e} ('{listening[e].name}')" for e in others) + "."
                         rel += [related(listening[e].get("listen"), f"pool '{listening[e].name}' listens on {e}")
@@ -96,11 +101,8 @@ def check(ws):
             yield report(backend.directive, message, rel, fix)
 
 
-def _clear_match(target: Endpoint, best: Endpoint, listening: dict) -> bool:
+def _clear_match(target: Endpoint, best: Endpoint, per_kind: Counter, per_port: Counter) -> bool:
     """One pool is the clear match: the only one of the target's kind, or the only one on its port."""
-    same_kind = [e for e in listening if e.kind == target.kind]
-    if len(same_kind) == 1:
+    if per_kind[target.kind] == 1:
         return True
-    if target.kind == "tcp":
-        return [e.port for e in same_kind].count(target.port) == 1 and best.port == target.port
-    return False
+    return target.kind == "tcp" and per_port[target.port] == 1 and best.port == target.port
