@@ -74,8 +74,10 @@ def check(
              "to) these files are reported and fixed."),
     root_option: Optional[Path] = typer.Option(None, "--root", help="ROOT as an option: every argument is "
                                                "then a FILE (the pre-commit hooks pass --root .)."),
-    nginx: list[Path] = typer.Option([], "--nginx", help="nginx entry file (repeatable); skips discovery."),
-    fpm: list[Path] = typer.Option([], "--fpm", help="php-fpm main config (repeatable); skips discovery."),
+    nginx: list[Path] = typer.Option([], "--nginx", help="nginx entry file (repeatable); replaces the "
+                                     "discovery of nginx entry files."),
+    fpm: list[Path] = typer.Option([], "--fpm", help="php-fpm main config (repeatable); replaces the "
+                                   "discovery of FPM configs."),
     php_ini: list[Path] = typer.Option([], "--php-ini", help="php.ini file(s) read by every FPM, in order."),
     nginx_dump: Optional[str] = typer.Option(None, "--nginx-dump", metavar="FILE|-",
                                              help="Lint `nginx -T` output (- reads stdin) instead of a tree."),
