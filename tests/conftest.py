@@ -5,6 +5,16 @@ import pytest
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fixtures_without_parse_caches():
+    """A manual `gwlint check fixtures/x` leaves fixtures/x/.gwlint_cache (gitignored); tests copy
+    fixture trees whole, so start from the trees as the repository holds them."""
+    import shutil
+
+    for cache_dir in FIXTURES.glob("*/.gwlint_cache"):
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
 def _no_parse_cache(monkeypatch, request):
     """Runs leave the linted trees as they were (tests snapshot them, and the fixtures are the
