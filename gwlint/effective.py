@@ -48,10 +48,6 @@ class Value:
     how: str = ""      # "inherited from http", "pool 'www' php_admin_value", "PHP_VALUE"...
 
     @property
-    def is_default(self) -> bool:
-        return self.at is None
-
-    @property
     def source(self) -> str:
         if self.at is None:
             return "default"

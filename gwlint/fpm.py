@@ -2,14 +2,12 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
-import re
 
 from gwlint.endpoint import Endpoint, parse_fpm_listen
 from gwlint.fsroot import Root
 from gwlint.ini import IniFile, Section, Setting, parse_ini
 from gwlint.units import fpm_seconds
 
-_PHP_OVERRIDE = re.compile(r"(php(?:_admin)?_(?:value|flag))\[(.+)\]$")
 GLOBAL = "global"
 
 
@@ -155,9 +153,3 @@ def load_php_ini(root: Root, install: FpmInstall, chain: list[Path]) -> None:
 def _parse(root: Root, path: Path) -> IniFile:
     text, rel = root.read_text(path), root.rel(path)
     return root.cache.ini(text, rel) if root.cache else parse_ini(text, rel)
-
-
-def php_override_key(key: str) -> tuple[str, str] | None:
-    """`php_admin_value[memory_limit]` -> ("php_admin_value", "memory_limit")."""
-    m = _PHP_OVERRIDE.match(key)
-    return (m.group(1), m.group(2)) if m else None

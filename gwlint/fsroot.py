@@ -32,7 +32,6 @@ class Root:
         self._resolved: dict[str, Path | None] = {}
         self._globs: dict[tuple[str, bool], list[Path]] = {}
         self._real_str = str(self.real)
-        self._real_prefix = self._real_str.rstrip(os.sep) + os.sep
         self._abs = os.path.abspath(path)
 
     def realpath(self, path) -> str:

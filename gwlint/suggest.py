@@ -50,11 +50,6 @@ class NearestEndpoint:
         return [picked[i] for i in sorted(picked)]  # candidate order: ties go to the first, as before
 
 
-def nearest_endpoint(wanted: Endpoint, candidates: list[Endpoint]) -> Endpoint | None:
-    """The candidate most like `wanted` (see NearestEndpoint; build one to ask repeatedly)."""
-    return NearestEndpoint(candidates)(wanted)
-
-
 def nearest_name(wanted: str, names: list[str]) -> str | None:
     """The name closest to `wanted`, if any is close enough to be a typo."""
     import difflib

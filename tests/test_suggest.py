@@ -3,7 +3,7 @@
 import difflib
 
 from gwlint.endpoint import Endpoint
-from gwlint.suggest import SHORTLIST, NearestEndpoint, nearest_endpoint
+from gwlint.suggest import SHORTLIST, NearestEndpoint
 
 
 def sockets(n: int) -> list[Endpoint]:
@@ -25,9 +25,9 @@ def test_many_candidates_find_the_version_typo():
 def test_few_candidates_compare_all():
     candidates = sockets(SHORTLIST) + [Endpoint("tcp", host="127.0.0.1", port=9000)]
     wanted = Endpoint("unix", path="/run/php/php-fpm.sock")
-    assert nearest_endpoint(wanted, candidates) == brute_force(wanted, candidates[:SHORTLIST])
+    assert NearestEndpoint(candidates)(wanted) == brute_force(wanted, candidates[:SHORTLIST])
 
 
 def test_tcp_prefers_the_same_port():
     candidates = sockets(3) + [Endpoint("tcp", host="10.0.0.5", port=9000), Endpoint("tcp", host="127.0.0.1", port=9001)]
-    assert nearest_endpoint(Endpoint("tcp", host="127.0.0.1", port=9000), candidates) == candidates[3]
+    assert NearestEndpoint(candidates)(Endpoint("tcp", host="127.0.0.1", port=9000)) == candidates[3]
