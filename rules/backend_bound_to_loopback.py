@@ -32,6 +32,7 @@ None: the bind address lives in a command line or unit file that gwlint does not
 """
 
 from gwlint.backends import declarations, is_loopback, proxy_targets, serving
+from gwlint.consequence import connect_failure
 from gwlint.finding import Severity, related, report
 
 CODE = "GW361"
@@ -52,6 +53,5 @@ def check(ws):
                 else f"address {endpoint.host}"
             yield report(directive, f"{directive.name} {directive.args[0]}: the backend binds only "
                          f"{decl.host}:{decl.port} ({decl.label}) but nginx connects through {reached}; "
-                         "the connection is refused: every request here gets 502 Bad Gateway, error.log: "
-                         "connect() failed (111: Connection refused) while connecting to upstream",
+                         f"the connection is refused: every request here gets {connect_failure(endpoint)}",
                          [related(decl, decl.label)])

@@ -35,6 +35,7 @@ decision: limit who may connect (network policy, `listen.allowed_clients`).
 - https://github.com/docker-library/php/blob/master/8.2/bookworm/fpm/Dockerfile (zz-docker.conf)
 """
 
+from gwlint.consequence import connect_failure
 from gwlint.finding import Severity, related, report
 from gwlint.fixes import set_ini
 from gwlint.rules._reach import is_ip, is_loopback_host, live_backends, loopback_hosts, via
@@ -60,8 +61,7 @@ def check(ws):
         target = backend.endpoint
         where = "a non-loopback address" if is_ip(target.host) else "from another host or container"
         message = (f"pool '{pool.name}' listens only on {pool.listen}, but nginx connects to {target}, {where} "
-                   f"({via(route, backend)}): every PHP request there gets 502 Bad Gateway, error.log: connect() "
-                   f"failed (111: Connection refused) while connecting to upstream")
+                   f"({via(route, backend)}): every PHP request there gets {connect_failure(target)}")
         rel = [related(b.directive, f"nginx connects to {b.endpoint} here") for _, b in users]
         fix = set_ini(ws, pool, "listen", str(target.port),
                       f"make pool '{pool.name}' listen on port {target.port} on every address", safe=False)

@@ -33,6 +33,7 @@ offered as an unsafe fix.
 """
 
 from gwlint.backends import declarations, own_server_listens, proxy_targets, serving
+from gwlint.consequence import connect_failure
 from gwlint.finding import Severity, related, report
 from gwlint.fixes import set_args
 
@@ -50,8 +51,7 @@ def check(ws):
         own = own_server_listens(decls, target.route)
         candidates = [d for d in decls if d.machine == target.machine and (d.path, d.line) not in own]
         what = f"{directive.name} {directive.args[0]}"
-        consequence = ("every request here gets 502 Bad Gateway, error.log: connect() failed "
-                       "(111: Connection refused) while connecting to upstream")
+        consequence = f"every request here gets {connect_failure(endpoint)}"
         if not candidates:
             continue
         best = min(candidates, key=lambda d: (abs(d.port - endpoint.port), d.path, d.line))
