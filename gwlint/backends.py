@@ -9,17 +9,14 @@ guessed.
 
 from dataclasses import dataclass
 import ipaddress
-import os
 from pathlib import Path
 import re
 
+from gwlint.discover import COMPOSE_NAMES, PM2_NAMES
 from gwlint.endpoint import LOOPBACK_NAMES
 from gwlint.errors import InputError
 
 SYSTEMD_DIRS = ("etc/systemd/system", "lib/systemd/system", "usr/lib/systemd/system")
-COMPOSE_NAMES = frozenset({"docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"})
-PM2_NAMES = frozenset({"ecosystem.config.js", "ecosystem.config.cjs", "ecosystem.json", "ecosystem.config.json"})
-SKIP_DIRS = frozenset({".git", ".venv", "node_modules", "__pycache__", ".gwlint_cache"})
 NOT_BACKENDS = re.compile(r"nginx|php.*fpm", re.I)  # units whose ports are not app backends
 
 _PORT_FLAG = re.compile(r"(?:--port|--http-port|-p)[=\s]+(\d{1,5})\b")
@@ -205,21 +202,14 @@ def _systemd_unit(ws, name: str, files: list[Path]) -> list[Declaration]:
     return found or _from_env(pairs, "host", label)
 
 
-def _walk_named(ws, names: frozenset) -> list[Path]:
-    """Files of the tree named one of `names`; the tree is walked once for compose and PM2 files."""
-    found = getattr(ws, "_backend_files", None)
-    if found is None:
-        found = ws._backend_files = []
-        wanted = COMPOSE_NAMES | PM2_NAMES
-        for dirpath, dirnames, filenames in os.walk(ws.root.path):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-            found += [Path(dirpath) / f for f in sorted(filenames) if f in wanted]
-    return [p for p in found if p.name in names]
+def _files_named(ws, names: frozenset) -> list[Path]:
+    """The compose or PM2 files discovery found in the tree."""
+    return [p for p in ws.backend_files if p.name in names]
 
 
 def _compose(ws) -> list[Declaration]:
     out = []
-    for path in _walk_named(ws, COMPOSE_NAMES):
+    for path in _files_named(ws, COMPOSE_NAMES):
         text = _read(ws, path)
         if text is not None:
             out += _compose_file(ws, path, text)
@@ -320,7 +310,7 @@ def _compose_env(node, rel: str) -> list[tuple[str, str, str, int]]:
 
 def _pm2(ws) -> list[Declaration]:
     out = []
-    for path in _walk_named(ws, PM2_NAMES):
+    for path in _files_named(ws, PM2_NAMES):
         text = _read(ws, path)
         if text is None:
             continue

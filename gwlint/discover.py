@@ -8,6 +8,8 @@ from gwlint.fsroot import Root
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "node_modules", "__pycache__", ".gwlint_cache"})
 POOL_DIR_NAMES = frozenset({"pool.d", "php-fpm.d"})
+COMPOSE_NAMES = frozenset({"docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"})
+PM2_NAMES = frozenset({"ecosystem.config.js", "ecosystem.config.cjs", "ecosystem.json", "ecosystem.config.json"})
 
 
 @dataclass
@@ -15,6 +17,7 @@ class Discovery:
     nginx_entries: list[Path] = field(default_factory=list)
     fpm_confs: list[Path] = field(default_factory=list)
     pool_dirs: list[Path] = field(default_factory=list)  # used only when no main config includes them
+    backend_files: list[Path] = field(default_factory=list)  # docker-compose and PM2 files (gwlint.backends)
 
 
 def discover(root: Root) -> Discovery:
@@ -36,6 +39,7 @@ def discover(root: Root) -> Discovery:
             found.fpm_confs.append(here / "php-fpm.conf")
         if here.name in POOL_DIR_NAMES and any(n.endswith(".conf") for n in names):
             found.pool_dirs.append(here)
+        found.backend_files += [here / n for n in sorted(names & (COMPOSE_NAMES | PM2_NAMES))]
     found.nginx_entries.sort()
     found.fpm_confs.sort()
     found.pool_dirs.sort()

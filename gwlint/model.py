@@ -114,6 +114,7 @@ class Workspace:
         self.nginx_files: dict = {}
         self.include_sites: dict[str, set[str]] = defaultdict(set)
         self.installs: list[FpmInstall] = []
+        self.backend_files: list[Path] = []  # docker-compose and PM2 files found in the tree
         self.problems: list[Finding] = []
         self._by_name: dict[str, list[Directive]] = defaultdict(list)
         self._pools_by_endpoint: dict[tuple, list[Pool]] = defaultdict(list)
@@ -235,6 +236,7 @@ def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, 
     mapping.update(path_map or {})
     root = Root(root_path, mapping, overlay, cache)
     ws = Workspace(root, options)
+    ws.backend_files = found.backend_files
     _load_nginx(ws, found.nginx_entries)
     _load_fpm(ws, found, list(php_ini))
     ws.index()
