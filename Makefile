@@ -42,7 +42,7 @@ servers:
 
 # the README's rules table, from `gwlint rules --format markdown`
 readme-rules: $(STAMP)
-	$(BIN)/python -c 'from gwlint.ruledocs import update_readme; update_readme("README.md")'
+	$(BIN)/python -c 'from gwlint.engine.ruledocs import update_readme; update_readme("README.md")'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .gwlint_cache bench/.trees

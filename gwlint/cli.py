@@ -54,7 +54,7 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 def _nginx_version(value: Optional[str]) -> Optional[str]:
-    from gwlint.model import Options
+    from gwlint.model.workspace import Options
 
     if value is not None:
         try:
@@ -164,14 +164,14 @@ def _split_paths(root: Path | None, paths: list[Path]) -> tuple[Path, set[str] |
 @contextmanager
 def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix):
     """What to lint (an Inputs): the tree, one nginx file in a context, or dumps in a temp tree."""
-    from gwlint.inputs import file_inputs, tree_inputs
+    from gwlint.load.inputs import file_inputs, tree_inputs
 
     if nginx_dump is not None or fpm_dump:
         if root is not None or nginx or fpm or context is not None:
             raise InputError("--nginx-dump/--fpm-dump lint the dump alone: drop ROOT, --nginx, --fpm, --context")
         if fix or (diff and fpm_dump):
             raise InputError("a dump cannot be fixed in place: use --diff with --nginx-dump, then patch -p1 -d /")
-        from gwlint.dumps import materialize
+        from gwlint.load.dumps import materialize
 
         with materialize(nginx_dump, fpm_dump, php_ini) as tree:
             yield tree
@@ -189,9 +189,13 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
            config_file, overrides, verify=False, verbose=False, no_cache=False) -> int:
     import gc
 
-    from gwlint import config, engine, fixer
-    from gwlint.model import gc_paused, load_workspace
-    from gwlint.registry import load_rules
+    from gwlint.engine import config
+
+    from gwlint.engine import runner as engine
+
+    from gwlint.fix import loop as fixer
+    from gwlint.model.workspace import gc_paused, load_workspace
+    from gwlint.engine.registry import load_rules
 
     rules = load_rules()
     cfg = config.load(config_file or config.find(config_root), engine.known_codes(rules), overrides)
@@ -199,7 +203,7 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
     opts = cfg.model_options()
     cache = None
     if not no_cache and root.is_dir():
-        from gwlint.cache import open_cache
+        from gwlint.load.cache import open_cache
 
         cache = open_cache(root)
 
@@ -222,7 +226,7 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
     def verified(ws, overlay=None):
         if not verify:
             return []
-        from gwlint.verify import verify as run_verify
+        from gwlint.verify.nginx_t import verify as run_verify
 
         def entries(paths):
             return [ws.root.rel(p) for p in under_root(paths)]
@@ -238,7 +242,7 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
             if cache is not None:
                 cache.save()
             if verbose:
-                from gwlint.inventory import describe
+                from gwlint.output.inventory import describe
 
                 typer.echo(describe(ws), err=True, nl=False)
             findings = sorted(lint(ws) + verified(ws), key=lambda f: f.sort_key())
@@ -258,7 +262,7 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
                        f"{len(result.remaining)} remain", err=True)
         failures = verified(result.workspace, result.fixed)
         if failures:
-            from gwlint import report
+            from gwlint.output import report
 
             sys.stderr.write(report.as_text(failures))
         return EXIT_FINDINGS if patch or failures else EXIT_CLEAN
@@ -271,13 +275,13 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
 
 
 def _emit(findings, output_format: Format, output: Path | None, root: Path, ws, rules) -> None:
-    from gwlint import report
+    from gwlint.output import report
 
     prefix = Path(os.path.relpath(os.path.abspath(root))).as_posix()
     if output_format is Format.json:
         text = report.as_json(findings, root.as_posix())
     elif output_format is Format.sarif:
-        from gwlint.sarif import as_sarif
+        from gwlint.output.sarif import as_sarif
         text = as_sarif(findings, rules, prefix)
     elif output_format is Format.github:
         text = report.as_github(findings, prefix)
@@ -305,7 +309,7 @@ def _write(text: str, output: Path | None) -> None:
 def rules_command(output_format: RulesFormat = typer.Option(RulesFormat.text, "--format",
                                                            help="text, markdown (the README table) or json.")) -> None:
     """List every code: rules and the tool's own GW9xx, with severity and whether --fix can fix it."""
-    from gwlint import ruledocs
+    from gwlint.engine import ruledocs
 
     sys.stdout.write(ruledocs.table(output_format.value))
 
@@ -313,7 +317,7 @@ def rules_command(output_format: RulesFormat = typer.Option(RulesFormat.text, "-
 @app.command("rule")
 def rule_command(code: str = typer.Argument(..., help="A code (GW301) or name (fastcgi-pass-no-pool).")) -> None:
     """Print one rule's documentation."""
-    from gwlint import ruledocs
+    from gwlint.engine import ruledocs
 
     try:
         sys.stdout.write(ruledocs.describe(code))

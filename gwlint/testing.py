@@ -11,10 +11,12 @@ from pathlib import Path
 import re
 import tempfile
 
-from gwlint import engine, fixer
-from gwlint.finding import Finding
-from gwlint.model import Options, Workspace, load_workspace
-from gwlint.registry import load_rules
+from gwlint.engine import runner as engine
+
+from gwlint.fix import loop as fixer
+from gwlint.engine.finding import Finding
+from gwlint.model.workspace import Options, Workspace, load_workspace
+from gwlint.engine.registry import load_rules
 
 _EXPECT = re.compile(r"[#;]\s*expect:\s*(GW\d{3}(?:\s*,\s*GW\d{3})*)")
 

@@ -1,1 +1,1 @@
-"""gwlint's rules: one module per rule (see gwlint.registry for the contract)."""
+"""gwlint's rules: one module per rule (see gwlint.engine.registry for the contract)."""

@@ -2,7 +2,7 @@
 
 import ipaddress
 
-from gwlint.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
+from gwlint.model.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
 
 # nginx 1.29.7 (stable 1.30.0) made HTTP/1.1 with upstream keep-alive the proxy default.
 KEEPALIVE_DEFAULT_SINCE = (1, 29, 7)

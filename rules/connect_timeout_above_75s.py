@@ -29,8 +29,8 @@ None
 - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_connect_timeout
 """
 
-from gwlint.finding import Severity, report
-from gwlint.units import nginx_seconds
+from gwlint.engine.finding import Severity, report
+from gwlint.load.units import nginx_seconds
 
 CODE = "GW120"
 NAME = "connect-timeout-above-75s"

@@ -42,10 +42,10 @@ location. Unsafe when the line lives in an include shared by other locations.
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
-from gwlint.effective import nginx_value, php_time_limit, route_pools
-from gwlint.finding import Severity, related, report
-from gwlint.fixes import insert_directive, set_args
-from gwlint.units import format_seconds
+from gwlint.model.effective import nginx_value, php_time_limit, route_pools
+from gwlint.engine.finding import Severity, related, report
+from gwlint.fix.edits import insert_directive, set_args
+from gwlint.load.units import format_seconds
 
 CODE = "GW340"
 NAME = "fastcgi-read-timeout-below-php-limit"

@@ -45,8 +45,8 @@ which meant every client).
 
 import ipaddress
 
-from gwlint.finding import Severity, related, report
-from gwlint.fixes import set_ini
+from gwlint.engine.finding import Severity, related, report
+from gwlint.fix.edits import set_ini
 from gwlint.rules._reach import RESET_LINE, is_loopback_host, live_backends, loopback_hosts, pool_accepts, via
 
 CODE = "GW304"

@@ -31,9 +31,9 @@ values: the intent is not clear.
 
 import re
 
-from gwlint.finding import Severity, report
-from gwlint.fixes import set_ini
-from gwlint.sockperm import format_mode, parse_mode
+from gwlint.engine.finding import Severity, report
+from gwlint.fix.edits import set_ini
+from gwlint.model.sockperm import format_mode, parse_mode
 
 CODE = "GW202"
 NAME = "fpm-listen-mode-invalid"

@@ -29,9 +29,9 @@ None
 - https://www.php.net/manual/en/ini.core.php#ini.memory-limit
 """
 
-from gwlint.effective import php_value
-from gwlint.finding import Severity, related, report
-from gwlint.effective import fpm_int
+from gwlint.model.effective import php_value
+from gwlint.engine.finding import Severity, related, report
+from gwlint.model.effective import fpm_int
 
 CODE = "GW224"
 NAME = "fpm-memory-over-budget"

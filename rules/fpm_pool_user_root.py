@@ -31,7 +31,7 @@ None: which unprivileged user should own the application's files is not gwlint's
 - https://www.php.net/manual/en/install.fpm.php (-R, --allow-to-run-as-root)
 """
 
-from gwlint.finding import Severity, report
+from gwlint.engine.finding import Severity, report
 
 CODE = "GW204"
 NAME = "fpm-pool-user-root"

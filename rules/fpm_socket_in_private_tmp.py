@@ -31,10 +31,10 @@ None: moving the socket needs a directory that exists at boot and a matching `fa
 - https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html#PrivateTmp=
 """
 
-from gwlint.consequence import connect_failure
-from gwlint.finding import Severity, related, report
-from gwlint.sockperm import socket_clients
-from gwlint.systemd import NGINX_UNIT, fpm_units_for, in_tmp, is_true, setting, unit_names
+from gwlint.model.consequence import connect_failure
+from gwlint.engine.finding import Severity, related, report
+from gwlint.model.sockperm import socket_clients
+from gwlint.load.systemd import NGINX_UNIT, fpm_units_for, in_tmp, is_true, setting, unit_names
 
 CODE = "GW321"
 NAME = "fpm-socket-in-private-tmp"

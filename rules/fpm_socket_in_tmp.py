@@ -29,9 +29,9 @@ None: moving the socket needs a directory that exists at boot and a matching `fa
 - https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html#PrivateTmp=
 """
 
-from gwlint.finding import Severity, report
-from gwlint.sockperm import socket_clients
-from gwlint.systemd import NGINX_UNIT, fpm_units_for, in_tmp, unit_names
+from gwlint.engine.finding import Severity, report
+from gwlint.model.sockperm import socket_clients
+from gwlint.load.systemd import NGINX_UNIT, fpm_units_for, in_tmp, unit_names
 
 CODE = "GW322"
 NAME = "fpm-socket-in-tmp"

@@ -35,10 +35,10 @@ suggests.
 
 from dataclasses import replace
 
-from gwlint.accounts import load_accounts, worker_identity
-from gwlint.finding import Severity, related, report
-from gwlint.fixes import set_ini
-from gwlint.sockperm import format_mode, parse_mode, socket_clients, socket_perms
+from gwlint.load.accounts import load_accounts, worker_identity
+from gwlint.engine.finding import Severity, related, report
+from gwlint.fix.edits import set_ini
+from gwlint.model.sockperm import format_mode, parse_mode, socket_clients, socket_perms
 
 CODE = "GW203"
 NAME = "fpm-socket-world-writable"

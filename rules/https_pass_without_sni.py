@@ -36,8 +36,8 @@ sending SNI to an origin that ignores it changes nothing); rewrites an explicit 
 - https://nginx.org/en/docs/http/ngx_http_grpc_module.html#grpc_ssl_server_name
 """
 
-from gwlint.finding import Severity, related, report
-from gwlint.fixes import insert_directive, set_args
+from gwlint.engine.finding import Severity, related, report
+from gwlint.fix.edits import insert_directive, set_args
 from gwlint.rules._reach import config_block, is_ip
 
 CODE = "GW104"

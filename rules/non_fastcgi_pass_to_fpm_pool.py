@@ -40,7 +40,7 @@ choose for you.
 - https://www.php.net/manual/en/install.fpm.php
 """
 
-from gwlint.finding import Severity, related, report
+from gwlint.engine.finding import Severity, related, report
 from gwlint.rules._reach import RESET_LINE, is_loopback_host, live_backends, pool_accepts, via
 
 CODE = "GW302"

@@ -35,9 +35,9 @@ Unsafe: replaces `localhost` by `127.0.0.1` (by `[::1]` when the only pool behin
 
 import re
 
-from gwlint.endpoint import ANY_ADDRESSES
-from gwlint.finding import Severity, related, report
-from gwlint.fixes import set_args
+from gwlint.model.endpoint import ANY_ADDRESSES
+from gwlint.engine.finding import Severity, related, report
+from gwlint.fix.edits import set_args
 from gwlint.rules._reach import hosts_file, live_backends, via
 
 CODE = "GW103"

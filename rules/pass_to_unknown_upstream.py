@@ -38,9 +38,9 @@ Unsafe: renames the target to the closest upstream name (the name could be a rea
 import difflib
 import re
 
-from gwlint.endpoint import LOOPBACK_NAMES
-from gwlint.finding import Severity, related, report
-from gwlint.fixes import set_args
+from gwlint.model.endpoint import LOOPBACK_NAMES
+from gwlint.engine.finding import Severity, related, report
+from gwlint.fix.edits import set_args
 from gwlint.rules._reach import is_ip
 
 CODE = "GW101"

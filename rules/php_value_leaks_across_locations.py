@@ -36,8 +36,8 @@ None
 - https://bugs.php.net/bug.php?id=51595
 """
 
-from gwlint.effective import php_params, php_value, route_pools
-from gwlint.finding import Severity, related, report
+from gwlint.model.effective import php_params, php_value, route_pools
+from gwlint.engine.finding import Severity, related, report
 
 CODE = "GW342"
 NAME = "php-value-leaks-across-locations"

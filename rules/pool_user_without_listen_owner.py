@@ -35,10 +35,10 @@ one nginx in the tree uses it and its group is known); with no such nginx, the p
 - https://www.php.net/manual/en/install.fpm.configuration.php (listen.owner: "Default is the user running the master process")
 """
 
-from gwlint.accounts import load_accounts, worker_identity
-from gwlint.finding import Severity, related, report
-from gwlint.fixes import set_inis
-from gwlint.sockperm import socket_clients, socket_perms
+from gwlint.load.accounts import load_accounts, worker_identity
+from gwlint.engine.finding import Severity, related, report
+from gwlint.fix.edits import set_inis
+from gwlint.model.sockperm import socket_clients, socket_perms
 
 CODE = "GW201"
 NAME = "pool-user-without-listen-owner"

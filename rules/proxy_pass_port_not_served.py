@@ -32,10 +32,10 @@ offered as an unsafe fix.
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
 """
 
-from gwlint.backends import declarations, own_server_listens, proxy_targets, serving
-from gwlint.consequence import connect_failure
-from gwlint.finding import Severity, related, report
-from gwlint.fixes import set_args
+from gwlint.model.backends import declarations, own_server_listens, proxy_targets, serving
+from gwlint.model.consequence import connect_failure
+from gwlint.engine.finding import Severity, related, report
+from gwlint.fix.edits import set_args
 
 CODE = "GW360"
 NAME = "proxy-pass-port-not-served"

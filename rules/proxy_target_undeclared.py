@@ -19,7 +19,7 @@ proxy_pass http://127.0.0.1:3000;   # no unit, compose file or PM2 file in the r
 ## Use instead
 Keep the backend's unit or compose file in the repo, or declare it in gwlint's config:
 ```toml
-[tool.gwlint.backends]
+[tool.gwlint.model.backends]
 app = "127.0.0.1:3000"
 ```
 
@@ -30,8 +30,8 @@ None.
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
 """
 
-from gwlint.backends import declarations, proxy_targets
-from gwlint.finding import Severity, report
+from gwlint.model.backends import declarations, proxy_targets
+from gwlint.engine.finding import Severity, report
 
 CODE = "GW362"
 NAME = "proxy-target-undeclared"

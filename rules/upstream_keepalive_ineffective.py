@@ -43,8 +43,8 @@ rewritten (unsafe).
 - https://blog.nginx.org/blog/keep-alive-to-upstreams-is-now-default-in-nginx-1-29-7
 """
 
-from gwlint.finding import Edit, Fix, Severity, related, report
-from gwlint.fixes import insert_directive, set_args
+from gwlint.engine.finding import Edit, Fix, Severity, related, report
+from gwlint.fix.edits import insert_directive, set_args
 from gwlint.rules._reach import KEEPALIVE_DEFAULT_SINCE, config_block, nginx_at_least
 
 CODE = "GW106"

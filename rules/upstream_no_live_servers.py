@@ -34,7 +34,7 @@ None: which server should take traffic is an operational decision.
 - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server
 """
 
-from gwlint.finding import Severity, related, report
+from gwlint.engine.finding import Severity, related, report
 
 CODE = "GW105"
 NAME = "upstream-no-live-servers"

@@ -38,8 +38,8 @@ None: the DNS server to use is site-specific.
 
 import re
 
-from gwlint.endpoint import parse_pass_target
-from gwlint.finding import Severity, related, report
+from gwlint.model.endpoint import parse_pass_target
+from gwlint.engine.finding import Severity, related, report
 from gwlint.rules._reach import is_ip
 
 CODE = "GW102"

@@ -1,7 +1,7 @@
 """Backend declarations: each source, each with its file:line; unreadable ones skipped."""
 
-from gwlint.backends import declarations
-from gwlint.model import Options, load_workspace
+from gwlint.model.backends import declarations
+from gwlint.model.workspace import Options, load_workspace
 from gwlint.testing import write_tree
 
 NGINX = "events {}\nhttp {\n    server {\n        listen 80;\n        location / { proxy_pass http://127.0.0.1:1; }\n    }\n}\n"

@@ -7,11 +7,11 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from gwlint import cache as cache_mod
-from gwlint.cache import DIR_NAME, open_cache
+from gwlint.load import cache as cache_mod
+from gwlint.load.cache import DIR_NAME, open_cache
 from gwlint.cli import app
-from gwlint.engine import run
-from gwlint.model import load_workspace
+from gwlint.engine.runner import run
+from gwlint.model.workspace import load_workspace
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -146,7 +146,7 @@ def test_unreadable_file_is_one_line_exit_2(tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("gwlint.fsroot.open", denied, raising=False)  # works as root too
+    monkeypatch.setattr("gwlint.load.fsroot.open", denied, raising=False)  # works as root too
     result = CliRunner().invoke(app, ["check", str(root)])
     assert result.exit_code == 2
     assert result.output == "gwlint: error: etc/nginx/nginx.conf: cannot read: Permission denied\n"
@@ -175,7 +175,7 @@ def test_internal_error_is_one_line_exit_3(tmp_path, monkeypatch):
     def boom(ws, rules=None, config=None):
         raise KeyError("surprise")
 
-    monkeypatch.setattr("gwlint.engine.run", boom)
+    monkeypatch.setattr("gwlint.engine.runner.run", boom)
     result = CliRunner().invoke(app, ["check", str(root)])
     assert result.exit_code == 3
     assert result.output.startswith("gwlint: internal error: KeyError: 'surprise' (GWLINT_DEBUG=1")

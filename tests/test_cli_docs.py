@@ -8,9 +8,11 @@ import sys
 
 from conftest import gwlint as run
 
-from gwlint import __version__, ruledocs
-from gwlint.registry import load_rules
-from gwlint.toolcodes import TOOL_CODES
+from gwlint import __version__
+
+from gwlint.engine import ruledocs
+from gwlint.engine.registry import load_rules
+from gwlint.engine.toolcodes import TOOL_CODES
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 GWLINT = Path(sys.executable).parent / "gwlint"
@@ -61,7 +63,7 @@ def test_shell_completion_completes_commands_and_options():
 
 
 def test_cli_import_stays_light_for_pre_commit():
-    code = ("import sys, gwlint.cli; heavy = ['crossplane', 'configobj', 'gwlint.model', 'gwlint.registry', "
-            "'jsonschema', 'tomllib', 'gwlint.sarif']; print([m for m in heavy if m in sys.modules])")
+    code = ("import sys, gwlint.cli; heavy = ['crossplane', 'configobj', 'gwlint.model.workspace', 'gwlint.engine.registry', "
+            "'jsonschema', 'tomllib', 'gwlint.output.sarif']; print([m for m in heavy if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr

@@ -4,7 +4,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gwlint.cli import app
-from gwlint.model import Options
+from gwlint.model.workspace import Options
 
 
 def test_nginx_version_switches_keepalive_defaults(fixtures_dir):

@@ -6,10 +6,10 @@ import pytest
 
 from conftest import gwlint as run
 
-from gwlint import config
+from gwlint.engine import config
 from gwlint.errors import InputError
-from gwlint.finding import Severity
-from gwlint.model import Options
+from gwlint.engine.finding import Severity
+from gwlint.model.workspace import Options
 from gwlint.testing import write_tree
 
 KNOWN = ["GW101", "GW301", "GW302", "GW901", "GW910"]
@@ -106,15 +106,15 @@ def test_option_values_convert_to_the_field_type():
 
 def test_nginx_user_from_config_is_passed_to_the_model(broken, monkeypatch):
     seen = {}
-    import gwlint.model
+    import gwlint.model.workspace
 
-    real = gwlint.model.load_workspace
+    real = gwlint.model.workspace.load_workspace
 
     def spy(*args, **kwargs):
         seen["options"] = kwargs["options"]
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gwlint.model, "load_workspace", spy)
+    monkeypatch.setattr(gwlint.model.workspace, "load_workspace", spy)
     (broken / ".gwlint.toml").write_text('nginx-user = "www-data"\n')
     run("check", str(broken))
     assert seen["options"].nginx_user == "www-data"
@@ -160,14 +160,14 @@ def test_options_fields_added_by_other_rules_are_configurable(monkeypatch):
     """nginx-version and memory-budget as other rules declare them on Options: read from the dataclass."""
     from dataclasses import dataclass
 
-    import gwlint.model
+    import gwlint.model.workspace
 
     @dataclass(frozen=True)
     class Extended(Options):
         nginx_version: str = "1.22"
         memory_budget: int | None = None
 
-    monkeypatch.setattr(gwlint.model, "Options", Extended)
+    monkeypatch.setattr(gwlint.model.workspace, "Options", Extended)
     cfg = config.from_dict({"nginx-version": "1.26", "memory-budget": "2G", "nginx-user": "www-data"}, KNOWN)
     opts = cfg.model_options()
     assert (opts.nginx_version, opts.memory_budget, opts.nginx_user) == ("1.26", 2 * 1024 ** 3, "www-data")

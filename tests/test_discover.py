@@ -3,8 +3,8 @@
 from pathlib import Path
 import shutil
 
-from gwlint.fsroot import Root
-from gwlint.model import load_workspace
+from gwlint.load.fsroot import Root
+from gwlint.model.workspace import load_workspace
 from gwlint.testing import write_tree
 
 

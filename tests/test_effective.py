@@ -3,9 +3,9 @@ overrides and per-request PHP_VALUE, each with the source a message quotes."""
 
 import pytest
 
-from gwlint.effective import fpm_value, nginx_value, php_time_limit, php_value, route_pools
+from gwlint.model.effective import fpm_value, nginx_value, php_time_limit, php_value, route_pools
 from gwlint.testing import write_tree
-from gwlint.model import load_workspace
+from gwlint.model.workspace import load_workspace
 
 FPM_CONF = "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n"
 POOL = "[www]\nuser = www-data\nlisten = /run/php/php8.2-fpm.sock\npm = static\npm.max_children = 5\n"

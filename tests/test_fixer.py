@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from gwlint import fixer
+from gwlint.fix import loop as fixer
 from gwlint.errors import InputError
-from gwlint.finding import Edit, Finding, Fix
-from gwlint.model import load_workspace
+from gwlint.engine.finding import Edit, Finding, Fix
+from gwlint.model.workspace import load_workspace
 from gwlint.testing import lint, write_tree
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -5,10 +5,10 @@ from pathlib import Path
 from hypothesis import given, settings, strategies as st
 
 from gwlint.errors import InputError
-from gwlint.fixer import apply_edits
-from gwlint.fixes import insert_directive, quote, remove_directive, set_args, set_ini
-from gwlint.model import load_workspace
-from gwlint.nginx import _template_line, parse_text
+from gwlint.fix.loop import apply_edits
+from gwlint.fix.edits import insert_directive, quote, remove_directive, set_args, set_ini
+from gwlint.model.workspace import load_workspace
+from gwlint.load.nginx import _template_line, parse_text
 from gwlint.testing import write_tree
 
 CONF = "etc/nginx/nginx.conf"

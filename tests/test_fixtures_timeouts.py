@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from gwlint.model import Options
+from gwlint.model.workspace import Options
 from gwlint.testing import lint_tree
 from servers import PHP_FPM, require
 

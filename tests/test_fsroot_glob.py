@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from gwlint.fsroot import Root
+from gwlint.load.fsroot import Root
 
 
 def test_realpath_memo_matches_os_path_realpath(tmp_path):

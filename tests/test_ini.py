@@ -3,7 +3,7 @@
 import pytest
 
 from gwlint.errors import InputError
-from gwlint.ini import parse_ini
+from gwlint.load.ini import parse_ini
 
 
 def settings(text):

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gwlint.cli import app
-from gwlint.dumps import fpm_dump_ini, split_nginx_dump
+from gwlint.load.dumps import fpm_dump_ini, split_nginx_dump
 from gwlint.errors import InputError
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -178,7 +178,7 @@ def test_fpm_dump_ini_keeps_dump_lines_and_drops_defaults():
             "[22-Nov-2026 05:06:24] NOTICE: \taccess.format = %R; \"%m\"\n"
             "[22-Nov-2026 05:06:24] NOTICE: \tphp_value[display_errors] = 0\n"
             "[22-Nov-2026 05:06:24] NOTICE: configuration file /etc/php/8.2/fpm/php-fpm.conf test is successful\n")
-    from gwlint.ini import parse_ini
+    from gwlint.load.ini import parse_ini
     ini = parse_ini(fpm_dump_ini(dump, "d"), "d")
     assert [(s.section, s.key, s.value, s.line) for s in ini.settings] == [
         ("global", "pid", "/run/php/php8.2-fpm.pid", 2), ("www", "access.format", '%R; "%m"', 6),
@@ -191,8 +191,8 @@ def test_fpm_dump_ini_keeps_dump_lines_and_drops_defaults():
 
 
 def test_fpm_dump_with_php_ini_files_builds_the_model(tmp_path):
-    from gwlint.dumps import materialize
-    from gwlint.model import load_workspace
+    from gwlint.load.dumps import materialize
+    from gwlint.model.workspace import load_workspace
 
     tree = relocate("layout-debian-multiphp", tmp_path)
     dump = fpm_dump(tree / "etc/php/8.1/fpm/php-fpm.conf")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from gwlint.model import load_workspace
+from gwlint.model.workspace import load_workspace
 from gwlint.testing import lint, lint_tree
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

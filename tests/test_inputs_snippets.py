@@ -7,9 +7,9 @@ import pytest
 from typer.testing import CliRunner
 
 from gwlint.cli import app
-from gwlint.inputs import file_inputs
-from gwlint.model import load_workspace
-from gwlint.snippet import guess_context
+from gwlint.load.inputs import file_inputs
+from gwlint.model.workspace import load_workspace
+from gwlint.load.snippet import guess_context
 from gwlint.testing import lint
 
 LOCATION_BODY = """\

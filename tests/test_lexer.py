@@ -1,4 +1,4 @@
-"""gwlint.lexer yields crossplane's tokens exactly: token, line number and quoted flag."""
+"""gwlint.load.lexer yields crossplane's tokens exactly: token, line number and quoted flag."""
 
 import io
 from pathlib import Path
@@ -7,7 +7,7 @@ import sys
 from crossplane.lexer import _lex_file_object
 from hypothesis import given, settings, strategies as st
 
-from gwlint.lexer import lex
+from gwlint.load.lexer import lex
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))

@@ -1,7 +1,7 @@
 """The model: nginx inheritance, routes through upstreams, pools by endpoint, effective PHP values."""
 
-from gwlint.endpoint import Endpoint
-from gwlint.model import Options, load_workspace
+from gwlint.model.endpoint import Endpoint
+from gwlint.model.workspace import Options, load_workspace
 from gwlint.testing import write_tree
 
 NGINX = """events {}

@@ -6,9 +6,9 @@ from hypothesis import given, settings, strategies as st
 import pytest
 
 from gwlint.errors import InputError
-from gwlint.ini import parse_ini
-from gwlint.model import load_workspace
-from gwlint.nginx import parse_text
+from gwlint.load.ini import parse_ini
+from gwlint.model.workspace import load_workspace
+from gwlint.load.nginx import parse_text
 from gwlint.testing import write_tree
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import gwlint as run
 
-from gwlint import report
-from gwlint.finding import Edit, Finding, Fix, Related, Severity
+from gwlint.output import report
+from gwlint.engine.finding import Edit, Finding, Fix, Related, Severity
 
 SITE = "etc/nginx/sites-available/default"
 POOL = "etc/php/8.2/fpm/pool.d/www.conf"

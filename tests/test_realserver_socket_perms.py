@@ -16,8 +16,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from gwlint.accounts import load_accounts
-from gwlint.sockperm import blocked_parent, socket_perms
+from gwlint.load.accounts import load_accounts
+from gwlint.model.sockperm import blocked_parent, socket_perms
 
 pytestmark = pytest.mark.realserver
 

@@ -5,8 +5,8 @@ import types
 
 import pytest
 
-from gwlint.finding import Severity
-from gwlint.registry import DOC_SECTIONS, RuleError, _validate, load_rules
+from gwlint.engine.finding import Severity
+from gwlint.engine.registry import DOC_SECTIONS, RuleError, _validate, load_rules
 
 TESTS = Path(__file__).resolve().parent
 RULES = load_rules()

@@ -1,9 +1,9 @@
-"""gwlint.relocate: the copy keeps every line where it was, and points paths and ports at loopback."""
+"""gwlint.verify.relocate: the copy keeps every line where it was, and points paths and ports at loopback."""
 
 from pathlib import Path
 
-from gwlint.endpoint import Endpoint
-from gwlint.relocate import relocate
+from gwlint.model.endpoint import Endpoint
+from gwlint.verify.relocate import relocate
 from gwlint.testing import write_tree
 
 NGINX = """user nosuchuser-gw nosuchgroup-gw;

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from gwlint.effective import fpm_int, fpm_time
+from gwlint.model.effective import fpm_int, fpm_time
 from gwlint.testing import lint
 from servers import PHP_FPM, require
 

@@ -1,7 +1,7 @@
 from typer.testing import CliRunner
 
 from gwlint.cli import app
-from gwlint.model import Options
+from gwlint.model.workspace import Options
 from gwlint.testing import lint, write_tree
 from rule_trees import tree
 

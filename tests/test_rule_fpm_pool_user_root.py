@@ -28,5 +28,5 @@ def test_unprivileged_pool_is_clean(tmp_path):
 
 
 def test_non_root_master_ignores_user(tmp_path):
-    from gwlint.model import Options
+    from gwlint.model.workspace import Options
     assert lint(tree("root", "nothing"), tmp_path, Options(fpm_master_user="www-data")).findings == []

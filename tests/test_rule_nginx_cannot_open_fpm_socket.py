@@ -73,7 +73,7 @@ def test_default_owner_is_the_master_not_the_pool_user(tmp_path):
 
 
 def test_master_user_option_changes_the_default_owner(tmp_path):
-    from gwlint.model import Options
+    from gwlint.model.workspace import Options
     pool = "[www]\nlisten = /run/php/php8.2-fpm.sock\n"
     assert only(lint(tree(pool), tmp_path, Options(fpm_master_user="www-data"))) == []
 

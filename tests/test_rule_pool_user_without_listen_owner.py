@@ -80,5 +80,5 @@ def test_no_fix_towards_a_worker_missing_from_passwd(tmp_path):
 
 
 def test_non_root_master_is_not_flagged(tmp_path):
-    from gwlint.model import Options
+    from gwlint.model.workspace import Options
     assert lint(tree(nginx=None), tmp_path, Options(fpm_master_user="www-data")).findings == []

@@ -1,4 +1,4 @@
-from gwlint.model import Options
+from gwlint.model.workspace import Options
 from gwlint.testing import lint
 
 NGINX = """events {}

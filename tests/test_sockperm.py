@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from gwlint.accounts import Accounts, Identity
-from gwlint.sockperm import SocketPerms, parse_mode, socket_perms
+from gwlint.load.accounts import Accounts, Identity
+from gwlint.model.sockperm import SocketPerms, parse_mode, socket_perms
 
 ACCOUNTS = Accounts(
     users={"root": (0, 0), "www-data": (33, 33), "nobody": (65534, 65534), "alice": (1000, 1000)},

@@ -2,8 +2,8 @@
 
 import difflib
 
-from gwlint.endpoint import Endpoint
-from gwlint.suggest import SHORTLIST, NearestEndpoint
+from gwlint.model.endpoint import Endpoint
+from gwlint.model.suggest import SHORTLIST, NearestEndpoint
 
 
 def sockets(n: int) -> list[Endpoint]:

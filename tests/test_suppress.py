@@ -1,10 +1,10 @@
 """Inline suppressions in nginx (`#`) and INI (`;`) files: scope, reason, unused and invalid ones."""
 
-from gwlint import engine
-from gwlint.config import from_dict
-from gwlint.finding import Severity, report
-from gwlint.model import load_workspace
-from gwlint.registry import Rule, load_rules
+from gwlint.engine import runner as engine
+from gwlint.engine.config import from_dict
+from gwlint.engine.finding import Severity, report
+from gwlint.model.workspace import load_workspace
+from gwlint.engine.registry import Rule, load_rules
 from gwlint.testing import write_tree
 
 POOL = """[www]

@@ -11,11 +11,11 @@ import time
 import urllib.error
 import urllib.request
 
-from gwlint import systemd
-from gwlint.backends import declarations
-from gwlint.endpoint import Endpoint
-from gwlint.relocate import Relocation
-from gwlint.verify import find_nginx, find_php_fpm
+from gwlint.load import systemd
+from gwlint.model.backends import declarations
+from gwlint.model.endpoint import Endpoint
+from gwlint.verify.relocate import Relocation
+from gwlint.verify.nginx_t import find_nginx, find_php_fpm
 
 READY_SECONDS = 10.0
 STANDIN = Path(__file__).with_name("standin.py")

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from gwlint.registry import load_rules
+from gwlint.engine.registry import load_rules
 from gwlint.testing import lint_tree
 from realserver.cases import NOT_REPRODUCED, REALSERVER_CASES, all_cases
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from gwlint.relocate import relocate
+from gwlint.verify.relocate import relocate
 from realserver.cases import CLEAN_PATHS, all_cases
 from realserver.harness import ServerError, Servers
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from gwlint.verify import verify
+from gwlint.verify.nginx_t import verify
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SITE = "etc/nginx/sites-available/default"

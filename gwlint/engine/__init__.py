@@ -1,0 +1,1 @@
+"""Rule registry, configuration, suppressions and the run that turns rules into findings."""

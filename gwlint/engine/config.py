@@ -1,0 +1,216 @@
+"""Project configuration: `[tool.gwlint]` in pyproject.toml or a `.gwlint.toml`, found upward from ROOT.
+
+    [tool.gwlint]
+    select = ["GW3"]                 # codes or prefixes; default: every rule
+    ignore = ["GW303"]
+    fail-on = "warning"              # lowest severity that fails the run (exit 1)
+    nginx-user = "www-data"          # any gwlint.model.workspace.Options field, kebab-case
+    [tool.gwlint.severity]
+    GW303 = "info"
+    [tool.gwlint.per-file-ignores]
+    "etc/nginx/sites-available/legacy-*" = ["GW301"]
+    [tool.gwlint.paths]
+    "/etc/nginx" = "nginx"
+
+Every error names the file and key, with a "did you mean" when a near key exists.
+"""
+
+from dataclasses import dataclass, field, fields, replace
+import fnmatch
+from pathlib import Path
+from typing import Any
+
+from gwlint.errors import InputError
+from gwlint.engine.finding import Severity
+from gwlint.model.suggest import nearest_name
+
+FILE_NAMES = (".gwlint.toml", "pyproject.toml")
+KEYS = ("select", "ignore", "fail-on", "severity", "per-file-ignores", "paths")
+SEVERITIES = tuple(s.value for s in Severity)
+
+
+@dataclass
+class Config:
+    """Validated settings; `options` holds Options fields (snake_case) set by the file or flags."""
+
+    path: str | None = None
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    fail_on: Severity = Severity.INFO
+    severity: dict[str, Severity] = field(default_factory=dict)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def selects(self, code: str) -> bool:
+        """Whether `code` is selected: the longest matching select/ignore prefix decides."""
+        chosen = _longest(code, self.select) if self.select else ""
+        if chosen is None:
+            return False
+        ignored = _longest(code, self.ignore)
+        return ignored is None or len(ignored) < len(chosen)
+
+    def ignored_in(self, code: str, path: str) -> bool:
+        """Whether a per-file-ignores glob (root-relative) drops `code` in `path`."""
+        return any(_longest(code, codes) is not None
+                   for pattern, codes in self.per_file_ignores.items() if fnmatch.fnmatchcase(path, pattern))
+
+    def severity_of(self, code: str, default: Severity) -> Severity:
+        return self.severity.get(code, default)
+
+    def fails(self, severity: Severity) -> bool:
+        return severity.rank >= self.fail_on.rank
+
+    def model_options(self):
+        """A gwlint.model.workspace.Options with the configured fields set."""
+        from gwlint.model.workspace import Options
+
+        try:
+            return replace(Options(), **self.options)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"bad rule option: {exc}", self.path) from None
+
+
+def _longest(code: str, prefixes: list[str]) -> str | None:
+    matching = [p for p in prefixes if code.startswith(p)]
+    return max(matching, key=len) if matching else None
+
+
+def find(root: Path) -> Path | None:
+    """The nearest .gwlint.toml, or pyproject.toml with a [tool.gwlint] table, from ROOT upward."""
+    here = Path(root).resolve()
+    for directory in (here, *here.parents):
+        for name in FILE_NAMES:
+            candidate = directory / name
+            if candidate.is_file() and (name != "pyproject.toml" or b"[tool.gwlint" in candidate.read_bytes()):
+                return candidate
+    return None
+
+
+def load(path: Path | None, known_codes: list[str], overrides: dict | None = None) -> Config:
+    """Read and validate a config file (None: the defaults); `overrides` (command-line flags) win."""
+    cfg = Config()
+    if path is not None:
+        import tomllib
+
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise InputError(f"cannot read config: {exc.strerror or exc}", str(path)) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"invalid TOML: {exc}", str(path)) from None
+        is_pyproject = path.name == "pyproject.toml"
+        table = data.get("tool", {}).get("gwlint", {}) if is_pyproject else data
+        cfg = from_dict(table, known_codes, str(path), "[tool.gwlint] " if is_pyproject else "")
+    if overrides:
+        flags = from_dict(overrides, known_codes, None, "--")
+        for key in overrides:
+            if key in ("select", "ignore"):
+                setattr(cfg, key, getattr(flags, key))
+            elif key == "fail-on":
+                cfg.fail_on = flags.fail_on
+        cfg.options.update(flags.options)
+    return cfg
+
+
+def option_fields() -> dict[str, Any]:
+    """Options fields by their kebab-case config key, with their type (from the annotations)."""
+    import typing
+
+    from gwlint.model.workspace import Options
+
+    hints = typing.get_type_hints(Options)
+    return {f.name.replace("_", "-"): hints[f.name] for f in fields(Options)}
+
+
+def from_dict(table: dict, known_codes: list[str], path: str | None = None, where: str = "") -> Config:
+    """Validate a [tool.gwlint] table against the known rule codes and Options fields.
+
+    Errors read `<path>: <where><key>: message`; `where` is "[tool.gwlint] " or "--" for flags.
+    """
+    cfg = Config(path=path)
+    opts = option_fields()
+
+    def fail(key: str, message: str) -> InputError:
+        return InputError(f"{where}{key}: {message}", path)
+
+    for key, value in table.items():
+        if key in ("select", "ignore"):
+            setattr(cfg, key, _codes(value, known_codes, lambda m, k=key: fail(k, m)))
+        elif key == "fail-on":
+            cfg.fail_on = _severity(value, lambda m: fail(key, m))
+        elif key == "severity":
+            _require(isinstance(value, dict), fail(key, "expected a table of CODE = severity"))
+            for code, level in value.items():
+                _codes([code], known_codes, lambda m, c=code: fail(f"severity.{c}", m), prefixes=False)
+                cfg.severity[code] = _severity(level, lambda m, c=code: fail(f"severity.{c}", m))
+        elif key == "per-file-ignores":
+            _require(isinstance(value, dict), fail(key, "expected a table of \"glob\" = [codes]"))
+            for pattern, codes in value.items():
+                cfg.per_file_ignores[pattern] = _codes(codes, known_codes,
+                                                       lambda m, p=pattern: fail(f"per-file-ignores.{p!r}", m))
+        elif key == "paths":
+            _require(isinstance(value, dict) and all(isinstance(v, str) for v in value.values()),
+                     fail(key, 'expected a table of "/config/path" = "dir/under/root"'))
+            for prefix in value:
+                _require(prefix.startswith("/"), fail(f"paths.{prefix!r}", "config paths are absolute (/etc/nginx)"))
+            cfg.paths = dict(value)
+        elif key in opts:
+            cfg.options[key.replace("-", "_")] = _option(value, opts[key], lambda m: fail(key, m))
+        else:
+            hint = nearest_name(key, [*KEYS, *opts])
+            raise fail(key, "unknown key" + (f"; did you mean '{hint}'?" if hint else
+                                             f"; known keys: {', '.join([*KEYS, *opts])}"))
+    return cfg
+
+
+def _require(ok: bool, error: InputError) -> None:
+    if not ok:
+        raise error
+
+
+def _codes(value, known: list[str], fail, prefixes: bool = True) -> list[str]:
+    """A list of rule codes (or prefixes of codes) that each match at least one known code."""
+    _require(isinstance(value, list) and all(isinstance(v, str) for v in value),
+             fail('expected a list of codes, e.g. ["GW301", "GW3"]'))
+    for code in value:
+        ok = any(k.startswith(code) for k in known) if prefixes and code.startswith("GW") else code in known
+        if not ok:
+            hint = nearest_name(code, known)
+            raise fail(f"unknown rule code {code!r}" + (f"; did you mean '{hint}'?" if hint else ""))
+    return list(value)
+
+
+def _severity(value, fail) -> Severity:
+    if value not in SEVERITIES:
+        hint = nearest_name(str(value), list(SEVERITIES))
+        raise fail(f"{value!r} is not a severity ({', '.join(SEVERITIES)})"
+                   + (f"; did you mean '{hint}'?" if hint else ""))
+    return Severity(value)
+
+
+def _option(value, hint, fail):
+    """A TOML value for an Options field, converted to the field's type (`int | None`: a size too)."""
+    import types
+    import typing
+
+    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    kinds = [k for k in (typing.get_args(hint) if union else (hint,)) if k is not type(None)]
+    bases = [typing.get_origin(k) or k for k in kinds]
+    if bool in bases:
+        _require(isinstance(value, bool), fail("expected true or false"))
+        return value
+    if int in bases and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if int in bases and isinstance(value, str) and str not in bases:
+        from gwlint.load.units import php_bytes
+
+        converted = php_bytes(value)
+        _require(converted is not None, fail(f"{value!r} is not a number or size (512M, 2G)"))
+        return converted
+    if str in bases and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value)
+    if any(isinstance(value, b) for b in bases if isinstance(b, type)):
+        return value
+    raise fail(f"expected {' or '.join(getattr(b, '__name__', str(b)) for b in bases)}, got {type(value).__name__}")

@@ -1,0 +1,1 @@
+"""Fixes: minimal line edits and the loop that applies them."""

@@ -1,0 +1,131 @@
+"""A content-hash cache of parsed files under ROOT/.gwlint_cache/, like ruff's (for ROOT `/`,
+under the user's cache directory instead).
+
+What is cached is the small per-file result of parsing (an nginx file's RawDirective tree and
+comments, an INI file's sections and settings), as plain tuples in one marshal file, keyed by
+the file's root-relative path and a BLAKE2 hash of its text (each entry marshalled on its own,
+so that loading the cache costs little memory until an entry is used); the whole cache is invalidated by
+another gwlint version, Python version or cache format. Include expansion, the model and the
+rules always run. A cache that cannot be read (corrupt, truncated, foreign) is ignored and
+rewritten; one that cannot be written (read-only tree) is skipped silently.
+"""
+
+from hashlib import blake2b
+import marshal
+import os
+from pathlib import Path
+import sys
+import tempfile
+
+from gwlint import __version__
+from gwlint.load.ini import IniFile, Section, Setting, parse_ini
+from gwlint.load.nginx import ParsedFile, RawDirective, parse_text
+
+DIR_NAME = ".gwlint_cache"
+FORMAT = 2
+_KEY = f"gwlint {__version__} format {FORMAT} python {sys.version_info[0]}.{sys.version_info[1]}"
+
+
+class ParseCache:
+    """Parsed-file facts by path and content hash, loaded once and saved once per run."""
+
+    def __init__(self, directory: Path):
+        self.path = directory / "parsed.marshal"
+        self._old = self._load()
+        self._new: dict[str, tuple] = {}
+        self.hits = self.misses = 0
+
+    def _load(self) -> dict:
+        try:
+            with open(self.path, "rb") as fh:
+                data = marshal.load(fh)
+        except (OSError, EOFError, ValueError, TypeError):
+            return {}
+        if not isinstance(data, tuple) or len(data) != 2 or data[0] != _KEY or not isinstance(data[1], dict):
+            return {}
+        return data[1]
+
+    def _lookup(self, kind: str, text: str, rel: str, parse, encode, decode):
+        digest = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        entry = self._old.get(rel)
+        if entry is not None and entry[0] == kind and entry[1] == digest:
+            try:
+                result = decode(marshal.loads(entry[2]), rel)
+            except Exception:  # a damaged entry is a miss, never an error
+                pass
+            else:
+                self._new[rel] = entry
+                self.hits += 1
+                return result
+        result = parse(text, rel)
+        self._new[rel] = (kind, digest, marshal.dumps(encode(result)))
+        self.misses += 1
+        return result
+
+    def nginx(self, text: str, rel: str) -> ParsedFile:
+        """parse_text(text, rel), from the cache when this file's text was parsed before."""
+        return self._lookup("nginx", text, rel, parse_text, _encode_nginx, _decode_nginx)
+
+    def ini(self, text: str, rel: str) -> IniFile:
+        """parse_ini(text, rel), from the cache when this file's text was parsed before."""
+        return self._lookup("ini", text, rel, parse_ini, _encode_ini, _decode_ini)
+
+    def save(self) -> None:
+        """Write the entries this run used, when anything changed; never fails the run."""
+        if not self.misses and len(self._new) == len(self._old):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tag = self.path.parent / "CACHEDIR.TAG"
+            if not tag.exists():
+                tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# gwlint parse cache\n")
+                (self.path.parent / ".gitignore").write_text("*\n")
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".parsed.")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    marshal.dump((_KEY, self._new), fh)
+                os.replace(tmp, self.path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError:
+            pass
+
+
+def open_cache(root: Path) -> ParseCache:
+    """The cache of `root`: ROOT/.gwlint_cache/, or the user's cache dir when ROOT is `/`."""
+    if os.path.realpath(root) == os.sep:  # linting the live system: leave / alone
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        return ParseCache(base / "gwlint" / "system")
+    return ParseCache(root / DIR_NAME)
+
+
+def _encode_directives(nodes: list[RawDirective]) -> tuple:
+    return tuple((d.name, tuple(d.args), tuple(d.quoted), d.line, d.end_line,
+                  None if d.children is None else _encode_directives(d.children)) for d in nodes)
+
+
+def _decode_directives(nodes: tuple) -> list[RawDirective]:
+    return [RawDirective(name, list(args), list(quoted), line, end_line,
+                         None if children is None else _decode_directives(children))
+            for name, args, quoted, line, end_line, children in nodes]
+
+
+def _encode_nginx(parsed: ParsedFile) -> tuple:
+    return _encode_directives(parsed.directives), tuple(parsed.comments), tuple(parsed.crowded_lines)
+
+
+def _decode_nginx(payload: tuple, rel: str) -> ParsedFile:
+    directives, comments, crowded = payload
+    return ParsedFile(rel, _decode_directives(directives), [tuple(c) for c in comments], set(crowded))
+
+
+def _encode_ini(ini: IniFile) -> tuple:
+    return (tuple((s.name, s.line) for s in ini.sections),
+            tuple((s.section, s.key, s.value, s.line) for s in ini.settings))
+
+
+def _decode_ini(payload: tuple, rel: str) -> IniFile:
+    sections, settings = payload
+    return IniFile(rel, [Section(name, rel, line) for name, line in sections],
+                   [Setting(section, key, value, rel, line) for section, key, value, line in settings])

@@ -1,0 +1,155 @@
+"""PHP-FPM installs: main config, included pool files, pools, and the php.ini chain they read."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gwlint.model.endpoint import Endpoint, parse_fpm_listen
+from gwlint.load.fsroot import Root
+from gwlint.load.ini import IniFile, Section, Setting, parse_ini
+from gwlint.load.units import fpm_seconds
+
+GLOBAL = "global"
+
+
+@dataclass(eq=False, slots=True)
+class Pool:
+    """One `[name]` pool, merged over every place its section is opened; last assignment wins."""
+
+    name: str
+    install: "FpmInstall"
+    header: Section
+    settings: dict[str, Setting] = field(default_factory=dict)
+    history: dict[str, list[Setting]] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return self.header.path
+
+    @property
+    def line(self) -> int:
+        return self.header.line
+
+    def get(self, key: str) -> Setting | None:
+        return self.settings.get(key)
+
+    def value(self, key: str, default: str | None = None) -> str | None:
+        setting = self.settings.get(key)
+        return setting.value if setting else default
+
+    def seconds(self, key: str) -> int | None:
+        """A time setting in seconds (None when unset or malformed)."""
+        setting = self.settings.get(key)
+        return fpm_seconds(setting.value) if setting else None
+
+    @property
+    def listen(self) -> Endpoint | None:
+        setting = self.settings.get("listen")
+        return parse_fpm_listen(setting.value) if setting else None
+
+    def php_ini(self, key: str) -> Setting | None:
+        """The effective PHP ini setting: php_admin_* over php_value/php_flag over php.ini."""
+        for kind in ("php_admin_value", "php_admin_flag", "php_value", "php_flag"):
+            setting = self.settings.get(f"{kind}[{key}]")
+            if setting is not None:
+                return setting
+        return self.install.php_ini.get(key)
+
+
+@dataclass(eq=False, slots=True)
+class FpmInstall:
+    """One php-fpm: its main config (None for loose pool files), pools and php.ini chain."""
+
+    conf: str | None
+    global_settings: dict[str, Setting] = field(default_factory=dict)
+    pools: list[Pool] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    php_ini_files: list[str] = field(default_factory=list)
+    php_ini: dict[str, Setting] = field(default_factory=dict)
+
+
+def _prefix_for(conf: Path) -> Path:
+    """php-fpm's prefix, against which a relative `include=` resolves (/usr/local for docker)."""
+    return conf.parent.parent if conf.parent.name == "etc" else conf.parent
+
+
+def load_install(root: Root, conf: Path | None, pool_files: list[Path] = ()) -> FpmInstall:
+    """Read a main config (following `include=`) or a list of loose pool files into an install."""
+    install = FpmInstall(root.rel(conf) if conf else None)
+    entries: list[tuple[IniFile, str | None]] = []  # file and the section it continues
+    if conf is not None:
+        _read_with_includes(root, conf, _prefix_for(conf), None, entries, set())
+    for path in pool_files:
+        _read_with_includes(root, path, path.parent, None, entries, set())
+    pools: dict[str, Pool] = {}
+    for ini, inherited_section in entries:
+        install.files.append(ini.path)
+        headers = {s.line: s for s in ini.sections}
+        for setting in ini.settings:
+            section = setting.section if setting.section is not None else inherited_section
+            if section is None or section == GLOBAL:
+                install.global_settings[setting.key] = setting
+                continue
+            pool = pools.get(section)
+            if pool is None:
+                header = _header_for(ini, section) or Section(section, ini.path, setting.line)
+                pool = pools[section] = Pool(section, install, header)
+            if "$pool" in setting.value:
+                setting = Setting(setting.section, setting.key, setting.value.replace("$pool", section),
+                                  setting.path, setting.line)
+            pool.settings[setting.key] = setting
+            pool.history.setdefault(setting.key, []).append(setting)
+        for header in headers.values():  # a pool opened with no settings still exists
+            if header.name != GLOBAL and header.name not in pools:
+                pools[header.name] = Pool(header.name, install, header)
+    install.pools = list(pools.values())
+    return install
+
+
+def _header_for(ini: IniFile, name: str) -> Section | None:
+    return next((s for s in ini.sections if s.name == name), None)
+
+
+def _read_with_includes(root: Root, path: Path, prefix: Path, section: str | None,
+                        out: list, seen: set) -> None:
+    """Parse `path`, then the files its `include=` lines name, in php-fpm's order."""
+    path = root.canonical(path)
+    if path in seen:
+        return
+    seen.add(path)
+    ini = _parse(root, path)
+    out.append((ini, section))
+    for setting in ini.settings:
+        if setting.key == "include":
+            here = setting.section if setting.section is not None else section
+            pattern = root.map_config_path(setting.value, prefix)
+            for included in root.glob(pattern):
+                if root.is_file(included):
+                    _read_with_includes(root, included, prefix, here, out, seen)
+
+
+def php_ini_chain(root: Root, conf_dir: Path) -> list[Path]:
+    """The php.ini and scan-dir *.ini files an FPM in `conf_dir` reads, in the order it reads them."""
+    for base in (conf_dir, conf_dir / "php"):
+        ini = base / "php.ini"
+        scan_dirs = [d for d in (base / "conf.d", base / "php.d") if root.is_dir(d)]
+        if root.is_file(ini) or scan_dirs:
+            chain = [ini] if root.is_file(ini) else []
+            for scan in scan_dirs[:1]:
+                chain += [p for p in root.glob(scan / "*.ini") if root.is_file(p)]
+            return chain
+    return []
+
+
+def load_php_ini(root: Root, install: FpmInstall, chain: list[Path]) -> None:
+    """Effective php.ini values for an install: later files and later lines win."""
+    for path in chain:
+        path = root.canonical(path)  # a conf.d link reports (and is edited) at its target
+        ini = _parse(root, path)
+        install.php_ini_files.append(ini.path)
+        for setting in ini.settings:
+            install.php_ini[setting.key] = setting
+
+
+def _parse(root: Root, path: Path) -> IniFile:
+    text, rel = root.read_text(path), root.rel(path)
+    return root.cache.ini(text, rel) if root.cache else parse_ini(text, rel)

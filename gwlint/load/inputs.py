@@ -1,0 +1,47 @@
+"""What a run lints: a tree, one nginx file in a context, or `nginx -T`/`php-fpm -tt` dumps."""
+
+from dataclasses import dataclass, field
+import os
+from pathlib import Path
+
+from gwlint.errors import InputError
+
+
+@dataclass
+class Inputs:
+    """A root and the entry files in it (none: discover); `overlay` holds virtual files."""
+
+    root: Path
+    nginx: list[Path] = field(default_factory=list)
+    fpm: list[Path] = field(default_factory=list)
+    php_ini: list[Path] = field(default_factory=list)
+    overlay: dict[str, str] = field(default_factory=dict)
+    shown: Path = Path(".")  # the root output names: ROOT, the FILE, or / for dumps
+
+
+def _absolute(paths: list[Path]) -> list[Path]:
+    return [Path(os.path.abspath(p)) for p in paths]
+
+
+def tree_inputs(root: Path, nginx: list[Path], fpm: list[Path], php_ini: list[Path]) -> Inputs:
+    return Inputs(root, _absolute(nginx), _absolute(fpm), _absolute(php_ini), shown=root)
+
+
+def file_inputs(path: Path, context: str | None) -> Inputs:
+    """One nginx file, linted inside a synthetic `context` (guessed from its directives if None).
+
+    The root is the file's directory (findings name the file, relative includes resolve there),
+    so that discovery, which still looks for FPM configs, only walks that directory.
+    """
+    from gwlint.load.fsroot import Root
+    from gwlint.load.snippet import guess_context, wrap
+
+    if not path.is_file():
+        raise InputError("--context needs one nginx file, not a directory", str(path))
+    shown, path = path, Path(os.path.abspath(path))
+    root = path.parent
+    if context is None:
+        rel = path.relative_to(root).as_posix()
+        context = guess_context(Root(root).read_text(path), rel)
+    entry, overlay = wrap(path, root, context)
+    return Inputs(root, [entry], overlay=overlay, shown=shown)

@@ -1,0 +1,328 @@
+"""nginx configuration: crossplane's tokens, our tree builder and our include resolution.
+
+gwlint.load.lexer yields crossplane's tokens (with line numbers, checked token for token); we build the tree ourselves so that we read each file
+once, from text we have already checked, keep each directive's end line (for safe line edits),
+and resolve `include` under the linted root instead of on the host.
+"""
+
+from dataclasses import dataclass, field
+import os
+from pathlib import Path
+import re
+from sys import intern
+from typing import Iterator
+
+from gwlint.errors import InputError
+from gwlint.load.fsroot import Root
+from gwlint.load.lexer import lex
+
+PASS_DIRECTIVES = ("fastcgi_pass", "proxy_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass")
+_GLOB_CHARS = re.compile(r"[*?\[]")
+_PUNCTUATION = frozenset(";{}")
+
+
+@dataclass(slots=True)
+class RawDirective:
+    """A directive as parsed from one file, before include expansion."""
+
+    name: str
+    args: list[str]
+    quoted: list[bool]
+    line: int
+    end_line: int
+    children: list["RawDirective"] | None
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """One nginx file: its directives, comments and the lines holding more than one directive."""
+
+    rel: str
+    directives: list[RawDirective]
+    comments: list[tuple[int, str]]
+    crowded_lines: set[int]
+
+
+class TemplateFile(InputError):
+    """A file with unrendered template syntax ({{ }} / {% %}): linted as nonsense otherwise."""
+
+
+@dataclass(eq=False, slots=True)
+class Directive:
+    """A directive in the expanded tree: where it is written, and where it sits in nginx's tree."""
+
+    name: str
+    args: list[str]
+    path: str
+    line: int
+    end_line: int
+    parent: "Directive | None" = field(repr=False)
+    quoted: list[bool] = field(default_factory=list, repr=False)
+    block: list["Directive"] | None = field(default=None, repr=False)
+    via: "Directive | None" = field(default=None, repr=False)  # the include directive that loaded it
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    @property
+    def context(self) -> str:
+        """The name of the enclosing block ("main" at top level)."""
+        return self.parent.name if self.parent else "main"
+
+    def children(self, name: str) -> list["Directive"]:
+        """Direct children named `name` (includes already expanded)."""
+        return [d for d in self.block or () if d.name == name]
+
+    def child(self, name: str) -> "Directive | None":
+        """The last direct child named `name`: the one nginx uses."""
+        found = self.children(name)
+        return found[-1] if found else None
+
+    def inherited(self, name: str) -> "Directive | None":
+        """The `name` directive in effect in this block: here, else the nearest enclosing block."""
+        node: Directive | None = self
+        while node is not None:
+            found = node.child(name)
+            if found is not None:
+                return found
+            node = node.parent
+        return None
+
+    def inherited_all(self, name: str) -> list["Directive"]:
+        """Array-like directives (fastcgi_param, proxy_set_header): the innermost level defining any."""
+        node: Directive | None = self
+        while node is not None:
+            found = node.children(name)
+            if found:
+                return found
+            node = node.parent
+        return []
+
+    def ancestor(self, *names: str) -> "Directive | None":
+        """The nearest enclosing block with one of `names`."""
+        node = self.parent
+        while node is not None and node.name not in names:
+            node = node.parent
+        return node
+
+    def walk(self) -> Iterator["Directive"]:
+        """Every directive inside this block, depth first, in file order."""
+        stack = list(reversed(self.block or ()))
+        while stack:
+            node = stack.pop()
+            yield node
+            if node.block:
+                stack.extend(reversed(node.block))
+
+
+def _template_line(text: str) -> int | None:
+    """The first line holding `{{ ... }}` or `{% ... %}`; linear, as a regex on a long line is not."""
+    if "{{" not in text and "{%" not in text:
+        return None
+    for number, line in enumerate(text.split("\n"), 1):
+        for opener, closer in (("{{", "}}"), ("{%", "%}")):
+            start = line.find(opener)
+            if start != -1 and line.find(closer, start + 2) != -1:  # the first opener decides
+                return number
+    return None
+
+
+def parse_text(text: str, rel: str) -> ParsedFile:
+    """Parse one file's text; raises InputError with path:line on a syntax error."""
+    line = _template_line(text)
+    if line is not None:
+        raise TemplateFile("unrendered template syntax ({{ }} or {% %}): render it before linting", rel, line)
+    top: list[RawDirective] = []
+    stack: list[tuple[RawDirective | None, list[RawDirective]]] = [(None, top)]
+    siblings = top
+    comments: list[tuple[int, str]] = []
+    seen_lines: set[int] = set()
+    crowded: set[int] = set()
+    pending: RawDirective | None = None
+
+    # crossplane's lexer (and ours, token for token) silently drops a last token with no whitespace
+    # after it and everything after an unterminated quote: a sentinel ";" on a line of its own
+    # must come back, unquoted.
+    sentinel_line = text.count("\n") + 2
+    reached_end = False
+    for token, line, quoted in lex(text + "\n;"):
+        if token == ";" and not quoted and line == sentinel_line:
+            reached_end = True
+            break
+        if quoted or token not in _PUNCTUATION:
+            if not quoted and token[0] == "#":  # unquoted tokens are never empty
+                comments.append((line, token[1:]))
+            elif pending is not None:
+                pending.args.append(intern(token))  # a tree repeats its words: share one copy
+                pending.quoted.append(quoted)
+            else:
+                pending = RawDirective(intern(token), [], [], line, line, None)
+                (crowded if line in seen_lines else seen_lines).add(line)
+            continue
+        if token == "}":
+            if pending is not None:
+                raise InputError(f'directive "{pending.name}" is not terminated by ";"', rel, pending.line)
+            if len(stack) == 1:
+                raise InputError('unexpected "}"', rel, line)
+            stack.pop()
+            siblings = stack[-1][1]
+            continue
+        if pending is None:
+            raise InputError(f'unexpected "{token}"', rel, line)
+        pending.end_line = line
+        if line != pending.line:
+            (crowded if line in seen_lines else seen_lines).add(line)
+        siblings.append(pending)
+        if token == "{":
+            siblings = pending.children = []
+            stack.append((pending, siblings))
+        pending = None
+    if not reached_end:
+        raise InputError("unterminated quoted string (unexpected end of file)", rel, _open_quote_line(text))
+    if pending is not None:  # (a backslash-newline at the very end counts one line too many)
+        raise InputError(f'unexpected end of file, expecting ";" or "}}" after "{pending.name}"', rel,
+                         min(pending.line, text.count("\n") + 1))
+    if len(stack) > 1:
+        opener = stack[-1][0]
+        raise InputError(f'"{opener.name}" block is never closed (unexpected end of file, expecting "}}")',
+                         rel, opener.line)
+    return ParsedFile(rel, top, comments, crowded)
+
+
+def _open_quote_line(text: str) -> int:
+    """The line of the quote left open at the end of `text` (crossplane's quoting rules)."""
+    line, opened, quote, in_token, i = 1, 1, None, False, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            line += text[i + 1:i + 2] == "\n"
+            i += 2
+            in_token = quote is None or in_token
+            continue
+        if ch == "\n":
+            line += 1
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch == "#" and not in_token:
+            i = text.find("\n", i)
+            if i < 0:
+                break
+            continue
+        elif ch in "\"'" and not in_token:
+            quote, opened = ch, line
+        else:
+            in_token = not (ch.isspace() or ch in "{};")
+        i += 1
+    return opened
+
+
+class NginxConfig:
+    """Every nginx file reachable from the entry files, parsed once, includes expanded."""
+
+    def __init__(self, root: Root, conf_dir: Path):
+        self.root = root
+        self.conf_dir = conf_dir  # relative includes resolve here, as in nginx
+        self.files: dict[str, ParsedFile] = {}
+        self.missing_includes: list[Directive] = []
+        self.include_cycles: list[Directive] = []
+        # glob matches not read: (include, matched file, why, whether nginx fails on it too)
+        self.unread_matches: list[tuple[Directive, str, str, bool]] = []
+        self.templates: list[TemplateFile] = []
+        self.include_sites: dict[str, set[str]] = {}  # included file -> include directives reaching it
+        self._by_path: dict[str, ParsedFile | None] = {}
+
+    def parse_file(self, path: Path) -> ParsedFile | None:
+        """The parsed file (None for a template); each file is read and parsed once per run."""
+        key = os.fspath(path)
+        if key in self._by_path:
+            return self._by_path[key]
+        path = self.root.canonical(path)
+        rel = self.root.rel(path)
+        parsed = self.files.get(rel)
+        if parsed is None:
+            try:
+                text = self.root.read_text(path)
+                parsed = self.root.cache.nginx(text, rel) if self.root.cache else parse_text(text, rel)
+            except TemplateFile as exc:
+                self.templates.append(exc)
+                parsed = None
+            else:
+                self.files[rel] = parsed
+        self._by_path[key] = parsed
+        return parsed
+
+    def load(self, entry: Path) -> Directive:
+        """The expanded tree of one entry file, under a synthetic "main" block."""
+        main = Directive("main", [], self.root.rel(entry), 0, 0, None, block=[])
+        parsed = self.parse_file(entry)
+        work = [(parsed.directives if parsed else [], parsed.rel if parsed else "", main, None,
+                 (str(self.root.canonical(entry)),))]
+        while work:
+            raw_nodes, rel, parent, via, chain = work.pop()
+            self._expand(raw_nodes, rel, parent, via, chain, work)
+        main.parent = None
+        return main
+
+    def _expand(self, raw_nodes, rel, parent, via, chain, work) -> None:
+        """Append `raw_nodes` to parent's block, splicing included files in place."""
+        block = parent.block
+        enclosing = parent if parent.name != "main" else None
+        iterators = [(iter(raw_nodes), rel, via, chain)]
+        while iterators:
+            nodes, rel, via, chain = iterators[-1]
+            raw = next(nodes, None)
+            if raw is None:
+                iterators.pop()
+                continue
+            node = Directive(raw.name, raw.args, rel, raw.line, raw.end_line, enclosing, raw.quoted, None, via)
+            block.append(node)
+            if raw.children is not None:
+                node.block = []
+                work.append((raw.children, rel, node, via, chain))
+            elif raw.name == "include" and len(raw.args) == 1:
+                # a stack of iterators: push the last file first so the first one is spliced first
+                for path in reversed(self._include_targets(node)):
+                    canonical = str(self.root.canonical(path))  # (memoized by the root)
+                    if canonical in chain:
+                        self.include_cycles.append(node)
+                        continue
+                    included = self._parse_included(path, node)
+                    if included is not None:
+                        self.include_sites.setdefault(included.rel, set()).add(node.where)
+                        iterators.append((iter(included.directives), included.rel, node, chain + (canonical,)))
+
+    def _parse_included(self, path: Path, include: Directive) -> ParsedFile | None:
+        """parse_file, with an unreadable file reported at the include that names it."""
+        try:
+            return self.parse_file(path)
+        except InputError as exc:
+            if exc.line is not None:
+                raise
+            raise InputError(f'include "{include.args[0]}": {exc}', include.path, include.line) from None
+
+    def _include_targets(self, include: Directive) -> list[Path]:
+        pattern = self.root.map_config_path(include.args[0], self.conf_dir)
+        if _GLOB_CHARS.search(include.args[0]):
+            matches = []
+            for path in self.root.glob(pattern, keep_outside=True):
+                resolved = self.root.resolve(path)
+                if resolved is not None and resolved.is_file():  # the common case: one stat
+                    matches.append(path)
+                    continue
+                rel = self.root.rel(path)
+                if resolved is None:
+                    self.unread_matches.append((include, rel, "a symlink leaving the linted root", False))
+                elif not resolved.exists():
+                    # the target's directory is in the tree: the file is missing there too
+                    held = resolved.parent.is_dir()
+                    target = os.readlink(path) if os.path.islink(path) else rel
+                    why = f"a symlink to {target}, which does not exist" if held else \
+                        f"a symlink to {target}, outside what the tree holds"
+                    self.unread_matches.append((include, rel, why, held))
+            return matches
+        resolved = self.root.resolve(pattern)
+        if resolved is None or not resolved.exists():
+            self.missing_includes.append(include)
+            return []
+        return [pattern]

@@ -1,0 +1,1 @@
+"""The model: Workspace, routes, endpoints, pools, effective values, backends."""

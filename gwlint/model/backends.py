@@ -1,0 +1,378 @@
+"""Backends the tree declares (who listens where), each with the file and line that says so.
+
+Sources: nginx `listen` directives, systemd units (Environment=PORT=, EnvironmentFile=,
+ExecStart flags such as --port, --bind, -b, --host), docker-compose files (ports, expose,
+environment, command), PM2 ecosystem files (env.PORT, args), the `.env` files these reference,
+and backends named in gwlint's own config. A declaration gwlint cannot read is skipped, never
+guessed.
+"""
+
+from dataclasses import dataclass
+import ipaddress
+from pathlib import Path
+import re
+
+from gwlint.load.discover import COMPOSE_NAMES, PM2_NAMES
+from gwlint.model.endpoint import LOOPBACK_NAMES
+from gwlint.errors import InputError
+
+SYSTEMD_DIRS = ("etc/systemd/system", "lib/systemd/system", "usr/lib/systemd/system")
+NOT_BACKENDS = re.compile(r"nginx|php.*fpm", re.I)  # units whose ports are not app backends
+
+_PORT_FLAG = re.compile(r"(?:--port|--http-port|-p)[=\s]+(\d{1,5})\b")
+_BIND_FLAG = re.compile(r"(?:--bind|-b|--listen)[=\s]+(?:\[?([\w.:-]*?)\]?:)?(\d{1,5})\b")
+_HOST_FLAG = re.compile(r"(?:--host|-H)[=\s]+([\w.:-]+)")
+_ENV_PAIR = re.compile(r"\b(PORT|HOST|BIND|LISTEN|HTTP_PORT|APP_PORT)=\"?([\w.:\[\]-]+)\"?")
+_PM2_PORT = re.compile(r"\bPORT\b['\"]?\s*:\s*['\"]?(\d{1,5})")
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """A backend listening on `port` at `host` (None: every address) of `machine`.
+
+    `machine` is "host" for this machine (nginx, systemd, PM2 and published compose ports) or a
+    compose service name (reached as that name from other containers).
+    """
+
+    machine: str
+    host: str | None
+    port: int
+    path: str
+    line: int
+    label: str
+
+    @property
+    def loopback_only(self) -> bool:
+        return is_loopback(self.host)
+
+
+def is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def declarations(ws) -> list[Declaration]:
+    """Every backend declaration in the workspace, computed once per workspace."""
+    cached = getattr(ws, "_backend_declarations", None)
+    if cached is None:
+        cached = ws._backend_declarations = sorted(
+            _nginx_listens(ws) + _systemd(ws) + _compose(ws) + _pm2(ws) + _configured(ws),
+            key=lambda d: (d.path, d.line, d.port))
+    return cached
+
+
+def _split_listen(value: str) -> tuple[str | None, int] | None:
+    """(host or None for every address, port) of a `listen`-style value; None for unix sockets."""
+    if value.startswith("unix:"):
+        return None
+    if value.isdigit():
+        return None, int(value)
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        port = rest.lstrip(":") or "80"
+    elif ":" in value:
+        host, _, port = value.rpartition(":")
+    else:
+        host, port = value, "80"
+    if not port.isdigit():
+        return None
+    return (None if host in ("", "*", "0.0.0.0", "::") else host), int(port)
+
+
+def _nginx_listens(ws) -> list[Declaration]:
+    """nginx servers bound to a loopback address: internal vhosts that front vhosts proxy to.
+
+    Servers on public addresses are front doors, not backends: counting them would make every
+    `listen 80;` vhost a "did you mean" for an app port the tree does not show.
+    """
+    out = []
+    for listen in _server_listens(ws):
+        parsed = _split_listen(listen.args[0])
+        if parsed and is_loopback(parsed[0]):
+            names = listen.parent.child("server_name")
+            label = f"nginx server {names.args[0] if names and names.args else '(unnamed)'} listens on " \
+                    f"{parsed[0]}:{parsed[1]}"
+            out.append(Declaration("host", parsed[0], parsed[1], listen.path, listen.line, label))
+    return out
+
+
+def _server_listens(ws):
+    return [d for d in ws.directives("listen") if d.args and d.parent is not None and d.parent.name == "server"]
+
+
+def host_addresses(ws) -> set[str]:
+    """Addresses nginx listens on explicitly: they belong to this machine."""
+    out = set()
+    for listen in _server_listens(ws):
+        parsed = _split_listen(listen.args[0])
+        if parsed and parsed[0]:
+            out.add(parsed[0])
+    return out
+
+
+def _read(ws, path: Path) -> str | None:
+    """A file's text, or None when it cannot be read (a declaration is skipped, never guessed)."""
+    try:
+        return ws.root.read_text(path)
+    except InputError:
+        return None
+
+
+def _env_file(ws, value: str, base: Path) -> list[tuple[str, str, str, int]]:
+    """(key, value, path, line) pairs of a referenced .env file."""
+    path = ws.root.map_config_path(value.lstrip("-"), base)
+    text = _read(ws, path) if path.is_file() else None
+    if text is None:
+        return []
+    rel = ws.root.rel(path)
+    pairs = []
+    for number, line in enumerate(text.splitlines(), 1):
+        key, eq, val = line.strip().removeprefix("export ").partition("=")
+        if eq and not key.startswith("#"):
+            pairs.append((key.strip(), val.strip().strip("\"'"), rel, number))
+    return pairs
+
+
+def _from_env(pairs, machine: str, label: str) -> list[Declaration]:
+    """A declaration from PORT (and HOST/BIND) environment pairs."""
+    env = {k: (v, p, n) for k, v, p, n in pairs}
+    port = next((env[k] for k in ("PORT", "HTTP_PORT", "APP_PORT") if k in env and env[k][0].isdigit()), None)
+    if port is None:
+        return []
+    host = next((env[k][0] for k in ("HOST", "BIND") if k in env), None)
+    host = None if host in (None, "0.0.0.0", "::", "*") else host
+    return [Declaration(machine, host, int(port[0]), port[1], port[2], f"{label} (PORT={port[0]})")]
+
+
+def _from_command(command: str, path: str, line: int, machine: str, label: str) -> list[Declaration]:
+    bind = _BIND_FLAG.search(command)
+    if bind:
+        host = bind.group(1) or None
+        return [Declaration(machine, None if host in ("0.0.0.0", "::", "*") else host, int(bind.group(2)),
+                            path, line, f"{label} binds {host or '*'}:{bind.group(2)}")]
+    port = _PORT_FLAG.search(command)
+    if port:
+        host = _HOST_FLAG.search(command)
+        host_value = host.group(1) if host else None
+        host_value = None if host_value in ("0.0.0.0", "::", "*") else host_value
+        return [Declaration(machine, host_value, int(port.group(1)), path, line,
+                            f"{label} listens on port {port.group(1)}")]
+    return []
+
+
+def _systemd(ws) -> list[Declaration]:
+    out = []
+    for unit_dir in SYSTEMD_DIRS:
+        base = ws.root.path / unit_dir
+        if not base.is_dir():
+            continue
+        for unit in ws.root.glob(base / "*.service"):
+            if NOT_BACKENDS.search(unit.name):
+                continue
+            files = [unit] + ws.root.glob(base / f"{unit.name}.d" / "*.conf")
+            out += _systemd_unit(ws, unit.name, files)
+    return out
+
+
+def _systemd_unit(ws, name: str, files: list[Path]) -> list[Declaration]:
+    pairs, commands = [], []
+    label = f"systemd unit {name}"
+    for path in files:
+        text = _read(ws, path)
+        if text is None:
+            continue
+        rel = ws.root.rel(path)
+        for number, line in enumerate(text.splitlines(), 1):
+            key, eq, value = line.strip().partition("=")
+            if key == "Environment":
+                pairs += [(k, v, rel, number) for k, v in _ENV_PAIR.findall(value)]
+            elif key == "EnvironmentFile":
+                pairs += _env_file(ws, value.strip(), path.parent)
+            elif key == "ExecStart" and value.strip():
+                commands.append((value, rel, number))
+    found = []
+    for command, rel, number in commands:
+        found += _from_command(command, rel, number, "host", label)
+    return found or _from_env(pairs, "host", label)
+
+
+def _files_named(ws, names: frozenset) -> list[Path]:
+    """The compose or PM2 files discovery found in the tree."""
+    return [p for p in ws.backend_files if p.name in names]
+
+
+def _compose(ws) -> list[Declaration]:
+    out = []
+    for path in _files_named(ws, COMPOSE_NAMES):
+        text = _read(ws, path)
+        if text is not None:
+            out += _compose_file(ws, path, text)
+    return out
+
+
+def _compose_file(ws, path: Path, text: str) -> list[Declaration]:
+    import yaml
+
+    try:
+        doc = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    services = _mapping(doc).get("services")
+    rel = ws.root.rel(path)
+    out = []
+    for name_node, service in _mapping_items(services):
+        name = name_node.value
+        spec = _mapping(service)
+        label = f"compose service {name}"
+        for item in _sequence(spec.get("ports")) + _sequence(spec.get("expose")):
+            out += _compose_port(item, name, rel, label)
+        env_pairs = _compose_env(spec.get("environment"), rel)
+        for env_file in _scalars(spec.get("env_file")):
+            env_pairs += _env_file(ws, env_file, path.parent)
+        command = spec.get("command")
+        from_command = _from_command(" ".join(_scalars(command)), rel, command.start_mark.line + 1, name,
+                                     label) if command is not None else []
+        out += from_command or _from_env(env_pairs, name, label)  # the command line wins over PORT=
+    return out
+
+
+def _scalars(node) -> list[str]:
+    """A scalar or a sequence of scalars as strings (compose accepts both for many keys)."""
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode):
+        return [str(node.value)]
+    return [str(n.value) for n in _sequence(node) if isinstance(n, yaml.ScalarNode)]
+
+
+def _mapping(node) -> dict:
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _mapping_items(node) -> list:
+    import yaml
+
+    return [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)] \
+        if isinstance(node, yaml.MappingNode) else []
+
+
+def _sequence(node) -> list:
+    import yaml
+
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def _compose_port(item, service: str, rel: str, label: str) -> list[Declaration]:
+    """`"8080:3000"`, `"127.0.0.1:8080:3000"`, `"3000"`, or the long form {target, published, host_ip}."""
+    import yaml
+
+    line = item.start_mark.line + 1
+    if isinstance(item, yaml.MappingNode):
+        spec = {k: v.value for k, v in _mapping(item).items() if isinstance(v, yaml.ScalarNode)}
+        parts = [spec.get("host_ip"), spec.get("published"), spec.get("target")]
+    else:
+        parts = str(item.value).split("/")[0].split(":")
+        parts = [None] * (3 - len(parts)) + parts
+    host_ip, published, target = parts[-3], parts[-2], parts[-1]
+    out = []
+    if target and str(target).isdigit():
+        out.append(Declaration(service, None, int(target), rel, line, f"{label} serves port {target}"))
+    if published and str(published).isdigit():
+        host = None if host_ip in (None, "", "0.0.0.0", "::") else host_ip
+        out.append(Declaration("host", host, int(published), rel, line,
+                               f"{label} publishes {host or '*'}:{published}"))
+    return out
+
+
+def _compose_env(node, rel: str) -> list[tuple[str, str, str, int]]:
+    import yaml
+
+    pairs = []
+    if isinstance(node, yaml.MappingNode):
+        for key, value in _mapping_items(node):
+            pairs.append((key.value, str(value.value), rel, key.start_mark.line + 1))
+    for item in _sequence(node):
+        key, eq, value = str(item.value).partition("=")
+        if eq:
+            pairs.append((key, value, rel, item.start_mark.line + 1))
+    return pairs
+
+
+def _pm2(ws) -> list[Declaration]:
+    out = []
+    for path in _files_named(ws, PM2_NAMES):
+        text = _read(ws, path)
+        if text is None:
+            continue
+        rel = ws.root.rel(path)
+        for number, line in enumerate(text.splitlines(), 1):
+            m = _PM2_PORT.search(line) or _PORT_FLAG.search(line)
+            if m:
+                out.append(Declaration("host", None, int(m.group(1)), rel, number,
+                                       f"PM2 app in {path.name} listens on port {m.group(1)}"))
+    return out
+
+
+def _configured(ws) -> list[Declaration]:
+    out = []
+    for name, address in sorted(getattr(ws.options, "backends", {}).items()):
+        parsed = _split_listen(address)
+        if parsed:
+            out.append(Declaration("host", parsed[0], parsed[1], "", 0, f"configured backend {name}"))
+    return out
+
+
+PROXY_DIRECTIVES = frozenset({"proxy_pass", "grpc_pass", "uwsgi_pass", "scgi_pass"})
+
+
+@dataclass(frozen=True, slots=True)
+class ProxyTarget:
+    """A proxied backend and the machine its host names: "host" (this machine) or a compose service."""
+
+    route: object
+    backend: object
+    machine: str
+
+
+def proxy_targets(ws) -> list[ProxyTarget]:
+    """TCP targets of proxy_pass/grpc_pass/uwsgi_pass/scgi_pass whose host the tree knows."""
+    decls = declarations(ws)
+    services = {d.machine for d in decls}
+    own_addresses = host_addresses(ws) | {d.host for d in decls if d.machine == "host" and d.host}
+    out = []
+    for route in ws.routes:
+        if route.kind not in PROXY_DIRECTIVES:
+            continue
+        for backend in route.backends:
+            endpoint = backend.endpoint
+            if endpoint is None or endpoint.kind != "tcp" or endpoint.port is None:
+                continue
+            if is_loopback(endpoint.host) or endpoint.host in own_addresses:
+                out.append(ProxyTarget(route, backend, "host"))
+            elif endpoint.host in services:
+                out.append(ProxyTarget(route, backend, endpoint.host))
+    return out
+
+
+def serving(decls: list[Declaration], target) -> list[Declaration]:
+    """Declarations on the target's machine and port, whatever address they bind."""
+    endpoint = target.backend.endpoint
+    return [d for d in decls if d.machine == target.machine and d.port == endpoint.port]
+
+
+def own_server_listens(decls: list[Declaration], route) -> set[tuple[str, int]]:
+    """Locations of the `listen` lines of the server block holding the route (not a suggestion)."""
+    server = route.directive.ancestor("server")
+    if server is None:
+        return set()
+    return {(d.path, d.line) for d in server.children("listen")}

@@ -1,0 +1,177 @@
+"""Effective values with their source: what nginx, FPM and PHP actually use, and where it was set.
+
+Each resolver returns a `Value` that knows the text as written, the number it means (seconds or
+bytes), the Directive/Setting that set it (None for a built-in default) and how it got there, so
+that rules can say "fastcgi_read_timeout 30s (etc/nginx/nginx.conf:14, inherited from http)".
+
+PHP settings for a request are layered as php-fpm applies them: php.ini chain, pool `php_value`/
+`php_flag`, pool `php_admin_value`/`php_admin_flag`, then per request nginx `fastcgi_param
+PHP_VALUE` and `PHP_ADMIN_VALUE` ("k=v" lines), which php-fpm applies last.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+import re
+from typing import Callable
+
+from gwlint.load.units import nginx_bytes, nginx_seconds, php_bytes, php_int
+
+# PHP's built-in defaults (main.c / php.ini-development comments) for the keys rules read
+PHP_DEFAULTS = {
+    "max_execution_time": "30",
+    "max_input_time": "-1",
+    "memory_limit": "128M",
+    "post_max_size": "8M",
+    "upload_max_filesize": "2M",
+}
+PHP_PARSERS: dict[str, Callable[[str], float | None]] = {
+    "max_execution_time": php_int,
+    "max_input_time": php_int,
+    "memory_limit": php_bytes,
+    "post_max_size": php_bytes,
+    "upload_max_filesize": php_bytes,
+}
+NGINX_DEFAULTS = {"client_max_body_size": "1m"}  # every *_timeout rules read defaults to 60s
+_TIME_FACTORS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_ATOI = re.compile(r"\s*([-+]?\d+)")
+_INTEGER = re.compile(r"-?\d*")
+
+
+@dataclass(frozen=True)
+class Value:
+    """One effective setting: `text` as written, `number` parsed (None when malformed)."""
+
+    name: str
+    text: str
+    number: float | None
+    at: object | None  # the Directive or Setting that set it; None for a built-in default
+    how: str = ""      # "inherited from http", "pool 'www' php_admin_value", "PHP_VALUE"...
+
+    @property
+    def source(self) -> str:
+        if self.at is None:
+            return "default"
+        return f"{self.at.path}:{self.at.line}" + (f", {self.how}" if self.how else "")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.text} ({self.source})"
+
+
+# nginx --------------------------------------------------------------------------------------
+def nginx_value(block, name: str, default: str | None = None,
+                parse: Callable[[str], float | None] | None = None) -> Value:
+    """The `name` directive in effect in `block` (http -> server -> location inheritance)."""
+    parse = parse or (nginx_bytes if name == "client_max_body_size" else nginx_seconds)
+    default = default if default is not None else NGINX_DEFAULTS.get(name, "60s")
+    directive = block.inherited(name) if block is not None else None
+    if directive is None or not directive.args:
+        return Value(name, default, parse(default), None)
+    how = f"inherited from {directive.context}" if directive.parent is not block else ""
+    text = " ".join(directive.args)
+    return Value(name, text, parse(text), directive, how)
+
+
+@lru_cache(maxsize=4096)  # every PHP rule asks for the same locations: parse their params once
+def php_params(block) -> dict[str, dict[str, tuple[str, object]]]:
+    """nginx PHP_VALUE / PHP_ADMIN_VALUE in scope: {param: {ini key: (value, directive)}} (read only)."""
+    out: dict[str, dict[str, tuple[str, object]]] = {"PHP_VALUE": {}, "PHP_ADMIN_VALUE": {}}
+    if block is None:
+        return out
+    for param in block.inherited_all("fastcgi_param"):
+        if len(param.args) < 2 or param.args[0] not in out:
+            continue
+        for line in param.args[1].replace("\\n", "\n").splitlines():
+            key, eq, value = line.partition("=")
+            if eq and key.strip():
+                out[param.args[0]][key.strip()] = (value.strip().strip("\"'"), param)
+    return out
+
+
+# FPM and PHP --------------------------------------------------------------------------------
+def _atoi(text: str) -> int:
+    m = _ATOI.match(text)
+    return int(m.group(1)) if m else 0
+
+
+def fpm_time(value: str) -> tuple[int | None, str | None]:
+    """(seconds, None) as php-fpm reads a time value (fpm_conf.c: atoi, then one suffix s/m/h/d), or
+    (None, php-fpm's parse error): "1.5m" is 60s and "30ms" is 30s to php-fpm."""
+    if not value:
+        return None, "invalid time value"
+    suffix = value[-1]
+    if suffix in _TIME_FACTORS:
+        return _atoi(value[:-1]) * _TIME_FACTORS[suffix], None
+    if not suffix.isdigit():
+        return None, "unknown suffix used in time value"
+    return _atoi(value), None
+
+
+def fpm_int(value: str) -> tuple[int | None, str | None]:
+    """(value, None) as php-fpm reads an integer setting, or (None, its parse error)."""
+    if not _INTEGER.fullmatch(value):
+        return None, "is not a valid number (greater or equal than zero)"
+    return _atoi(value), None
+
+
+def fpm_value(pool, key: str, default: str = "0") -> Value:
+    """A pool time setting such as request_terminate_timeout (default 0 = off)."""
+    setting = pool.get(key)
+    if setting is None:
+        return Value(key, default, fpm_time(default)[0], None)
+    return Value(key, setting.value, fpm_time(setting.value)[0], setting, f"pool '{pool.name}'")
+
+
+def php_value(pool, key: str, block=None) -> Value:
+    """The PHP ini value a request through `block` (a location; optional) to `pool` runs with."""
+    parse = PHP_PARSERS.get(key, php_int)
+    if block is not None:
+        params = php_params(block)
+        for param in ("PHP_ADMIN_VALUE", "PHP_VALUE"):
+            if key in params[param]:
+                text, directive = params[param][key]
+                how = f"fastcgi_param {param}" + (f", inherited from {directive.context}"
+                                                   if directive.parent is not block else "")
+                return Value(key, text, parse(text), directive, how)
+    setting = pool.php_ini(key)
+    if setting is None:
+        default = PHP_DEFAULTS.get(key, "")
+        return Value(key, default, parse(default), None)
+    how = f"pool '{pool.name}' {setting.key.partition('[')[0]}" if "[" in setting.key else ""
+    return Value(key, setting.value, parse(setting.value), setting, how)
+
+
+def php_time_limit(pool, block=None) -> tuple[Value, Value, Value | None]:
+    """(request_terminate_timeout, max_execution_time, the one that bounds the request or None)."""
+    terminate = fpm_value(pool, "request_terminate_timeout")
+    max_exec = php_value(pool, "max_execution_time", block)
+    bound = terminate if terminate.number else (max_exec if max_exec.number and max_exec.number > 0 else None)
+    return terminate, max_exec, bound
+
+
+def config_block(block):
+    """The location/server/http block whose settings apply: `if` and `limit_except` take no timeouts."""
+    if block is not None and block.name in ("if", "limit_except"):
+        return block.ancestor("location", "server", "http")
+    return block
+
+
+def route_pools(ws):
+    """(route, location block, pool) for every PHP route and every pool it reaches, deduplicated."""
+    seen = set()
+    for route in ws.php_routes():
+        block = config_block(route.location)
+        for backend in route.backends:
+            for pool in backend.pools:
+                key = (id(block), id(pool))
+                if key not in seen:
+                    seen.add(key)
+                    yield route, block, pool
+
+
+def php_contexts(ws, key: str):
+    """(pool, None) for each pool's own value, then (pool, location) where nginx's PHP_VALUE or
+    PHP_ADMIN_VALUE sets `key` for the requests of that location."""
+    yield from ((pool, None) for pool in ws.pools)
+    for _, block, pool in route_pools(ws):
+        if any(key in keys for keys in php_params(block).values()):
+            yield pool, block

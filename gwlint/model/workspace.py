@@ -1,0 +1,306 @@
+"""The one model rules query: nginx routes resolved to endpoints, FPM pools indexed by endpoint."""
+
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+import gc
+from pathlib import Path
+import re
+
+from gwlint.load.discover import Discovery, default_path_map, discover
+from gwlint.model.endpoint import Endpoint, PassTarget, parse_pass_target
+from gwlint.errors import InputError
+from gwlint.engine.finding import Finding, Severity
+from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_ini_chain
+from gwlint.load.fsroot import Root
+from gwlint.load.nginx import PASS_DIRECTIVES, Directive, NginxConfig
+
+DEFAULT_NGINX_USER = "nobody"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Facts gwlint cannot read from the tree; the defaults are the software's own."""
+
+    nginx_user: str = DEFAULT_NGINX_USER
+    fpm_master_user: str = "root"
+    backends: dict[str, str] = field(default_factory=dict)  # name -> "host:port" declared by the user
+    strict_backends: bool = False  # report proxy targets on hosts the tree declares nothing for
+    memory_budget: int | None = None  # bytes PHP-FPM may use in all; None turns GW224 off
+    # The nginx version whose defaults apply. 1.22 is the oldest nginx a supported mainstream
+    # distro still ships (Debian 12: 1.22.1), so version-dependent rules err on the old side.
+    nginx_version: str = "1.22"
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"\d+\.\d+(\.\d+)?", self.nginx_version):
+            raise ValueError(f"nginx_version {self.nginx_version!r} is not a version such as 1.22 or 1.29.7")
+
+
+@dataclass(eq=False)
+class Backend:
+    """One place a route sends requests: the direct target or one `server` of an upstream."""
+
+    endpoint: Endpoint | None
+    directive: Directive  # the *_pass line, or the upstream's `server` line
+    pools: list[Pool] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Route:
+    """A `*_pass` directive, the block it serves, and where it leads."""
+
+    directive: Directive
+    target: PassTarget | None  # None when the argument has variables
+    upstream: Directive | None = None
+    backends: list[Backend] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.directive.name
+
+    @property
+    def location(self) -> Directive | None:
+        """The location (or server/if block) whose requests this route serves."""
+        return self.directive.parent
+
+
+@dataclass(eq=False)
+class Site:
+    """A `server {}` block and the routes inside it."""
+
+    server: Directive
+    routes: list[Route] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [name for d in self.server.children("server_name") for name in d.args]
+
+    @property
+    def listens(self) -> list[Directive]:
+        return self.server.children("listen")
+
+
+@dataclass(eq=False)
+class NginxInstance:
+    """One nginx entry file with its expanded tree."""
+
+    entry: str
+    main: Directive
+    upstreams: dict[str, Directive]
+    routes: list[Route]
+
+    @property
+    def user(self) -> Directive | None:
+        return self.main.child("user")
+
+    @property
+    def sites(self) -> list[Site]:
+        """Every server block in file order, each with the routes it holds."""
+        sites = {id(node): Site(node) for node in self.main.walk() if node.name == "server" and node.block is not None}
+        for route in self.routes:
+            server = route.directive.ancestor("server")
+            if server is not None and id(server) in sites:
+                sites[id(server)].routes.append(route)
+        return list(sites.values())
+
+
+class Workspace:
+    """Everything parsed from one root: nginx instances, FPM installs and their pools."""
+
+    def __init__(self, root: Root, options: Options = Options()):
+        self.root = root
+        self.options = options
+        self.nginx: list[NginxInstance] = []
+        self.nginx_files: dict = {}
+        self.include_sites: dict[str, set[str]] = defaultdict(set)
+        self.installs: list[FpmInstall] = []
+        self.backend_files: list[Path] = []  # docker-compose and PM2 files found in the tree
+        self.problems: list[Finding] = []
+        self._by_name: dict[str, list[Directive]] = defaultdict(list)
+        self._pools_by_endpoint: dict[tuple, list[Pool]] = defaultdict(list)
+
+    # queries -----------------------------------------------------------------------------
+    @property
+    def pools(self) -> list[Pool]:
+        return [pool for install in self.installs for pool in install.pools]
+
+    @property
+    def routes(self) -> list[Route]:
+        return [route for instance in self.nginx for route in instance.routes]
+
+    @property
+    def sites(self) -> list[Site]:
+        return [site for instance in self.nginx for site in instance.sites]
+
+    def php_routes(self) -> list[Route]:
+        return [route for route in self.routes if route.kind == "fastcgi_pass"]
+
+    def directives(self, name: str) -> list[Directive]:
+        """Every directive called `name`, across all nginx instances, in file order."""
+        return self._by_name.get(name, [])
+
+    def pools_at(self, endpoint: Endpoint) -> list[Pool]:
+        """Pools listening where `endpoint` points: the same socket, or the same TCP port."""
+        if endpoint.kind == "unix":
+            return self._pools_by_endpoint.get(("unix", endpoint.path), [])
+        return self._pools_by_endpoint.get(("tcp", endpoint.port), [])
+
+    def include_count(self, rel: str) -> int:
+        """How many include directives load the nginx file `rel`."""
+        return len(self.include_sites.get(rel, ()))
+
+    def nginx_user(self, instance: NginxInstance) -> str:
+        user = instance.user
+        return user.args[0] if user and user.args else self.options.nginx_user
+
+    # building ----------------------------------------------------------------------------
+    def index(self) -> None:
+        """Index pools by endpoint and resolve every route: linear in the size of the config."""
+        for pool in self.pools:
+            listen = pool.listen
+            if listen is not None:
+                key = ("unix", listen.path) if listen.kind == "unix" else ("tcp", listen.port)
+                self._pools_by_endpoint[key].append(pool)
+        for instance in self.nginx:
+            for route in instance.routes:
+                for backend in route.backends:
+                    if backend.endpoint is not None:
+                        backend.pools = self.pools_at(backend.endpoint)
+
+
+def build_nginx(root: Root, entry: Path, config: NginxConfig, by_name: dict) -> NginxInstance:
+    main = config.load(entry)
+    upstreams: dict[str, Directive] = {}
+    passes: list[Directive] = []
+    for node in main.walk():
+        by_name[node.name].append(node)
+        if node.name == "upstream" and node.args and node.block is not None:
+            upstreams[node.args[0]] = node
+        elif node.name in PASS_DIRECTIVES and node.args:
+            passes.append(node)
+    routes = [_route(node, upstreams) for node in passes]
+    return NginxInstance(root.rel(entry), main, upstreams, routes)
+
+
+def _route(node: Directive, upstreams: dict[str, Directive]) -> Route:
+    target = parse_pass_target(node.args[0])
+    route = Route(node, target)
+    if target is None:
+        return route
+    if target.path is None and target.port is None and target.host in upstreams:
+        route.upstream = upstreams[target.host]
+        for server in route.upstream.children("server"):
+            if server.args:
+                server_target = parse_pass_target(server.args[0])
+                endpoint = None
+                if server_target is not None:  # an upstream server without a port means port 80
+                    endpoint = server_target.endpoint() or Endpoint("tcp", host=server_target.host, port=80)
+                route.backends.append(Backend(endpoint, server))
+        return route
+    route.backends.append(Backend(target.endpoint(), node))
+    return route
+
+
+def load_workspace(root_path: Path, *, nginx: list[Path] = (), fpm: list[Path] = (),
+                   php_ini: list[Path] = (), options: Options = Options(),
+                   path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None,
+                   cache=None) -> Workspace:
+    """Discover and parse a root (or the files named explicitly) into a Workspace.
+
+    `cache`: a gwlint.load.cache.ParseCache to reuse parsed files whose text has not changed.
+    """
+    with gc_paused():
+        return _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, cache)
+
+
+@contextmanager
+def gc_paused():
+    """Parsing allocates millions of objects and frees none: the cyclic GC would only rescan them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, cache) -> Workspace:
+    probe = Root(root_path)
+    found = discover(probe)
+    if nginx:  # an explicit file replaces discovery for its own kind only
+        found.nginx_entries = list(nginx)
+    if fpm:
+        found.fpm_confs, found.pool_dirs = list(fpm), []
+    mapping = dict(default_path_map(probe, found.nginx_entries))
+    mapping.update(path_map or {})
+    root = Root(root_path, mapping, overlay, cache)
+    ws = Workspace(root, options)
+    ws.backend_files = found.backend_files
+    _load_nginx(ws, found.nginx_entries)
+    _load_fpm(ws, found, list(php_ini))
+    ws.index()
+    return ws
+
+
+def _load_nginx(ws: Workspace, entries: list[Path]) -> None:
+    included: set[str] = set()
+    instances = []
+    for entry in entries:
+        _require_file(ws.root, entry)
+        config = NginxConfig(ws.root, entry.parent)
+        instance = build_nginx(ws.root, entry, config, ws._by_name)
+        included.update(rel for rel in config.files if rel != instance.entry)
+        ws.nginx_files.update(config.files)
+        for rel, sites in config.include_sites.items():
+            ws.include_sites[rel] |= sites
+        instances.append(instance)
+        ws.problems.extend(_load_problems(config))
+    # an nginx.conf that another entry includes is not an entry of its own
+    ws.nginx = [i for i in instances if i.entry not in included]
+    if len(ws.nginx) != len(instances):
+        ws._by_name.clear()
+        for instance in ws.nginx:
+            for node in instance.main.walk():
+                ws._by_name[node.name].append(node)
+
+
+def _load_problems(config: NginxConfig) -> list[Finding]:
+    problems = [Finding(f'include "{d.args[0]}" matches no file under the linted root', d.path, d.line,
+                        code="GW901", name="include-not-found")
+                for d in config.missing_includes]
+    problems += [Finding(f'include "{d.args[0]}" includes a file that is already being included (cycle cut)',
+                         d.path, d.line, code="GW902", name="include-cycle")
+                 for d in config.include_cycles]
+    problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: nginx fails to start '
+                         "(open() failed (2: No such file or directory))", d.path, d.line,
+                         code="GW901", name="include-not-found")
+                 for d, rel, why, fatal in config.unread_matches if fatal]
+    problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted', d.path, d.line,
+                         code="GW906", name="include-outside-tree", severity=Severity.WARNING)
+                 for d, rel, why, fatal in config.unread_matches if not fatal]
+    problems += [Finding(str(t.message) + "; not linted", t.path, t.line or 1, code="GW903",
+                         name="unrendered-template", severity=Severity.WARNING)
+                 for t in config.templates]
+    return problems
+
+
+def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
+    covered: set[str] = set()
+    for conf in found.fpm_confs:
+        _require_file(ws.root, conf)
+        install = load_install(ws.root, conf)
+        load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, conf.parent))
+        covered.update(install.files)
+        ws.installs.append(install)
+    for pool_dir in found.pool_dirs:
+        loose = [p for p in ws.root.glob(pool_dir / "*.conf") if ws.root.rel(p) not in covered and ws.root.is_file(p)]
+        if loose:
+            install = load_install(ws.root, None, loose)
+            load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, pool_dir.parent))
+            ws.installs.append(install)
+
+
+def _require_file(root: Root, path: Path) -> None:
+    if not path.exists() and root.rel(path) not in root.overlay:
+        raise InputError("no such file", root.rel(path))

@@ -1,0 +1,1 @@
+"""Output formats: text, json, github, sarif, and the --verbose inventory."""

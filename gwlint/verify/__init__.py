@@ -1,0 +1,1 @@
+"""nginx -t / php-fpm -t on a relocated copy of the tree."""

@@ -1,0 +1,101 @@
+"""`gwlint check --verify`: `nginx -t` and `php-fpm -t` on a relocated temp copy of the tree.
+
+Each failure becomes a finding at the file:line the server names (GW920 nginx, GW921 php-fpm).
+A server whose binary is not installed is skipped with a note, not a finding.
+"""
+
+import os
+from pathlib import Path
+import re
+import shutil
+import subprocess
+import tempfile
+
+from gwlint.engine.finding import Finding, Severity
+from gwlint.verify.relocate import Relocation, relocate
+
+TIMEOUT = 30
+_NGINX_LINE = re.compile(r"^nginx: \[(emerg|alert|crit)\] (.*?)(?: in (/\S+):(\d+))?$")
+_FPM_LINE = re.compile(r"(?:ERROR|ALERT): (?:\[(/[^\]:]+):(\d+)\] )?(.*)$")
+_FPM_CASCADE = re.compile(r"FPM initialization failed|failed to load configuration|Unable to include")
+
+
+def find_nginx() -> str | None:
+    """The nginx binary: $GWLINT_NGINX, else nginx on PATH or in /usr/sbin."""
+    return os.environ.get("GWLINT_NGINX") or shutil.which("nginx") or _existing("/usr/sbin/nginx")
+
+
+def find_php_fpm() -> str | None:
+    """The php-fpm binary: $GWLINT_PHP_FPM, else php-fpm on PATH, else the newest /usr/sbin/php-fpmX.Y."""
+    found = os.environ.get("GWLINT_PHP_FPM") or shutil.which("php-fpm")
+    if found:
+        return found
+    versions = sorted(Path("/usr/sbin").glob("php-fpm*"),
+                      key=lambda p: [int(n) for n in re.findall(r"\d+", p.name)])
+    return str(versions[-1]) if versions else None
+
+
+def _existing(path: str) -> str | None:
+    return path if os.access(path, os.X_OK) else None
+
+
+def verify(root: Path, overlay: dict[str, str] | None = None, nginx: list[str] = (),
+           fpm: list[str] = ()) -> tuple[list[Finding], list[str]]:
+    """Findings from the servers' own config tests, and notes about what was skipped."""
+    nginx_bin, fpm_bin = find_nginx(), find_php_fpm()
+    notes = [f"--verify: {name} not installed; `{name} -t` skipped"
+             for name, found in (("nginx", nginx_bin), ("php-fpm", fpm_bin)) if not found]
+    findings: list[Finding] = []
+    with tempfile.TemporaryDirectory(prefix="gwlint-verify-") as tmp:
+        reloc = relocate(root, Path(tmp) / "root", overlay=overlay, nginx=nginx, fpm=fpm)
+        if nginx_bin:
+            for run in reloc.nginx:
+                rc, out = _run(run.argv(nginx_bin, reloc.root, "-t", "-q"))
+                if rc != 0:
+                    findings += _nginx_findings(out, reloc, reloc.original(str(run.conf)))
+        if fpm_bin:
+            for run in reloc.fpm:
+                rc, out = _run(run.argv(fpm_bin, "-t"), run.env())
+                if rc != 0:
+                    findings += _fpm_findings(out, reloc, reloc.original(str(run.conf)))
+    return sorted(findings, key=Finding.sort_key), notes
+
+
+def _run(argv: list[str], env: dict | None = None) -> tuple[int, str]:
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT, env=env,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return 1, f"ERROR: {argv[0]} -t did not finish in {TIMEOUT}s"
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def _finding(code: str, name: str, message: str, path: str | None, line: str | None,
+             reloc: Relocation, entry: str) -> Finding:
+    rel = reloc.original(path) if path else None
+    return Finding(reloc.unrelocate(message), rel or entry, int(line) if rel and line else 1,
+                   code=code, name=name, severity=Severity.ERROR)
+
+
+def _nginx_findings(output: str, reloc: Relocation, entry: str) -> list[Finding]:
+    out = []
+    for line in output.splitlines():
+        m = _NGINX_LINE.match(line.strip())
+        if m and "configuration file" not in m.group(2):
+            out.append(_finding("GW920", "nginx-config-test-fails",
+                                f"`nginx -t` fails: {m.group(2)}; nginx will not start or reload",
+                                m.group(3), m.group(4), reloc, entry))
+    return out or [_finding("GW920", "nginx-config-test-fails",
+                            f"`nginx -t` fails: {output.strip()[-300:]}", None, None, reloc, entry)]
+
+
+def _fpm_findings(output: str, reloc: Relocation, entry: str) -> list[Finding]:
+    out = []
+    for line in output.splitlines():
+        m = _FPM_LINE.search(line)
+        if m and not _FPM_CASCADE.search(m.group(3)):
+            out.append(_finding("GW921", "php-fpm-config-test-fails",
+                                f"`php-fpm -t` fails: {m.group(3)}; php-fpm will not start",
+                                m.group(1), m.group(2), reloc, entry))
+    return out or [_finding("GW921", "php-fpm-config-test-fails",
+                            f"`php-fpm -t` fails: {output.strip()[-300:]}", None, None, reloc, entry)]

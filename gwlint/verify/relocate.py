@@ -1,0 +1,448 @@
+"""Relocate a config tree into a temp sysroot, so that real nginx and php-fpm can run it on loopback.
+
+The tree is copied, then rewritten in place, line for line (server messages keep the original
+file:line): absolute paths point into the copy, listen ports and TCP backends move to free
+loopback ports (one new port per original port, so a mismatch stays a mismatch), pid, logs and
+temp paths land in the copy, and nginx gets `daemon off; worker_processes 1;`. Used by
+`gwlint check --verify` and by the real-server tests.
+
+Limits: a wildcard FPM listen is bound on 127.0.0.1 only; distinct non-loopback IPs get distinct
+127.0.0.N addresses; host names become 127.0.0.1; users missing on this host become `nobody`.
+Ports of the backends the tree declares (systemd units, compose, PM2) get loopback ports too, so
+that a test can start a stand-in where the app would listen.
+"""
+
+from dataclasses import dataclass, field
+import grp
+import ipaddress
+import os
+from pathlib import Path
+import pwd
+import re
+import shutil
+import socket
+
+from gwlint.model.backends import declarations
+from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
+from gwlint.load.fpm import GLOBAL, _prefix_for
+from gwlint.load.ini import Setting, parse_ini
+from gwlint.model.workspace import Workspace, load_workspace
+from gwlint.load.nginx import PASS_DIRECTIVES, Directive
+
+NGINX_ERROR_LOG = "logs/nginx-error.log"
+NGINX_ACCESS_LOG = "logs/nginx-access.log"
+TEMP_PATHS = {"client_body_temp_path": "body", "proxy_temp_path": "proxy", "fastcgi_temp_path": "fastcgi",
+              "uwsgi_temp_path": "uwsgi", "scgi_temp_path": "scgi"}
+# nginx directives whose first argument is a file the server reads: mapped into the copy when the
+# copy has it, else left pointing at this host (e.g. /etc/ssl/certs, /usr/lib/nginx/modules)
+NGINX_READ = frozenset({"include", "root", "alias", "ssl_certificate", "ssl_certificate_key",
+                        "ssl_trusted_certificate", "ssl_client_certificate", "ssl_dhparam", "ssl_crl",
+                        "ssl_password_file", "ssl_stapling_file", "ssl_session_ticket_key",
+                        "auth_basic_user_file", "load_module", "working_directory"})
+# ... and what it writes: always mapped into the copy
+NGINX_WRITE = frozenset({"pid", "lock_file", "fastcgi_cache_path", "proxy_cache_path", *TEMP_PATHS})
+FPM_PATHS = frozenset({"pid", "include", "slowlog", "access.log", "chdir", "chroot"})
+PHP_INI_PATHS = frozenset({"error_log", "session.save_path", "upload_tmp_dir", "sys_temp_dir", "doc_root"})
+
+
+@dataclass
+class NginxRun:
+    """How to start one relocated nginx: `nginx -p root/ -e error_log -c conf`."""
+
+    conf: Path
+    error_log: Path
+    listens: list[Endpoint] = field(default_factory=list)
+
+    def argv(self, binary: str, root: Path, *flags: str) -> list[str]:
+        return [binary, "-p", f"{root}/", "-e", str(self.error_log), "-c", str(self.conf), *flags]
+
+
+@dataclass
+class FpmRun:
+    """How to start one relocated php-fpm; `listens` are its pools' relocated endpoints."""
+
+    conf: Path
+    prefix: Path
+    error_log: Path
+    php_ini: Path | None
+    scan_dir: Path | None
+    listens: list[Endpoint] = field(default_factory=list)
+
+    def argv(self, binary: str, *flags: str) -> list[str]:
+        ini = ["-c", str(self.php_ini)] if self.php_ini else ["-n"]
+        return [binary, *ini, "-p", str(self.prefix), "-y", str(self.conf), *flags]
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "PHP_INI_SCAN_DIR": str(self.scan_dir or "")}
+
+
+@dataclass
+class Relocation:
+    """A relocated copy of a tree: where it is, which ports it uses, how to start its servers."""
+
+    root: Path
+    workspace: Workspace  # the copy as loaded before rewriting (root-relative paths as in the tree)
+    ports: dict[int, int]  # original port -> loopback port
+    hosts: dict[str, str]  # original non-loopback IP -> 127.0.0.N
+    nginx: list[NginxRun]
+    fpm: list[FpmRun]
+
+    def original(self, path: str) -> str | None:
+        """The tree-relative path of a file inside the copy (symlinks resolved), else None."""
+        if not self.workspace.root.contains(Path(path)):
+            return None
+        return self.workspace.root.rel(self.workspace.root.canonical(Path(path)))
+
+    def addresses(self, host: str | None) -> list[str]:
+        """The loopback addresses standing for `host` (None: every address, so all those in use)."""
+        if host is None or host in ("0.0.0.0", "::", "*"):
+            return ["127.0.0.1", *self.hosts.values()]
+        return [self.hosts.get(host.strip("[]"), "127.0.0.1")]
+
+    def unrelocate(self, text: str) -> str:
+        """`text` with the copy's prefix removed, so its paths read as the original absolute ones."""
+        return text.replace(str(self.root), "")
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct TCP ports free on 127.0.0.1 right now."""
+    socks = [socket.socket() for _ in range(count)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def _has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def _host_user(name: str) -> str:
+    try:
+        pwd.getpwnam(name)
+        return name
+    except KeyError:
+        return "nobody"
+
+
+def _host_group(name: str) -> str:
+    try:
+        grp.getgrnam(name)
+        return name
+    except KeyError:
+        return "nogroup"
+
+
+class _Editor:
+    """Line-preserving edits of the copied files (every edit keeps the file's line count)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.lines: dict[str, list[str]] = {}
+
+    def _get(self, rel: str) -> list[str]:
+        if rel not in self.lines:
+            self.lines[rel] = (self.root / rel).read_text().splitlines(keepends=True)
+        return self.lines[rel]
+
+    def sub(self, node: Directive, old: str, new: str) -> None:
+        """Replace the token `old` by `new` in the lines of `node` (first occurrence)."""
+        if old == new:
+            return
+        lines = self._get(node.path)
+        token = re.compile(r"(?<![^\s\"'{;])" + re.escape(old) + r"(?![^\s\"';{}])")
+        for i in range(node.line - 1, max(node.line, node.end_line)):
+            replaced, n = token.subn(lambda _: new, lines[i], count=1)
+            if n:
+                lines[i] = replaced
+                return
+
+    def blank(self, node: Directive, comment: str) -> None:
+        """Comment a directive out (only when it is alone on its line)."""
+        lines = self._get(node.path)
+        if node.line == node.end_line and lines[node.line - 1].strip().endswith(";"):
+            ending = "\n" if lines[node.line - 1].endswith("\n") else ""
+            lines[node.line - 1] = f"# {comment}: {lines[node.line - 1].strip()}{ending}"
+
+    def after_brace(self, node: Directive, text: str) -> None:
+        """Insert `text` just after the `{` that opens `node`'s block."""
+        lines = self._get(node.path)
+        i = node.end_line - 1
+        start = lines[i].find(node.name) + len(node.name) if node.line == node.end_line else 0
+        brace = lines[i].index("{", start)
+        lines[i] = f"{lines[i][:brace + 1]} {text}{lines[i][brace + 1:]}"
+
+    def set_ini(self, setting, value: str) -> None:
+        lines = self._get(setting.path)
+        ending = "\n" if lines[setting.line - 1].endswith("\n") else ""
+        lines[setting.line - 1] = f"{setting.key} = {value}{ending}"
+
+    def append(self, rel: str, text: str) -> None:
+        lines = self._get(rel)
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        lines.append(text)
+
+    def write(self) -> None:
+        for rel, lines in self.lines.items():
+            (self.root / rel).write_text("".join(lines))
+
+
+class _Relocator:
+    def __init__(self, ws: Workspace, dest: Path):
+        self.ws, self.dest = ws, dest
+        self.edit = _Editor(dest)
+        self.ports: dict[int, int] = {}
+        self.hosts: dict[str, str] = {}
+        self.ipv6 = _has_ipv6_loopback()
+        self.listens: list[Endpoint] = []  # of the nginx instance being relocated
+
+    # mapping -----------------------------------------------------------------------------
+    def path(self, value: str, base: Path, write: bool = False, host_fallback: bool = False) -> str:
+        """An absolute config path inside the copy; with `host_fallback`, a file the copy lacks
+        but this host has stays on the host (certificates, modules)."""
+        if not value.startswith("/"):
+            return value
+        mapped = self.ws.root.map_config_path(value, base)
+        if write:
+            mapped.parent.mkdir(parents=True, exist_ok=True)
+        elif host_fallback and not mapped.exists() and not re.search(r"[*?\[$]", value) and os.path.exists(value):
+            return value
+        return str(mapped)
+
+    def host(self, host: str | None) -> str:
+        """Loopback address standing for `host`: distinct non-loopback IPs stay distinct."""
+        try:
+            ip = ipaddress.ip_address(host or "")
+        except ValueError:
+            return "127.0.0.1"  # wildcard, host names
+        if ip.is_loopback or ip.is_unspecified:
+            return "127.0.0.1"
+        return self.hosts.setdefault(str(ip), f"127.0.0.{len(self.hosts) + 2}")
+
+    def collect_ports(self) -> None:
+        ports = set()
+        for node in self.ws.directives("listen"):
+            endpoint = parse_fpm_listen(node.args[0]) if node.args else None
+            if endpoint and endpoint.kind == "tcp":
+                ports.add(endpoint.port)
+        if self._servers_without_listen():
+            ports.add(80)  # nginx's default
+        for route in self.ws.routes:
+            ports |= {b.endpoint.port for b in route.backends if b.endpoint and b.endpoint.kind == "tcp"}
+        for pool in self.ws.pools:
+            if pool.listen and pool.listen.kind == "tcp":
+                ports.add(pool.listen.port)
+        ports |= {d.port for d in declarations(self.ws)}  # app backends a test may stand in for
+        ports.discard(None)
+        self.ports = dict(zip(sorted(ports), free_ports(len(ports))))
+
+    def _servers_without_listen(self) -> list[Directive]:
+        return [node for node in self.ws.directives("server")
+                if node.block is not None and node.parent is not None and node.parent.name == "http"
+                and node.child("listen") is None]
+
+    # nginx -------------------------------------------------------------------------------
+    def nginx(self) -> list[NginxRun]:
+        runs = []
+        (self.dest / "logs").mkdir(exist_ok=True)
+        for server in self._servers_without_listen():
+            self.edit.after_brace(server, f"listen 127.0.0.1:{self.ports[80]};")
+        for instance in self.ws.nginx:
+            self.listens = []
+            conf_dir = (self.dest / instance.entry).parent
+            for node in instance.main.walk():
+                self._nginx_directive(node, conf_dir, instance.upstreams)
+            self._nginx_defaults(instance.main, instance.entry)
+            if not self.listens and self._servers_without_listen():
+                self.listens.append(Endpoint("tcp", host="127.0.0.1", port=self.ports[80]))
+            runs.append(NginxRun(self.dest / instance.entry, self.dest / NGINX_ERROR_LOG, self.listens))
+        return runs
+
+    def _nginx_directive(self, node: Directive, conf_dir: Path, upstreams: dict) -> None:
+        name, args = node.name, node.args
+        if not args:
+            return
+        if name == "listen":
+            self._listen(node)
+        elif name in NGINX_READ:
+            self.edit.sub(node, args[0], self.path(args[0], conf_dir, host_fallback=True))
+        elif name in NGINX_WRITE:
+            self.edit.sub(node, args[0], self.path(args[0], conf_dir, write=True))
+        elif name == "error_log":
+            self.edit.sub(node, args[0], str(self.dest / NGINX_ERROR_LOG))
+        elif name == "access_log" and args[0] != "off":
+            self.edit.sub(node, args[0], str(self.dest / NGINX_ACCESS_LOG))
+        elif name == "worker_processes":
+            self.edit.sub(node, args[0], "1")
+        elif name == "daemon":
+            self.edit.sub(node, args[0], "off")
+        elif name == "user":  # a lone user means its same-named group: name the host's one
+            group = _host_group(args[1] if len(args) > 1 else args[0])
+            self.edit.sub(node, args[0], _host_user(args[0]) + ("" if len(args) > 1 else f" {group}"))
+            if len(args) > 1:
+                self.edit.sub(node, args[1], group)
+        elif name in PASS_DIRECTIVES:
+            self.edit.sub(node, args[0], self._target(args[0], upstreams))
+        elif name == "server" and node.parent is not None and node.parent.name == "upstream":
+            self.edit.sub(node, args[0], self._target(args[0], {}, default_port=80))
+
+    def _listen(self, node: Directive) -> None:
+        arg = node.args[0]
+        if arg.startswith("unix:"):
+            self.edit.sub(node, arg, "unix:" + self.path(arg[5:], self.dest, write=True))
+            return
+        endpoint = parse_fpm_listen(arg)
+        if endpoint is None or endpoint.port not in self.ports:
+            return
+        port = self.ports[endpoint.port]
+        if endpoint.host and ":" in endpoint.host:  # IPv6
+            if self.ipv6:
+                self.edit.sub(node, arg, f"[::1]:{port}")
+            else:
+                self.edit.blank(node, "gwlint relocate: no IPv6 loopback here")
+            return
+        host = self.host(endpoint.host)
+        self.edit.sub(node, arg, f"{host}:{port}")
+        self.listens.append(Endpoint("tcp", host=host, port=port))
+
+    def _target(self, arg: str, upstreams: dict, default_port: int | None = None) -> str:
+        """A `*_pass` or upstream `server` argument pointing into the copy / at loopback ports."""
+        target = parse_pass_target(arg)
+        if target is None or (target.port is None and target.host in upstreams):
+            return arg
+        if target.path is not None:
+            return arg.replace(target.path, self.path(target.path, self.dest), 1)
+        endpoint = target.endpoint()
+        port = endpoint.port if endpoint else default_port
+        if port not in self.ports:
+            return arg
+        scheme, sep, rest = arg.partition("://")
+        if not sep:
+            scheme, rest = "", arg
+        hostport, slash, uri = rest.partition("/")
+        new = f"{self.host(target.host)}:{self.ports[port]}"
+        return f"{scheme}{sep}{new}{slash}{uri}"
+
+    def _nginx_defaults(self, main: Directive, entry: str) -> None:
+        """Directives the copy must set that the tree may leave to compiled-in defaults."""
+        missing = {"daemon": "off", "worker_processes": "1", "pid": str(self.dest / "run/nginx.pid"),
+                   "lock_file": str(self.dest / "run/nginx.lock")}
+        (self.dest / "run").mkdir(exist_ok=True)
+        text = "".join(f"{k} {v};\n" for k, v in missing.items() if main.child(k) is None)
+        if text:
+            self.edit.append(entry, text)
+        http = main.child("http")
+        if http is None:
+            return
+        inside = [f"{name} {self.dest}/ngx-temp/{sub};" for name, sub in TEMP_PATHS.items()
+                  if http.child(name) is None]
+        if http.child("access_log") is None:
+            inside.append(f"access_log {self.dest / NGINX_ACCESS_LOG};")
+        (self.dest / "ngx-temp").mkdir(exist_ok=True)
+        if inside:
+            self.edit.after_brace(http, " ".join(inside))
+
+    # php-fpm -----------------------------------------------------------------------------
+    def fpm(self) -> list[FpmRun]:
+        runs = []
+        for n, install in enumerate(self.ws.installs):
+            if install.conf is None:  # loose pool files: no main config to start
+                continue
+            conf = self.dest / install.conf
+            prefix = _prefix_for(conf)
+            error_log = self.dest / f"logs/php-fpm-{n}.log"
+            for setting in self._global_settings(install):
+                if setting.key == "error_log":
+                    self.edit.set_ini(setting, str(error_log))
+                elif setting.key in FPM_PATHS:
+                    self.edit.set_ini(setting, self.path(setting.value, prefix, write=setting.key == "pid"))
+            if "error_log" not in install.global_settings:
+                self.edit.append(install.conf, f"[global]\nerror_log = {error_log}\n")
+            run = FpmRun(conf, prefix, error_log, None, None)
+            for pool in install.pools:
+                run.listens += self._pool(pool, prefix)
+            self._php_ini(install, run)
+            runs.append(run)
+        return runs
+
+    def _global_settings(self, install) -> list[Setting]:
+        """Every [global] assignment (the model keeps only the last of each key)."""
+        out = []
+        for rel in install.files:
+            ini = parse_ini((self.dest / rel).read_text(), rel)
+            out += [s for s in ini.settings if s.section in (None, GLOBAL)]
+        return out
+
+    def _pool(self, pool, prefix: Path) -> list[Endpoint]:
+        listens = []
+        for key, history in pool.history.items():
+            for setting in history:
+                value = setting.value
+                if key == "listen":
+                    endpoint = parse_fpm_listen(value)
+                    if endpoint is None:
+                        continue
+                    if endpoint.kind == "unix":
+                        new = self.path(value, prefix, write=True)
+                        endpoint = Endpoint("unix", path=new)
+                    else:
+                        endpoint = Endpoint("tcp", host=self.host(endpoint.host), port=self.ports[endpoint.port])
+                        new = f"{endpoint.host}:{endpoint.port}"
+                    self.edit.set_ini(setting, new)
+                    if setting is pool.get("listen"):
+                        listens.append(endpoint)
+                elif key in FPM_PATHS:
+                    self.edit.set_ini(setting, self.path(value, prefix, write=key != "chdir"))
+                elif key in ("user", "listen.owner"):
+                    self.edit.set_ini(setting, _host_user(value))
+                elif key in ("group", "listen.group"):
+                    self.edit.set_ini(setting, _host_group(value))
+                elif key in ("listen.acl_users", "listen.acl_groups"):
+                    host_name = _host_user if key == "listen.acl_users" else _host_group
+                    names = dict.fromkeys(host_name(n.strip()) for n in value.split(","))  # no repeats: EINVAL
+                    self.edit.set_ini(setting, ",".join(names))
+                elif key.startswith("php_") and key.endswith("]") and key[key.index("[") + 1:-1] in PHP_INI_PATHS:
+                    self.edit.set_ini(setting, self.path(value, prefix, write=True))
+        return listens
+
+    def _php_ini(self, install, run: FpmRun) -> None:
+        """Run with the tree's php.ini and scan dir (`-c`, PHP_INI_SCAN_DIR); `-n` without one."""
+        for rel in install.php_ini_files:
+            path = self.dest / rel
+            if path.name == "php.ini" and run.php_ini is None:
+                run.php_ini = path
+            elif run.scan_dir is None:
+                run.scan_dir = path.parent
+        for key, setting in install.php_ini.items():
+            if key in PHP_INI_PATHS and setting.value.startswith("/"):
+                self.edit.set_ini(setting, self.path(setting.value, self.dest, write=True))
+
+
+def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
+             nginx: list[str] = (), fpm: list[str] = ()) -> Relocation:
+    """Copy the tree `src` (with `overlay` texts, root-relative, written over it) to `dest` and relocate it.
+
+    `nginx`/`fpm` name entry files (root-relative) as `gwlint check --nginx/--fpm` do.
+    """
+    dest = Path(os.path.abspath(dest))
+    shutil.copytree(src, dest, symlinks=True, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", ".gwlint_cache"))
+    os.chmod(dest, 0o755)  # worker users must traverse it
+    for rel, text in (overlay or {}).items():
+        (dest / rel).write_text(text)
+    ws = load_workspace(dest, nginx=[dest / p for p in nginx], fpm=[dest / p for p in fpm])
+    mover = _Relocator(ws, dest)
+    mover.collect_ports()
+    nginx_runs = mover.nginx()
+    fpm_runs = mover.fpm()
+    mover.edit.write()
+    return Relocation(dest, ws, mover.ports, mover.hosts, nginx_runs, fpm_runs)
