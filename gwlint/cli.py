@@ -72,8 +72,9 @@ def check(
              "with nginx.conf at its top [default: .]. FILEs (as pre-commit passes them): the "
              "model is still built from all of ROOT, but only findings located in (or related "
              "to) these files are reported and fixed."),
-    root_option: Optional[Path] = typer.Option(None, "--root", help="ROOT as an option: every argument is "
-                                               "then a FILE (the pre-commit hooks pass --root .)."),
+    root_option: list[Path] = typer.Option([], "--root", help="ROOT as an option: every argument is then a "
+                                           "FILE. Repeatable: each tree is linted as its own model, paths "
+                                           "relative to the current directory."),
     nginx: list[Path] = typer.Option([], "--nginx", help="nginx entry file (repeatable); replaces the "
                                      "discovery of nginx entry files."),
     fpm: list[Path] = typer.Option([], "--fpm", help="php-fpm main config (repeatable); replaces the "
@@ -119,15 +120,25 @@ def check(
         ("nginx-user", nginx_user), ("fpm-master-user", fpm_master_user), ("memory-budget", memory_budget),
         ("strict-backends", strict_backends or None), ("nginx-version", nginx_version)) if value is not None}
     try:
-        root, files = _split_paths(root_option, paths or [])
-        given = bool(paths or root_option)
+        roots = list(dict.fromkeys(root_option))
+        if len(roots) > 1 and (nginx or fpm or context is not None or nginx_dump is not None or fpm_dump):
+            raise InputError("several --root: drop --nginx, --fpm, --context and the dumps")
+        root, files = _split_paths(Path(".") if len(roots) > 1 else (roots or [None])[0], paths or [])
+        given = bool(paths or roots)
         with _inputs(root if given else None, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff,
                      fix) as inputs:
             code = _check(root, inputs, files, output_format, output, diff, fix, unsafe_fixes,
                           config_file, overrides, verify, verbose,
-                          no_cache or nginx_dump is not None or bool(fpm_dump))  # a dump's temp tree: no cache
+                          no_cache or nginx_dump is not None or bool(fpm_dump),  # a dump's temp tree: no cache
+                          roots if len(roots) > 1 else None)
     except InputError as exc:
         typer.echo(f"gwlint: error: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR)
+    except OSError as exc:  # the file system refused something not caught where it was read
+        from gwlint.errors import short_name
+
+        where = f": {short_name(os.fsdecode(exc.filename))}" if exc.filename is not None else ""
+        typer.echo(f"gwlint: error: cannot read{where}: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_ERROR)
     except Exception as exc:  # a bug in gwlint: one line, a distinct exit code, never "clean"
         if os.environ.get("GWLINT_DEBUG"):
@@ -186,96 +197,174 @@ def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix)
 
 
 def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_fixes,
-           config_file, overrides, verify=False, verbose=False, no_cache=False) -> int:
-    import gc
-
-    from gwlint.engine import config
-
-    from gwlint.engine import runner as engine
-
-    from gwlint.fix import loop as fixer
-    from gwlint.model.workspace import gc_paused, load_workspace
+           config_file, overrides, verify=False, verbose=False, no_cache=False, given_roots=None) -> int:
+    """Lint every root ROOT holds (one model each; `given_roots`: several --root, each searched),
+    report with paths relative to ROOT."""
+    from gwlint.engine import config, runner as engine
     from gwlint.engine.registry import load_rules
+    from gwlint.load.roots import find_roots
 
     rules = load_rules()
     cfg = config.load(config_file or config.find(config_root), engine.known_codes(rules), overrides)
-    root, nginx, fpm = inputs.root, inputs.nginx, inputs.fpm
-    opts = cfg.model_options()
-    cache = None
-    if not no_cache and root.is_dir():
-        from gwlint.load.cache import open_cache
+    explicit = bool(inputs.nginx or inputs.fpm or inputs.overlay)
+    if given_roots:
+        for given in given_roots:
+            if not given.is_dir():
+                raise InputError("no such directory", str(given))
+        roots = list(dict.fromkeys(r for given in given_roots for r in find_roots(given)))
+    else:
+        roots = [inputs.root] if explicit or not inputs.root.is_dir() else find_roots(inputs.root)
+    runs = [_RootRun(root, inputs, files, rules, cfg, verify, no_cache) for root in roots]
+    if diff or fix:
+        return _check_fix(runs, cfg, inputs, output_format, output, diff, unsafe_fixes)
+    from gwlint.model.workspace import gc_paused
 
-        cache = open_cache(root)
+    with gc_paused():  # one model per root, kept to the end: collections would only rescan them
+        findings = []
+        for run in runs:
+            run.ws = run.load()
+            if run.cache is not None:
+                run.cache.save()
+        _require_something(runs, inputs)
+        for run in _linted(runs):
+            findings += run.rebase(run.lint(run.ws) + run.verified(run.ws))
+        if verbose:
+            from gwlint.output.inventory import describe
 
-    def under_root(paths):
-        return [p if p.is_absolute() else Path(os.path.abspath(p)) for p in paths]
+            for run in _linted(runs):
+                typer.echo(describe(run.ws, run.prefix), err=True, nl=False)
+        findings.sort(key=lambda f: f.sort_key())
+        _emit(findings, output_format, output, inputs.shown, runs, rules)
+    return EXIT_FINDINGS if any(cfg.fails(f.severity) for f in findings) else EXIT_CLEAN
 
-    def load(overlay=None):
-        return load_workspace(root, nginx=nginx, fpm=fpm, php_ini=inputs.php_ini, options=opts,
-                              path_map=cfg.paths, overlay={**(overlay or {}), **inputs.overlay}, cache=cache)
 
-    def lint(ws):
-        found = engine.run(ws, rules, cfg)
-        if files is None:
+class _RootRun:
+    """One root's pipeline: load (with an overlay of fixes), lint, verify; paths rebased onto ROOT."""
+
+    def __init__(self, root, inputs, files, rules, cfg, verify, no_cache):
+        from gwlint.load.roots import prefix_of
+
+        self.root, self.inputs, self.rules, self.cfg, self.verify = root, inputs, rules, cfg, verify
+        self.prefix = prefix_of(root, inputs.root)
+        self.files = None if files is None else {
+            f[len(self.prefix) + 1:] if self.prefix else f for f in files
+            if not self.prefix or f.startswith(self.prefix + "/")}
+        self.cache = None
+        if not no_cache and root.is_dir() and not inputs.overlay and not inputs.shown.is_file():  # a FILE: none
+            from gwlint.load.cache import open_cache
+
+            self.cache = open_cache(root)
+        self.ws = None
+
+    def load(self, overlay=None):
+        from gwlint.model.workspace import load_workspace
+
+        return load_workspace(self.root, nginx=self.inputs.nginx, fpm=self.inputs.fpm,
+                              php_ini=self.inputs.php_ini, options=self.cfg.model_options(),
+                              path_map=self.cfg.paths, overlay={**(overlay or {}), **self.inputs.overlay},
+                              cache=self.cache)
+
+    def lint(self, ws):
+        from gwlint.engine import runner as engine
+
+        found = engine.run(ws, self.rules, self.cfg)
+        if self.files is None:
             return found
-        return [f for f in found if not f.path or f.path in files or any(r.path in files for r in f.related)]
+        return [f for f in found if not f.path or f.path in self.files
+                or any(r.path in self.files for r in f.related)]
 
-    def exit_code(findings):
-        return EXIT_FINDINGS if any(cfg.fails(f.severity) for f in findings) else EXIT_CLEAN
-
-    def verified(ws, overlay=None):
-        if not verify:
+    def verified(self, ws, overlay=None):
+        if not self.verify:
             return []
         from gwlint.verify.nginx_t import verify as run_verify
 
         def entries(paths):
-            return [ws.root.rel(p) for p in under_root(paths)]
+            return [ws.root.rel(p if p.is_absolute() else Path(os.path.abspath(p))) for p in paths]
 
-        found, notes = run_verify(root, overlay, nginx=entries(nginx), fpm=entries(fpm))
+        found, notes = run_verify(self.root, overlay, nginx=entries(self.inputs.nginx),
+                                  fpm=entries(self.inputs.fpm))
         for note in notes:
             typer.echo(note, err=True)
         return found
 
-    if not (diff or fix):
-        with gc_paused():  # one model, kept to the end: collections would only rescan it
-            ws = load()
-            if cache is not None:
-                cache.save()
-            if verbose:
-                from gwlint.output.inventory import describe
+    def rebase(self, findings):
+        from gwlint.load.roots import rebase
 
-                typer.echo(describe(ws), err=True, nl=False)
-            findings = sorted(lint(ws) + verified(ws), key=lambda f: f.sort_key())
-            _emit(findings, output_format, output, inputs.shown, ws, rules)
-        return exit_code(findings)
+        return rebase(findings, self.prefix)
+
+    @property
+    def empty(self) -> bool:
+        return self.ws is not None and not self.ws.nginx and not self.ws.installs
+
+
+def _linted(runs):
+    return [run for run in runs if not run.empty]
+
+
+def _require_something(runs, inputs) -> None:
+    """Fail closed: a run that read no nginx and no FPM config is an error, never a pass."""
+    from gwlint.load.discover import LOOKED_FOR
+
+    if not _linted(runs):
+        raise InputError(f"no nginx or PHP-FPM configuration found (looked for {LOOKED_FOR})",
+                         str(inputs.shown))
+    if inputs.php_ini and not any(run.ws.installs for run in runs):
+        raise InputError("--php-ini: no PHP-FPM configuration found to apply it to", str(inputs.shown))
+
+
+def _check_fix(runs, cfg, inputs, output_format, output, diff, unsafe_fixes) -> int:
+    import gc
+
+    from gwlint.fix import loop as fixer
+
     gc.enable()  # each pass builds a new model: the old ones are cyclic garbage to collect
-    result = fixer.fix_loop(load, lint, unsafe=unsafe_fixes)
-    if cache is not None:
-        cache.save()
+    results = []
+    for run in runs:
+        result = fixer.fix_loop(run.load, run.lint, unsafe=unsafe_fixes)
+        if run.cache is not None:
+            run.cache.save()
+        run.ws = result.workspace
+        results.append((run, result))
+    _require_something(runs, inputs)
+    results = [(run, result) for run, result in results if not run.empty]
     if diff:
-        patch = fixer.unified_diff(result)
+        patch, failures, applied, remaining = "", [], 0, 0
+        for run, result in results:
+            patch += fixer.unified_diff(result, run.prefix)
+            run.rebase(result.applied)
+            run.rebase(result.remaining)
+            for problem in (f for f in result.remaining if f.code in fixer.FIX_PROBLEMS):
+                typer.echo(f"{problem.path}:{problem.line}: {problem.code} {problem.message}", err=True)
+            applied, remaining = applied + len(result.applied), remaining + len(result.remaining)
+            failures += run.rebase(run.verified(result.workspace, result.fixed))
         _write(patch, output)
-        for problem in (f for f in result.remaining if f.code in fixer.FIX_PROBLEMS):
-            typer.echo(f"{problem.path}:{problem.line}: {problem.code} {problem.message}", err=True)
-        if result.applied or result.remaining:
-            typer.echo(f"gwlint: the diff fixes {len(result.applied)} finding(s); "
-                       f"{len(result.remaining)} remain", err=True)
-        failures = verified(result.workspace, result.fixed)
+        if applied or remaining:
+            typer.echo(f"gwlint: the diff fixes {applied} finding(s); {remaining} remain", err=True)
         if failures:
             from gwlint.output import report
 
             sys.stderr.write(report.as_text(failures))
         return EXIT_FINDINGS if patch or failures else EXIT_CLEAN
-    fixer.write_fixed(result.workspace, result)
-    for finding in result.applied:
-        typer.echo(f"fixed {finding.path}:{finding.line}: {finding.code} {finding.fix.title}", err=True)
-    remaining = sorted(result.remaining + verified(result.workspace), key=lambda f: f.sort_key())
-    _emit(remaining, output_format, output, inputs.shown, result.workspace, rules)
-    return exit_code(remaining)
+    for run, result in results:
+        fixer.write_fixed(result.workspace, result)
+    remaining = []
+    for run, result in results:
+        for finding in run.rebase(result.applied):
+            typer.echo(f"fixed {finding.path}:{finding.line}: {finding.code} {finding.fix.title}", err=True)
+        remaining += run.rebase(result.remaining + run.verified(result.workspace))
+    remaining.sort(key=lambda f: f.sort_key())
+    _emit(remaining, output_format, output, inputs.shown, [run for run, _ in results], None)
+    return EXIT_FINDINGS if any(cfg.fails(f.severity) for f in remaining) else EXIT_CLEAN
 
 
-def _emit(findings, output_format: Format, output: Path | None, root: Path, ws, rules) -> None:
+def _emit(findings, output_format: Format, output: Path | None, root: Path, runs, rules) -> None:
     from gwlint.output import report
+    from gwlint.output.inventory import linted
+
+    if rules is None:
+        from gwlint.engine.registry import load_rules
+
+        rules = load_rules()
 
     prefix = Path(os.path.relpath(os.path.abspath(root))).as_posix()
     if output_format is Format.json:
@@ -287,11 +376,15 @@ def _emit(findings, output_format: Format, output: Path | None, root: Path, ws, 
         text = report.as_github(findings, prefix)
     else:
         def source(rel: str) -> str | None:
-            try:
-                return ws.root.read_text(ws.root.path / rel)
-            except InputError:
-                return None
-        text = report.as_text(findings, source, color=output is None and report.use_color(sys.stdout))
+            for run in runs:
+                if not run.prefix or rel.startswith(run.prefix + "/"):
+                    try:
+                        return run.ws.root.read_text(run.ws.root.path / rel[len(run.prefix):].lstrip("/"))
+                    except (InputError, OSError):
+                        return None
+            return None
+        text = report.as_text(findings, source, color=output is None and report.use_color(sys.stdout),
+                              checked=[linted(run.ws, run.prefix) for run in _linted(runs)])
     _write(text, output)
 
 

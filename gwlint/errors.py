@@ -20,3 +20,8 @@ class InputError(Exception):
         if self.path and self.line:
             where += f":{self.line}"
         return f"{where}: {self.message}" if where else self.message
+
+
+def short_name(value: str, limit: int = 120) -> str:
+    """A name as written, cut when it is too long to quote whole (a 20 kB include stays one line)."""
+    return value if len(value) <= limit else f"{value[:limit // 2]}...({len(value)} characters)"

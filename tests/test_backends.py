@@ -57,7 +57,8 @@ def test_compose_ports_expose_environment(tmp_path):
       PORT: "6000"
   broken: [not, a, mapping]
 """
-    found = set(decls(tmp_path, {"srv/docker-compose.yml": compose}))
+    unit = "[Service]\nWorkingDirectory=/srv\nExecStart=/usr/bin/docker compose up\n"  # what names the file
+    found = set(decls(tmp_path, {"srv/docker-compose.yml": compose, "etc/systemd/system/stack.service": unit}))
     assert {("web", None, 3000, "srv/docker-compose.yml", 5), ("host", None, 8080, "srv/docker-compose.yml", 5),
             ("host", "127.0.0.1", 9229, "srv/docker-compose.yml", 6), ("web", None, 5000, "srv/docker-compose.yml", 7),
             ("host", None, 5001, "srv/docker-compose.yml", 7), ("worker", None, 7000, "srv/docker-compose.yml", 10),
@@ -67,13 +68,17 @@ def test_compose_ports_expose_environment(tmp_path):
 def test_pm2_files(tmp_path):
     js = "module.exports = {\n  apps: [{\n    name: 'api',\n    env: {\n      PORT: 3300,\n    },\n  }],\n};\n"
     found = decls(tmp_path, {"srv/app/ecosystem.config.js": js,
-                             "srv/b/ecosystem.json": '{"apps": [{"name": "b", "env": {"PORT": "3400"}}]}\n'})
+                             "srv/b/ecosystem.json": '{"apps": [{"name": "b", "env": {"PORT": "3400"}}]}\n',
+                             "etc/systemd/system/a.service": "[Service]\nWorkingDirectory=/srv/app\n"
+                                                             "ExecStart=/usr/bin/pm2-runtime start\n",
+                             "etc/systemd/system/b.service": "[Service]\nExecStart=/usr/bin/pm2-runtime "
+                                                             "/srv/b/ecosystem.json\n"})
     assert ("host", None, 3300, "srv/app/ecosystem.config.js", 5) in found
     assert ("host", None, 3400, "srv/b/ecosystem.json", 1) in found
 
 
 def test_unreadable_or_invalid_declarations_are_skipped(tmp_path):
-    found = decls(tmp_path, {"srv/docker-compose.yml": "services: [unclosed\n",
+    found = decls(tmp_path, {"docker-compose.yml": "services: [unclosed\n",
                              "etc/systemd/system/x.service": "\xff binary?\n"})
     assert found == []
 

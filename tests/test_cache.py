@@ -111,3 +111,22 @@ def test_cli_check_leaves_the_garbage_collector_as_it_found_it(tree):
     assert gc.isenabled()
     CliRunner().invoke(app, ["check", str(tree)])
     assert gc.isenabled()
+
+
+def test_system_dirs_and_slash_keep_their_cache_in_the_users_cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    for system in ("/", "/etc/nginx", "/usr/local/etc"):
+        assert open_cache(Path(system)).path.is_relative_to(tmp_path / "xdg" / "gwlint"), system
+    assert open_cache(Path("/etc/nginx")).path != open_cache(Path("/etc/php")).path
+    assert open_cache(tmp_path / "repo").path == tmp_path / "repo" / DIR_NAME / "parsed.marshal"
+
+
+def test_a_single_file_gets_no_cache_beside_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    conf = tmp_path / "site.conf"
+    conf.write_text("server {\n    listen 80;\n}\n")
+    for context in ("auto", "main"):
+        result = CliRunner().invoke(app, ["check", str(conf), "--context", context])
+        assert result.exit_code in (0, 1), result.output
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["site.conf", "xdg"] or \
+            sorted(p.name for p in tmp_path.iterdir()) == ["site.conf"]

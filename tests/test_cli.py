@@ -3,6 +3,7 @@
 import json
 import os
 from pathlib import Path
+import re
 import shutil
 import subprocess
 import sys
@@ -29,7 +30,10 @@ def test_every_clean_layout_has_a_fixture():
 @pytest.mark.parametrize("name", CLEAN)
 def test_clean_fixture_exits_0_with_no_findings(name):
     run = gwlint("check", FIXTURES / name)
-    assert (run.returncode, run.stdout, run.stderr) == (0, "All checks passed.\n", "")
+    assert (run.returncode, run.stderr) == (0, "")
+    checked, passed = run.stdout.splitlines()  # never "passed" without saying what was read
+    assert passed == "All checks passed." and re.fullmatch(r"Checked (nginx: \d+ files?, \d+ servers?)?(; )?"
+                                                           r"(php-fpm[^;]*: \d+ pools?, .*)?\.", checked), checked
     doc = json.loads(gwlint("check", FIXTURES / name, "--format", "json").stdout)
     assert doc["findings"] == [] and doc["summary"]["total"] == 0
 
@@ -86,7 +90,7 @@ def test_explicit_files(tmp_path):
     assert run.returncode == 1 and "GW301" in run.stdout  # --nginx replaces nginx discovery only
     (tmp_path / "t/etc/php/8.2/fpm/pool.d/www.conf").rename(tmp_path / "t/www.conf")
     run = gwlint("check", tmp_path / "t", "--fpm", tmp_path / "t/etc/php/8.2/fpm/php-fpm.conf")
-    assert run.returncode == 0  # the named FPM config has no pools: GW301 has nothing to compare with
+    assert run.returncode == 1 and "GW907" in run.stdout  # the named FPM config has no pool: php-fpm refuses to start
 
 
 # usage and bad input: exit 2, one line, no traceback -----------------------------------------
@@ -165,8 +169,11 @@ def test_usage_errors_exit_2(tmp_path):
     assert gwlint("frobnicate").returncode == 2
 
 
-def test_empty_tree_is_clean(tmp_path):
-    assert gwlint("check", tmp_path).returncode == 0
+def test_empty_tree_is_an_error_not_a_pass(tmp_path):
+    run = gwlint("check", tmp_path)
+    assert run.returncode == 2 and run.stdout == "" and len(run.stderr.splitlines()) == 1
+    assert run.stderr.startswith(f"gwlint: error: {tmp_path}: no nginx or PHP-FPM configuration found (looked for "
+                                 "etc/nginx/nginx.conf, etc/php/*/fpm/php-fpm.conf"), run.stderr
 
 
 def test_internal_error_is_one_line_exit_3(tmp_path, monkeypatch):

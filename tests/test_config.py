@@ -145,7 +145,7 @@ def test_path_mapping_resolves_includes_in_a_repo_not_laid_out_like_root(tmp_pat
     }, tmp_path)
     (root / ".gwlint.toml").write_text('[paths]\n"/etc/nginx" = "elsewhere"\n"/etc/php/8.2/fpm" = "elsewhere"\n')
     unmapped = run("check", str(root), "--format", "json")
-    assert codes(unmapped) == []  # the includes point outside the tree: nothing to check
+    assert codes(unmapped) == [("GW907", "error")]  # the includes point outside the tree: php-fpm would find no pool
     (root / ".gwlint.toml").write_text('[paths]\n"/etc/nginx" = "nginx"\n"/etc/php/8.2/fpm" = "php"\n')
     mapped = json.loads(run("check", str(root), "--format", "json").stdout)["findings"]
     assert [(f["code"], f["path"], f["line"]) for f in mapped] == [("GW301", "nginx/sites-enabled/app", 4)]

@@ -223,7 +223,8 @@ def test_fix_reports_fixed_and_exit_0_when_nothing_remains(tmp_path):
     assert run.returncode == 0
     assert run.stderr == ("fixed etc/nginx/sites-available/default:18: GW301 point fastcgi_pass at "
                           "unix:/run/php/php8.2-fpm.sock\n")
-    assert run.stdout == "All checks passed.\n"
+    assert run.stdout == ("Checked nginx: 5 files, 1 server; php-fpm 8.2: 1 pool, php.ini + 1 conf.d file.\n"
+                          "All checks passed.\n")
     assert "fastcgi_pass unix:/run/php/php8.2-fpm.sock;" in (root / "etc/nginx/sites-available/default").read_text()
     assert os.path.islink(root / "etc/nginx/sites-enabled/default")  # edited through, not replaced
 

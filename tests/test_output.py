@@ -141,10 +141,10 @@ def test_root_then_files_relative_to_the_current_directory(broken, monkeypatch):
     assert r.exit_code == 2 and "deploy/etc: expected a file" in r.stderr
 
 
-def test_root_option_makes_every_argument_a_file_and_the_last_one_wins(broken, monkeypatch):
+def test_root_option_makes_every_argument_a_file_and_repeats(broken, monkeypatch):
     monkeypatch.chdir(broken.parent)
     r = run("check", "--root", ".", "--root", "deploy", f"deploy/{SITE}", "--format", "json")
-    assert r.exit_code == 1 and json.loads(r.stdout)["findings"][0]["path"] == SITE
+    assert r.exit_code == 1 and [f["path"] for f in json.loads(r.stdout)["findings"]] == [f"deploy/{SITE}"]
     r = run("check", "--root", "deploy", "deploy/etc/php/8.2/fpm/php.ini", "--format", "json")
     assert (r.exit_code, json.loads(r.stdout)["findings"]) == (0, [])
 

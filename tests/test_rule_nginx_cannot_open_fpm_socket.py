@@ -115,7 +115,7 @@ def test_acl_pool_fix_adds_the_worker_to_acl_users(tmp_path):
 
 def test_pool_shared_by_two_nginx_instances_gets_an_unsafe_fix(tmp_path):
     files = tree()
-    files["opt/other/nginx.conf"] = NGINX
+    files["usr/local/etc/nginx/nginx.conf"] = NGINX
     r = lint(files, tmp_path)
     fixes = [f.fix for f in only(r)]
     assert len(fixes) == 2 and all(fix is not None and not fix.safe for fix in fixes)

@@ -22,6 +22,8 @@ TOOL_CODES = (
     ToolCode("GW905", "fix-broke-file", Severity.ERROR, "A fix made a file unparsable; it was reverted."),
     ToolCode("GW906", "include-outside-tree", Severity.WARNING,
              "An nginx `include` match is a symlink to a file the linted tree does not hold; not linted."),
+    ToolCode("GW907", "fpm-no-pool", Severity.ERROR,
+             "A php-fpm main config defines no pool: php-fpm refuses to start, every PHP request gets 502."),
     ToolCode("GW910", "unused-suppression", Severity.WARNING, "A `gwlint: disable` comment suppresses nothing."),
     ToolCode("GW911", "suppression-without-reason", Severity.WARNING,
              "A `gwlint: disable` comment gives no `-- reason`; it suppresses nothing until it does."),

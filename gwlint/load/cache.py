@@ -1,5 +1,6 @@
 """A content-hash cache of parsed files under ROOT/.gwlint_cache/, like ruff's (for ROOT `/`,
-under the user's cache directory instead).
+or a system directory, under the user's cache directory instead; a single file linted with
+--context gets none).
 
 What is cached is the small per-file result of parsing (an nginx file's RawDirective tree and
 comments, an INI file's sections and settings), as plain tuples in one marshal file, keyed by
@@ -92,11 +93,32 @@ class ParseCache:
             pass
 
 
+# a root inside one of these is the system's own config, not a working copy: gwlint writes nothing there
+SYSTEM_DIRS = ("/etc", "/usr", "/var", "/lib", "/lib64", "/bin", "/sbin", "/boot", "/run", "/proc", "/sys", "/dev")
+
+
+def _in_git_work_tree(path: str) -> bool:
+    while True:
+        if os.path.exists(os.path.join(path, ".git")):
+            return True
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
+
+
 def open_cache(root: Path) -> ParseCache:
-    """The cache of `root`: ROOT/.gwlint_cache/, or the user's cache dir when ROOT is `/`."""
-    if os.path.realpath(root) == os.sep:  # linting the live system: leave / alone
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        return ParseCache(base / "gwlint" / "system")
+    """The cache of `root`: ROOT/.gwlint_cache/ in a working copy (git ignores it by its own
+    .gitignore); the user's cache dir when ROOT is `/` or a system directory such as /etc/nginx
+    (a checkout there, inside a git work tree, counts as a working copy)."""
+    real = os.path.realpath(root)
+    system = real == os.sep or (real.startswith(tuple(d + os.sep for d in SYSTEM_DIRS)) or real in SYSTEM_DIRS) \
+        and not _in_git_work_tree(real)
+    if system:  # linting the live system: leave it alone
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gwlint"
+        if real == os.sep:
+            return ParseCache(base / "system")
+        return ParseCache(base / ("system-" + blake2b(real.encode(), digest_size=8).hexdigest()))
     return ParseCache(root / DIR_NAME)
 
 

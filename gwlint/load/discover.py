@@ -1,15 +1,37 @@
-"""Find what a root holds: nginx entry files, FPM main configs, loose pool dirs, php.ini chains."""
+"""Find what a root holds: nginx entry files, FPM main configs, loose pool dirs, php.ini chains.
+
+A root laid out like `/` (it holds `etc/nginx`, `etc/php*` or `usr/local/etc/php-fpm*`) is read as
+the services read it: the known entry files only, never a walk (the live `/` holds /proc, /usr,
+/home...). Any other root (an nginx config dir, a compose project) is small and is walked.
+"""
 
 from dataclasses import dataclass, field
+import glob
 import os
 from pathlib import Path
+import shlex
 
+from gwlint.errors import InputError
 from gwlint.load.fsroot import Root
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "node_modules", "__pycache__", ".gwlint_cache"})
 POOL_DIR_NAMES = frozenset({"pool.d", "php-fpm.d"})
 COMPOSE_NAMES = frozenset({"docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"})
 PM2_NAMES = frozenset({"ecosystem.config.js", "ecosystem.config.cjs", "ecosystem.json", "ecosystem.config.json"})
+
+# where distributions and images keep them, under a root laid out like /
+NGINX_ENTRIES = ("etc/nginx/nginx.conf", "usr/local/etc/nginx/nginx.conf")
+FPM_CONFS = ("etc/php/*/fpm/php-fpm.conf",          # Debian, Ubuntu (one per PHP version)
+             "etc/php-fpm.conf",                     # RHEL, Fedora
+             "etc/php*/php-fpm.conf",                # Alpine (etc/php82), Arch (etc/php)
+             "etc/opt/remi/php*/php-fpm.conf",       # Remi's software collections
+             "usr/local/etc/php-fpm.conf")           # docker php:*-fpm images, FreeBSD
+POOL_DIRS = ("etc/php/*/fpm/pool.d", "etc/php-fpm.d", "etc/php*/php-fpm.d", "etc/opt/remi/php*/php-fpm.d",
+             "usr/local/etc/php-fpm.d")
+UNIT_DIRS = ("etc/systemd/system", "run/systemd/system", "lib/systemd/system", "usr/lib/systemd/system")
+LOOKED_FOR = ("etc/nginx/nginx.conf, etc/php/*/fpm/php-fpm.conf, etc/php-fpm.conf, etc/php*/php-fpm.conf, "
+              "usr/local/etc/php-fpm.conf and their pool dirs, an nginx.conf or compose file at the top "
+              "of a directory, and such trees in subdirectories")
 
 
 @dataclass
@@ -18,10 +40,131 @@ class Discovery:
     fpm_confs: list[Path] = field(default_factory=list)
     pool_dirs: list[Path] = field(default_factory=list)  # used only when no main config includes them
     backend_files: list[Path] = field(default_factory=list)  # docker-compose and PM2 files (gwlint.model.backends)
+    system: bool = False  # the root is laid out like / (targeted reads, no walk)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.nginx_entries or self.fpm_confs or self.pool_dirs)
+
+
+def is_system_layout(path: Path) -> bool:
+    """True when `path` is laid out like `/`: it holds etc/nginx, etc/php*, or usr/local/etc/php-fpm*."""
+    etc = path / "etc"
+    if (etc / "nginx").is_dir():
+        return True
+    for base in (etc, path / "usr" / "local" / "etc"):
+        try:
+            names = os.listdir(base)
+        except OSError:
+            continue
+        prefix = "php-fpm" if base != etc else "php"
+        if any(n.startswith(prefix) for n in names):
+            return True
+    return False
 
 
 def discover(root: Root) -> Discovery:
-    """Walk the root once (symlinked dirs are not followed) and collect the config entry points.
+    """The entry points of a root: targeted for a root laid out like `/`, else one walk."""
+    if is_system_layout(root.path):
+        return _discover_system(root)
+    return _discover_walk(root)
+
+
+def _existing(root: Root, patterns, want_dir: bool) -> list[Path]:
+    found = []
+    for pattern in patterns:
+        for match in sorted(glob.glob(str(root.path / pattern))):
+            path = Path(match)
+            if root.contains(path) and (path.is_dir() if want_dir else path.is_file()):
+                found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def _discover_system(root: Root) -> Discovery:
+    """What the services of a `/`-like root read: entry files at their known places, the unit dirs,
+    and the compose and PM2 files those units name. Nothing else is listed or opened."""
+    _require_readable(root, root.path / "etc" / "nginx")
+    found = Discovery(system=True)
+    found.nginx_entries = _existing(root, NGINX_ENTRIES, want_dir=False)
+    found.fpm_confs = _existing(root, FPM_CONFS, want_dir=False)
+    found.pool_dirs = _existing(root, POOL_DIRS, want_dir=True)
+    for directory in found.pool_dirs:
+        _require_readable(root, directory)
+    top = _names(root.path)
+    found.backend_files = [root.path / n for n in sorted(top & (COMPOSE_NAMES | PM2_NAMES))]
+    found.backend_files += [p for p in _unit_backend_files(root) if p not in found.backend_files]
+    return found
+
+
+def _require_readable(root: Root, directory: Path) -> None:
+    """A config dir the services read must be listable: gwlint never passes what it could not read."""
+    if not directory.is_dir():
+        return
+    try:
+        os.listdir(directory)
+    except PermissionError as exc:
+        raise InputError(f"cannot read directory: {exc.strerror or exc}", root.rel(directory)) from None
+
+
+def _names(directory: Path) -> set[str]:
+    try:
+        return set(os.listdir(directory))
+    except OSError:
+        return set()
+
+
+def _unit_backend_files(root: Root) -> list[Path]:
+    """Compose and PM2 files that systemd units start: `-f FILE`, a file argument, or the compose or
+    PM2 file in the unit's WorkingDirectory= when it runs `docker compose`/`pm2`."""
+    out: list[Path] = []
+    for unit_dir in UNIT_DIRS:
+        base = root.path / unit_dir
+        for unit in sorted(_names(base)):
+            if not unit.endswith(".service"):
+                continue
+            files = [base / unit] + sorted((base / f"{unit}.d").glob("*.conf"))
+            workdir, commands = None, []
+            for path in files:
+                if not root.is_file(path):
+                    continue
+                try:
+                    text = root.read_text(path)
+                except InputError:
+                    continue
+                for line in text.splitlines():
+                    key, _, value = line.strip().partition("=")
+                    if key == "WorkingDirectory" and value.strip():
+                        workdir = value.strip().lstrip("-")
+                    elif key.startswith("ExecStart") and value.strip():
+                        commands.append(value.strip().lstrip("-@:+!"))
+            for command in commands:
+                out += _named_by(root, command, workdir)
+    return out
+
+
+def _named_by(root: Root, command: str, workdir: str | None) -> list[Path]:
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    base = root.map_config_path(workdir, root.path) if workdir and workdir.startswith("/") else None
+    named = []
+    for word in words:
+        word = word.split("=", 1)[1] if word.startswith("--file=") else word
+        if os.path.basename(word) in COMPOSE_NAMES | PM2_NAMES:
+            if word.startswith("/"):
+                named.append(root.map_config_path(word, root.path))
+            elif base is not None:
+                named.append(base / word)
+    runs = " ".join(os.path.basename(w) for w in words)
+    if not named and base is not None and ("compose" in runs or "pm2" in runs):
+        names = _names(base) & (COMPOSE_NAMES if "compose" in runs else PM2_NAMES)
+        named = [base / n for n in sorted(names)]
+    return [p for p in named if root.is_file(p)]
+
+
+def _discover_walk(root: Root) -> Discovery:
+    """Walk a small root once (symlinked dirs are not followed) and collect the entry points.
 
     A `php-fpm.conf` inside an nginx config dir is nginx's (RHEL's conf.d/php-fpm.conf holds
     `upstream php-fpm`), not an FPM main config.

@@ -33,6 +33,7 @@ class Root:
         self._globs: dict[tuple[str, bool], list[Path]] = {}
         self._real_str = str(self.real)
         self._abs = os.path.abspath(path)
+        self.read_files: dict[str, None] = {}  # root-relative paths read, in order (--verbose lists them)
 
     def realpath(self, path) -> str:
         """os.path.realpath, memoized, resolving each directory once (a run stats 20k files)."""
@@ -148,9 +149,20 @@ class Root:
             parts = Path(os.path.abspath(pattern)).parts
             fixed = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
             base = self.resolve(Path(*parts[:fixed])) if fixed else None
+            if base is not None and fixed < len(parts):
+                self._require_listable(base)
             found = sorted(glob.glob(str(base.joinpath(*parts[fixed:])))) if base is not None else []
             self._globs[key] = [Path(p) for p in found if keep_outside or self.contains(Path(p))]
         return list(self._globs[key])
+
+    def _require_listable(self, directory: Path) -> None:
+        """A directory a glob lists must be readable: 0 matches from an unreadable pool.d is no pass."""
+        try:
+            os.listdir(directory)
+        except PermissionError as exc:
+            raise InputError(f"cannot read directory: {exc.strerror or exc}", self.rel(directory)) from None
+        except OSError:  # missing, not a directory, a name too long: the glob matches nothing
+            pass
 
     def read_text(self, path: Path) -> str:
         """The text of a config file, or an InputError saying why it cannot be linted."""
@@ -159,6 +171,7 @@ class Root:
             return cached
         rel = self.rel(path)
         if rel in self.overlay:
+            self.read_files[rel] = None
             return self.overlay[rel]
         resolved = self.resolve(path)
         if resolved is None:
@@ -181,6 +194,7 @@ class Root:
         if data.startswith(b"\xef\xbb\xbf"):
             self.boms.add(rel)
         self._texts[path] = text
+        self.read_files[rel] = None
         return text
 
 

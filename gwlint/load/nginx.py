@@ -12,7 +12,7 @@ import re
 from sys import intern
 from typing import Iterator
 
-from gwlint.errors import InputError
+from gwlint.errors import InputError, short_name
 from gwlint.load.fsroot import Root
 from gwlint.load.lexer import lex
 
@@ -225,6 +225,7 @@ class NginxConfig:
         self.conf_dir = conf_dir  # relative includes resolve here, as in nginx
         self.files: dict[str, ParsedFile] = {}
         self.missing_includes: list[Directive] = []
+        self.open_errors: dict[int, str] = {}  # id(include) -> why its name cannot be opened at all
         self.include_cycles: list[Directive] = []
         # glob matches not read: (include, matched file, why, whether nginx fails on it too)
         self.unread_matches: list[tuple[Directive, str, str, bool]] = []
@@ -299,9 +300,17 @@ class NginxConfig:
         except InputError as exc:
             if exc.line is not None:
                 raise
-            raise InputError(f'include "{include.args[0]}": {exc}', include.path, include.line) from None
+            raise InputError(f'include "{short_name(include.args[0])}": {exc}', include.path, include.line) from None
 
     def _include_targets(self, include: Directive) -> list[Path]:
+        try:
+            return self._targets(include)
+        except OSError as exc:  # e.g. ENAMETOOLONG: nginx cannot open it either
+            self.missing_includes.append(include)
+            self.open_errors[id(include)] = f"{exc.strerror or exc} (errno {exc.errno})"
+            return []
+
+    def _targets(self, include: Directive) -> list[Path]:
         pattern = self.root.map_config_path(include.args[0], self.conf_dir)
         if _GLOB_CHARS.search(include.args[0]):
             matches = []

@@ -9,7 +9,7 @@ import re
 
 from gwlint.load.discover import Discovery, default_path_map, discover
 from gwlint.model.endpoint import Endpoint, PassTarget, parse_pass_target
-from gwlint.errors import InputError
+from gwlint.errors import InputError, short_name
 from gwlint.engine.finding import Finding, Severity
 from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_ini_chain
 from gwlint.load.fsroot import Root
@@ -266,17 +266,19 @@ def _load_nginx(ws: Workspace, entries: list[Path]) -> None:
 
 
 def _load_problems(config: NginxConfig) -> list[Finding]:
-    problems = [Finding(f'include "{d.args[0]}" matches no file under the linted root', d.path, d.line,
-                        code="GW901", name="include-not-found")
+    problems = [Finding(f'include "{short_name(d.args[0])}" ' + (
+                        f"cannot be opened: {config.open_errors[id(d)]}; nginx fails to start"
+                        if id(d) in config.open_errors else "matches no file under the linted root"),
+                        d.path, d.line, code="GW901", name="include-not-found")
                 for d in config.missing_includes]
-    problems += [Finding(f'include "{d.args[0]}" includes a file that is already being included (cycle cut)',
+    problems += [Finding(f'include "{short_name(d.args[0])}" includes a file that is already being included (cycle cut)',
                          d.path, d.line, code="GW902", name="include-cycle")
                  for d in config.include_cycles]
-    problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: nginx fails to start '
+    problems += [Finding(f'include "{short_name(d.args[0])}" matches {rel}, {why}: nginx fails to start '
                          "(open() failed (2: No such file or directory))", d.path, d.line,
                          code="GW901", name="include-not-found")
                  for d, rel, why, fatal in config.unread_matches if fatal]
-    problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted', d.path, d.line,
+    problems += [Finding(f'include "{short_name(d.args[0])}" matches {rel}, {why}: not linted', d.path, d.line,
                          code="GW906", name="include-outside-tree", severity=Severity.WARNING)
                  for d, rel, why, fatal in config.unread_matches if not fatal]
     problems += [Finding(str(t.message) + "; not linted", t.path, t.line or 1, code="GW903",
@@ -293,12 +295,26 @@ def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
         load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, conf.parent))
         covered.update(install.files)
         ws.installs.append(install)
+        if not install.pools:
+            ws.problems.append(_no_pool(install))
     for pool_dir in found.pool_dirs:
         loose = [p for p in ws.root.glob(pool_dir / "*.conf") if ws.root.rel(p) not in covered and ws.root.is_file(p)]
         if loose:
             install = load_install(ws.root, None, loose)
             load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, pool_dir.parent))
             ws.installs.append(install)
+
+
+def _no_pool(install: FpmInstall) -> Finding:
+    """GW907: php-fpm refuses to start without a pool (measured: php-fpm 8.2 exits 78)."""
+    include = install.global_settings.get("include")
+    where = f"include={include.value} matches no pool file" if include else "it has no [pool] section and no include="
+    at = include or None
+    return Finding(f"php-fpm defines no pool ({where}): php-fpm refuses to start (ERROR: No pool defined. at "
+                   "least one pool section must be specified in config file), so every PHP request gets 502 "
+                   "Bad Gateway, error.log: connect() to unix:... failed (2: No such file or directory) for a "
+                   "socket, connect() failed (111: Connection refused) for a port",
+                   at.path if at else install.conf, at.line if at else 1, code="GW907", name="fpm-no-pool")
 
 
 def _require_file(root: Root, path: Path) -> None:

@@ -27,10 +27,11 @@ def use_color(stream) -> bool:
 
 
 def as_text(findings: list[Finding], source: Callable[[str], str | None] | None = None,
-            color: bool = False) -> str:
+            color: bool = False, checked: list[str] | None = None) -> str:
     """Each finding with its source line, related locations and fix; then the totals.
 
-    `source(path)` returns a file's text (None when unknown) for the offending line.
+    `source(path)` returns a file's text (None when unknown) for the offending line; `checked`
+    says what was linted (gwlint.output.inventory.linted), one line per root.
     """
     def paint(text: str, style: str) -> str:
         return f"\033[{_COLORS[style]}m{text}\033[0m" if color else text
@@ -60,6 +61,7 @@ def as_text(findings: list[Finding], source: Callable[[str], str | None] | None 
         if f.fix is not None:
             out.append(f"    {paint('=', 'dim')} fix ({f.fix.applicability}): {f.fix.title}")
         out.append("")
+    out += [f"Checked {what}." for what in checked or ()]
     if findings:
         safe = sum(1 for f in findings if f.fix is not None and f.fix.safe)
         unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.safe)
