@@ -77,7 +77,8 @@ def system_tree(root: Path) -> Path:
         "etc/php/8.2/fpm/php.ini": "[PHP]\nmax_execution_time = 30\n",
         "etc/php/8.2/fpm/conf.d/10-opcache.ini": "opcache.enable = 1\n",
         "etc/passwd": PASSWD, "etc/group": GROUP, "etc/hosts": "127.0.0.1 localhost\n",
-        "etc/systemd/system/app.service": "[Service]\nWorkingDirectory=/srv/app\nExecStart=/usr/bin/docker compose up\n",
+        "etc/systemd/system/app.service": "[Service]\nWorkingDirectory=/srv/app\n"
+                                          "ExecStart=/usr/bin/docker compose up\n",
         "srv/app/docker-compose.yml": "services:\n  api:\n    ports: ['127.0.0.1:3000:3000']\n",
         **DECOYS}, root)
 
@@ -223,8 +224,8 @@ def test_install_with_no_pool_is_gw907(tmp_path):
 
 def test_include_name_longer_than_the_file_system_allows_is_a_short_finding(tmp_path):
     name = "a" * 20000
-    root = write_tree({**rule_trees.tree(), "etc/nginx/nginx.conf": f"events {{}}\nhttp {{ include /etc/nginx/{name}.conf; }}\n"},
-                      tmp_path)
+    conf = f"events {{}}\nhttp {{ include /etc/nginx/{name}.conf; }}\n"
+    root = write_tree({**rule_trees.tree(), "etc/nginx/nginx.conf": conf}, tmp_path)
     result = check(root)
     assert result.exit_code == 1, result.output
     line = next(ln for ln in result.stdout.splitlines() if "GW901" in ln)

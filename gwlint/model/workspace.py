@@ -271,7 +271,8 @@ def _load_problems(config: NginxConfig) -> list[Finding]:
                         if id(d) in config.open_errors else "matches no file under the linted root"),
                         d.path, d.line, code="GW901", name="include-not-found")
                 for d in config.missing_includes]
-    problems += [Finding(f'include "{short_name(d.args[0])}" includes a file that is already being included (cycle cut)',
+    problems += [Finding(f'include "{short_name(d.args[0])}" includes a file that is already being included '
+                         "(cycle cut)",
                          d.path, d.line, code="GW902", name="include-cycle")
                  for d in config.include_cycles]
     problems += [Finding(f'include "{short_name(d.args[0])}" matches {rel}, {why}: nginx fails to start '
