@@ -110,6 +110,9 @@ def check(
     verify: bool = typer.Option(False, "--verify", help="Also run nginx -t and php-fpm -t on a relocated temp "
                                 "copy of the tree (the fixed one with --fix/--diff), where installed."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Say what was found where (on stderr)."),
+    staged: bool = typer.Option(False, "--staged", help="Lint the commit being made (the git index; under "
+                                "pre-commit --from-ref/--to-ref, the pushed tree): report findings in the changed "
+                                "files and the FILEs, and those the change causes. Every argument is a FILE."),
     no_cache: bool = typer.Option(False, "--no-cache", envvar="GWLINT_NO_CACHE", help="Parse every file; do not read or write "
                                   "ROOT/.gwlint_cache/."),
 ) -> None:
@@ -121,6 +124,14 @@ def check(
         ("strict-backends", strict_backends or None), ("nginx-version", nginx_version)) if value is not None}
     try:
         roots = list(dict.fromkeys(root_option))
+        if staged:
+            if fix or diff or nginx or fpm or context is not None or nginx_dump is not None or fpm_dump \
+                    or len(roots) > 1:
+                raise InputError("--staged lints the commit as it is: drop --fix, --diff, --nginx, --fpm, "
+                                 "--context, the dumps and a second --root")
+            code = _check_staged(roots[0] if roots else Path("."), paths or [], php_ini, output_format, output,
+                                 config_file, overrides, verify, verbose)
+            raise typer.Exit(code)
         if len(roots) > 1 and (nginx or fpm or context is not None or nginx_dump is not None or fpm_dump):
             raise InputError("several --root: drop --nginx, --fpm, --context and the dumps")
         root, files = _split_paths(Path(".") if len(roots) > 1 else (roots or [None])[0], paths or [])
@@ -131,6 +142,8 @@ def check(
                           config_file, overrides, verify, verbose,
                           no_cache or nginx_dump is not None or bool(fpm_dump),  # a dump's temp tree: no cache
                           roots if len(roots) > 1 else None)
+    except typer.Exit:
+        raise
     except InputError as exc:
         typer.echo(f"gwlint: error: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR)
@@ -197,7 +210,8 @@ def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix)
 
 
 def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_fixes,
-           config_file, overrides, verify=False, verbose=False, no_cache=False, given_roots=None) -> int:
+           config_file, overrides, verify=False, verbose=False, no_cache=False, given_roots=None,
+           keep=None) -> int:
     """Lint every root ROOT holds (one model each; `given_roots`: several --root, each searched),
     report with paths relative to ROOT."""
     from gwlint.engine import config, runner as engine
@@ -220,14 +234,9 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
     from gwlint.model.workspace import gc_paused
 
     with gc_paused():  # one model per root, kept to the end: collections would only rescan them
-        findings = []
-        for run in runs:
-            run.ws = run.load()
-            if run.cache is not None:
-                run.cache.save()
-        _require_something(runs, inputs)
-        for run in _linted(runs):
-            findings += run.rebase(run.lint(run.ws) + run.verified(run.ws))
+        findings = _lint_all(runs, inputs)
+        if keep is not None:
+            findings = [f for f in findings if keep(f)]
         if verbose:
             from gwlint.output.inventory import describe
 
@@ -236,6 +245,58 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
         findings.sort(key=lambda f: f.sort_key())
         _emit(findings, output_format, output, inputs.shown, runs, rules)
     return EXIT_FINDINGS if any(cfg.fails(f.severity) for f in findings) else EXIT_CLEAN
+
+
+def _lint_all(runs, inputs) -> list:
+    """Every root's findings, rebased onto ROOT; exit 2 (InputError) when nothing was linted."""
+    findings = []
+    for run in runs:
+        run.ws = run.load()
+        if run.cache is not None:
+            run.cache.save()
+    _require_something(runs, inputs)
+    for run in _linted(runs):
+        findings += run.rebase(run.lint(run.ws) + run.verified(run.ws))
+    return findings
+
+
+def _check_staged(root, paths, php_ini, output_format, output, config_file, overrides, verify, verbose) -> int:
+    """Lint the commit being made; report what is in the changed files (and FILEs) or new against
+    the baseline (a deleted pool breaks a site nobody touched)."""
+    from gwlint.engine import config, runner as engine
+    from gwlint.engine.registry import load_rules
+    from gwlint.load.gitsnap import staged
+    from gwlint.load.inputs import tree_inputs
+    from gwlint.load.roots import find_roots
+    from gwlint.model.workspace import gc_paused
+
+    given = set()
+    for path in paths:  # FILEs as pre-commit passes them (they may be gone from the work tree)
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+        if not rel.startswith(".." + os.sep) and rel != "..":
+            given.add(Path(rel).as_posix())
+    rules = load_rules()
+    cfg = config.load(config_file or config.find(root), engine.known_codes(rules), overrides)
+    with staged(root) as snap:
+        before: set = set()
+        if snap.baseline is not None:
+            base_inputs = tree_inputs(snap.baseline, [], [], [])
+            base_runs = [_RootRun(r, base_inputs, None, rules, cfg, False, True) for r in find_roots(snap.baseline)]
+            try:
+                with gc_paused():
+                    before = {(f.path, f.code, f.message) for f in _lint_all(base_runs, base_inputs)}
+            except InputError:  # the baseline did not lint: everything found now counts
+                before = set()
+        changed = snap.changed | given
+
+        def keep(f) -> bool:
+            return f.path in changed or any(r.path in changed for r in f.related) or \
+                (f.path, f.code, f.message) not in before
+
+        inputs = tree_inputs(snap.root, [], [], [Path(os.path.abspath(p)) for p in php_ini])
+        inputs.shown = root
+        return _check(root, inputs, None, output_format, output, False, False, False, config_file, overrides,
+                      verify, verbose, True, keep=keep)
 
 
 class _RootRun:
