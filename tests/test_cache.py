@@ -5,7 +5,7 @@ from pathlib import Path
 import shutil
 
 import pytest
-from typer.testing import CliRunner
+from gwlint.testing import CliRunner
 
 from gwlint.load import cache as cache_mod
 from gwlint.load.cache import DIR_NAME, open_cache

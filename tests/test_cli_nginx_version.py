@@ -1,7 +1,7 @@
 """`--nginx-version` reaches the version-aware rules, and a malformed version is a usage error."""
 
 import pytest
-from typer.testing import CliRunner
+from gwlint.testing import CliRunner
 
 from gwlint.cli import app
 from gwlint.model.workspace import Options

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 
 import pytest
-from typer.testing import CliRunner
+from gwlint.testing import CliRunner
 
 from gwlint.cli import app
 from gwlint.load.dumps import fpm_dump_ini, split_nginx_dump

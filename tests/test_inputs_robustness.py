@@ -15,7 +15,7 @@ import tempfile
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
-from typer.testing import CliRunner
+from gwlint.testing import CliRunner
 
 import rule_trees
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import re
 import sys
 
-from typer.testing import CliRunner
+from gwlint.testing import CliRunner
 
 import rule_trees
 

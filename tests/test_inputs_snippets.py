@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from gwlint.testing import CliRunner
 
 from gwlint.cli import app
 from gwlint.load.inputs import file_inputs
@@ -54,7 +54,7 @@ def test_findings_keep_the_snippets_path_and_lines(tmp_path, monkeypatch):
     result = run("snippets/php.conf", "--context", "auto", "--format", "json")  # guessed: location
     assert result.exit_code == 1
     [finding] = json.loads(result.stdout)["findings"]
-    assert (finding["path"], finding["line"], finding["code"]) == ("php.conf", 2, "GW901")
+    assert (finding["path"], finding["line"], finding["code"]) == ("snippets/php.conf", 2, "GW901")  # as typed
     assert run("snippets/php.conf", "--context", "server").exit_code == 1
 
 

@@ -1,4 +1,4 @@
-from typer.testing import CliRunner
+from gwlint.testing import CliRunner
 
 from gwlint.cli import app
 from gwlint.model.workspace import Options
