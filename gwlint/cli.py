@@ -6,10 +6,10 @@ once, in `parser()`; shell completion (`gwlint completion bash`) reads the same 
 """
 
 import argparse
-from contextlib import contextmanager
 import os
-from pathlib import Path
 import sys
+from contextlib import contextmanager
+from pathlib import Path
 
 from gwlint import __version__
 from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, InputError
@@ -312,7 +312,7 @@ def _fail_report(args: argparse.Namespace, code: int, path: str | None, line: in
             from gwlint.engine.registry import load_rules
 
             rules = load_rules()
-        except Exception:  # noqa: BLE001 - the error document matters more than the rule table
+        except Exception:
             rules = []
         text = as_sarif([], rules, errors=[error], exit_code=code)
     elif fmt == "github":
@@ -321,10 +321,10 @@ def _fail_report(args: argparse.Namespace, code: int, path: str | None, line: in
         text = f"gwlint: error: {InputError(message, path, line)}\n" if code == EXIT_ERROR else f"gwlint: {message}\n"
     else:
         return  # text on stdout: the line on stderr is the report
-    try:
+    from contextlib import suppress
+
+    with suppress(InputError):  # an error about the output file itself: already said on stderr
         _write(text, args.output)
-    except InputError:
-        pass  # the error was about the output file itself: already said on stderr
 
 
 def _nginx_version(value: str) -> None:
@@ -383,13 +383,10 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
     import gc
 
     from gwlint.engine import config
-
     from gwlint.engine import runner as engine
-
+    from gwlint.engine.registry import load_rules
     from gwlint.fix import loop as fixer
     from gwlint.model.workspace import gc_paused, load_workspace
-    from gwlint.engine.registry import load_rules
-
     from gwlint.output.report import join_path, view_prefix
 
     quiet = bool(style and style.quiet)
@@ -577,5 +574,5 @@ def main() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
     except OSError:  # a closed pipe: let the interpreter report it as usual
-        raise SystemExit(code)
+        raise SystemExit(code) from None
     os._exit(code)

@@ -2,16 +2,15 @@
 
 import json
 import os
-from pathlib import Path
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from gwlint.testing import CliRunner
 
 from gwlint.cli import app
-from gwlint.testing import write_tree
+from gwlint.testing import CliRunner, write_tree
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CLEAN = sorted(p.name for p in FIXTURES.iterdir() if p.name.endswith("-clean"))

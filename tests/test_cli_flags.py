@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import gwlint as run
 
 from gwlint.cli import parser

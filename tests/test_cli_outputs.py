@@ -7,7 +7,6 @@ import shutil
 
 import jsonschema
 import pytest
-
 from conftest import gwlint as run
 from test_output import sarif_schema
 

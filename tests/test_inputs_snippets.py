@@ -4,13 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
-from gwlint.testing import CliRunner
 
 from gwlint.cli import app
 from gwlint.load.inputs import file_inputs
-from gwlint.model.workspace import load_workspace
 from gwlint.load.snippet import guess_context
-from gwlint.testing import lint
+from gwlint.model.workspace import load_workspace
+from gwlint.testing import CliRunner, lint
 
 LOCATION_BODY = """\
 # a location body: no block around it

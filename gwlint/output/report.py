@@ -2,7 +2,7 @@
 keep its shape), --statistics."""
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from gwlint import __version__
 from gwlint.engine.finding import Finding
