@@ -3,19 +3,17 @@
 
 import json
 import os
-from pathlib import Path
 import resource
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 import rule_trees
 
 from gwlint.cli import app
 from gwlint.load.roots import find_roots
-from gwlint.testing import write_tree
+from gwlint.testing import CliRunner, write_tree
 
 SITE = """\
 server {

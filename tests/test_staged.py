@@ -1,13 +1,12 @@
 """`gwlint check --staged`: the commit being made (the index) against HEAD, temp copies removed."""
 
 import os
-from pathlib import Path
 import shutil
 import subprocess
-
-from typer.testing import CliRunner
+from pathlib import Path
 
 from gwlint.cli import app
+from gwlint.testing import CliRunner
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SITE = "etc/nginx/sites-available/default"
@@ -40,7 +39,7 @@ def test_staged_lints_the_index_not_the_work_tree_and_cleans_up(tmp_path, monkey
     assert CliRunner().invoke(app, ["check", "--staged", "--root", "deploy"]).exit_code == 0
     git(target, "add", "-A")
     result = CliRunner().invoke(app, ["check", "--staged", "--root", "deploy"])
-    assert result.exit_code == 1 and result.stdout.startswith(f"{SITE}:18: GW301"), result.output
+    assert result.exit_code == 1 and result.stdout.startswith(f"deploy/{SITE}:18: GW301"), result.output
     git(target, "commit", "-q", "-m", "broken")  # now in HEAD too: not caused by the next commit
     assert CliRunner().invoke(app, ["check", "--staged", "--root", "deploy"]).exit_code == 0
     result = CliRunner().invoke(app, ["check", "--staged", "--root", "deploy", f"deploy/{SITE}"])

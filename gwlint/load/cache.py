@@ -11,12 +11,12 @@ rules always run. A cache that cannot be read (corrupt, truncated, foreign) is i
 rewritten; one that cannot be written (read-only tree) is skipped silently.
 """
 
-from hashlib import blake2b
 import marshal
 import os
-from pathlib import Path
 import sys
 import tempfile
+from hashlib import blake2b
+from pathlib import Path
 
 from gwlint import __version__
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
@@ -112,8 +112,8 @@ def open_cache(root: Path) -> ParseCache:
     .gitignore); the user's cache dir when ROOT is `/` or a system directory such as /etc/nginx
     (a checkout there, inside a git work tree, counts as a working copy)."""
     real = os.path.realpath(root)
-    system = real == os.sep or (real.startswith(tuple(d + os.sep for d in SYSTEM_DIRS)) or real in SYSTEM_DIRS) \
-        and not _in_git_work_tree(real)
+    system = real == os.sep or ((real.startswith(tuple(d + os.sep for d in SYSTEM_DIRS)) or real in SYSTEM_DIRS) \
+        and not _in_git_work_tree(real))
     if system:  # linting the live system: leave it alone
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gwlint"
         if real == os.sep:

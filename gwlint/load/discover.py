@@ -5,11 +5,11 @@ the services read it: the known entry files only, never a walk (the live `/` hol
 /home...). Any other root (an nginx config dir, a compose project) is small and is walked.
 """
 
-from dataclasses import dataclass, field
 import glob
 import os
-from pathlib import Path
 import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from gwlint.errors import InputError
 from gwlint.load.fsroot import Root

@@ -6,12 +6,12 @@ tree of B against A's merge base. Untracked and unstaged files never count. The 
 removed when the run ends.
 """
 
-from contextlib import contextmanager
-from dataclasses import dataclass
 import os
-from pathlib import Path
 import subprocess
 import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 from gwlint.errors import InputError
 

@@ -1,10 +1,10 @@
 """GW907 on real servers: php-fpm with no pool refuses to start, and nginx then answers 502."""
 
-from pathlib import Path
 import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
