@@ -110,8 +110,9 @@ def test_concise_is_one_line_per_finding_with_the_first_clause(demo):
     lines = r.stdout.splitlines()
     assert lines[0] == (f"{SITE}:3: GW301 [*] upstream wp_admin server 127.0.0.1:9001: no PHP-FPM pool "
                         "listens on 127.0.0.1:9001")
-    assert lines[-1] == "3 findings (3 error), 2 fixable with --fix (1 more with --unsafe-fixes)."
-    assert len(lines) == 4 and all(len(line) < 200 for line in lines)
+    assert lines[-2:] == ["Checked nginx: 5 files, 1 server; php-fpm 8.2: 2 pools, php.ini + 1 conf.d file.",
+                          "3 findings (3 error), 2 fixable with --fix (1 more with --unsafe-fixes)."]
+    assert len(lines) == 5 and all(len(line) < 200 for line in lines)
 
 
 def test_text_is_an_alias_of_full(demo):

@@ -117,8 +117,10 @@ def test_config_content_is_never_executed(tmp_path):
 
 
 def test_package_has_no_way_to_run_a_shell():
-    """No shell and no eval; the one subprocess (--verify runs nginx -t/php-fpm -t) passes an argv list."""
+    """No shell and no eval; the two subprocess users (--verify runs nginx -t/php-fpm -t, --staged runs
+    git) pass argv lists."""
     pattern = re.compile(r"\b(shell=True|os\.system|os\.popen|os\.exec\w*|os\.spawn\w*|eval\(|exec\()")
     hits = [f"{p.name}: {m.group(0)}" for p in PACKAGE.rglob("*.py") for m in pattern.finditer(p.read_text())]
     assert hits == []
-    assert sorted(p.name for p in PACKAGE.rglob("*.py") if "subprocess" in p.read_text()) == ["nginx_t.py"]
+    assert sorted(p.name for p in PACKAGE.rglob("*.py") if "subprocess" in p.read_text()) == ["gitsnap.py",
+                                                                                              "nginx_t.py"]
