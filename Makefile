@@ -54,5 +54,9 @@ servers:
 readme-rules: $(BIN)/gwlint
 	$(BIN)/python -c 'from gwlint.engine.ruledocs import update_readme; update_readme("README.md")'
 
+# the README's example outputs, from the current code (tests/test_readme_examples.py keeps them in step)
+readme-examples: $(BIN)/gwlint
+	$(BIN)/python tests/readme_examples.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .gwlint_cache bench/.trees
