@@ -52,19 +52,22 @@ def run_example(command: str, stdout_only: bool, workdir: Path) -> str:
     return result.stdout if stdout_only else result.output
 
 
-def examples(readme: str) -> list[tuple[re.Match, str]]:
-    """Each example block with the text it should hold: what its command prints now."""
-    out = []
-    for match in EXAMPLE.finditer(readme):
-        command = match.group(2)
-        with tempfile.TemporaryDirectory() as tmp:
-            shutil.copytree(REPO / "fixtures", Path(tmp) / "fixtures", symlinks=True,
+def expected(match: re.Match) -> str:
+    """The text an example block should hold: what its command prints now."""
+    command = match.group(2)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in set(re.findall(r"fixtures/([\w.-]+)", command)):  # only the trees it names
+            shutil.copytree(REPO / "fixtures" / name, Path(tmp) / "fixtures" / name, symlinks=True,
                             ignore=shutil.ignore_patterns(".gwlint_cache"))
-            output = run_example(command, bool(match.group(1)), Path(tmp))
-        if match.group(4).startswith("$ "):
-            output = f"$ {command.split(' && ', 1)[-1]}\n{output}"
-        out.append((match, output))
-    return out
+        output = run_example(command, bool(match.group(1)), Path(tmp))
+    if match.group(4).startswith("$ "):
+        output = f"$ {command.split(' && ', 1)[-1]}\n{output}"
+    return output
+
+
+def examples(readme: str) -> list[tuple[re.Match, str]]:
+    """Each example block with the text it should hold."""
+    return [(match, expected(match)) for match in EXAMPLE.finditer(readme)]
 
 
 def update(path: Path = README) -> int:
