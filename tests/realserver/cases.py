@@ -122,6 +122,9 @@ REALSERVER_CASES: dict[str, list[Case]] = {
         Case("realserver-upload-limit", 413, None, r"\[error\] .*client intended to send too large body: 9437184 bytes",
              body=9 << 20, unsafe_fix=True),
     ],
+    "GW380": [
+        Case("realserver-no-script-filename", 404, None, r'FastCGI sent in stderr: "Primary script unknown"'),
+    ],
     "GW360": [
         Case("realserver-proxy-port", 502, 111, CONNECT.format(target="", errno=111), path="/"),
         Case("backends-vhosts-broken", 502, 111, CONNECT.format(target="", errno=111), path="/api/"),
