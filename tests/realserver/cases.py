@@ -125,6 +125,11 @@ REALSERVER_CASES: dict[str, list[Case]] = {
     "GW380": [
         Case("realserver-no-script-filename", 404, None, r'FastCGI sent in stderr: "Primary script unknown"'),
     ],
+    "GW382": [
+        Case("realserver-limit-extensions", 403, None,
+             r"Access to the script '[^']*index\.phtml' has been denied \(see security\.limit_extensions\)",
+             path="/index.phtml", unsafe_fix=True),
+    ],
     "GW360": [
         Case("realserver-proxy-port", 502, 111, CONNECT.format(target="", errno=111), path="/"),
         Case("backends-vhosts-broken", 502, 111, CONNECT.format(target="", errno=111), path="/api/"),
