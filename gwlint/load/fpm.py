@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
+import re
 
 from gwlint.model.endpoint import Endpoint, parse_fpm_listen
 from gwlint.load.fsroot import Root
@@ -65,6 +66,18 @@ class FpmInstall:
     files: list[str] = field(default_factory=list)
     php_ini_files: list[str] = field(default_factory=list)
     php_ini: dict[str, Setting] = field(default_factory=dict)
+
+    @property
+    def version(self) -> tuple[int, int] | None:
+        """The PHP version the install's paths name (etc/php/7.4/fpm, etc/php81, php-fpm7.4), if any."""
+        for rel in (self.conf, *self.files):
+            m = _VERSION_IN_PATH.search(rel or "")
+            if m:
+                return int(m.group(1)), int(m.group(2))
+        return None
+
+
+_VERSION_IN_PATH = re.compile(r"php(?:-fpm)?/?(\d)\.?(\d)(?:/|-fpm|\b)")
 
 
 def _prefix_for(conf: Path) -> Path:
