@@ -10,7 +10,7 @@ could not be read (the params it would set are unknown; GW901 reports the includ
 ## Why is this bad?
 Debian's and the upstream `fastcgi_params` set `SCRIPT_NAME` and friends but no `SCRIPT_FILENAME`
 (`fastcgi.conf` is the same file plus that line). With `include fastcgi_params;` alone, php-fpm
-cannot find a script: every PHP request answers **404** with the body `File not found.`, and
+cannot find a script: every PHP request answers **404 Not Found** with the body `File not found.`, and
 nginx's error.log says `FastCGI sent in stderr: "Primary script unknown"`. `nginx -t` and
 `php-fpm -t` both pass.
 

@@ -5,7 +5,8 @@ For every regex location whose `fastcgi_pass` reaches a PHP-FPM pool and whose `
 ends in the request's script name (`$fastcgi_script_name`, `$uri`, `$request_filename`), finds
 the script extensions the location's pattern accepts (`.php`, `.phtml`, `.php5`, `.html`, ...)
 and flags those the pool's `security.limit_extensions` does not list. The pool's default is
-`.php .php3 .php4 .php5 .php7`; an empty value allows every extension.
+`.php .phar` (fpm_conf.c; the list in Debian's www.conf comment is only an example); an empty
+value turns the check off.
 
 ## Why is this bad?
 php-fpm checks the script's extension before running it: a refused one gets **403 Forbidden**

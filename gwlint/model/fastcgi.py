@@ -9,8 +9,8 @@ import re
 
 from gwlint.load.nginx import Directive
 
-# php-fpm's built-in `security.limit_extensions` (fpm_conf.c; also Debian's www.conf comment)
-DEFAULT_LIMIT_EXTENSIONS = (".php", ".php3", ".php4", ".php5", ".php7")
+# php-fpm's built-in `security.limit_extensions` (fpm_conf.c; Debian's www.conf comment shows another list)
+DEFAULT_LIMIT_EXTENSIONS = (".php", ".phar")
 
 
 def _unresolved_include(block: Directive) -> Directive | None:

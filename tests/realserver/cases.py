@@ -125,6 +125,12 @@ REALSERVER_CASES: dict[str, list[Case]] = {
     "GW380": [
         Case("realserver-no-script-filename", 404, None, r'FastCGI sent in stderr: "Primary script unknown"'),
     ],
+    "GW381": [
+        Case("realserver-no-root", 404, None, r'FastCGI sent in stderr: "Primary script unknown"',
+             manual_fix=((SITE, "    # root is set per application (forgotten here)", "    root /var/www/html;"),)),
+        Case("realserver-fpm-chroot", 404, None, r'FastCGI sent in stderr: "Primary script unknown"',
+             manual_fix=((POOL, "chroot = /var/www\n", ""),)),
+    ],
     "GW382": [
         Case("realserver-limit-extensions", 403, None,
              r"Access to the script '[^']*index\.phtml' has been denied \(see security\.limit_extensions\)",
