@@ -4,8 +4,10 @@
 For every `fastcgi_pass` that reaches a PHP-FPM pool (or sits in a location whose pattern names
 `php`), looks at the `fastcgi_param`s in effect there: the location's own, else the nearest
 enclosing level's (nginx's array-like inheritance), including what `include` brings in. Flags the
-route when none of them sets `SCRIPT_FILENAME`. Stays quiet when an include at one of those levels
-could not be read (the params it would set are unknown; GW901 reports the include).
+route when params are in effect and none sets `SCRIPT_FILENAME`. Stays quiet when an include at
+one of those levels could not be read (the params it would set are unknown; GW901 reports the
+include), and on a bare `fastcgi_pass` with no params in scope at all (a sketch, not a deployed
+config; not flagged).
 
 ## Why is this bad?
 Debian's and the upstream `fastcgi_params` set `SCRIPT_NAME` and friends but no `SCRIPT_FILENAME`
@@ -68,10 +70,9 @@ def check(ws):
         if block is None or not _is_php_route(route):
             continue
         params, certain = fastcgi_params(block)
-        if not certain or param(params, "SCRIPT_FILENAME") is not None:
+        if not certain or not params or param(params, "SCRIPT_FILENAME") is not None:
             continue
-        where = "no fastcgi_param in scope" if not params else \
-            f"the fastcgi_params in effect ({params[0].where}) set none"
+        where = f"the fastcgi_params in effect ({params[0].where}) set none"
         own = block.name == "location" and params and params[0].parent is block
         fix = insert_directive(ws, block, "fastcgi_param", SCRIPT_FILENAME,
                                "add fastcgi_param SCRIPT_FILENAME") if own else None
