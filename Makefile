@@ -24,6 +24,7 @@ demo: $(STAMP)
 # style and types first (seconds), then the suite
 test: $(STAMP) servers
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # gwlint vs a crossplane-only parse (and gixy-ng when on PATH) on generated trees of 10, 1,000

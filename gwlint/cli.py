@@ -265,7 +265,7 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
         return EXIT_FINDINGS if patch or failures else EXIT_CLEAN
     fixer.write_fixed(result.workspace, result)
     for finding in result.applied:
-        typer.echo(f"fixed {finding.path}:{finding.line}: {finding.code} {finding.fix.title}", err=True)
+        typer.echo(f"fixed {finding.path}:{finding.line}: {finding.code} {fixer.fix_of(finding).title}", err=True)
     remaining = sorted(result.remaining + verified(result.workspace), key=lambda f: f.sort_key())
     _emit(remaining, output_format, output, inputs.shown, result.workspace, rules)
     return exit_code(remaining)

@@ -42,7 +42,8 @@ def as_sarif(findings: list[Finding], rules, prefix: str = "") -> str:
     index = {d["id"]: i for i, d in enumerate(table)}
     results = []
     for f in findings:
-        result = {"ruleId": f.code, "level": LEVELS[f.severity.value], "message": {"text": f.message}}
+        result: dict[str, object] = {"ruleId": f.code, "level": LEVELS[f.severity.value],
+                                     "message": {"text": f.message}}
         if f.code in index:
             result["ruleIndex"] = index[f.code]
         if f.path:
