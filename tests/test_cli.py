@@ -1,9 +1,10 @@
 """`gwlint check` end to end: every fixture, exit codes, the JSON contract, and bad input.
 
-Most run the CLI in-process (typer's runner: the same arguments, output and exit codes, without
-an interpreter start each); those marked "process" run `python -m gwlint` for real."""
+Most run the CLI in-process (`gwlint.testing.CliRunner`: the same arguments, output and exit
+codes, without an interpreter start each); those marked "process" run `python -m gwlint`."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,19 +12,23 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import gwlint as in_process
-from typer.testing import CliRunner
 
 from gwlint.cli import app
-from gwlint.testing import write_tree
+from gwlint.testing import CliRunner, write_tree
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CLEAN = sorted(p.name for p in FIXTURES.iterdir() if p.name.endswith("-clean"))
 
 
-def gwlint(*args) -> SimpleNamespace:
-    """The CLI in-process, its result shaped as subprocess.run's."""
-    result = in_process(*map(str, args))
+def gwlint(*args, cwd=None) -> SimpleNamespace:
+    """The CLI in-process (from `cwd` when given), its result shaped as subprocess.run's."""
+    here = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, [str(a) for a in args])
+    finally:
+        os.chdir(here)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
@@ -46,7 +51,7 @@ def test_clean_fixture_exits_0_with_no_findings(name):
 
 
 def test_socket_mismatch_fixture_text():  # process
-    run = gwlint_process("check", FIXTURES / "debian-socket-mismatch")
+    run = gwlint_process("check", cwd=FIXTURES / "debian-socket-mismatch")
     assert run.returncode == 1 and run.stderr == ""
     lines = run.stdout.splitlines()
     assert lines[0].startswith("etc/nginx/sites-available/default:18: GW301 error: fastcgi_pass "
@@ -57,10 +62,10 @@ def test_socket_mismatch_fixture_text():  # process
 
 
 def test_socket_mismatch_fixture_json_contract():
-    run = gwlint("check", FIXTURES / "debian-socket-mismatch", "--format", "json")
+    run = gwlint("check", "--format", "json", cwd=FIXTURES / "debian-socket-mismatch")
     assert run.returncode == 1
     doc = json.loads(run.stdout)
-    assert set(doc) == {"version", "tool", "root", "findings", "summary"}
+    assert set(doc) == {"version", "tool", "root", "findings", "errors", "summary"} and doc["errors"] == []
     assert doc["version"] == 1 and set(doc["tool"]) == {"name", "version"}
     assert set(doc["summary"]) == {"total", "error", "warning", "info", "fixable"}
     (finding,) = doc["findings"]
@@ -76,15 +81,15 @@ def test_socket_mismatch_fixture_json_contract():
 
 
 def test_demo_fixture_has_the_socket_mismatch():
-    run = gwlint("check", FIXTURES / "demo", "--format", "json")
+    run = gwlint("check", "--format", "json", cwd=FIXTURES / "demo")
     assert run.returncode == 1
     found = {(f["code"], f["path"], f["line"]) for f in json.loads(run.stdout)["findings"]}
     assert {("GW301", "etc/nginx/sites-available/wordpress", 30),
             ("GW301", "etc/nginx/sites-available/wordpress", 3)} <= found
 
 
-def test_default_root_is_the_current_directory():  # process
-    run = gwlint_process("check", cwd=FIXTURES / "debian-socket-mismatch")
+def test_default_root_is_the_current_directory():
+    run = gwlint("check", cwd=FIXTURES / "debian-socket-mismatch")
     assert run.returncode == 1 and run.stdout.startswith("etc/nginx/sites-available/default:18: GW301")
 
 

@@ -31,7 +31,8 @@ def gwlint(*args, text=True) -> SimpleNamespace:
         raise result.exception
     if text:
         return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
-    return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout_bytes, stderr=result.stderr_bytes)
+    out, err = (s.encode("utf-8", "surrogateescape") for s in (result.stdout, result.stderr))
+    return SimpleNamespace(returncode=result.exit_code, stdout=out, stderr=err)
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:

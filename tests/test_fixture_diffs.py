@@ -19,7 +19,13 @@ NAMES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
 
 def _diff(name: str, *flags: str) -> str:
-    result = gwlint("check", str(FIXTURES / name), "--diff", *flags)
+    """`gwlint check --diff` run from inside the fixture, so that paths are the tree's own."""
+    here = os.getcwd()
+    os.chdir(FIXTURES / name)
+    try:
+        result = gwlint("check", "--diff", *flags)
+    finally:
+        os.chdir(here)
     assert result.exit_code in (0, 1), result.output
     return result.stdout
 
