@@ -30,8 +30,8 @@ None.
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
 """
 
-from gwlint.model.backends import declarations, proxy_targets
 from gwlint.engine.finding import Severity, report
+from gwlint.model.backends import declarations, proxy_targets
 
 CODE = "GW362"
 NAME = "proxy-target-undeclared"
@@ -47,4 +47,4 @@ def check(ws):
             directive = target.backend.directive
             yield report(directive, f"{directive.name} {directive.args[0]}: the tree declares no backend "
                          f"on {target.machine}; gwlint cannot check that anything listens on port "
-                         f"{target.backend.endpoint.port}")
+                         f"{target.port}")

@@ -1,13 +1,14 @@
 """PHP-FPM installs: main config, included pool files, pools, and the php.ini chain they read."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 import re
 
-from gwlint.model.endpoint import Endpoint, parse_fpm_listen
 from gwlint.load.fsroot import Root
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
 from gwlint.load.units import fpm_seconds
+from gwlint.model.endpoint import Endpoint, parse_fpm_listen
 
 GLOBAL = "global"
 
@@ -85,7 +86,7 @@ def _prefix_for(conf: Path) -> Path:
     return conf.parent.parent if conf.parent.name == "etc" else conf.parent
 
 
-def load_install(root: Root, conf: Path | None, pool_files: list[Path] = ()) -> FpmInstall:
+def load_install(root: Root, conf: Path | None, pool_files: Sequence[Path] = ()) -> FpmInstall:
     """Read a main config (following `include=`) or a list of loose pool files into an install."""
     install = FpmInstall(root.rel(conf) if conf else None)
     entries: list[tuple[IniFile, str | None]] = []  # file and the section it continues

@@ -16,7 +16,8 @@ included, on the fixtures, generated trees and random text.
 import io
 import re
 import sys
-from typing import Iterator
+from collections.abc import Iterator
+
 
 def _plugin_lexers() -> bool:
     """True when a crossplane plug-in registered an external lexer beyond the lua blocks."""
@@ -51,7 +52,7 @@ def lex(text: str) -> Iterator[tuple[str, int, bool]]:
         m = match(text, pos)
         if m is None:  # an unterminated quote or comment, or a lone backslash at the end
             return
-        kind = m.lastgroup
+        kind = m.lastgroup or ""  # every alternative is a named group
         start, pos = m.span()
         if kind == "space":
             line += count("\n", start, pos)

@@ -1,16 +1,16 @@
 """nginx configuration: crossplane's tokens, our tree builder and our include resolution.
 
-gwlint.load.lexer yields crossplane's tokens (with line numbers, checked token for token); we build the tree ourselves so that we read each file
-once, from text we have already checked, keep each directive's end line (for safe line edits),
-and resolve `include` under the linted root instead of on the host.
+gwlint.load.lexer yields crossplane's tokens (with line numbers, checked token for token); we build the tree
+ourselves so that we read each file once, from text we have already checked, keep each directive's end line (for
+safe line edits), and resolve `include` under the linted root instead of on the host.
 """
 
-from dataclasses import dataclass, field
 import os
-from pathlib import Path
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from sys import intern
-from typing import Iterator
 
 from gwlint.errors import InputError
 from gwlint.load.fsroot import Root
@@ -185,6 +185,7 @@ def parse_text(text: str, rel: str) -> ParsedFile:
                          min(pending.line, text.count("\n") + 1))
     if len(stack) > 1:
         opener = stack[-1][0]
+        assert opener is not None  # only the bottom of the stack has no directive
         raise InputError(f'"{opener.name}" block is never closed (unexpected end of file, expecting "}}")',
                          rel, opener.line)
     return ParsedFile(rel, top, comments, crowded)

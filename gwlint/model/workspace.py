@@ -1,19 +1,20 @@
 """The one model rules query: nginx routes resolved to endpoints, FPM pools indexed by endpoint."""
 
+import gc
+import re
 from collections import defaultdict
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-import gc
 from pathlib import Path
-import re
 
-from gwlint.load.discover import Discovery, default_path_map, discover
-from gwlint.model.endpoint import Endpoint, PassTarget, parse_pass_target
-from gwlint.errors import InputError
 from gwlint.engine.finding import Finding, Severity
+from gwlint.errors import InputError
+from gwlint.load.discover import Discovery, default_path_map, discover
 from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_ini_chain
 from gwlint.load.fsroot import Root
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive, NginxConfig
+from gwlint.model.endpoint import Endpoint, PassTarget, parse_pass_target
 
 DEFAULT_NGINX_USER = "nobody"
 
@@ -201,8 +202,8 @@ def _route(node: Directive, upstreams: dict[str, Directive]) -> Route:
     return route
 
 
-def load_workspace(root_path: Path, *, nginx: list[Path] = (), fpm: list[Path] = (),
-                   php_ini: list[Path] = (), options: Options = Options(),
+def load_workspace(root_path: Path, *, nginx: Sequence[Path] = (), fpm: Sequence[Path] = (),
+                   php_ini: Sequence[Path] = (), options: Options = Options(),
                    path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None,
                    cache=None) -> Workspace:
     """Discover and parse a root (or the files named explicitly) into a Workspace.
@@ -279,7 +280,7 @@ def _load_problems(config: NginxConfig) -> list[Finding]:
     problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted', d.path, d.line,
                          code="GW906", name="include-outside-tree", severity=Severity.WARNING)
                  for d, rel, why, fatal in config.unread_matches if not fatal]
-    problems += [Finding(str(t.message) + "; not linted", t.path, t.line or 1, code="GW903",
+    problems += [Finding(str(t.message) + "; not linted", t.path or "", t.line or 1, code="GW903",
                          name="unrendered-template", severity=Severity.WARNING)
                  for t in config.templates]
     return problems

@@ -12,22 +12,23 @@ Ports of the backends the tree declares (systemd units, compose, PM2) get loopba
 that a test can start a stand-in where the app would listen.
 """
 
-from dataclasses import dataclass, field
 import grp
 import ipaddress
 import os
-from pathlib import Path
 import pwd
 import re
 import shutil
 import socket
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from gwlint.model.backends import declarations
-from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
 from gwlint.load.fpm import GLOBAL, _prefix_for
 from gwlint.load.ini import Setting, parse_ini
-from gwlint.model.workspace import Workspace, load_workspace
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive
+from gwlint.model.backends import declarations
+from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
+from gwlint.model.workspace import Workspace, load_workspace
 
 NGINX_ERROR_LOG = "logs/nginx-error.log"
 NGINX_ACCESS_LOG = "logs/nginx-access.log"
@@ -229,7 +230,7 @@ class _Relocator:
         return self.hosts.setdefault(str(ip), f"127.0.0.{len(self.hosts) + 2}")
 
     def collect_ports(self) -> None:
-        ports = set()
+        ports: set[int | None] = set()
         for node in self.ws.directives("listen"):
             endpoint = parse_fpm_listen(node.args[0]) if node.args else None
             if endpoint and endpoint.kind == "tcp":
@@ -242,8 +243,8 @@ class _Relocator:
             if pool.listen and pool.listen.kind == "tcp":
                 ports.add(pool.listen.port)
         ports |= {d.port for d in declarations(self.ws)}  # app backends a test may stand in for
-        ports.discard(None)
-        self.ports = dict(zip(sorted(ports), free_ports(len(ports))))
+        known = sorted(port for port in ports if port is not None)
+        self.ports = dict(zip(known, free_ports(len(known)), strict=True))
 
     def _servers_without_listen(self) -> list[Directive]:
         return [node for node in self.ws.directives("server")
@@ -328,7 +329,7 @@ class _Relocator:
         scheme, sep, rest = arg.partition("://")
         if not sep:
             scheme, rest = "", arg
-        hostport, slash, uri = rest.partition("/")
+        _, slash, uri = rest.partition("/")
         new = f"{self.host(target.host)}:{self.ports[port]}"
         return f"{scheme}{sep}{new}{slash}{uri}"
 
@@ -395,6 +396,7 @@ class _Relocator:
                         new = self.path(value, prefix, write=True)
                         endpoint = Endpoint("unix", path=new)
                     else:
+                        assert endpoint.port is not None  # parse_fpm_listen gives every tcp listen a port
                         endpoint = Endpoint("tcp", host=self.host(endpoint.host), port=self.ports[endpoint.port])
                         new = f"{endpoint.host}:{endpoint.port}"
                     self.edit.set_ini(setting, new)
@@ -428,7 +430,7 @@ class _Relocator:
 
 
 def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
-             nginx: list[str] = (), fpm: list[str] = ()) -> Relocation:
+             nginx: Sequence[str] = (), fpm: Sequence[str] = ()) -> Relocation:
     """Copy the tree `src` (with `overlay` texts, root-relative, written over it) to `dest` and relocate it.
 
     `nginx`/`fpm` name entry files (root-relative) as `gwlint check --nginx/--fpm` do.
