@@ -32,6 +32,7 @@ demo: $(BIN)/gwlint
 # style and types first (seconds), then the suite
 test: $(STAMP) servers
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # gwlint vs a crossplane-only parse and gixy-ng on generated trees of 1, 10, 1,000 and 10,000 sites
