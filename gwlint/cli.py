@@ -31,14 +31,20 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (`{self.prog} --help` lists the options)")
 
 
+_WIDTH: list[int] = []
+
+
 class _Formatter(argparse.HelpFormatter):
     """`-o, --output FILE` (the metavar once), paragraphs kept, at most 100 columns."""
 
     def __init__(self, prog: str):
-        import shutil
-
-        width = min(100, shutil.get_terminal_size((100, 24)).columns) - 2
-        super().__init__(prog, max_help_position=28, width=width)
+        if not _WIDTH:  # argparse makes a formatter per add_argument: ask the terminal once
+            try:
+                columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.stdout.fileno()).columns
+            except (ValueError, OSError):
+                columns = 100
+            _WIDTH.append(min(100, columns) - 2)
+        super().__init__(prog, max_help_position=28, width=_WIDTH[0])
 
     def _format_action_invocation(self, action: argparse.Action) -> str:
         if not action.option_strings:
@@ -606,18 +612,18 @@ def _check_fix(runs, cfg, inputs, output_format, output, diff, unsafe_fixes, sty
     _require_something(runs, inputs)
     results = [(run, result) for run, result in results if not run.empty]
     if diff:
-        patch, failures, applied, remaining = "", [], 0, 0
+        patch, failures, applied, left = "", [], 0, 0
         for run, result in results:
             patch += fixer.unified_diff(result, join_path(prefix, run.prefix) if run.prefix else prefix)
             run.rebase(result.applied)
             run.rebase(result.remaining)
             for problem in (f for f in result.remaining if f.code in fixer.FIX_PROBLEMS):
                 _note(f"{join_path(prefix, problem.path)}:{problem.line}: {problem.code} {problem.message}")
-            applied, remaining = applied + len(result.applied), remaining + len(result.remaining)
+            applied, left = applied + len(result.applied), left + len(result.remaining)
             failures += run.rebase(run.verified(result.workspace, result.fixed))
         _write(patch, output)
-        if (applied or remaining) and not quiet:
-            _note(f"gwlint: the diff fixes {applied} finding(s); {remaining} remain")
+        if (applied or left) and not quiet:
+            _note(f"gwlint: the diff fixes {applied} finding(s); {left} remain")
         if failures:
             from gwlint.output import report
 
@@ -632,7 +638,8 @@ def _check_fix(runs, cfg, inputs, output_format, output, diff, unsafe_fixes, sty
     for run, result in results:
         for finding in run.rebase(result.applied):
             if not quiet:
-                _note(f"fixed {join_path(prefix, finding.path)}:{finding.line}: {finding.code} {finding.fix.title}")
+                title = fixer.fix_of(finding).title
+                _note(f"fixed {join_path(prefix, finding.path)}:{finding.line}: {finding.code} {title}")
         remaining += run.rebase(result.remaining + run.verified(result.workspace))
     remaining.sort(key=lambda f: f.sort_key())
     _emit(remaining, output_format, output, inputs.shown, [run for run, _ in results], None, style, prefix)

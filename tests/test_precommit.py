@@ -1,7 +1,9 @@
-"""The hooks in .pre-commit-hooks.yaml, run by the real `pre-commit try-repo` on a temp git repo.
+"""The hooks in .pre-commit-hooks.yaml, run by the real `pre-commit run` on temp git repos whose
+.pre-commit-config.yaml names this checkout (committed to a temp repo) as the hooks' repo.
 
-pre-commit builds the hook's environment with pip (as for any user), so this test needs the
-package index; it takes tens of seconds the first time.
+These tests need the package index: pre-commit builds the hooks' environment with pip, as for any
+user (tens of seconds). They share one pre-commit home, so it is built once for the module
+(`pre-commit try-repo` would build a new one on every call).
 """
 
 import os
@@ -35,7 +37,8 @@ def hooks_repo(tmp_path_factory) -> Path:
     """The checkout as pre-commit needs it: a git repo with the working tree committed at HEAD."""
     repo = tmp_path_factory.mktemp("hooks") / "gwlint"
     shutil.copytree(CHECKOUT, repo, symlinks=True, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "__pycache__", "*.egg-info", ".pytest_cache", ".gwlint_cache", "build"))
+        ".git", ".venv", "__pycache__", "*.egg-info", ".pytest_cache", ".gwlint_cache", "build",
+        ".mypy_cache", ".ruff_cache", ".trees", ".hypothesis"))
     git(repo, "init", "-q", "-b", "main")  # the README's snippet names `rev: main`
     commit_all(repo, "gwlint under test")
     return repo
@@ -46,59 +49,56 @@ def cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-def try_repo(target: Path, hooks: Path, cache: Path, hook: str, *args: str) -> subprocess.CompletedProcess:
-    pre_commit = Path(sys.executable).parent / "pre-commit"
+def use_hooks(target: Path, hooks: Path, *hook_args: str) -> None:
+    """A git repo at `target` (its files committed) whose pre-commit config runs both hooks."""
+    rev = git(hooks, "rev-parse", "HEAD").strip()
+    args = f"        args: [{', '.join(hook_args)}]\n" if hook_args else ""
+    (target / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hooks}\n    rev: {rev}\n    hooks:\n"
+        f"      - id: gwlint\n{args}      - id: gwlint-fix\n{args}")
+    git(target, "init", "-q")
+    commit_all(target, "configs")
+
+
+def pre_commit(target: Path, cache: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(cache), "NO_COLOR": "1"}
-    return subprocess.run([str(pre_commit), "try-repo", str(hooks), hook, "--color", "never", *args],
+    return subprocess.run([str(Path(sys.executable).parent / "pre-commit"), "run", "--color", "never", *args],
                           cwd=target, capture_output=True, text=True, env=env, timeout=600)
 
 
 def test_hooks_pass_clean_fail_broken_and_fix_rewrites(hooks_repo, cache, tmp_path):
     target = tmp_path / "configs"
     shutil.copytree(CHECKOUT / "fixtures" / "debian-clean", target, symlinks=True)
-    git(target, "init", "-q")
-    commit_all(target, "clean")
-    clean = try_repo(target, hooks_repo, cache, "gwlint", "--all-files")
+    use_hooks(target, hooks_repo)
+    clean = pre_commit(target, cache, "gwlint", "--all-files")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "Passed" in clean.stdout
 
     site = target / SITE
     site.write_text(site.read_text().replace(NEW, OLD))
     commit_all(target, "broken: pool socket of php8.1")
-    broken = try_repo(target, hooks_repo, cache, "gwlint", "--from-ref", "HEAD~1", "--to-ref", "HEAD")
+    broken = pre_commit(target, cache, "gwlint", "--from-ref", "HEAD~1", "--to-ref", "HEAD")
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "Failed" in broken.stdout and "GW301" in broken.stdout and f"{SITE}:18" in broken.stdout
 
-    fixed = try_repo(target, hooks_repo, cache, "gwlint-fix", "--from-ref", "HEAD~1", "--to-ref", "HEAD")
+    fixed = pre_commit(target, cache, "gwlint-fix", "--from-ref", "HEAD~1", "--to-ref", "HEAD")
     assert fixed.returncode == 1, fixed.stdout + fixed.stderr  # pre-commit fails when a hook edits files
     assert "files were modified by this hook" in fixed.stdout
     assert NEW in site.read_text() and OLD not in site.read_text()
     git(target, "add", "-A")  # the gate lints what is staged: the fix counts once added
-    again = try_repo(target, hooks_repo, cache, "gwlint", "--all-files")
+    again = pre_commit(target, cache, "gwlint", "--all-files")
     assert again.returncode == 0, again.stdout + again.stderr
 
 
 def test_config_with_root_arg_for_a_tree_in_a_subdirectory(hooks_repo, cache, tmp_path):
-    """The README's snippet: `args: [--root, deploy]` overrides the hook's `--root .`."""
+    """The README's snippet: `args: [--root, deploy]` names the tree (the gate's FILEs narrow the report)."""
     target = tmp_path / "repo"
     shutil.copytree(CHECKOUT / "fixtures" / "debian-socket-mismatch", target / "deploy", symlinks=True)
     (target / "deploy" / SITE).with_name("unrelated.conf").write_text("# not included anywhere\n")
-    rev = git(hooks_repo, "rev-parse", "HEAD").strip()
-    (target / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {hooks_repo}\n    rev: {rev}\n    hooks:\n"
-        "      - id: gwlint\n        args: [--root, deploy]\n")
-    git(target, "init", "-q")
-    commit_all(target, "tree in deploy/")
-    pre_commit = Path(sys.executable).parent / "pre-commit"
-    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(cache), "NO_COLOR": "1"}
-
-    def run(*files: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(pre_commit), "run", "--color", "never", "--files", *files], cwd=target,
-                              capture_output=True, text=True, env=env, timeout=600)
-
-    broken = run(f"deploy/{SITE}")
+    use_hooks(target, hooks_repo, "--root", "deploy")
+    broken = pre_commit(target, cache, "gwlint", "--files", f"deploy/{SITE}")
     assert broken.returncode == 1 and f"{SITE}:18: GW301" in broken.stdout, broken.stdout + broken.stderr
-    unrelated = run("deploy/etc/nginx/sites-available/unrelated.conf")
+    unrelated = pre_commit(target, cache, "gwlint", "--files", "deploy/etc/nginx/sites-available/unrelated.conf")
     assert unrelated.returncode == 0, unrelated.stdout + unrelated.stderr
 
 
@@ -130,7 +130,7 @@ APP_SITE = "server {\n    listen 8080;\n    root /var/www/html;\n    location ~ 
 
 
 @pytest.fixture
-def staged_repo(tmp_path) -> Path:
+def staged_repo(tmp_path, hooks_repo) -> Path:
     """debian-clean plus a second pool `app` (socket app:app 0660, nginx's www-data in group app) and
     a site using it, committed: clean."""
     target = tmp_path / "configs"
@@ -142,14 +142,13 @@ def staged_repo(tmp_path) -> Path:
         fh.write("app:x:1001:1001::/srv/app:/usr/sbin/nologin\n")
     with open(target / "etc/group", "a") as fh:
         fh.write("app:x:1001:www-data\n")
-    git(target, "init", "-q")
-    commit_all(target, "two pools")
+    use_hooks(target, hooks_repo)
     return target
 
 
 def test_gate_blocks_deleting_a_pool_a_site_uses(hooks_repo, cache, staged_repo):
     git(staged_repo, "rm", "-q", "etc/php/8.2/fpm/pool.d/app.conf")
-    run = try_repo(staged_repo, hooks_repo, cache, "gwlint")
+    run = pre_commit(staged_repo, cache, "gwlint")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "etc/nginx/sites-available/app:6: GW301" in run.stdout  # in a file the commit does not touch
 
@@ -160,10 +159,10 @@ def test_gate_blocks_a_site_pointing_at_an_untracked_pool(hooks_repo, cache, sta
     git(staged_repo, "add", "etc/nginx/sites-available/app")
     (staged_repo / "etc/php/8.2/fpm/pool.d/new.conf").write_text(POOL_APP.replace("[app]", "[new]")
                                                                   .replace("app.sock", "new.sock"))
-    run = try_repo(staged_repo, hooks_repo, cache, "gwlint")  # new.conf is untracked: not in the commit
+    run = pre_commit(staged_repo, cache, "gwlint")  # new.conf is untracked: not in the commit
     assert run.returncode == 1 and "etc/nginx/sites-available/app:6: GW301" in run.stdout, run.stdout + run.stderr
     git(staged_repo, "add", "etc/php/8.2/fpm/pool.d/new.conf")
-    run = try_repo(staged_repo, hooks_repo, cache, "gwlint")
+    run = pre_commit(staged_repo, cache, "gwlint")
     assert run.returncode == 0, run.stdout + run.stderr
 
 
@@ -171,7 +170,7 @@ def test_gate_blocks_taking_nginx_out_of_the_sockets_group(hooks_repo, cache, st
     group = staged_repo / "etc/group"
     group.write_text(group.read_text().replace("app:x:1001:www-data", "app:x:1001:"))
     git(staged_repo, "add", "etc/group")
-    run = try_repo(staged_repo, hooks_repo, cache, "gwlint")
+    run = pre_commit(staged_repo, cache, "gwlint")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "etc/php/8.2/fpm/pool.d/app.conf" in run.stdout and "GW320" in run.stdout
 
@@ -180,7 +179,7 @@ def test_gate_passes_an_unrelated_change(hooks_repo, cache, staged_repo):
     (staged_repo / "README.md").write_text("servers\n")
     (staged_repo / "etc/php/8.2/fpm/pool.d/broken.conf").write_text("[broken\n")  # untracked: not linted
     git(staged_repo, "add", "README.md")
-    run = try_repo(staged_repo, hooks_repo, cache, "gwlint")
+    run = pre_commit(staged_repo, cache, "gwlint")
     assert run.returncode == 0 and "Passed" in run.stdout, run.stdout + run.stderr
 
 
@@ -196,13 +195,11 @@ def test_readme_snippet_works_as_written(hooks_repo, cache, tmp_path):
                                                                     str(hooks_repo)))
     git(target, "init", "-q")
     commit_all(target, "clean")
-    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(cache), "NO_COLOR": "1"}
-    pre_commit = str(Path(sys.executable).parent / "pre-commit")
-    run = subprocess.run([pre_commit, "run", "--all-files", "--color", "never"], cwd=target, capture_output=True,
-                         text=True, env=env, timeout=600)
+    run = pre_commit(target, cache, "--all-files")
     assert run.returncode == 0 and "gwlint" in run.stdout and "Passed" in run.stdout, run.stdout + run.stderr
-    pinned = subprocess.run([pre_commit, "autoupdate", "--color", "never"], cwd=target, capture_output=True,
-                            text=True, env=env, timeout=600)  # what the README tells users to run next
-    assert pinned.returncode == 0, pinned.stdout + pinned.stderr
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(cache), "NO_COLOR": "1"}
+    pinned = subprocess.run([str(Path(sys.executable).parent / "pre-commit"), "autoupdate", "--color", "never"],
+                            cwd=target, capture_output=True, text=True, env=env, timeout=600)
+    assert pinned.returncode == 0, pinned.stdout + pinned.stderr  # what the README tells users to run next
     rev = git(hooks_repo, "rev-parse", "HEAD").strip()
     assert f"rev: {rev}" in (target / ".pre-commit-config.yaml").read_text()

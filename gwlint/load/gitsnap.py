@@ -73,6 +73,7 @@ def staged(root: Path):
     with tempfile.TemporaryDirectory(prefix="gwlint-staged-") as tmp:
         scratch = Path(tmp)
         target, base = scratch / "commit", scratch / "baseline"
+        base_ref: str | None
         if from_ref and to_ref:  # pre-commit run --from-ref/--to-ref: the pushed commits
             _export_tree(top, to_ref, target, scratch)
             base_ref = _git(top, "merge-base", from_ref, to_ref).strip()

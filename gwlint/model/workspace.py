@@ -3,6 +3,7 @@
 import gc
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,8 +202,8 @@ def _route(node: Directive, upstreams: dict[str, Directive]) -> Route:
     return route
 
 
-def load_workspace(root_path: Path, *, nginx: list[Path] = (), fpm: list[Path] = (),
-                   php_ini: list[Path] = (), options: Options = Options(),
+def load_workspace(root_path: Path, *, nginx: Sequence[Path] = (), fpm: Sequence[Path] = (),
+                   php_ini: Sequence[Path] = (), options: Options = Options(),
                    path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None,
                    cache=None) -> Workspace:
     """Discover and parse a root (or the files named explicitly) into a Workspace.
@@ -282,7 +283,7 @@ def _load_problems(config: NginxConfig) -> list[Finding]:
     problems += [Finding(f'include "{short_name(d.args[0])}" matches {rel}, {why}: not linted', d.path, d.line,
                          code="GW906", name="include-outside-tree", severity=Severity.WARNING)
                  for d, rel, why, fatal in config.unread_matches if not fatal]
-    problems += [Finding(str(t.message) + "; not linted", t.path, t.line or 1, code="GW903",
+    problems += [Finding(str(t.message) + "; not linted", t.path or "", t.line or 1, code="GW903",
                          name="unrendered-template", severity=Severity.WARNING)
                  for t in config.templates]
     return problems
@@ -315,7 +316,7 @@ def _no_pool(install: FpmInstall) -> Finding:
                    "least one pool section must be specified in config file), so every PHP request gets 502 "
                    "Bad Gateway, error.log: connect() to unix:... failed (2: No such file or directory) for a "
                    "socket, connect() failed (111: Connection refused) for a port",
-                   at.path if at else install.conf, at.line if at else 1, code="GW907", name="fpm-no-pool")
+                   at.path if at else install.conf or "", at.line if at else 1, code="GW907", name="fpm-no-pool")
 
 
 def _require_file(root: Root, path: Path) -> None:

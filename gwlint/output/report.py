@@ -2,7 +2,7 @@
 keep its shape), --statistics."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from gwlint import __version__
 from gwlint.engine.finding import Finding
@@ -39,7 +39,7 @@ def first_clause(message: str) -> str:
 
 
 def as_concise(findings: list[Finding], color: bool = False, summary: bool = True, prefix: str = "",
-               checked: list[str] = ()) -> str:
+               checked: list[str] | tuple[str, ...] = ()) -> str:
     """One line per finding, `path:line: CODE [*] first clause`, then the totals (as ruff's concise)."""
     paint = _painter(color)
     out = []
@@ -83,7 +83,8 @@ def as_statistics(findings: list[Finding], as_json: bool = False, color: bool = 
 
 
 def as_text(findings: list[Finding], source: Callable[[str], str | None] | None = None,
-            color: bool = False, summary: bool = True, prefix: str = "", checked: list[str] = ()) -> str:
+            color: bool = False, summary: bool = True, prefix: str = "",
+            checked: list[str] | tuple[str, ...] = ()) -> str:
     """Each finding with its source line, related locations and fix; then what was linted
     (`checked`: gwlint.output.inventory.linted, one line per root) and the totals.
 
@@ -125,7 +126,7 @@ def as_text(findings: list[Finding], source: Callable[[str], str | None] | None 
     return "".join(line + "\n" for line in out)
 
 
-def as_github(findings: list[Finding], prefix: str = "", errors: list[dict] = ()) -> str:
+def as_github(findings: list[Finding], prefix: str = "", errors: Sequence[dict] = ()) -> str:
     """GitHub Actions workflow commands: one `::error file=..,line=..::` annotation per finding,
     and per error that stopped the run (`errors`: dicts with path, line and message).
 
@@ -186,7 +187,7 @@ def finding_dict(f: Finding, prefix: str = "") -> dict:
             "fix": fix}
 
 
-def as_json(findings: list[Finding], root: str, prefix: str = "", errors: list[dict] = ()) -> str:
+def as_json(findings: list[Finding], root: str, prefix: str = "", errors: Sequence[dict] = ()) -> str:
     """The JSON contract. `errors` (path, line, message) are what stopped the run (exit 2 or 3):
     the document is still complete, with no findings."""
     doc = {"version": JSON_VERSION, "tool": {"name": "gwlint", "version": __version__}, "root": root,
