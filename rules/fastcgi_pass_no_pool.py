@@ -6,7 +6,8 @@ a unix socket or TCP port and checks that a PHP-FPM pool found in the tree liste
 finding per unreachable upstream server (servers marked `down` are never contacted: skipped).
 Runs only when FPM configs were found; targets with variables are skipped, not guessed. A pool
 on the right port that listens on loopback only while nginx connects to another address is
-GW303's finding, not this one.
+GW303's finding, not this one. A missing `backup` server is a warning, not an error: the site
+serves while its primary servers are up (measured: 200), and fails only when they fail over.
 
 `uwsgi_pass`, `scgi_pass`, `grpc_pass` and `proxy_pass` are not checked against pools: PHP-FPM
 speaks only FastCGI, so an FPM pool is never their backend. GW302 flags the reverse mistake (one of
@@ -31,7 +32,8 @@ fastcgi_pass unix:/run/php/php8.2-fpm.sock;
 
 ## Fix
 Rewrites the target to the pool's endpoint when exactly one pool is the clear match (safe);
-otherwise each candidate pool is offered as an unsafe fix.
+otherwise each candidate pool is offered as an unsafe fix. None for a `backup` server: the tree
+works, only its failover does not, and which pool should stand by is not a typo to correct.
 
 ## References
 - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_pass
@@ -81,11 +83,15 @@ def check(ws):
                 else f"fastcgi_pass {route.directive.args[0]}"
             message = (f"{via}: no PHP-FPM pool listens on {target}; every PHP request here gets "
                        f"{connect_failure(target)}")
+            if backend.backup:
+                message = (f"{via}: no PHP-FPM pool listens on {target}; this backup server is a latent risk: "
+                           f"the site serves while the primary servers are up, and when nginx fails over to it "
+                           f"PHP requests get {connect_failure(target)}")
             rel, fix = [], None
             if route.upstream:
                 rel.append(related(route.directive, "used by this fastcgi_pass"))
             best = nearest(target)
-            if best is not None:
+            if best is not None and not backend.backup:
                 pool = listening[best]
                 setting = pool.get("listen")
                 message += f"; did you mean {best} (pool '{pool.name}')?"
@@ -98,7 +104,8 @@ def check(ws):
                         message += " Other pools: " + ", ".join(f"{e} ('{listening[e].name}')" for e in others) + "."
                         rel += [related(listening[e].get("listen"), f"pool '{listening[e].name}' listens on {e}")
                                 for e in others]
-            yield report(backend.directive, message, rel, fix)
+            yield report(backend.directive, message, rel, fix,
+                         at_most=Severity.WARNING if backend.backup else None)
 
 
 def _clear_match(target: Endpoint, best: Endpoint, per_kind: Counter, per_port: Counter) -> bool:

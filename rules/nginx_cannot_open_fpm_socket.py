@@ -9,7 +9,8 @@ Then checks the nginx worker (`user NAME [GROUP];`, default `nobody`) may write 
 membership from `etc/passwd` and `etc/group` under the root (without them: only the worker's
 own group is assumed, and the message says so); a worker account missing from those files is
 left to GW323. When the socket's parent directories exist under the root, their real modes are
-checked for search permission too.
+checked for search permission too. A pool that sets `user` but no `listen.owner` under a root
+master is GW201's finding (one cause, one finding), not this one.
 
 ## Why is this bad?
 Both `nginx -t` and `php-fpm -t` pass, then every PHP request fails with **502 Bad Gateway**
@@ -46,7 +47,8 @@ uses the pool and the worker's group is known; unsafe otherwise. None for a pare
 from gwlint.load.accounts import load_accounts, worker_identity
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import set_inis
-from gwlint.model.sockperm import DEFAULT_MODE, blocked_parent, connect_denied, socket_clients, socket_perms
+from gwlint.model.sockperm import (DEFAULT_MODE, blocked_parent, connect_denied, owner_left_to_root_master,
+                                  socket_clients, socket_perms)
 
 CODE = "GW320"
 NAME = "nginx-cannot-open-fpm-socket"
@@ -86,6 +88,8 @@ def _judge(ws, pool, perms, instance, route, worker, accounts, only_user):
     if len(ws.nginx) > 1:
         note += f" (nginx {instance.entry})"
     allowed, who = perms.grant(worker)
+    if not allowed and owner_left_to_root_master(pool, ws.options.fpm_master_user):
+        return None  # the missing listen.owner is the cause: GW201's finding
     if not allowed:
         rel += [related(pool.get(k), f"socket {k}") for k in _SOCKET_KEYS if pool.get(k)]
         message = (f"pool '{pool.name}' creates {path} as {perms}{_default_note(pool, ws)}; the nginx "

@@ -38,23 +38,19 @@ one nginx in the tree uses it and its group is known); with no such nginx, the p
 from gwlint.load.accounts import load_accounts, worker_identity
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import set_inis
-from gwlint.model.sockperm import socket_clients, socket_perms
+from gwlint.model.sockperm import owner_left_to_root_master, socket_clients, socket_perms
 
 CODE = "GW201"
 NAME = "pool-user-without-listen-owner"
 SEVERITY = Severity.ERROR
 
-_OWNER_KEYS = ("listen.owner", "listen.acl_users", "listen.acl_groups")
-
-
 def check(ws):
-    if ws.options.fpm_master_user != "root":
-        return  # php-fpm then ignores `user`: the pool runs as the master, which owns the socket
     clients = None
     for pool in ws.pools:
-        listen, user = pool.listen, pool.get("user")
-        if listen is None or listen.kind != "unix" or user is None or any(pool.value(k) for k in _OWNER_KEYS):
+        # a non-root master ignores `user`: the pool runs as the master, which owns the socket
+        if not owner_left_to_root_master(pool, ws.options.fpm_master_user):
             continue
+        listen, user = pool.listen, pool.get("user")
         if clients is None:
             clients, accounts = socket_clients(ws), load_accounts(ws.root)
         perms = socket_perms(pool, accounts, ws.options.fpm_master_user)

@@ -38,10 +38,10 @@ rewritten (unsafe).
 
 `fastcgi_keep_conn on` is always **unsafe**: kept FastCGI connections have reported php-fpm
 hazards that a config cannot rule out. Scripts calling `fastcgi_finish_request()` can deadlock
-the connection (php-src #10335); a child that reaches `pm.max_requests` closes a connection nginx
-still holds, and the next request on it gets a 502; and a 2026 request-smuggling advisory needs
-connection reuse (fixed in PHP 8.2.36, 8.3.37, 8.4.28, 8.5.13). Turn it on after checking the
-PHP version and the application, not by a blanket `--fix`.
+the connection (php-src #10335); a child that reaches `pm.max_requests` closes a connection
+nginx still holds, and the next request on it fails (reported as bad gateway errors); and a 2026
+request-smuggling advisory needs connection reuse (fixed in PHP 8.2.36, 8.3.37, 8.4.28, 8.5.13).
+Turn it on after checking the PHP version and the application, not by a blanket `--fix`.
 
 ## References
 - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive

@@ -8,6 +8,7 @@ from pathlib import Path
 import re
 
 from gwlint.load.discover import Discovery, default_path_map, discover
+from gwlint.model import runtime
 from gwlint.model.endpoint import Endpoint, PassTarget, parse_pass_target
 from gwlint.errors import InputError
 from gwlint.engine.finding import Finding, Severity
@@ -43,6 +44,12 @@ class Backend:
     endpoint: Endpoint | None
     directive: Directive  # the *_pass line, or the upstream's `server` line
     pools: list[Pool] = field(default_factory=list)
+
+    @property
+    def backup(self) -> bool:
+        """An upstream `server ... backup`: contacted only when the primary servers fail (measured:
+        an upstream whose backup is missing serves 200 while the primary is up)."""
+        return self.directive.name == "server" and "backup" in self.directive.args[1:]
 
 
 @dataclass(eq=False)
@@ -118,6 +125,7 @@ class Workspace:
         self.problems: list[Finding] = []
         self._by_name: dict[str, list[Directive]] = defaultdict(list)
         self._pools_by_endpoint: dict[tuple, list[Pool]] = defaultdict(list)
+        self.socket_aliases: dict = {}  # run_path(link) -> runtime.SocketAlias (Debian's php-fpm.sock)
 
     # queries -----------------------------------------------------------------------------
     @property
@@ -140,10 +148,26 @@ class Workspace:
         return self._by_name.get(name, [])
 
     def pools_at(self, endpoint: Endpoint) -> list[Pool]:
-        """Pools listening where `endpoint` points: the same socket, or the same TCP port."""
+        """Pools listening where `endpoint` points: the same socket (through /var/run = /run and
+        Debian's php-fpm.sock link), or the same TCP port."""
         if endpoint.kind == "unix":
-            return self._pools_by_endpoint.get(("unix", endpoint.path), [])
+            return self._pools_by_endpoint.get(("unix", self.socket_path(endpoint.path)), [])
         return self._pools_by_endpoint.get(("tcp", endpoint.port), [])
+
+    def socket_path(self, path: str) -> str:
+        """The socket a unix path reaches at run time: `/var/run` is `/run`, and a runtime symlink
+        (Debian's `/run/php/php-fpm.sock`) leads to its pool's socket."""
+        path = runtime.run_path(path)
+        alias = self.socket_aliases.get(path)
+        return runtime.run_path(alias.target) if alias is not None else path
+
+    def same_socket(self, a: Endpoint, b: Endpoint) -> bool:
+        """Whether two unix endpoints are one socket at run time."""
+        return a.kind == b.kind == "unix" and self.socket_path(a.path) == self.socket_path(b.path)
+
+    def alias_of(self, endpoint: Endpoint):
+        """The runtime alias `endpoint` goes through (a runtime.SocketAlias), or None."""
+        return self.socket_aliases.get(runtime.run_path(endpoint.path)) if endpoint.kind == "unix" else None
 
     def include_count(self, rel: str) -> int:
         """How many include directives load the nginx file `rel`."""
@@ -156,10 +180,11 @@ class Workspace:
     # building ----------------------------------------------------------------------------
     def index(self) -> None:
         """Index pools by endpoint and resolve every route: linear in the size of the config."""
+        self.socket_aliases = runtime.socket_aliases(self)
         for pool in self.pools:
             listen = pool.listen
             if listen is not None:
-                key = ("unix", listen.path) if listen.kind == "unix" else ("tcp", listen.port)
+                key = ("unix", runtime.run_path(listen.path)) if listen.kind == "unix" else ("tcp", listen.port)
                 self._pools_by_endpoint[key].append(pool)
         for instance in self.nginx:
             for route in instance.routes:

@@ -17,7 +17,9 @@ from gwlint.verify.relocate import Relocation, relocate
 TIMEOUT = 30
 _NGINX_LINE = re.compile(r"^nginx: \[(emerg|alert|crit)\] (.*?)(?: in (/\S+):(\d+))?$")
 _FPM_LINE = re.compile(r"(?:ERROR|ALERT): (?:\[(/[^\]:]+):(\d+)\] )?(.*)$")
-_FPM_CASCADE = re.compile(r"FPM initialization failed|failed to load configuration|Unable to include")
+# follow-up lines php-fpm prints after the real error: one cause, one finding
+_FPM_CASCADE = re.compile(r"FPM initialization failed|failed to load configuration|Unable to include|"
+                          r"failed to post process the configuration")
 
 
 def find_nginx() -> str | None:

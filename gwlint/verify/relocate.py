@@ -427,6 +427,16 @@ class _Relocator:
                 self.edit.set_ini(setting, self.path(setting.value, self.dest, write=True))
 
 
+def _runtime_links(dest: Path) -> None:
+    """What every systemd distro (and the Debian/Alpine images) has: /var/run -> /run, unless the
+    tree holds a var/run of its own."""
+    var_run = dest / "var" / "run"
+    if not var_run.exists() and not var_run.is_symlink():
+        (dest / "run").mkdir(exist_ok=True)
+        var_run.parent.mkdir(exist_ok=True)
+        os.symlink("../run", var_run)
+
+
 def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
              nginx: list[str] = (), fpm: list[str] = ()) -> Relocation:
     """Copy the tree `src` (with `overlay` texts, root-relative, written over it) to `dest` and relocate it.
@@ -437,6 +447,7 @@ def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
     shutil.copytree(src, dest, symlinks=True, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", ".gwlint_cache"))
     os.chmod(dest, 0o755)  # worker users must traverse it
+    _runtime_links(dest)
     for rel, text in (overlay or {}).items():
         (dest / rel).write_text(text)
     ws = load_workspace(dest, nginx=[dest / p for p in nginx], fpm=[dest / p for p in fpm])

@@ -58,7 +58,7 @@ REALSERVER_CASES: dict[str, list[Case]] = {
              manual_fix=((SITE, "php8.2-fpm.sock down;", "php8.2-fpm.sock;"),)),
     ],
     "GW201": [
-        Case("realserver-socket-no-owner", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13), also=("GW320",)),
+        Case("realserver-socket-no-owner", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
     ],
     "GW202": [
         Case("realserver-socket-mode-invalid", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13), also=("GW320",)),
@@ -105,6 +105,9 @@ REALSERVER_CASES: dict[str, list[Case]] = {
         Case("debian-socket-mismatch", 502, 2,
              CONNECT.format(target=r"/run/php/php8\.1-fpm\.sock", errno=2)),
         Case("realserver-tcp-mismatch", 502, 111, CONNECT.format(target="", errno=111)),
+        # twins of debian-var-run-clean and debian-fpm-sock-alias-clean (200 through the alias)
+        Case("debian-var-run-mismatch", 502, 2, CONNECT.format(target=r"/var/run/php/php8\.1-fpm\.sock", errno=2)),
+        Case("debian-fpm-sock-alias-tcp", 502, 2, CONNECT.format(target=r"/run/php/php-fpm\.sock", errno=2)),
     ],
     "GW320": [
         Case("realserver-socket-owner-root", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),

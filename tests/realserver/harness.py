@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 import re
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -142,6 +143,33 @@ class Servers:
             (root / sub).mkdir(parents=True, exist_ok=True)
         return ["unshare", "--mount", "--propagation", "private", "sh", "-c", PRIVATE_TMP, str(root), *argv]
 
+    def socket_helper(self) -> None:
+        """Debian's `ExecStartPost=-/usr/lib/php/php-fpm-socket-helper install LINK POOL_FILE PRIORITY`
+        of the tree's php-fpm units, done in the copy (the real helper runs update-alternatives on
+        this host): LINK becomes a symlink to what the helper's own sed reads from POOL_FILE, when
+        that is a socket; the highest priority wins."""
+        root = self.relocation.workspace.root
+        best: dict[Path, tuple[int, str]] = {}
+        for name in systemd.unit_names(root, systemd.FPM_UNIT):
+            for line in systemd.settings(root, name, "Service", "ExecStartPost"):
+                words = line.value.lstrip("-@:+!").split()
+                if len(words) < 5 or not words[0].endswith("/php-fpm-socket-helper") or words[1] != "install":
+                    continue
+                pool_file = root.map_config_path(words[3], root.path)
+                if not pool_file.is_file() or not words[4].isdigit():
+                    continue
+                sed = subprocess.run(["sed", "-n", r"s/^listen[[:space:]]*=[[:space:]]*\([^[:space:]]*\)/\1/p",
+                                      str(pool_file)], capture_output=True, text=True)
+                socket_path = sed.stdout.removesuffix("\n")
+                if not (os.path.exists(socket_path) and stat.S_ISSOCK(os.stat(socket_path).st_mode)):
+                    continue
+                link = root.map_config_path(words[2], root.path)
+                if link not in best or int(words[4]) > best[link][0]:
+                    best[link] = (int(words[4]), socket_path)
+        for link, (_, socket_path) in best.items():
+            link.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(socket_path, link)
+
     def start(self) -> None:
         fpm_bin, nginx_bin = find_php_fpm(), find_nginx()
         for endpoint in self.standins():
@@ -151,6 +179,7 @@ class Servers:
             argv = self._isolated(run.argv(fpm_bin, "-F"), systemd.FPM_UNIT)
             proc = self._spawn("php-fpm", argv, run.env())
             self._wait("php-fpm", proc, run.listens, run.error_log, FPM_READY if argv[0] == "unshare" else None)
+        self.socket_helper()
         for run in self.relocation.nginx:
             proc = self._spawn("nginx", self._isolated(run.argv(nginx_bin, self.relocation.root), systemd.NGINX_UNIT))
             self._wait("nginx", proc, run.listens, run.error_log)
