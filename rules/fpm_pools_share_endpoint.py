@@ -39,9 +39,9 @@ None: which pool moves, and which nginx locations follow it, is a decision.
 
 from collections import defaultdict
 
+from gwlint.engine.finding import Severity, related, report
 from gwlint.model.endpoint import ANY_ADDRESSES
 from gwlint.model.runtime import run_path
-from gwlint.engine.finding import Severity, related, report
 
 CODE = "GW305"
 NAME = "fpm-pools-share-endpoint"

@@ -44,11 +44,17 @@ uses the pool and the worker's group is known; unsafe otherwise. None for a pare
 - https://nginx.org/en/docs/ngx_core_module.html#user
 """
 
-from gwlint.load.accounts import load_accounts, worker_identity
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import set_inis
-from gwlint.model.sockperm import (DEFAULT_MODE, blocked_parent, connect_denied, owner_left_to_root_master,
-                                  socket_clients, socket_perms)
+from gwlint.load.accounts import load_accounts, worker_identity
+from gwlint.model.sockperm import (
+    DEFAULT_MODE,
+    blocked_parent,
+    connect_denied,
+    owner_left_to_root_master,
+    socket_clients,
+    socket_perms,
+)
 
 CODE = "GW320"
 NAME = "nginx-cannot-open-fpm-socket"

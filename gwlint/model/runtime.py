@@ -11,8 +11,8 @@ Measured on Debian 12 (nginx 1.22, php-fpm 8.2):
   highest priority wins (one link for all installed versions).
 """
 
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 
 from gwlint.load import systemd
 from gwlint.load.ini import Setting
