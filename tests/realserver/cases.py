@@ -152,7 +152,10 @@ NOT_REPRODUCED: dict[str, str] = {
 }
 
 # what a clean fixture is asked for (default /index.php): proxy fixtures reach a stand-in or a vhost
-CLEAN_PATHS = {"backends-compose-clean": "/app/", "backends-systemd-clean": "/", "backends-vhosts-clean": "/api/"}
+CLEAN_PATHS = {"backends-compose-clean": "/app/", "backends-systemd-clean": "/", "backends-vhosts-clean": "/api/",
+               "octane-upstream-variable-clean": "/index.php?a=1"}
+# the port asked for when it is not 80 (a rootless nginx cannot bind 80)
+CLEAN_PORTS = {"container-rootless-clean": 8080}
 
 
 def all_cases() -> list[tuple[str, Case]]:

@@ -176,6 +176,7 @@ class Servers:
             proc = self._spawn("standin", [sys.executable, str(STANDIN), endpoint.host, str(endpoint.port)])
             self._wait("standin", proc, [endpoint], Path(os.devnull))
         for run in self.relocation.fpm:  # a private /tmp hides its socket: wait for its log line
+            run.hand_over(self.relocation.root)  # a php-fpm that is not root owns its copy
             argv = self._isolated(run.argv(fpm_bin, "-F"), systemd.FPM_UNIT)
             proc = self._spawn("php-fpm", argv, run.env())
             self._wait("php-fpm", proc, run.listens, run.error_log, FPM_READY if argv[0] == "unshare" else None)
