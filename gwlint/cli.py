@@ -98,7 +98,8 @@ def check(
                                           "warning or info [default: info]."),
     nginx_user: str | None = typer.Option(None, help="nginx worker user when nginx.conf sets none "
                                              "[default: nobody]."),
-    fpm_master_user: str | None = typer.Option(None, help="User the php-fpm master runs as [default: root]."),
+    fpm_master_user: str | None = typer.Option(
+        None, help="User the php-fpm master runs as [default: the tree's unit User= or Dockerfile USER, else root]."),
     nginx_version: str | None = typer.Option(None, help="nginx version whose defaults apply, e.g. 1.30 "
                                                 "[default: 1.22, Debian 12's].", callback=_nginx_version),
     memory_budget: str | None = typer.Option(None, help="Memory all PHP-FPM pools may use (e.g. 2G, 512M); "

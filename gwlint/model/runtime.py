@@ -111,3 +111,106 @@ def _alias(ws, link: str, pool_file, priority: int, source: Setting | None) -> S
                for pool in ws.pools):
         return None  # no pool creates that socket (a later file moved the listen): no link
     return SocketAlias(link, literal[0], priority, listens[0], source)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The address php-fpm binds for a `listen` that names a host: the first one getaddrinfo()
+    gives, so `localhost` is ::1 where /etc/hosts lists `::1 localhost` (Debian's default, Docker's)
+    and 127.0.0.1 where it lists only that (measured, php-fpm 8.2: "Found multiple addresses for
+    localhost, 127.0.0.1 ignored"). `address` None: the tree's etc/hosts does not say."""
+
+    address: str | None
+    where: str  # how gwlint knows, for messages
+
+
+def bound_address(ws, host: str) -> Bound:
+    """The address php-fpm binds for `listen = host:port`, judged by the tree's etc/hosts."""
+    hosts = etc_hosts(ws.root)
+    if hosts is None:
+        return Bound(None, "the tree holds no etc/hosts")
+    addresses = hosts.get(host.lower())
+    if not addresses:
+        return Bound(None, f"etc/hosts does not list {host}")
+    v6 = [a for a, _ in addresses if ":" in a]
+    if v6 and len(v6) != len(addresses) and not all(_loopback(a) for a, _ in addresses):
+        return Bound(None, f"etc/hosts lists {host} in both address families")  # order depends on the network
+    first, line = (next(x for x in addresses if ":" in x[0]) if v6 else addresses[0])  # RFC 6724: ::1 first
+    return Bound(first, f"etc/hosts:{line} lists {host} as {first} first")
+
+
+def etc_hosts(root) -> dict[str, list[tuple[str, int]]] | None:
+    """Name (lower case) -> [(address, line)] from the tree's etc/hosts; None without one."""
+    path = root.path / "etc" / "hosts"
+    if not path.is_file():
+        return None
+    names: dict[str, list[tuple[str, int]]] = {}
+    for number, line in enumerate(root.read_text(path).splitlines(), 1):
+        fields = line.split("#", 1)[0].split()
+        for name in fields[1:]:
+            names.setdefault(name.lower(), []).append((fields[0], number))
+    return names
+
+
+def _loopback(address: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Master:
+    """Who runs a php-fpm master (and so owns the sockets of pools without `listen.owner`)."""
+
+    user: str | None  # None: not root, and the tree does not say who
+    stated: bool  # said by the user or the tree (a unit's User=, a Dockerfile's USER), not assumed
+    why: str
+
+    @property
+    def is_root(self) -> bool:
+        return self.user in ("root", "0")
+
+    def __str__(self) -> str:
+        return self.user or "a user that is not root (the tree does not say which; set fpm-master-user)"
+
+
+def fpm_master(ws, install) -> Master:
+    """Who runs `install`'s master: --fpm-master-user / fpm-master-user, else User= of its unit,
+    else the tree's Dockerfile USER; else a pool without `user` proves a master that is not root
+    (php-fpm refuses it under root: "[pool www] user has not been defined", measured), else root
+    (php-fpm's packages start it as root)."""
+    if ws.options.fpm_master_user:
+        return Master(ws.options.fpm_master_user, True, "fpm-master-user")
+    root = ws.root
+    for name in systemd.fpm_units_for(root, install):
+        user = systemd.setting(root, name, "Service", "User")
+        if user is not None:
+            return Master(user.value, True, f"User= at {user.path}:{user.line}")
+    container = container_user(root)
+    if container is not None:
+        return Master(container.value, True, f"USER at {container.path}:{container.line}")
+    userless = next((p for p in install.pools if p.get("user") is None), None)
+    if userless is not None:
+        return Master(None, False, f"pool '{userless.name}' sets no user, which php-fpm refuses under a root master, "
+                                   "so this php-fpm runs as a user that is not root")
+    return Master("root", False, "php-fpm started as root, as its packages do")
+
+
+_DOCKER_USER = re.compile(r"^\s*USER\s+([^\s:]+)", re.IGNORECASE | re.MULTILINE)
+
+
+def container_user(root) -> Setting | None:
+    """The last `USER` of the tree's top-level Dockerfile: who the container's processes run as
+    (None without one, for root, or for a build argument)."""
+    path = root.path / "Dockerfile"
+    if not path.is_file():
+        return None
+    text = root.read_text(path)
+    found = list(_DOCKER_USER.finditer(text))
+    if not found or "$" in found[-1].group(1) or found[-1].group(1) in ("root", "0"):
+        return None
+    line = text.count("\n", 0, found[-1].start(1)) + 1
+    return Setting(None, "USER", found[-1].group(1), "Dockerfile", line)

@@ -13,7 +13,7 @@ from gwlint.load.discover import Discovery, default_path_map, discover
 from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_ini_chain
 from gwlint.load.fsroot import Root
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive, NginxConfig
-from gwlint.model import runtime
+from gwlint.model import passvars, runtime
 from gwlint.model.endpoint import Endpoint, PassTarget, parse_pass_target
 
 DEFAULT_NGINX_USER = "nobody"
@@ -24,7 +24,8 @@ class Options:
     """Facts gwlint cannot read from the tree; the defaults are the software's own."""
 
     nginx_user: str = DEFAULT_NGINX_USER
-    fpm_master_user: str = "root"
+    # who runs php-fpm's master; None: the tree decides (runtime.fpm_master), root by default
+    fpm_master_user: str | None = None
     backends: dict[str, str] = field(default_factory=dict)  # name -> "host:port" declared by the user
     strict_backends: bool = False  # report proxy targets on hosts the tree declares nothing for
     memory_budget: int | None = None  # bytes PHP-FPM may use in all; None turns GW224 off
@@ -60,6 +61,9 @@ class Route:
     target: PassTarget | None  # None when the argument has variables
     upstream: Directive | None = None
     backends: list[Backend] = field(default_factory=list)
+    # with variables: what nginx does with each value the argument can take (passvars.Outcome);
+    # None without variables, or when a value cannot be followed
+    outcomes: list | None = None
 
     @property
     def kind(self) -> str:
@@ -125,6 +129,7 @@ class Workspace:
         self.problems: list[Finding] = []
         self._by_name: dict[str, list[Directive]] = defaultdict(list)
         self._pools_by_endpoint: dict[tuple, list[Pool]] = defaultdict(list)
+        self._masters: dict[int, runtime.Master] = {}
         self.socket_aliases: dict = {}  # run_path(link) -> runtime.SocketAlias (Debian's php-fpm.sock)
 
     # queries -----------------------------------------------------------------------------
@@ -153,6 +158,13 @@ class Workspace:
         if endpoint.kind == "unix":
             return self._pools_by_endpoint.get(("unix", self.socket_path(endpoint.path)), [])
         return self._pools_by_endpoint.get(("tcp", endpoint.port), [])
+
+    def fpm_master(self, install) -> runtime.Master:
+        """Who runs `install`'s php-fpm master (runtime.fpm_master), computed once."""
+        cached = self._masters.get(id(install))
+        if cached is None:
+            cached = self._masters[id(install)] = runtime.fpm_master(self, install)
+        return cached
 
     def socket_path(self, path: str) -> str:
         """The socket a unix path reaches at run time: `/var/run` is `/run`, and a runtime symlink
@@ -188,6 +200,8 @@ class Workspace:
                 self._pools_by_endpoint[key].append(pool)
         for instance in self.nginx:
             for route in instance.routes:
+                if route.target is None:
+                    _resolve_variables(self, instance, route)
                 for backend in route.backends:
                     if backend.endpoint is not None:
                         backend.pools = self.pools_at(backend.endpoint)
@@ -213,17 +227,30 @@ def _route(node: Directive, upstreams: dict[str, Directive]) -> Route:
     if target is None:
         return route
     if target.path is None and target.port is None and target.host in upstreams:
-        route.upstream = upstreams[target.host]
-        for server in route.upstream.children("server"):
-            if server.args:
-                server_target = parse_pass_target(server.args[0])
-                endpoint = None
-                if server_target is not None:  # an upstream server without a port means port 80
-                    endpoint = server_target.endpoint() or Endpoint("tcp", host=server_target.host, port=80)
-                route.backends.append(Backend(endpoint, server))
+        _use_upstream(route, upstreams[target.host])
         return route
     route.backends.append(Backend(target.endpoint(), node))
     return route
+
+
+def _use_upstream(route: Route, upstream: Directive) -> None:
+    route.upstream = upstream
+    for server in upstream.children("server"):
+        if server.args:
+            server_target = parse_pass_target(server.args[0])
+            endpoint = None
+            if server_target is not None:  # an upstream server without a port means port 80
+                endpoint = server_target.endpoint() or Endpoint("tcp", host=server_target.host, port=80)
+            route.backends.append(Backend(endpoint, server))
+
+
+def _resolve_variables(ws: Workspace, instance: NginxInstance, route: Route) -> None:
+    """A `*_pass` with variables: its outcomes per value; when every value names one `upstream {}`
+    (`proxy_pass http://octane$suffix;`), the route uses that upstream, as nginx does at run time."""
+    route.outcomes = passvars.outcomes(ws, instance, route)
+    upstreams = {id(o.upstream): o.upstream for o in route.outcomes or () if o.kind == "upstream"}
+    if route.outcomes and len(upstreams) == 1 and all(o.kind == "upstream" for o in route.outcomes):
+        _use_upstream(route, next(iter(upstreams.values())))
 
 
 def load_workspace(root_path: Path, *, nginx: list[Path] = (), fpm: list[Path] = (),

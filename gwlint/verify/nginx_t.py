@@ -57,6 +57,9 @@ def verify(root: Path, overlay: dict[str, str] | None = None, nginx: list[str] =
                     findings += _nginx_findings(out, reloc, reloc.original(str(run.conf)))
         if fpm_bin:
             for run in reloc.fpm:
+                if run.master is not None:  # the tree's php-fpm is not root: test it as that user
+                    os.chmod(tmp, 0o755)
+                    run.hand_over(reloc.root)
                 rc, out = _run(run.argv(fpm_bin, "-t"), run.env())
                 if rc != 0:
                     findings += _fpm_findings(out, reloc, reloc.original(str(run.conf)))

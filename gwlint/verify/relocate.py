@@ -67,10 +67,23 @@ class FpmRun:
     php_ini: Path | None
     scan_dir: Path | None
     listens: list[Endpoint] = field(default_factory=list)
+    master: str | None = None  # the host user to run the master as, when the tree's is not root
 
     def argv(self, binary: str, *flags: str) -> list[str]:
         ini = ["-c", str(self.php_ini)] if self.php_ini else ["-n"]
-        return [binary, *ini, "-p", str(self.prefix), "-y", str(self.conf), *flags]
+        argv = [binary, *ini, "-p", str(self.prefix), "-y", str(self.conf), *flags]
+        if self.master is None:
+            return argv
+        entry = pwd.getpwnam(self.master)  # php-fpm refuses a pool without `user` under root
+        return ["setpriv", f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--init-groups", *argv]
+
+    def hand_over(self, root: Path) -> None:
+        """Give the copy to the master's user, as its runtime and log directories would be."""
+        if self.master is None:
+            return
+        entry = pwd.getpwnam(self.master)
+        for path in [root, *root.rglob("*")]:
+            os.lchown(path, entry.pw_uid, entry.pw_gid)
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "PHP_INI_SCAN_DIR": str(self.scan_dir or "")}
@@ -367,7 +380,9 @@ class _Relocator:
                     self.edit.set_ini(setting, self.path(setting.value, prefix, write=setting.key == "pid"))
             if "error_log" not in install.global_settings:
                 self.edit.append(install.conf, f"[global]\nerror_log = {error_log}\n")
-            run = FpmRun(conf, prefix, error_log, None, None)
+            master = self.ws.fpm_master(install)
+            run = FpmRun(conf, prefix, error_log, None, None,
+                         master=None if master.is_root else _host_user(master.user or "nobody"))
             for pool in install.pools:
                 run.listens += self._pool(pool, prefix)
             self._php_ini(install, run)

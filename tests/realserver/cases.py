@@ -16,6 +16,7 @@ RESET = (r"recv\(\) failed \(104: [^)]*\) while reading response header from ups
 POOL_SOCKET = "/run/php/php8.2-fpm.sock"
 POOL = "etc/php/8.2/fpm/pool.d/www.conf"
 SITE = "etc/nginx/sites-available/default"
+OCTANE = "etc/nginx/conf.d/octane.conf"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ REALSERVER_CASES: dict[str, list[Case]] = {
     "GW102": [
         Case("fastcgi-pass-no-resolver", 502, None, r"no resolver defined to resolve php-fpm\.internal",
              manual_fix=((SITE, "fastcgi_pass $php_backend;", "fastcgi_pass unix:/run/php/php8.2-fpm.sock;"),)),
+        # twin of octane-upstream-variable-clean (proxy_pass http://octane$suffix; with upstream octane: 200)
+        Case("octane-no-upstream", 502, None, r"no resolver defined to resolve octane", path="/index.php?a=1",
+             manual_fix=((OCTANE, "map $http_upgrade", "upstream octane { server 127.0.0.1:8000; }\nmap $http_upgrade"),)),
     ],
     "GW105": [
         Case("upstream-all-down", 502, None, r"no live upstreams while connecting to upstream",
@@ -111,6 +115,10 @@ REALSERVER_CASES: dict[str, list[Case]] = {
     ],
     "GW320": [
         Case("realserver-socket-owner-root", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
+        # php-fpm run as nobody (the unit's User=): the socket is nobody:nogroup, nginx's www-data is
+        # refused; its twin container-rootless-clean (nginx and php-fpm both nobody) serves 200
+        Case("debian-rootless-fpm-socket", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13),
+             manual_fix=(("etc/nginx/nginx.conf", "user www-data;", "user nobody nogroup;"),)),
         Case("realserver-socket-nginx-user", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
     ],
     "GW321": [
