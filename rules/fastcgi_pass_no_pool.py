@@ -84,10 +84,13 @@ def check(ws):
     if not pools:
         return
     listening = {}  # where each pool really listens (a host name as the address it binds)
+    named = {}  # those bound from a host name: how gwlint knows the address
     for pool in reversed(pools):
         if pool.listen is not None:
-            bound, _ = _bound(ws, pool.listen)
+            bound, where = _bound(ws, pool.listen)
             listening[bound or pool.listen] = pool
+            if bound is not None and bound != pool.listen:
+                named[bound] = f"listen = {pool.listen} binds {bound.host}: {where}"
     used = _used_by_sites(ws)
     nearest = NearestEndpoint(list(listening))
     site_pools = _site_pools(ws)
@@ -123,7 +126,7 @@ def check(ws):
                 pool = listening[best]
                 setting = pool.get("listen")
                 message += f"; did you mean {best} (pool '{pool.name}')?"
-                rel.append(related(setting, f"pool '{pool.name}' listens on {best}"))
+                rel.append(related(setting, named.get(best) or f"pool '{pool.name}' listens on {best}"))
                 safe = (len(listening) == 1 or _clear_match(target, best, per_kind, per_port)) \
                     and not _serves_another_site(used, pool, route)
                 named = best.kind == "tcp" and best.host not in ANY_ADDRESSES and not is_ip(best.host)

@@ -25,6 +25,7 @@ from pathlib import Path
 from gwlint.load.fpm import GLOBAL, _prefix_for
 from gwlint.load.ini import Setting, parse_ini
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive
+from gwlint.model import runtime
 from gwlint.model.backends import declarations
 from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
 from gwlint.model.workspace import Workspace, load_workspace
@@ -237,6 +238,8 @@ class _Relocator:
             ip = ipaddress.ip_address(host or "")
         except ValueError:
             return "127.0.0.1"  # wildcard, host names
+        if ip.version == 6 and ip.is_loopback and self.ipv6:
+            return "::1"  # stays apart from 127.0.0.1: a pool bound to one refuses the other
         if ip.is_loopback or ip.is_unspecified:
             return "127.0.0.1"
         return self.hosts.setdefault(str(ip), f"127.0.0.{len(self.hosts) + 2}")
@@ -342,7 +345,7 @@ class _Relocator:
         if not sep:
             scheme, rest = "", arg
         _, slash, uri = rest.partition("/")
-        new = f"{self.host(target.host)}:{self.ports[port]}"
+        new = _hostport(self.host(target.host), self.ports[port])
         return f"{scheme}{sep}{new}{slash}{uri}"
 
     def _nginx_defaults(self, main: Directive, entry: str) -> None:
@@ -410,8 +413,7 @@ class _Relocator:
                         new = self.path(value, prefix, write=True)
                         endpoint = Endpoint("unix", path=new)
                     else:
-                        endpoint = Endpoint("tcp", host=self.host(endpoint.host), port=self.ports[endpoint.port])
-                        new = f"{endpoint.host}:{endpoint.port}"
+                        new, endpoint = self._fpm_tcp(endpoint)
                     self.edit.set_ini(setting, new)
                     if setting is pool.get("listen"):
                         listens.append(endpoint)
@@ -429,6 +431,18 @@ class _Relocator:
                     self.edit.set_ini(setting, self.path(value, prefix, write=True))
         return listens
 
+    def _fpm_tcp(self, endpoint: Endpoint) -> tuple[str, Endpoint]:
+        """A TCP listen's new value, and where php-fpm will accept: a host name stays a name (php-fpm
+        binds the first address it resolves to, runtime.bound_address; 127.0.0.1 when the tree does
+        not say), an address becomes its loopback stand-in."""
+        port = self.ports[endpoint.port]
+        host = endpoint.host
+        if host and host not in ("0.0.0.0", "::", "*") and not _is_ip(host):
+            bound = runtime.bound_address(self.ws, host).address or "127.0.0.1"
+            return f"{host}:{port}", Endpoint("tcp", host=self.host(bound), port=port)
+        new = Endpoint("tcp", host=self.host(host), port=port)
+        return _hostport(new.host, port), new
+
     def _php_ini(self, install, run: FpmRun) -> None:
         """Run with the tree's php.ini and scan dir (`-c`, PHP_INI_SCAN_DIR); `-n` without one."""
         for rel in install.php_ini_files:
@@ -440,6 +454,18 @@ class _Relocator:
         for key, setting in install.php_ini.items():
             if key in PHP_INI_PATHS and setting.value.startswith("/"):
                 self.edit.set_ini(setting, self.path(setting.value, self.dest, write=True))
+
+
+def _hostport(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
 
 
 def _runtime_links(dest: Path) -> None:

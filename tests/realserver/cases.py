@@ -112,6 +112,9 @@ REALSERVER_CASES: dict[str, list[Case]] = {
         # twins of debian-var-run-clean and debian-fpm-sock-alias-clean (200 through the alias)
         Case("debian-var-run-mismatch", 502, 2, CONNECT.format(target=r"/var/run/php/php8\.1-fpm\.sock", errno=2)),
         Case("debian-fpm-sock-alias-tcp", 502, 2, CONNECT.format(target=r"/run/php/php-fpm\.sock", errno=2)),
+        # twin of localhost-listen-clean (etc/hosts: localhost is 127.0.0.1 only, 200): here etc/hosts
+        # also lists ::1 localhost, php-fpm binds [::1]:9000, nginx's 127.0.0.1:9000 is refused
+        Case("localhost-listen-v6", 502, 111, CONNECT.format(target="", errno=111)),
     ],
     "GW320": [
         Case("realserver-socket-owner-root", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),

@@ -27,6 +27,10 @@ PRIVATE_TMP = ('mount -t tmpfs -o mode=1777 private-tmp "$0/tmp" && '
                'mount -t tmpfs -o mode=1777 private-tmp "$0/var/tmp" && exec "$@"')
 
 
+# the tree's etc/hosts as this process's /etc/hosts, in a mount namespace of its own
+ETC_HOSTS = 'mount --bind "$0/etc/hosts" /etc/hosts && exec "$@"'
+
+
 class ServerError(Exception):
     """A server did not start; the message holds its output and log."""
 
@@ -49,7 +53,8 @@ def missing_servers(need_root: bool = True) -> str | None:
 
 
 def _connectable(endpoint: Endpoint) -> bool:
-    family = socket.AF_UNIX if endpoint.kind == "unix" else socket.AF_INET
+    family = socket.AF_UNIX if endpoint.kind == "unix" else socket.AF_INET6 if ":" in (endpoint.host or "") \
+        else socket.AF_INET
     address = endpoint.path if endpoint.kind == "unix" else (endpoint.host or "127.0.0.1", endpoint.port)
     with socket.socket(family) as s:
         s.settimeout(0.2)
@@ -135,10 +140,14 @@ class Servers:
         return any(s is not None and s.value.lower() in systemd.TRUE for s in settings)
 
     def _isolated(self, argv: list[str], unit: re.Pattern) -> list[str]:
-        """`argv`, run with a private /tmp when the tree's unit for it says PrivateTmp=true."""
+        """`argv`, run with a private /tmp when the tree's unit for it says PrivateTmp=true, and
+        with the tree's etc/hosts as /etc/hosts when it has one (a name such as localhost then
+        resolves as on the machine the tree describes)."""
+        root = self.relocation.root
+        if (root / "etc/hosts").is_file():
+            argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", ETC_HOSTS, str(root), *argv]
         if not self.private_tmp(unit):
             return argv
-        root = self.relocation.root
         for sub in ("tmp", "var/tmp"):
             (root / sub).mkdir(parents=True, exist_ok=True)
         return ["unshare", "--mount", "--propagation", "private", "sh", "-c", PRIVATE_TMP, str(root), *argv]
