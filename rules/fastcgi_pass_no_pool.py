@@ -129,9 +129,9 @@ def check(ws):
                 rel.append(related(setting, named.get(best) or f"pool '{pool.name}' listens on {best}"))
                 safe = (len(listening) == 1 or _clear_match(target, best, per_kind, per_port)) \
                     and not _serves_another_site(used, pool, route)
-                named = best.kind == "tcp" and best.host not in ANY_ADDRESSES and not is_ip(best.host)
+                unresolved = best.kind == "tcp" and best.host not in ANY_ADDRESSES and not is_ip(best.host)
                 # a host name the tree does not resolve: writing it would only trade this finding for GW103's
-                fix = None if named else retarget_pass(ws, backend.directive, target, best, safe=safe)
+                fix = None if unresolved else retarget_pass(ws, backend.directive, target, best, safe=safe)
                 if not safe:  # no clear match: name the alternatives too (the fix takes the nearest)
                     others = list(islice((e for e in listening if e != best and e.kind == target.kind), 3))
                     if others:
