@@ -99,11 +99,19 @@ def _normalised_match(host: str, names: list[str]) -> str | None:
 
 def _variable_values(ws):
     """`*_pass` arguments with variables whose value is a bare name: 500, no port in upstream."""
-    for route in ws.routes:
-        bad = next((o for o in route.outcomes or () if o.kind == "no-port"), None)
-        if bad is None:
-            continue
-        message = (f'{route.kind} {route.directive.args[0]}: the value "{bad.host}" names no upstream and has no '
-                   f'port: every request here gets 500 Internal Server Error, error.log: no port in upstream '
-                   f'"{bad.host}"')
-        yield report(route.directive, message, [related(s, f'"{bad.host}" comes from here') for s in bad.sources[-1:]])
+    for instance in ws.nginx:
+        for route in instance.routes:
+            bad = next((o for o in route.outcomes or () if o.kind == "no-port"), None)
+            if bad is not None:
+                yield _no_port(instance, route, bad)
+
+
+def _no_port(instance, route, bad):
+    names = list(instance.upstreams)
+    message = (f'{route.kind} {route.directive.args[0]}: the value "{bad.host}" names no upstream and has no '
+               f'port: every request here gets 500 Internal Server Error, error.log: no port in upstream '
+               f'"{bad.host}"')
+    guess = _normalised_match(bad.host, names) or _close_name(bad.host, names)
+    if guess is not None:
+        message += f'; did you mean upstream "{guess}"?'
+    return report(route.directive, message, [related(s, f'"{bad.host}" comes from here') for s in bad.sources[-1:]])

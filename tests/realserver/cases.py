@@ -49,6 +49,9 @@ REALSERVER_CASES: dict[str, list[Case]] = {
     "GW101": [
         Case("upstream-name-typo", None, None, r'no port in upstream "php_fpm"',
              manual_fix=((SITE, "fastcgi_pass php_fpm;", "fastcgi_pass php-fpm;"),)),
+        # the same typo through a variable: a 500 per request; the fixed value names the upstream: 200
+        Case("upstream-variable-no-port", 500, None, r'no port in upstream "php_fpm"',
+             manual_fix=((SITE, "set $php_backend php_fpm;", "set $php_backend php-fpm;"),)),
     ],
     "GW102": [
         Case("fastcgi-pass-no-resolver", 502, None, r"no resolver defined to resolve php-fpm\.internal",
