@@ -34,7 +34,7 @@ def pool_accepts(listen: Endpoint, target: Endpoint, ws=None) -> bool:
     if listen.kind == "unix":
         if ws is not None:
             return ws.same_socket(listen, target)
-        return run_path(listen.path) == run_path(target.path)
+        return run_path(listen.path or "") == run_path(target.path or "")
     if listen.port != target.port:
         return False
     if listen.host in ANY_ADDRESSES or listen.host == target.host:

@@ -71,7 +71,7 @@ def _reachable(listen: Endpoint, target: Endpoint) -> bool:
 def _bound(ws, listen: Endpoint) -> tuple[Endpoint | None, str]:
     """The endpoint a pool really listens on: a host name (`localhost:9000`) is bound to the first
     address it resolves to (runtime.bound_address); None when the tree does not say which."""
-    if listen.kind == "unix" or listen.host in ANY_ADDRESSES or is_ip(listen.host):
+    if listen.kind == "unix" or listen.host is None or listen.host in ANY_ADDRESSES or is_ip(listen.host):
         return listen, ""
     bound = bound_address(ws, listen.host)
     if bound.address is None:
@@ -101,10 +101,10 @@ def check(ws):
             target = backend.endpoint
             if target is None:
                 continue
-            bound = [(p, *_bound(ws, p.listen)) for p in backend.pools]
-            if any(b is not None and _reachable(b, target) for _, b, _ in bound):
+            placed = [(p, *_bound(ws, p.listen)) for p in backend.pools]
+            if any(b is not None and _reachable(b, target) for _, b, _ in placed):
                 continue
-            uncertain = [(p, where) for p, b, where in bound if b is None]
+            uncertain = [(p, where) for p, b, where in placed if b is None]
             if uncertain:
                 if target.is_loopback:
                     yield _uncertain(route, backend, target, *uncertain[0])

@@ -48,7 +48,7 @@ def check(ws):
     for target in proxy_targets(ws):
         if serving(decls, target):
             continue
-        endpoint, directive = target.backend.endpoint, target.backend.directive
+        endpoint, port, directive = target.endpoint, target.port, target.backend.directive
         own = own_server_listens(decls, target.route)
         candidates = [d for d in decls if d.machine == target.machine and (d.path, d.line) not in own]
         what = f"{directive.name} {directive.args[0]}"
@@ -58,16 +58,15 @@ def check(ws):
                            f"up, and requests nginx fails over to it get {connect_failure(endpoint)}")
         if not candidates:
             continue
-        best = min(candidates, key=lambda d: (abs(d.port - endpoint.port), d.path, d.line))
+        best = min(candidates, key=lambda d: (abs(d.port - port), d.path, d.line))
         ports = {d.port for d in candidates}
-        clear = len(ports) == 1 or ([_one_digit_off(endpoint.port, p) for p in ports].count(True) == 1 \
-            and _one_digit_off(endpoint.port, best.port))
-        message = (f"{what}: no backend declared on {target.machine} serves port {endpoint.port}; "
+        clear = len(ports) == 1 or ([_one_digit_off(port, p) for p in ports].count(True) == 1 \
+            and _one_digit_off(port, best.port))
+        message = (f"{what}: no backend declared on {target.machine} serves port {port}; "
                    f"{consequence}; did you mean port {best.port} ({best.label})?")
         rel = [related(best, best.label)] if best.path else []
-        fix = None if target.backend.backup else _fix(ws, directive, endpoint.port, best.port, clear)
-        yield report(directive, message, rel, fix,
-                     at_most=Severity.WARNING if target.backend.backup else None)
+        fix = None if target.backend.backup else _fix(ws, directive, port, best.port, clear)
+        yield report(directive, message, rel, fix, at_most=Severity.WARNING if target.backend.backup else None)
 
 
 def _one_digit_off(a: int, b: int) -> bool:

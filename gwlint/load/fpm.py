@@ -1,5 +1,6 @@
 """PHP-FPM installs: main config, included pool files, pools, and the php.ini chain they read."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def _prefix_for(conf: Path) -> Path:
     return conf.parent.parent if conf.parent.name == "etc" else conf.parent
 
 
-def load_install(root: Root, conf: Path | None, pool_files: list[Path] = ()) -> FpmInstall:
+def load_install(root: Root, conf: Path | None, pool_files: Sequence[Path] = ()) -> FpmInstall:
     """Read a main config (following `include=`) or a list of loose pool files into an install."""
     install = FpmInstall(root.rel(conf) if conf else None)
     entries: list[tuple[IniFile, str | None]] = []  # file and the section it continues

@@ -12,8 +12,10 @@ upstream octane (200).
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from itertools import product
 
+from gwlint.load.nginx import Directive
 from gwlint.model.endpoint import parse_pass_target
 
 _VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
@@ -45,7 +47,7 @@ class Outcome:
     host: str | None
     port: int | None
     sources: tuple  # the set/map lines whose values were used
-    upstream: object = None  # the Directive of the upstream block
+    upstream: Directive | None = None  # the upstream block
 
 
 def literal_values(ws, var: str) -> list[tuple[str, object]] | None:
@@ -67,7 +69,7 @@ def expansions(ws, arg: str, depth: int = 3) -> list[tuple[str, tuple]] | None:
     names = list(dict.fromkeys(m.group(1) or m.group(2) for m in _VAR.finditer(arg)))
     if not names:
         return [(arg, ())]
-    choices = []
+    choices: list[list[tuple[str, object]]] = []
     for name in names:
         if name in _URI_VALUES:
             choices.append([(_URI_VALUES[name], None)])
@@ -79,7 +81,7 @@ def expansions(ws, arg: str, depth: int = 3) -> list[tuple[str, tuple]] | None:
     out: list[tuple[str, tuple]] = []
     for combo in product(*choices):
         mapping = {name: value for name, (value, _) in zip(names, combo, strict=True)}
-        text = _VAR.sub(lambda m, values=mapping: values[m.group(1) or m.group(2)], arg)
+        text = _VAR.sub(partial(_value_of, mapping), arg)
         sources = tuple(src for _, src in combo if src is not None)
         if "$" in text:
             inner = expansions(ws, text, depth - 1)
@@ -91,6 +93,10 @@ def expansions(ws, arg: str, depth: int = 3) -> list[tuple[str, tuple]] | None:
         if len(out) > MAX_EXPANSIONS:
             return None
     return out
+
+
+def _value_of(values: dict[str, str], m: re.Match) -> str:
+    return values[m.group(1) or m.group(2)]
 
 
 def outcomes(ws, instance, route) -> list[Outcome] | None:

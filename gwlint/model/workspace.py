@@ -3,6 +3,7 @@
 import gc
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,7 +157,7 @@ class Workspace:
         """Pools listening where `endpoint` points: the same socket (through /var/run = /run and
         Debian's php-fpm.sock link), or the same TCP port."""
         if endpoint.kind == "unix":
-            return self._pools_by_endpoint.get(("unix", self.socket_path(endpoint.path)), [])
+            return self._pools_by_endpoint.get(("unix", self.socket_path(endpoint.path or "")), [])
         return self._pools_by_endpoint.get(("tcp", endpoint.port), [])
 
     def fpm_master(self, install) -> runtime.Master:
@@ -175,11 +176,11 @@ class Workspace:
 
     def same_socket(self, a: Endpoint, b: Endpoint) -> bool:
         """Whether two unix endpoints are one socket at run time."""
-        return a.kind == b.kind == "unix" and self.socket_path(a.path) == self.socket_path(b.path)
+        return a.kind == b.kind == "unix" and self.socket_path(a.path or "") == self.socket_path(b.path or "")
 
     def alias_of(self, endpoint: Endpoint):
         """The runtime alias `endpoint` goes through (a runtime.SocketAlias), or None."""
-        return self.socket_aliases.get(runtime.run_path(endpoint.path)) if endpoint.kind == "unix" else None
+        return self.socket_aliases.get(runtime.run_path(endpoint.path or "")) if endpoint.kind == "unix" else None
 
     def include_count(self, rel: str) -> int:
         """How many include directives load the nginx file `rel`."""
@@ -196,7 +197,7 @@ class Workspace:
         for pool in self.pools:
             listen = pool.listen
             if listen is not None:
-                key = ("unix", runtime.run_path(listen.path)) if listen.kind == "unix" else ("tcp", listen.port)
+                key = ("unix", runtime.run_path(listen.path or "")) if listen.kind == "unix" else ("tcp", listen.port)
                 self._pools_by_endpoint[key].append(pool)
         for instance in self.nginx:
             for route in instance.routes:
@@ -248,13 +249,13 @@ def _resolve_variables(ws: Workspace, instance: NginxInstance, route: Route) -> 
     """A `*_pass` with variables: its outcomes per value; when every value names one `upstream {}`
     (`proxy_pass http://octane$suffix;`), the route uses that upstream, as nginx does at run time."""
     route.outcomes = passvars.outcomes(ws, instance, route)
-    upstreams = {id(o.upstream): o.upstream for o in route.outcomes or () if o.kind == "upstream"}
+    upstreams = {id(o.upstream): o.upstream for o in route.outcomes or () if o.upstream is not None}
     if route.outcomes and len(upstreams) == 1 and all(o.kind == "upstream" for o in route.outcomes):
         _use_upstream(route, next(iter(upstreams.values())))
 
 
-def load_workspace(root_path: Path, *, nginx: list[Path] = (), fpm: list[Path] = (),
-                   php_ini: list[Path] = (), options: Options = Options(),
+def load_workspace(root_path: Path, *, nginx: Sequence[Path] = (), fpm: Sequence[Path] = (),
+                   php_ini: Sequence[Path] = (), options: Options = Options(),
                    path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None,
                    cache=None) -> Workspace:
     """Discover and parse a root (or the files named explicitly) into a Workspace.
@@ -331,7 +332,7 @@ def _load_problems(config: NginxConfig) -> list[Finding]:
     problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted', d.path, d.line,
                          code="GW906", name="include-outside-tree", severity=Severity.WARNING)
                  for d, rel, why, fatal in config.unread_matches if not fatal]
-    problems += [Finding(str(t.message) + "; not linted", t.path, t.line or 1, code="GW903",
+    problems += [Finding(str(t.message) + "; not linted", t.path or "", t.line or 1, code="GW903",
                          name="unrendered-template", severity=Severity.WARNING)
                  for t in config.templates]
     return problems

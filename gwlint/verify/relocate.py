@@ -19,6 +19,7 @@ import pwd
 import re
 import shutil
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -245,7 +246,7 @@ class _Relocator:
         return self.hosts.setdefault(str(ip), f"127.0.0.{len(self.hosts) + 2}")
 
     def collect_ports(self) -> None:
-        ports = set()
+        ports: set[int | None] = set()
         for node in self.ws.directives("listen"):
             endpoint = parse_fpm_listen(node.args[0]) if node.args else None
             if endpoint and endpoint.kind == "tcp":
@@ -258,8 +259,8 @@ class _Relocator:
             if pool.listen and pool.listen.kind == "tcp":
                 ports.add(pool.listen.port)
         ports |= {d.port for d in declarations(self.ws)}  # app backends a test may stand in for
-        ports.discard(None)
-        self.ports = dict(zip(sorted(ports), free_ports(len(ports)), strict=True))
+        known = sorted(port for port in ports if port is not None)
+        self.ports = dict(zip(known, free_ports(len(known)), strict=True))
 
     def _servers_without_listen(self) -> list[Directive]:
         return [node for node in self.ws.directives("server")
@@ -413,6 +414,7 @@ class _Relocator:
                         new = self.path(value, prefix, write=True)
                         endpoint = Endpoint("unix", path=new)
                     else:
+                        assert endpoint.port is not None  # parse_fpm_listen gives every tcp listen a port
                         new, endpoint = self._fpm_tcp(endpoint)
                     self.edit.set_ini(setting, new)
                     if setting is pool.get("listen"):
@@ -435,13 +437,14 @@ class _Relocator:
         """A TCP listen's new value, and where php-fpm will accept: a host name stays a name (php-fpm
         binds the first address it resolves to, runtime.bound_address; 127.0.0.1 when the tree does
         not say), an address becomes its loopback stand-in."""
+        assert endpoint.port is not None
         port = self.ports[endpoint.port]
         host = endpoint.host
         if host and host not in ("0.0.0.0", "::", "*") and not _is_ip(host):
             bound = runtime.bound_address(self.ws, host).address or "127.0.0.1"
             return f"{host}:{port}", Endpoint("tcp", host=self.host(bound), port=port)
-        new = Endpoint("tcp", host=self.host(host), port=port)
-        return _hostport(new.host, port), new
+        address = self.host(host)
+        return _hostport(address, port), Endpoint("tcp", host=address, port=port)
 
     def _php_ini(self, install, run: FpmRun) -> None:
         """Run with the tree's php.ini and scan dir (`-c`, PHP_INI_SCAN_DIR); `-n` without one."""
@@ -479,7 +482,7 @@ def _runtime_links(dest: Path) -> None:
 
 
 def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
-             nginx: list[str] = (), fpm: list[str] = ()) -> Relocation:
+             nginx: Sequence[str] = (), fpm: Sequence[str] = ()) -> Relocation:
     """Copy the tree `src` (with `overlay` texts, root-relative, written over it) to `dest` and relocate it.
 
     `nginx`/`fpm` name entry files (root-relative) as `gwlint check --nginx/--fpm` do.
