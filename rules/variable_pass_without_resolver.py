@@ -74,5 +74,6 @@ def check(ws):
             message = (f"{route.kind} {arg}: the target has variables, so nginx resolves {name} per request, and "
                        f"no resolver is in scope: every request here gets 502 Bad Gateway, error.log: no resolver "
                        f"defined to resolve {name}; define an upstream {{}} for it or a resolver")
-            rel = [related(source, f"{name} comes from here") for source in bad.sources[-1:]]
+            written = bad.host is not None and bad.host in arg  # the name is literal, not from a variable
+            rel = [] if written else [related(source, f"{name} comes from here") for source in bad.sources[-1:]]
             yield report(route.directive, message, rel)
