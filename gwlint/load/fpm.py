@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+import re
 
 from gwlint.load.fsroot import Root
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
@@ -66,6 +67,18 @@ class FpmInstall:
     files: list[str] = field(default_factory=list)
     php_ini_files: list[str] = field(default_factory=list)
     php_ini: dict[str, Setting] = field(default_factory=dict)
+
+    @property
+    def version(self) -> tuple[int, int] | None:
+        """The PHP version the install's paths name (etc/php/7.4/fpm, etc/php81, php-fpm7.4), if any."""
+        for rel in (self.conf, *self.files):
+            m = _VERSION_IN_PATH.search(rel or "")
+            if m:
+                return int(m.group(1)), int(m.group(2))
+        return None
+
+
+_VERSION_IN_PATH = re.compile(r"php(?:-fpm)?/?(\d)\.?(\d)(?:/|-fpm|\b)")
 
 
 def _prefix_for(conf: Path) -> Path:
