@@ -31,9 +31,7 @@ None: creating the account or choosing another is a deployment decision.
 - https://www.php.net/manual/en/install.fpm.configuration.php (user, group, listen.owner)
 """
 
-from gwlint.load.accounts import load_accounts
-from gwlint.engine.finding import Related, Severity, report
-from gwlint.model.sockperm import acl_list
+from gwlint.rule import Related, Severity, acl_list, consequence, report
 
 CODE = "GW323"
 NAME = "account-not-found"
@@ -44,7 +42,7 @@ _POOL_KEYS = {"user": "user", "group": "group", "listen.owner": "user", "listen.
 
 
 def check(ws):
-    accounts = load_accounts(ws.root)
+    accounts = ws.accounts
     if accounts.passwd_path is None and accounts.group_path is None:
         return
     known = {"user": (accounts.users, accounts.passwd_path), "group": (accounts.groups, accounts.group_path)}
@@ -77,5 +75,5 @@ def check(ws):
                 if rel is not None:
                     yield report(setting, f"pool '{pool.name}': {key} names {kind} '{name}', which does not "
                                  f"exist; php-fpm refuses to start: ERROR: [pool {pool.name}] cannot get "
-                                 f"{'uid' if kind == 'user' else 'gid'} for {kind} '{name}', and every PHP "
-                                 "request gets 502 Bad Gateway", [rel])
+                                 f"{'uid' if kind == 'user' else 'gid'} for {kind} '{name}', and "
+                                 f"{consequence.FPM_DOWN}", [rel])

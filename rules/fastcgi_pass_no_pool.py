@@ -41,12 +41,8 @@ otherwise each candidate pool is offered as an unsafe fix.
 from collections import Counter
 from itertools import islice
 
-from gwlint.model.consequence import connect_failure
-from gwlint.model.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import retarget_pass
-from gwlint.rules._reach import is_ip, live_backends
-from gwlint.model.suggest import NearestEndpoint
+from gwlint.rule import (ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint, NearestEndpoint, Severity, consequence, is_ip,
+                         related, report, retarget_pass)
 
 CODE = "GW301"
 NAME = "fastcgi-pass-no-pool"
@@ -73,14 +69,12 @@ def check(ws):
     per_kind = Counter(e.kind for e in listening)
     per_port = Counter(e.port for e in listening if e.kind == "tcp")
     for route in ws.php_routes():
-        for backend in live_backends(route):
+        for backend in route.live_backends:
             target = backend.endpoint
             if target is None or any(_reachable(p.listen, target) for p in backend.pools):
                 continue
-            via = f"upstream {route.upstream.args[0]} server {backend.directive.args[0]}" if route.upstream \
-                else f"fastcgi_pass {route.directive.args[0]}"
-            message = (f"{via}: no PHP-FPM pool listens on {target}; every PHP request here gets "
-                       f"{connect_failure(target)}")
+            message = (f"{route.via(backend)}: no PHP-FPM pool listens on {target}; every PHP request here gets "
+                       f"{consequence.connect_failure(target)}")
             rel, fix = [], None
             if route.upstream:
                 rel.append(related(route.directive, "used by this fastcgi_pass"))

@@ -35,10 +35,7 @@ suggests.
 
 from dataclasses import replace
 
-from gwlint.load.accounts import load_accounts, worker_identity
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import set_ini
-from gwlint.model.sockperm import format_mode, parse_mode, socket_clients, socket_perms
+from gwlint.rule import Severity, format_mode, parse_mode, related, report, set_ini
 
 CODE = "GW203"
 NAME = "fpm-socket-world-writable"
@@ -46,20 +43,20 @@ SEVERITY = Severity.WARNING
 
 
 def check(ws):
-    clients = accounts = None
+    clients = None
     for pool in ws.pools:
         setting = pool.get("listen.mode")
         if setting is None or pool.listen is None or pool.listen.kind != "unix":
             continue
         if clients is None:
-            clients, accounts = socket_clients(ws), load_accounts(ws.root)
-        perms = socket_perms(pool, accounts, ws.options.fpm_master_user)
+            clients = ws.socket_clients()
+        perms = ws.socket_perms(pool)
         if not perms.mode & 0o002:
             continue
         tighter = replace(perms, mode=perms.mode & ~0o007)
-        workers = [worker_identity(ws, instance, accounts)
+        workers = [ws.worker(instance)
                    for instance in dict.fromkeys(instance for instance, _ in clients.get(pool, []))]
-        safe = bool(workers) and accounts.known and all(tighter.grant(w)[0] for w in workers)
+        safe = bool(workers) and ws.accounts.known and all(tighter.grant(w)[0] for w in workers)
         message = (f"pool '{pool.name}': listen.mode = {setting.value} lets every local account write "
                    f"{pool.listen.path} ({perms}) and so run PHP as the pool's user "
                    f"{pool.value('user', ws.options.fpm_master_user)}")

@@ -38,10 +38,7 @@ Unsafe: renames the target to the closest upstream name (the name could be a rea
 import difflib
 import re
 
-from gwlint.model.endpoint import LOOPBACK_NAMES
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import set_args
-from gwlint.rules._reach import is_ip
+from gwlint.rule import LOOPBACK_NAMES, Severity, is_ip, related, report, set_args
 
 CODE = "GW101"
 NAME = "pass-to-unknown-upstream"

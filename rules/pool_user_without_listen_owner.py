@@ -35,10 +35,7 @@ one nginx in the tree uses it and its group is known); with no such nginx, the p
 - https://www.php.net/manual/en/install.fpm.configuration.php (listen.owner: "Default is the user running the master process")
 """
 
-from gwlint.load.accounts import load_accounts, worker_identity
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import set_inis
-from gwlint.model.sockperm import socket_clients, socket_perms
+from gwlint.rule import Severity, consequence, related, report, set_inis
 
 CODE = "GW201"
 NAME = "pool-user-without-listen-owner"
@@ -56,27 +53,26 @@ def check(ws):
         if listen is None or listen.kind != "unix" or user is None or any(pool.value(k) for k in _OWNER_KEYS):
             continue
         if clients is None:
-            clients, accounts = socket_clients(ws), load_accounts(ws.root)
-        perms = socket_perms(pool, accounts, ws.options.fpm_master_user)
+            clients = ws.socket_clients()
+        perms = ws.socket_perms(pool)
         who = "root" if not pool.value("listen.group") else f"root and group {perms.group}"
         message = (f"pool '{pool.name}' sets user = {user.value} but no listen.owner: its socket {listen.path} "
                    f"is created as {perms} (the FPM master's user), not {user.value}'s; a client other than "
-                   f"{who} gets 502 Bad Gateway, error.log: connect() to unix:{listen.path} failed "
-                   "(13: Permission denied)")
+                   f"{who} gets {consequence.connect_denied(listen.path)}")
         yield report(user, message, [related(pool.get("listen"), "the socket")],
-                     _fix(ws, pool, clients.get(pool, []), accounts))
+                     _fix(ws, pool, clients.get(pool, [])))
 
 
-def _fix(ws, pool, users, accounts):
+def _fix(ws, pool, users):
     instances = list(dict.fromkeys(instance for instance, _ in users))
     if len(instances) == 1:
-        worker = worker_identity(ws, instances[0], accounts)
-        if accounts.lacks(worker):
+        worker = ws.worker(instances[0])
+        if ws.accounts.lacks(worker):
             return None
         owner, group, safe = worker.user, worker.group, not worker.guessed_group
     else:
         owner = pool.value("user")
-        group = pool.value("group") or accounts.primary_group(owner)[0]
+        group = pool.value("group") or ws.accounts.primary_group(owner)[0]
         safe = False
     values = {"listen.owner": owner}
     if not pool.value("listen.group"):

@@ -38,9 +38,7 @@ None: the DNS server to use is site-specific.
 
 import re
 
-from gwlint.model.endpoint import parse_pass_target
-from gwlint.engine.finding import Severity, related, report
-from gwlint.rules._reach import is_ip
+from gwlint.rule import Severity, consequence, is_ip, parse_pass_target, related, report
 
 CODE = "GW102"
 NAME = "variable-pass-without-resolver"
@@ -79,8 +77,8 @@ def check(ws):
                 continue
             name, source = culprit
             message = (f"{route.kind} {arg}: the target has variables, so nginx resolves {name} per request, and "
-                       f"no resolver is in scope: every request here gets 502 Bad Gateway, error.log: no resolver "
-                       f"defined to resolve {name}; define an upstream {{}} for it or a resolver")
+                       f"no resolver is in scope: every request here gets {consequence.BAD_GATEWAY}, error.log: no "
+                       f"resolver defined to resolve {name}; define an upstream {{}} for it or a resolver")
             rel = [related(source, f"{name} comes from here")] if source is not None else []
             yield report(route.directive, message, rel)
 

@@ -261,16 +261,18 @@ def _ini_reads_as(line: str, key: str, value: str) -> bool:
 
 def set_inis(ws, pool, values: dict[str, str], title: str, safe: bool = True) -> Fix | None:
     """Set several keys of a pool in one fix; new keys are added together, in the given order."""
-    edits: list[Edit] = []
-    for key, value in values.items():
-        fix = set_ini(ws, pool, key, value, title, safe)
-        if fix is None:
-            return None
-        (edit,) = fix.edits
-        previous = edits[-1] if edits else None
-        if previous and edit.end < edit.start and (previous.path, previous.start, previous.end) == \
-                (edit.path, edit.start, edit.end):
-            edits[-1] = Edit(edit.path, edit.start, edit.end, previous.lines + edit.lines)
-        else:
-            edits.append(edit)
-    return Fix(title, tuple(edits), safe) if edits else None
+    return merge_fixes([set_ini(ws, pool, key, value, title, safe) for key, value in values.items()], title)
+
+
+def merge_fixes(fixes: list[Fix | None], title: str | None = None) -> Fix | None:
+    """One fix from several (None if any is missing): insertions at the same spot become one edit, in
+    order; the titles are joined unless `title` is given; safe only when every part is."""
+    if not fixes or any(f is None for f in fixes):
+        return None
+    edits: dict[tuple, Edit] = {}
+    for edit in (e for f in fixes for e in f.edits):
+        key = (edit.path, edit.start, edit.end)
+        if key in edits and edit.end < edit.start:
+            edit = Edit(edit.path, edit.start, edit.end, edits[key].lines + edit.lines)
+        edits[key] = edit
+    return Fix(title or "; ".join(f.title for f in fixes), tuple(edits.values()), all(f.safe for f in fixes))

@@ -8,13 +8,14 @@ import tempfile
 from typing import Callable
 
 from gwlint.errors import InputError
-from gwlint.engine.finding import Edit, Finding, Severity
+from gwlint.engine.finding import Edit, Finding
+from gwlint.engine.toolcodes import FIX_BROKE_FILE, FIX_LOOP
 from gwlint.load.ini import parse_ini
 from gwlint.model.workspace import Workspace
 from gwlint.load.nginx import parse_text
 
 MAX_PASSES = 10
-FIX_PROBLEMS = ("GW904", "GW905")  # what the loop itself reports: fixes that failed
+FIX_PROBLEMS = (FIX_LOOP.code, FIX_BROKE_FILE.code)  # what the loop itself reports: fixes that failed
 
 
 @dataclass
@@ -113,8 +114,8 @@ def _state(overlay: dict[str, str], original: dict[str, str]) -> str:
 
 
 def _no_convergence(at: Finding, why: str) -> Finding:
-    return Finding(f"fixes do not converge: {why} (last: {at.code} {at.fix.title}); no fix was applied",
-                   at.path, at.line, code="GW904", name="fix-loop", severity=Severity.ERROR)
+    return FIX_LOOP.finding(f"fixes do not converge: {why} (last: {at.code} {at.fix.title}); no fix was applied",
+                            at.path, at.line)
 
 
 def fix_loop(load: Callable[[dict[str, str]], Workspace], lint: Callable[[Workspace], list[Finding]],
@@ -151,9 +152,9 @@ def fix_loop(load: Callable[[dict[str, str]], Workspace], lint: Callable[[Worksp
                 culprits = _culprits(rel, before, [f for f in chosen if any(e.path == rel for e in f.fix.edits)], ws)
                 rejected.update(_fix_key(f) for f in culprits)
                 titles = "; ".join(f.fix.title for f in culprits)
-                problems.append(Finding(f"fix reverted ({titles}): it made the file unparsable ({error})",
-                                        culprits[0].path, culprits[0].line, code="GW905",
-                                        name="fix-broke-file", severity=Severity.ERROR))
+                problems.append(FIX_BROKE_FILE.finding(
+                    f"fix reverted ({titles}): it made the file unparsable ({error})", culprits[0].path,
+                    culprits[0].line))
                 broken = True
                 continue
             candidate[rel] = after

@@ -22,7 +22,6 @@ import re
 import shutil
 import socket
 
-from gwlint.model.backends import declarations
 from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
 from gwlint.load.fpm import GLOBAL, _prefix_for
 from gwlint.load.ini import Setting, parse_ini
@@ -241,7 +240,7 @@ class _Relocator:
         for pool in self.ws.pools:
             if pool.listen and pool.listen.kind == "tcp":
                 ports.add(pool.listen.port)
-        ports |= {d.port for d in declarations(self.ws)}  # app backends a test may stand in for
+        ports |= {d.port for d in self.ws.declarations}  # app backends a test may stand in for
         ports.discard(None)
         self.ports = dict(zip(sorted(ports), free_ports(len(ports))))
 

@@ -12,7 +12,6 @@ import urllib.error
 import urllib.request
 
 from gwlint.load import systemd
-from gwlint.model.backends import declarations
 from gwlint.model.endpoint import Endpoint
 from gwlint.verify.relocate import Relocation
 from gwlint.verify.nginx_t import find_nginx, find_php_fpm
@@ -118,7 +117,7 @@ class Servers:
         front = {e.port for run in reloc.nginx for e in run.listens}
         taken |= {old for old, new in reloc.ports.items() if new in front}
         out = []
-        for decl in declarations(ws):
+        for decl in ws.declarations:
             if decl.path in ws.nginx_files or decl.port in taken or decl.port not in reloc.ports:
                 continue
             for host in reloc.addresses(decl.host):
@@ -129,9 +128,7 @@ class Servers:
 
     def private_tmp(self, unit: re.Pattern) -> bool:
         """Whether a service unit of the tree matching `unit` sets PrivateTmp=true."""
-        root = self.relocation.workspace.root
-        settings = [systemd.setting(root, name, "Service", "PrivateTmp") for name in systemd.unit_names(root, unit)]
-        return any(s is not None and s.value.lower() in systemd.TRUE for s in settings)
+        return any(u.is_true("Service", "PrivateTmp") for u in self.relocation.workspace.units.named(unit))
 
     def _isolated(self, argv: list[str], unit: re.Pattern) -> list[str]:
         """`argv`, run with a private /tmp when the tree's unit for it says PrivateTmp=true."""
