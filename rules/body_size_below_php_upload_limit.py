@@ -36,8 +36,17 @@ or inserts one). Unsafe: the body size limit is also a policy choice.
 - https://www.php.net/manual/en/ini.core.php#ini.post-max-size
 """
 
-from gwlint.rule import (PHP_DEFAULTS, Severity, insert_directive, nginx_value, php_bytes, php_value, related,
-                         report, set_args)
+from gwlint.rule import (
+    PHP_DEFAULTS,
+    Severity,
+    insert_directive,
+    nginx_value,
+    php_bytes,
+    php_value,
+    related,
+    report,
+    set_args,
+)
 
 CODE = "GW341"
 NAME = "body-size-below-php-upload-limit"

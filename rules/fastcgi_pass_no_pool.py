@@ -41,8 +41,18 @@ otherwise each candidate pool is offered as an unsafe fix.
 from collections import Counter
 from itertools import islice
 
-from gwlint.rule import (ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint, NearestEndpoint, Severity, consequence, is_ip,
-                         related, report, retarget_pass)
+from gwlint.rule import (
+    ANY_ADDRESSES,
+    LOOPBACK_NAMES,
+    Endpoint,
+    NearestEndpoint,
+    Severity,
+    consequence,
+    is_ip,
+    related,
+    report,
+    retarget_pass,
+)
 
 CODE = "GW301"
 NAME = "fastcgi-pass-no-pool"

@@ -42,8 +42,17 @@ location. Unsafe when the line lives in an include shared by other locations.
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
-from gwlint.rule import (Severity, consequence, format_seconds, insert_directive, nginx_value, php_time_limit,
-                         related, report, set_args)
+from gwlint.rule import (
+    Severity,
+    consequence,
+    format_seconds,
+    insert_directive,
+    nginx_value,
+    php_time_limit,
+    related,
+    report,
+    set_args,
+)
 
 CODE = "GW340"
 NAME = "fastcgi-read-timeout-below-php-limit"
@@ -56,7 +65,7 @@ def check(ws):
         if block is None:
             continue
         read = nginx_value(block, "fastcgi_read_timeout")
-        terminate, max_exec, bound = php_time_limit(pool, block)
+        terminate, _, bound = php_time_limit(pool, block)
         if bound is None or read.number is None or read.number >= bound.number:
             continue
         why = ("" if bound is terminate else

@@ -51,7 +51,8 @@ def check(ws):
         if not private:
             continue
         units = " and ".join(name for name, _ in private)
-        message = (f"pool '{pool.name}' listens on {pool.listen.path} but {units} run{'s' if len(private) == 1 else ''} with PrivateTmp=true: "
+        runs = "runs" if len(private) == 1 else "run"
+        message = (f"pool '{pool.name}' listens on {pool.listen.path} but {units} {runs} with PrivateTmp=true: "
                    "php-fpm and nginx see different /tmp directories, so nginx never finds the socket; "
                    f"every PHP request gets {consequence.connect_failure(pool.listen)}")
         rel = [related(s, f"{name}: PrivateTmp=true") for name, s in private]

@@ -51,7 +51,7 @@ def check(ws):
     for pool, routes in by_pool.values():
         keys = [(route, block, {k: v for p in php_params(block).values() for k, v in p.items()})
                 for route, block in routes]
-        for route, block, setting in keys:
+        for _route, _block, setting in keys:
             for key, (value, directive) in sorted(setting.items()):
                 others = [other for other, _, other_keys in keys if key not in other_keys]
                 if not others:

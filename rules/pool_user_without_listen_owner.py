@@ -32,7 +32,8 @@ one nginx in the tree uses it and its group is known); with no such nginx, the p
 `user`/`group` (unsafe: the web server's identity is not known).
 
 ## References
-- https://www.php.net/manual/en/install.fpm.configuration.php (listen.owner: "Default is the user running the master process")
+- https://www.php.net/manual/en/install.fpm.configuration.php
+  (listen.owner: "Default is the user running the master process")
 """
 
 from gwlint.rule import Severity, consequence, related, report, set_inis

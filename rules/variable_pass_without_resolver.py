@@ -54,7 +54,7 @@ _MAP_SPECIALS = frozenset({"hostnames", "volatile", "include"})
 
 def _host(value: str) -> str | None:
     """The host part of a pass argument or of a value feeding one; None for unix sockets."""
-    scheme, sep, rest = value.partition("://")
+    _, sep, rest = value.partition("://")
     rest = rest if sep else value
     if rest.startswith("unix:"):
         return None

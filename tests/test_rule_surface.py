@@ -1,8 +1,8 @@
 """Rules read facts only through the Workspace and import only gwlint.rule; GW9xx codes only from their catalog."""
 
 import ast
-from pathlib import Path
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -93,9 +93,10 @@ def readme_rule() -> str:
 
 
 def test_the_readme_example_rule_runs_on_the_surface(tmp_path):
+    import types
+
     from gwlint.engine.registry import _validate
     from gwlint.testing import lint
-    import types
 
     source = readme_rule()
     assert violations(source) == []

@@ -1,18 +1,19 @@
 """The fix loop: apply non-overlapping fixes, re-parse, re-lint, until nothing changes."""
 
-from dataclasses import dataclass, field
+import contextlib
 import difflib
 import hashlib
 import os
 import tempfile
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from gwlint.errors import InputError
 from gwlint.engine.finding import Edit, Finding
 from gwlint.engine.toolcodes import FIX_BROKE_FILE, FIX_LOOP
+from gwlint.errors import InputError
 from gwlint.load.ini import parse_ini
-from gwlint.model.workspace import Workspace
 from gwlint.load.nginx import parse_text
+from gwlint.model.workspace import Workspace
 
 MAX_PASSES = 10
 FIX_PROBLEMS = (FIX_LOOP.code, FIX_BROKE_FILE.code)  # what the loop itself reports: fixes that failed
@@ -225,10 +226,9 @@ def write_fixed(ws: Workspace, result: FixResult) -> None:
                 fh.write(data)
             os.chmod(tmp, st.st_mode & 0o7777)
             if (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
-                try:
+                # only root may chown: otherwise the file now belongs to the user running gwlint
+                with contextlib.suppress(PermissionError):
                     os.chown(tmp, st.st_uid, st.st_gid)
-                except PermissionError:
-                    pass  # only root may chown: the file now belongs to the user running gwlint
             os.replace(tmp, path)
         except BaseException:
             if os.path.exists(tmp):

@@ -6,9 +6,9 @@ directory apply after it in file-name order, a higher-priority drop-in replacing
 lower one. Lines ending in a backslash continue on the next line.
 """
 
-from dataclasses import dataclass
 import os
 import re
+from dataclasses import dataclass
 
 from gwlint.errors import InputError
 from gwlint.load.ini import Setting

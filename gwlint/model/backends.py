@@ -7,13 +7,13 @@ and backends named in gwlint's own config. A declaration gwlint cannot read is s
 guessed.
 """
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
-import re
 
+from gwlint.errors import InputError
 from gwlint.load.discover import COMPOSE_NAMES, PM2_NAMES
 from gwlint.model.endpoint import is_loopback_host
-from gwlint.errors import InputError
 
 NOT_BACKENDS = re.compile(r"nginx|php.*fpm", re.I)  # units whose ports are not app backends
 

@@ -1,25 +1,25 @@
 """The one model rules query: nginx routes resolved to endpoints, FPM pools indexed by endpoint."""
 
+import gc
+import re
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-import gc
 from pathlib import Path
-import re
-from typing import Iterator
 
+from gwlint.engine.finding import Finding
+from gwlint.errors import InputError
 from gwlint.load.accounts import Accounts, Identity, load_accounts
 from gwlint.load.discover import Discovery, default_path_map, discover
+from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_ini_chain
+from gwlint.load.fsroot import Root
 from gwlint.load.hosts import load_hosts
+from gwlint.load.nginx import PASS_DIRECTIVES, Directive, NginxConfig
 from gwlint.load.systemd import Units, load_units
 from gwlint.model.backends import Declaration, ProxyTarget, declarations
 from gwlint.model.endpoint import Endpoint, PassTarget, is_loopback_host, parse_pass_target
 from gwlint.model.sockperm import BlockedDir, SocketPerms, blocked_parent, socket_perms
-from gwlint.errors import InputError
-from gwlint.engine.finding import Finding
-from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_ini_chain
-from gwlint.load.fsroot import Root
-from gwlint.load.nginx import PASS_DIRECTIVES, Directive, NginxConfig
 
 DEFAULT_NGINX_USER = "nobody"
 
