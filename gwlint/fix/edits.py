@@ -190,21 +190,6 @@ def _opening_brace(text: str) -> int | None:
     return None
 
 
-def remove_directive(ws, directive, title: str, safe: bool = True) -> Fix | None:
-    """Delete a directive that sits alone on its line; a trailing comment stays on that line."""
-    found = _single_line(ws, directive)
-    if found is None:
-        return None
-    text, spans, semi = found
-    rest = text[semi + 1:].strip()
-    if rest and not rest.startswith("#"):
-        return None  # e.g. `fastcgi_pass x; }`: the brace must stay
-    indent = text[:spans[0][0]]
-    lines = (f"{indent}{rest}",) if rest else ()
-    return Fix(title, (Edit(directive.path, directive.line, directive.line, lines),),
-               safe and not is_shared(ws, directive))
-
-
 def pass_target_text(old: Endpoint, new: Endpoint) -> str:
     """How to write `new` in a *_pass directive that used to point at `old`."""
     if new.kind == "unix":

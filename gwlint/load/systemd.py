@@ -56,9 +56,6 @@ class Units:
     def __iter__(self):
         return iter(self.by_name.values())
 
-    def get(self, name: str) -> Unit | None:
-        return self.by_name.get(name)
-
     def named(self, pattern: re.Pattern) -> list[Unit]:
         return [u for name, u in self.by_name.items() if pattern.fullmatch(name)]
 

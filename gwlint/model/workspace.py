@@ -100,22 +100,6 @@ def config_block(block: Directive | None) -> Directive | None:
 
 
 @dataclass(eq=False)
-class Site:
-    """A `server {}` block and the routes inside it."""
-
-    server: Directive
-    routes: list[Route] = field(default_factory=list)
-
-    @property
-    def names(self) -> list[str]:
-        return [name for d in self.server.children("server_name") for name in d.args]
-
-    @property
-    def listens(self) -> list[Directive]:
-        return self.server.children("listen")
-
-
-@dataclass(eq=False)
 class NginxInstance:
     """One nginx entry file with its expanded tree."""
 
@@ -127,16 +111,6 @@ class NginxInstance:
     @property
     def user(self) -> Directive | None:
         return self.main.child("user")
-
-    @property
-    def sites(self) -> list[Site]:
-        """Every server block in file order, each with the routes it holds."""
-        sites = {id(node): Site(node) for node in self.main.walk() if node.name == "server" and node.block is not None}
-        for route in self.routes:
-            server = route.directive.ancestor("server")
-            if server is not None and id(server) in sites:
-                sites[id(server)].routes.append(route)
-        return list(sites.values())
 
 
 class Workspace:
@@ -166,10 +140,6 @@ class Workspace:
     @property
     def routes(self) -> list[Route]:
         return [route for instance in self.nginx for route in instance.routes]
-
-    @property
-    def sites(self) -> list[Site]:
-        return [site for instance in self.nginx for site in instance.sites]
 
     def php_routes(self) -> list[Route]:
         return [route for route in self.routes if route.kind == "fastcgi_pass"]
