@@ -476,7 +476,8 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
         raise viewed(exc) from None
     if not quiet:
         for finding in result.applied:
-            _note(f"fixed {join_path(prefix, finding.path)}:{finding.line}: {finding.code} {finding.fix.title}")
+            title = fixer.fix_of(finding).title
+            _note(f"fixed {join_path(prefix, finding.path)}:{finding.line}: {finding.code} {title}")
     remaining = sorted(result.remaining + verified(result.workspace), key=lambda f: f.sort_key())
     _emit(remaining, output_format, output, inputs.shown, result.workspace, rules, style, prefix)
     return exit_code(remaining)

@@ -31,6 +31,8 @@ None: creating the account or choosing another is a deployment decision.
 - https://www.php.net/manual/en/install.fpm.configuration.php (user, group, listen.owner)
 """
 
+from collections.abc import Collection
+
 from gwlint.rule import Related, Severity, acl_list, consequence, report
 
 CODE = "GW323"
@@ -45,7 +47,8 @@ def check(ws):
     accounts = ws.accounts
     if accounts.passwd_path is None and accounts.group_path is None:
         return
-    known = {"user": (accounts.users, accounts.passwd_path), "group": (accounts.groups, accounts.group_path)}
+    known: dict[str, tuple[Collection[str], str | None]] = {
+        "user": (accounts.users, accounts.passwd_path), "group": (accounts.groups, accounts.group_path)}
 
     def missing(kind: str, name: str) -> Related | None:
         table, path = known[kind]

@@ -40,7 +40,7 @@ SEVERITY = Severity.ERROR
 
 def check(ws):
     for target in ws.proxy_targets():
-        endpoint, directive = target.backend.endpoint, target.backend.directive
+        endpoint, directive = target.endpoint, target.backend.directive
         if is_loopback_host(endpoint.host):
             continue
         found = target.served_by(ws.declarations)

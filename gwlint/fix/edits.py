@@ -252,12 +252,13 @@ def set_inis(ws, pool, values: dict[str, str], title: str, safe: bool = True) ->
 def merge_fixes(fixes: list[Fix | None], title: str | None = None) -> Fix | None:
     """One fix from several (None if any is missing): insertions at the same spot become one edit, in
     order; the titles are joined unless `title` is given; safe only when every part is."""
-    if not fixes or any(f is None for f in fixes):
+    present = [f for f in fixes if f is not None]
+    if not fixes or len(present) < len(fixes):
         return None
     edits: dict[tuple, Edit] = {}
-    for edit in (e for f in fixes for e in f.edits):
+    for edit in (e for f in present for e in f.edits):
         key = (edit.path, edit.start, edit.end)
         if key in edits and edit.end < edit.start:
             edit = Edit(edit.path, edit.start, edit.end, edits[key].lines + edit.lines)
         edits[key] = edit
-    return Fix(title or "; ".join(f.title for f in fixes), tuple(edits.values()), all(f.safe for f in fixes))
+    return Fix(title or "; ".join(f.title for f in present), tuple(edits.values()), all(f.safe for f in present))

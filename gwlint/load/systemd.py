@@ -114,7 +114,7 @@ def _settings(root, path) -> list[Setting]:
         if not pending and (not line or line[0] in "#;"):
             continue
         if line.endswith("\\"):
-            pending, start = pending + line[:-1] + " ", start or number
+            pending, start = pending + line[:-1].rstrip() + " ", start or number
             continue
         line, first = pending + line, start or number
         pending, start = "", 0

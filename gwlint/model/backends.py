@@ -10,10 +10,14 @@ guessed.
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gwlint.errors import InputError
 from gwlint.load.discover import COMPOSE_NAMES, PM2_NAMES
-from gwlint.model.endpoint import is_loopback_host
+from gwlint.model.endpoint import Endpoint, is_loopback_host
+
+if TYPE_CHECKING:
+    from gwlint.model.workspace import Backend, Route
 
 NOT_BACKENDS = re.compile(r"nginx|php.*fpm", re.I)  # units whose ports are not app backends
 
@@ -246,12 +250,13 @@ def _compose_port(item, service: str, rel: str, label: str) -> list[Declaration]
     import yaml
 
     line = item.start_mark.line + 1
+    parts: list[str | None]
     if isinstance(item, yaml.MappingNode):
         spec = {k: v.value for k, v in _mapping(item).items() if isinstance(v, yaml.ScalarNode)}
         parts = [spec.get("host_ip"), spec.get("published"), spec.get("target")]
     else:
-        parts = str(item.value).split("/")[0].split(":")
-        parts = [None] * (3 - len(parts)) + parts
+        given = str(item.value).split("/")[0].split(":")
+        parts = [None] * (3 - len(given)) + given
     host_ip, published, target = parts[-3], parts[-2], parts[-1]
     out = []
     if target and str(target).isdigit():
@@ -306,15 +311,22 @@ PROXY_DIRECTIVES = frozenset({"proxy_pass", "grpc_pass", "uwsgi_pass", "scgi_pas
 
 @dataclass(frozen=True, slots=True)
 class ProxyTarget:
-    """A proxied backend and the machine its host names: "host" (this machine) or a compose service."""
+    """A proxied backend and the machine its host names: "host" (this machine) or a compose service.
+    `endpoint` is the backend's (always TCP, with a port)."""
 
-    route: object
-    backend: object
+    route: "Route"
+    backend: "Backend"
     machine: str
+    endpoint: Endpoint
+
+    @property
+    def port(self) -> int:
+        assert self.endpoint.port is not None  # proxy_targets keeps only endpoints with a port
+        return self.endpoint.port
 
     def served_by(self, decls: list[Declaration]) -> list[Declaration]:
         """Declarations on this target's machine and port, whatever address they bind."""
-        return [d for d in decls if d.machine == self.machine and d.port == self.backend.endpoint.port]
+        return [d for d in decls if d.machine == self.machine and d.port == self.port]
 
 
 def proxy_targets(ws) -> list[ProxyTarget]:
@@ -331,7 +343,7 @@ def proxy_targets(ws) -> list[ProxyTarget]:
             if endpoint is None or endpoint.kind != "tcp" or endpoint.port is None:
                 continue
             if is_loopback_host(endpoint.host) or endpoint.host in own_addresses:
-                out.append(ProxyTarget(route, backend, "host"))
+                out.append(ProxyTarget(route, backend, "host", endpoint))
             elif endpoint.host in services:
-                out.append(ProxyTarget(route, backend, endpoint.host))
+                out.append(ProxyTarget(route, backend, endpoint.host, endpoint))
     return out

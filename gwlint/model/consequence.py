@@ -16,6 +16,8 @@ CLOSED = f"{RESET} (or: upstream prematurely closed connection while reading res
 TIMED_OUT = "upstream timed out (110: Connection timed out)"
 READ_TIMED_OUT = f"{TIMED_OUT} while reading response header from upstream"
 FPM_DOWN = f"every PHP request gets {BAD_GATEWAY}"  # php-fpm does not start: nothing listens
+# SCRIPT_FILENAME names no file php-fpm can open
+NO_SCRIPT = '404 "File not found.", error.log: FastCGI sent in stderr: "Primary script unknown"'
 FPM_EXITS = f"php-fpm exits (FPM initialization failed), so {FPM_DOWN} (nothing listens on the pool's socket)"
 
 

@@ -3,7 +3,7 @@
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,6 +140,14 @@ class Workspace:
     @property
     def routes(self) -> list[Route]:
         return [route for instance in self.nginx for route in instance.routes]
+
+    def servers(self) -> list[Directive]:
+        """Every `server {}` block, in file order."""
+        return [d for d in self.directives("server") if d.block is not None]
+
+    def tree_has_dir(self, path: str) -> bool:
+        """Whether the tree holds a directory at the absolute path `path` (as the server would see it)."""
+        return self.root.is_dir(self.root.path / path.lstrip("/"))
 
     def php_routes(self) -> list[Route]:
         return [route for route in self.routes if route.kind == "fastcgi_pass"]
@@ -281,8 +289,8 @@ def _route(node: Directive, upstreams: dict[str, Directive]) -> Route:
     return route
 
 
-def load_workspace(root_path: Path, *, nginx: list[Path] = (), fpm: list[Path] = (),
-                   php_ini: list[Path] = (), options: Options = Options(),
+def load_workspace(root_path: Path, *, nginx: Sequence[Path] = (), fpm: Sequence[Path] = (),
+                   php_ini: Sequence[Path] = (), options: Options = Options(),
                    path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None,
                    cache=None) -> Workspace:
     """Discover and parse a root (or the files named explicitly) into a Workspace.
@@ -364,7 +372,7 @@ def _load_problems(config: NginxConfig) -> list[Finding]:
     problems += [tc.INCLUDE_OUTSIDE_TREE.finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted',
                                                  d.path, d.line)
                  for d, rel, why, fatal in config.unread_matches if not fatal]
-    problems += [tc.UNRENDERED_TEMPLATE.finding(str(t.message) + "; not linted", t.path, t.line or 1)
+    problems += [tc.UNRENDERED_TEMPLATE.finding(str(t.message) + "; not linted", t.path or "", t.line or 1)
                  for t in config.templates]
     return problems
 
