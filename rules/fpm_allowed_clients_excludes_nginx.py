@@ -89,7 +89,7 @@ def check(ws):
                 continue
             for pool in backend.pools:
                 setting = pool.get("listen.allowed_clients")
-                if setting is None or (is_loopback_host(target.host) and not pool.listen.accepts(target)):
+                if setting is None or (is_loopback_host(target.host) and not ws.accepts(pool.listen, target)):
                     continue
                 source = _source(route, target, local_names)
                 if _excluded(setting.value, source, target):

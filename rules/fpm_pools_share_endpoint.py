@@ -39,7 +39,7 @@ None: which pool moves, and which nginx locations follow it, is a decision.
 
 from collections import defaultdict
 
-from gwlint.rule import ANY_ADDRESSES, Severity, consequence, related, report
+from gwlint.rule import ANY_ADDRESSES, Severity, consequence, related, report, run_path
 
 CODE = "GW305"
 NAME = "fpm-pools-share-endpoint"
@@ -57,7 +57,7 @@ def check(ws):
     for pool in ws.pools:
         listen = pool.listen
         if listen is not None:
-            groups[(listen.kind, listen.path or listen.port)].append(pool)
+            groups[(listen.kind, run_path(listen.path) if listen.kind == "unix" else listen.port)].append(pool)
     for pools in groups.values():
         for i, later in enumerate(pools):
             earlier = next((p for p in pools[:i] if _overlap(p.listen, later.listen)), None)
