@@ -3,8 +3,6 @@
 import posixpath
 import re
 
-from gwlint.model.backends import declarations
-
 _VERSION = re.compile(r"php/?(\d)\.?(\d+)")
 
 
@@ -38,7 +36,9 @@ def linted(ws, prefix: str = "") -> str:
     """One line: `nginx: 14 files, 3 servers; php-fpm 8.2: 2 pools, php.ini + 3 conf.d files`."""
     parts = []
     if ws.nginx:
-        servers = sum(len(instance.sites) for instance in ws.nginx)
+        servers = sum(1 for instance in ws.nginx for node in instance.main.walk()
+                      if node.name == "server" and node.block is not None and node.parent is not None
+                      and node.parent.name == "http")
         parts.append(f"nginx: {_plural(len(ws.nginx_files), 'file')}, {_plural(servers, 'server')}")
     for install in ws.installs:
         parts.append(f"{_fpm_label(install)}: {_plural(len(install.pools), 'pool')}, {_php_ini(install)}")
@@ -57,7 +57,7 @@ def describe(ws, prefix: str = "") -> str:
                      f"php.ini chain: {', '.join(_join(prefix, p) for p in install.php_ini_files) or 'none'})")
         lines += [f"  pool {p.name} ({_join(prefix, p.path)}:{p.line}) listens on {p.listen or '?'}"
                   for p in install.pools]
-    for d in declarations(ws):
+    for d in ws.declarations:
         where = f"{_join(prefix, d.path)}:{d.line}" if d.path else "config"
         lines.append(f"backend: {d.label} [{d.machine}] ({where})")
     read = sorted(ws.root.read_files)
