@@ -50,7 +50,8 @@ def check(ws: Workspace) -> Iterator[Finding]:
     for route in ws.php_routes():
         for backend in route.live_backends:
             target = backend.endpoint
-            if target is None or target.kind != "tcp" or is_loopback_host(target.host) or target.host in local_names:
+            if target is None or target.kind != "tcp" or is_loopback_host(target.host) \
+                    or (target.host or "").lower() in local_names:
                 continue
             if backend.pools and all(p.endpoint.is_loopback for p in backend.pools):
                 for pool in backend.pools:
