@@ -44,8 +44,9 @@ which meant every client).
 """
 
 import ipaddress
+from collections.abc import Iterator
 
-from gwlint.rule import Severity, consequence, is_loopback_host, related, report, set_ini
+from gwlint.rule import Finding, Severity, Workspace, consequence, is_loopback_host, related, report, set_ini
 
 CODE = "GW304"
 NAME = "fpm-allowed-clients-excludes-nginx"
@@ -70,8 +71,9 @@ def _source(route, target, local_names: dict[str, str]) -> str | None:
         if address.startswith("["):
             return address[1:].partition("]")[0]
         return address.rsplit(":", 1)[0] if address.count(":") == 1 else address
-    if target.host in local_names:
-        return "::1" if ":" in local_names[target.host] else "127.0.0.1"
+    name = (target.host or "").lower()  # etc/hosts names are matched without case
+    if name in local_names:
+        return "::1" if ":" in local_names[name] else "127.0.0.1"
     if target.host in ("localhost", None):
         return None
     if is_loopback_host(target.host):
@@ -79,7 +81,7 @@ def _source(route, target, local_names: dict[str, str]) -> str | None:
     return None
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     flagged: dict[tuple, list] = {}  # (pool, nginx source) -> [pool, setting, source, (route, backend)...]
     local_names = ws.loopback_names()
     for route in ws.php_routes():
@@ -89,7 +91,7 @@ def check(ws):
                 continue
             for pool in backend.pools:
                 setting = pool.get("listen.allowed_clients")
-                if setting is None or (is_loopback_host(target.host) and not ws.accepts(pool.listen, target)):
+                if setting is None or (is_loopback_host(target.host) and not ws.accepts(pool.endpoint, target)):
                     continue
                 source = _source(route, target, local_names)
                 if _excluded(setting.value, source, target):
