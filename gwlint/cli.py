@@ -209,7 +209,7 @@ def parser() -> argparse.ArgumentParser:
                          "gwlint completion fish > ~/.config/fish/completions/gwlint.fish")
     completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish.")
 
-    command("server", "Run the language server (LSP on stdio).", "gwlint server",
+    command("server", "Run the language server (LSP on stdio).", "gwlint server [-h]",
             "Run the language server on stdin/stdout: whole-tree diagnostics with the editor's unsaved "
             "buffers, quick fixes, fix-all, suppress-here and hover. Needs the server extra: "
             "pip install 'gwlint[server]'.")
