@@ -296,11 +296,18 @@ def _emit(findings, output_format: Format, output: Path | None, root: Path, ws, 
 
 
 def _write(text: str, output: Path | None) -> None:
+    """Write a report or diff; bytes of the configs that are not UTF-8 are written as they were."""
     if output is None:
-        sys.stdout.write(text)
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+        else:
+            sys.stdout.flush()
+            buffer.write(text.encode("utf-8", "surrogateescape"))
+            buffer.flush()
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(text, encoding="utf-8", errors="surrogateescape")
     except OSError as exc:
         raise InputError(f"cannot write the report: {exc.strerror or exc}", str(output)) from None
 

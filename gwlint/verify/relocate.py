@@ -150,7 +150,7 @@ class _Editor:
 
     def _get(self, rel: str) -> list[str]:
         if rel not in self.lines:
-            self.lines[rel] = (self.root / rel).read_text().splitlines(keepends=True)
+            self.lines[rel] = (self.root / rel).read_text(errors="surrogateescape").splitlines(keepends=True)
         return self.lines[rel]
 
     def sub(self, node: Directive, old: str, new: str) -> None:
@@ -193,7 +193,7 @@ class _Editor:
 
     def write(self) -> None:
         for rel, lines in self.lines.items():
-            (self.root / rel).write_text("".join(lines))
+            (self.root / rel).write_text("".join(lines), errors="surrogateescape")
 
 
 class _Relocator:
@@ -378,7 +378,7 @@ class _Relocator:
         """Every [global] assignment (the model keeps only the last of each key)."""
         out = []
         for rel in install.files:
-            ini = parse_ini((self.dest / rel).read_text(), rel)
+            ini = parse_ini((self.dest / rel).read_text(errors="surrogateescape"), rel)
             out += [s for s in ini.settings if s.section in (None, GLOBAL)]
         return out
 
@@ -438,7 +438,7 @@ def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
                     ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", ".gwlint_cache"))
     os.chmod(dest, 0o755)  # worker users must traverse it
     for rel, text in (overlay or {}).items():
-        (dest / rel).write_text(text)
+        (dest / rel).write_text(text, errors="surrogateescape")
     ws = load_workspace(dest, nginx=[dest / p for p in nginx], fpm=[dest / p for p in fpm])
     mover = _Relocator(ws, dest)
     mover.collect_ports()
