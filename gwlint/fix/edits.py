@@ -14,6 +14,7 @@ from gwlint.errors import InputError
 from gwlint.engine.finding import Edit, Fix
 from gwlint.load.ini import parse_ini
 from gwlint.load.nginx import parse_text
+from gwlint.load.template import is_env_value
 
 _NEEDS_QUOTES = re.compile(r"[\s;{}#'\"]")
 _KEY_VALUE = re.compile(r"""^(\s*)([^=\s][^=]*?)(\s*=\s*)("[^"]*"|'[^']*'|[^;]*?)(\s*(;.*)?)$""")
@@ -226,6 +227,8 @@ def set_ini(ws, pool, key: str, value: str, title: str, safe: bool = True) -> Fi
     `;` comment), or add it after the pool's last line in its header's file, styled like it.
     The value is double-quoted when it needs it (a `;`); the line must read back as intended."""
     setting = pool.get(key)
+    if setting is not None and is_env_value(setting.value):
+        return None  # its value comes from the environment at start: not ours to overwrite
     if setting is not None:
         path, at, end = setting.path, setting.line, setting.line
         lines = file_lines(ws, path)

@@ -15,6 +15,7 @@ from typing import Iterator
 from gwlint.errors import InputError
 from gwlint.load.fsroot import Root
 from gwlint.load.lexer import lex
+from gwlint.load.template import TemplateFile, find_template
 
 PASS_DIRECTIVES = ("fastcgi_pass", "proxy_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass")
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -41,10 +42,6 @@ class ParsedFile:
     directives: list[RawDirective]
     comments: list[tuple[int, str]]
     crowded_lines: set[int]
-
-
-class TemplateFile(InputError):
-    """A file with unrendered template syntax ({{ }} / {% %}): linted as nonsense otherwise."""
 
 
 @dataclass(eq=False, slots=True)
@@ -116,23 +113,11 @@ class Directive:
                 stack.extend(reversed(node.block))
 
 
-def _template_line(text: str) -> int | None:
-    """The first line holding `{{ ... }}` or `{% ... %}`; linear, as a regex on a long line is not."""
-    if "{{" not in text and "{%" not in text:
-        return None
-    for number, line in enumerate(text.split("\n"), 1):
-        for opener, closer in (("{{", "}}"), ("{%", "%}")):
-            start = line.find(opener)
-            if start != -1 and line.find(closer, start + 2) != -1:  # the first opener decides
-                return number
-    return None
-
-
 def parse_text(text: str, rel: str) -> ParsedFile:
     """Parse one file's text; raises InputError with path:line on a syntax error."""
-    line = _template_line(text)
-    if line is not None:
-        raise TemplateFile("unrendered template syntax ({{ }} or {% %}): render it before linting", rel, line)
+    found = find_template(text, rel, "nginx")
+    if found is not None:
+        raise TemplateFile(f"a template ({found[1]}), rendered before nginx reads it", rel, found[0])
     top: list[RawDirective] = []
     stack: list[tuple[RawDirective | None, list[RawDirective]]] = [(None, top)]
     siblings = top

@@ -239,6 +239,7 @@ def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, 
     ws.backend_files = found.backend_files
     _load_nginx(ws, found.nginx_entries)
     _load_fpm(ws, found, list(php_ini))
+    _load_templates(ws, found.templates)
     ws.index()
     return ws
 
@@ -279,10 +280,16 @@ def _load_problems(config: NginxConfig) -> list[Finding]:
     problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted', d.path, d.line,
                          code="GW906", name="include-outside-tree", severity=Severity.WARNING)
                  for d, rel, why, fatal in config.unread_matches if not fatal]
-    problems += [Finding(str(t.message) + "; not linted", t.path, t.line or 1, code="GW903",
-                         name="unrendered-template", severity=Severity.WARNING)
-                 for t in config.templates]
-    return problems
+    return problems + template_problems(config.templates)
+
+
+def template_problems(templates) -> list[Finding]:
+    """GW903 (info) for each unrendered template file, once per file."""
+    seen: dict[str, Finding] = {}
+    for t in templates:
+        seen.setdefault(t.path, Finding(str(t.message) + "; not linted", t.path, t.line or 1, code="GW903",
+                                        name="unrendered-template", severity=Severity.INFO))
+    return list(seen.values())
 
 
 def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
@@ -292,6 +299,7 @@ def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
         install = load_install(ws.root, conf)
         load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, conf.parent))
         covered.update(install.files)
+        covered.update(t.path for t in install.templates)
         ws.installs.append(install)
     for pool_dir in found.pool_dirs:
         loose = [p for p in ws.root.glob(pool_dir / "*.conf") if ws.root.rel(p) not in covered and ws.root.is_file(p)]
@@ -299,6 +307,30 @@ def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
             install = load_install(ws.root, None, loose)
             load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, pool_dir.parent))
             ws.installs.append(install)
+    ws.problems.extend(template_problems(t for install in ws.installs for t in install.templates))
+
+
+def _load_templates(ws: Workspace, paths: list[Path]) -> None:
+    """GW903 for the config templates found in the tree that no server reads as they are."""
+    from gwlint.load.template import TemplateFile, find_template
+
+    reported = {p.path for p in ws.problems if p.code == "GW903"}
+    templates = []
+    for path in paths:
+        rel = ws.root.rel(path)
+        if rel in reported or not ws.root.is_file(path):
+            continue
+        try:
+            text = ws.root.read_text(path)
+        except InputError:
+            continue  # not read by any server: nothing to say about it
+        kind = "ini" if rel.endswith((".ini" + path.suffix, ".ini")) or "php" in rel.rpartition("/")[2] else "nginx"
+        line, what = find_template(text, rel, kind) or (1, "a template file")
+        reader = "PHP" if kind == "ini" else "nginx"
+        if "/templates/" in f"/{rel}" and kind == "nginx" and rel.endswith(".template"):
+            what += "; the nginx image renders /etc/nginx/templates/*.template into /etc/nginx/conf.d at start"
+        templates.append(TemplateFile(f"a template ({what}), rendered before {reader} reads it", rel, line))
+    ws.problems.extend(template_problems(templates))
 
 
 def _require_file(root: Root, path: Path) -> None:
