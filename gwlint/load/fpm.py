@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
+import re
 
 from gwlint.model.endpoint import Endpoint, parse_fpm_listen
 from gwlint.load.fsroot import Root
@@ -67,6 +68,28 @@ class FpmInstall:
     php_ini_files: list[str] = field(default_factory=list)
     php_ini: dict[str, Setting] = field(default_factory=dict)
     templates: list[TemplateFile] = field(default_factory=list)  # files not read: unrendered templates
+
+    @property
+    def php_version(self) -> str | None:
+        """The PHP version the install's paths name (`etc/php/8.2/fpm`, Alpine's `etc/php81`,
+        `php-fpm5.6`), else None (RHEL's /etc/php-fpm.conf and docker images do not say)."""
+        for rel in (self.conf, *self.files, *self.php_ini_files):
+            version = php_version_in(rel) if rel else None
+            if version:
+                return version
+        return None
+
+
+_VERSION_IN_PATH = re.compile(r"(?:^|/)php/?(\d)\.?(\d+)/|php-?fpm(\d)\.(\d+)")
+
+
+def php_version_in(rel: str) -> str | None:
+    """"8.2" for `etc/php/8.2/fpm/...`, `etc/php82/...` or `php-fpm8.2`; None when the path names none."""
+    m = _VERSION_IN_PATH.search(rel)
+    if m is None:
+        return None
+    major, minor = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    return f"{major}.{minor}"
 
 
 def _prefix_for(conf: Path) -> Path:
