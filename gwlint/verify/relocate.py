@@ -473,8 +473,7 @@ def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
     notes = _relink(ws, dest)
     for problem in ws.problems:  # a template is rendered before the servers read it: leave it out
         if problem.code == "GW903" and (dest / problem.path).is_file():
-            (dest / problem.path).write_text("# gwlint: an unrendered template, left out of the config test\n"
-                                             if not problem.path.endswith(".ini") else "; gwlint: template\n")
+            (dest / problem.path).write_text("")  # (php-fpm refuses a `#` comment: leave nothing)
             notes.append(f"--verify: {problem.path} is an unrendered template; left out of the servers' config tests")
     mover = _Relocator(ws, dest)
     mover.collect_ports()
