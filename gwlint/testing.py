@@ -6,17 +6,16 @@
     assert r.relint().findings == []
 """
 
-from dataclasses import dataclass, field
-from pathlib import Path
 import re
 import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from gwlint.engine import runner as engine
-
-from gwlint.fix import loop as fixer
 from gwlint.engine.finding import Finding
-from gwlint.model.workspace import Options, Workspace, load_workspace
 from gwlint.engine.registry import load_rules
+from gwlint.fix import loop as fixer
+from gwlint.model.workspace import Options, Workspace, load_workspace
 
 _EXPECT = re.compile(r"[#;]\s*expect:\s*(GW\d{3}(?:\s*,\s*GW\d{3})*)")
 

@@ -5,11 +5,11 @@ import shutil
 import subprocess
 
 import pytest
+from rule_trees import nginx, tree
 
 from gwlint.load.units import php_quantity
 from gwlint.model.effective import php_value
 from gwlint.testing import lint
-from rule_trees import nginx, tree
 
 
 def run(files, root):

@@ -1,14 +1,14 @@
 """PHP-FPM installs: main config, included pool files, pools, and the php.ini chain they read."""
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-import re
 
-from gwlint.model.endpoint import Endpoint, parse_fpm_listen
 from gwlint.load.fsroot import Root
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
 from gwlint.load.template import TemplateFile
 from gwlint.load.units import fpm_seconds
+from gwlint.model.endpoint import Endpoint, parse_fpm_listen
 
 GLOBAL = "global"
 

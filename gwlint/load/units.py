@@ -128,7 +128,8 @@ def php_quantity(value: str, php: str = "8.2") -> tuple[int, str | None]:
         negative = text[digits] == "-"
         digits += 1
     if digits >= end or not text[digits].isdigit():
-        return 0, f'Invalid quantity "{shown}": no valid leading digits, interpreting as "0" for backwards compatibility'
+        return 0, (f'Invalid quantity "{shown}": no valid leading digits, interpreting as "0" '
+                   "for backwards compatibility")
     base = 0
     if text[digits] == "0" and (digits + 1 >= end or not text[digits + 1].isdigit()):
         if digits + 1 == end:

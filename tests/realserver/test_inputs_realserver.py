@@ -4,8 +4,8 @@ Each tree is served for real on loopback (relocated copy): what gwlint predicts 
 php-fpm do, and the broken twin is still caught at its line.
 """
 
-from pathlib import Path
 import shutil
+from pathlib import Path
 
 import pytest
 

@@ -1,10 +1,10 @@
 """`gwlint check --verify`: the servers' own config tests on a relocated copy, as GW920/GW921 findings."""
 
 import os
-from pathlib import Path
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
