@@ -4,12 +4,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from gwlint.cli import app
 from gwlint.load.template import find_template, is_env_value
 from gwlint.model.workspace import load_workspace
-from gwlint.testing import lint, lint_tree
+from gwlint.testing import CliRunner, lint, lint_tree
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "templates-mixed"
 # every template in the fixture, at the line that marks it
