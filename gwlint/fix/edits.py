@@ -66,7 +66,7 @@ def _line_tokens(text: str) -> tuple[list[tuple[int, int]], int] | None:
             return None
         else:
             start, quote_char = i, ch if ch in "\"'" else None
-            i += 1
+            i += 2 if ch == "\\" else 1  # a token may start with an escape (`\\;` is one backslash)
             while i < n:
                 c = text[i]
                 if c == "\\":
