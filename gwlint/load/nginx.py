@@ -17,6 +17,18 @@ from gwlint.load.fsroot import Root
 from gwlint.load.lexer import lex
 from gwlint.load.template import TemplateFile, find_template
 
+# files every nginx package installs in its prefix (Debian adds proxy_params and two snippets)
+STOCK_INCLUDES = frozenset({
+    "fastcgi_params", "fastcgi.conf", "scgi_params", "uwsgi_params", "mime.types", "proxy_params",
+    "koi-utf", "koi-win", "win-utf", "snippets/fastcgi-php.conf", "snippets/snakeoil.conf",
+})
+
+
+def is_stock_include(arg: str) -> bool:
+    """True for `include fastcgi_params;`, `include /etc/nginx/mime.types;` and the like."""
+    rel = arg.removeprefix("/etc/nginx/")
+    return rel in STOCK_INCLUDES
+
 PASS_DIRECTIVES = ("fastcgi_pass", "proxy_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass")
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _PUNCTUATION = frozenset(";{}")
@@ -215,6 +227,9 @@ class NginxConfig:
         self.unread_matches: list[tuple[Directive, str, str, bool]] = []
         self.templates: list[TemplateFile] = []
         self.include_sites: dict[str, set[str]] = {}  # included file -> include directives reaching it
+        # a snippet linted alone outside any config dir: nginx's prefix is not in the tree
+        self.standalone = False
+        self.unjudged_includes: list[Directive] = []  # includes such a snippet lacks (not stock ones)
         self._by_path: dict[str, ParsedFile | None] = {}
 
     def parse_file(self, path: Path) -> ParsedFile | None:
@@ -308,6 +323,9 @@ class NginxConfig:
             return matches
         resolved = self.root.resolve(pattern)
         if resolved is None or not resolved.exists():
-            self.missing_includes.append(include)
+            if not self.standalone:
+                self.missing_includes.append(include)
+            elif not is_stock_include(include.args[0]):
+                self.unjudged_includes.append(include)
             return []
         return [pattern]

@@ -13,6 +13,7 @@ from gwlint.load.discover import Discovery, default_path_map, discover
 from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_ini_chain
 from gwlint.load.fsroot import Root
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive, NginxConfig
+from gwlint.load.snippet import is_wrapper
 from gwlint.model.endpoint import Endpoint, PassTarget, parse_pass_target
 
 DEFAULT_NGINX_USER = "nobody"
@@ -250,6 +251,8 @@ def _load_nginx(ws: Workspace, entries: list[Path]) -> None:
     for entry in entries:
         _require_file(ws.root, entry)
         config = NginxConfig(ws.root, entry.parent)
+        # a snippet linted alone (a virtual wrapper includes it) outside any nginx config dir
+        config.standalone = is_wrapper(ws.root.rel(entry)) and not (ws.root.path / "nginx.conf").is_file()
         instance = build_nginx(ws.root, entry, config, ws._by_name)
         included.update(rel for rel in config.files if rel != instance.entry)
         ws.nginx_files.update(config.files)
@@ -270,6 +273,11 @@ def _load_problems(config: NginxConfig) -> list[Finding]:
     problems = [Finding(f'include "{d.args[0]}" matches no file under the linted root', d.path, d.line,
                         code="GW901", name="include-not-found")
                 for d in config.missing_includes]
+    problems += [Finding(f'include "{d.args[0]}" matches no file beside this snippet: nginx resolves it against '
+                         "its prefix (/etc/nginx), which a snippet linted alone does not hold; lint the snippet "
+                         "inside its config tree to check it", d.path, d.line, code="GW901", name="include-not-found",
+                         severity=Severity.WARNING)
+                 for d in config.unjudged_includes]
     problems += [Finding(f'include "{d.args[0]}" includes a file that is already being included (cycle cut)',
                          d.path, d.line, code="GW902", name="include-cycle")
                  for d in config.include_cycles]
