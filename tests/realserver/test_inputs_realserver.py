@@ -4,6 +4,7 @@ Each tree is served for real on loopback (relocated copy): what gwlint predicts 
 php-fpm do, and the broken twin is still caught at its line.
 """
 
+import re
 import shutil
 from pathlib import Path
 
@@ -76,3 +77,27 @@ def test_a_tree_with_templates_serves_what_it_renders_and_lints_without_error(wo
     assert [code for _, _, code in errors(tree)] == ["GW301"]
     response, _ = serve(tree, workdir / "broken")
     assert response.status == 502
+
+
+@pytest.mark.realserver(root=False)
+def test_fpm_time_is_what_php_fpm_tt_prints(tmp_path):
+    """fpm_time against `php-fpm -tt` of this machine: one unit suffix after atoi ("1m30s" is 1 s)."""
+    import subprocess
+
+    from gwlint.model.effective import fpm_time
+    from gwlint.verify.nginx_t import find_php_fpm
+
+    values = ["1m30s", "90", "30s", "5m", "1.5m", "30ms", "2h", "1d", "1h30m", "0", " 45", "10x", "s"]
+    for value in values:
+        conf = tmp_path / "fpm.conf"
+        conf.write_text(f"[global]\nerror_log = {tmp_path}/err.log\npid = {tmp_path}/fpm.pid\n[www]\n"
+                        f"user = nobody\nlisten = {tmp_path}/s.sock\npm = static\npm.max_children = 1\n"
+                        f"request_terminate_timeout = {value}\n")
+        out = subprocess.run([find_php_fpm(), "-n", "-tt", "-y", str(conf), "-p", str(tmp_path)],
+                             capture_output=True, text=True)
+        printed = re.search(r"request_terminate_timeout = (\d+)s$", out.stderr + out.stdout, re.M)
+        seconds, error = fpm_time(value.strip())
+        if printed:
+            assert (seconds, error) == (int(printed.group(1)), None), value
+        else:
+            assert error is not None and "unknown suffix" in out.stderr + out.stdout, (value, out.stderr)
