@@ -21,14 +21,15 @@ class TemplateFile(InputError):
 # file names of templates: `default.conf.template` (the nginx image, envsubst), `www.conf.j2`...
 TEMPLATE_SUFFIXES = (".template", ".tmpl", ".tpl", ".j2", ".jinja", ".jinja2", ".erb", ".mustache")
 _JINJA = (("{{", "}}"), ("{%", "%}"))
-# placeholders outside comments: (kinds where it marks a template, what it is, pattern)
+# placeholders outside comments: (kinds where it marks a template, what it is, pattern); each
+# pattern starts with its literal (the lookbehind after it) so that re scans for that literal fast
 _PLACEHOLDERS = (
     (("nginx",), "envplate/shell `${VAR:-default}`", re.compile(r"\$\{[A-Za-z_]\w*:?[-=?+][^}]*\}")),
-    (("nginx", "ini"), "`<VAR>` placeholder", re.compile(r"(?<![?P\w<])<(?!(?:HTML|HEAD|BODY|TITLE|PRE|DIV|SPAN|"
+    (("nginx", "ini"), "`<VAR>` placeholder", re.compile(r"<(?<![?P\w<]<)(?!(?:HTML|HEAD|BODY|TITLE|PRE|DIV|SPAN|"
                                                      r"CENTER|SCRIPT|STYLE|META|[ABIPU]|BR|HR|H[1-6])>)[A-Z][A-Z0-9_]*>")),
-    (("nginx", "ini"), "`%var%` placeholder", re.compile(r"(?<![%\w])%[A-Za-z_]\w{2,}%(?![%\w{])")),
-    (("nginx", "ini"), "`__VAR__` placeholder", re.compile(r"(?<!\w)__[A-Z][A-Z0-9_]*[A-Z0-9]__(?!\w)")),
-    (("nginx", "ini"), "`@var@` placeholder", re.compile(r"(?<![\w@.])@[A-Za-z_]\w*@(?![\w@.])")),
+    (("nginx", "ini"), "`%var%` placeholder", re.compile(r"%(?<![%\w]%)[A-Za-z_]\w{2,}%(?![%\w{])")),
+    (("nginx", "ini"), "`__VAR__` placeholder", re.compile(r"__(?<!\w__)[A-Z][A-Z0-9_]*[A-Z0-9]__(?!\w)")),
+    (("nginx", "ini"), "`@var@` placeholder", re.compile(r"@(?<![\w@.]@)[A-Za-z_]\w*@(?![\w@.])")),
 )
 _ENV = re.compile(r"\$\{[^}]*\}")
 _ENVSUBST = re.compile(r"\$\{?[A-Z_][A-Z0-9_]*\b")  # envsubst's variables are the environment's: upper case
@@ -49,25 +50,27 @@ def find_template(text: str, rel: str, kind: str) -> tuple[int, str] | None:
                 start = line.find(opener)
                 if start != -1 and line.find(closer, start + 2) != -1:  # linear: no regex on long lines
                     return number, f"Jinja `{opener} {closer}`"
-    if suffix is None and not _may_hold_placeholder(text):
-        return None
-    for number, line in enumerate(text.split("\n"), 1):
-        code = _code(line, kind)
-        if not code:
+    found = []
+    for kinds, what, pattern in _PLACEHOLDERS:  # one C-speed scan per pattern: most files match none
+        if kind not in kinds:
             continue
-        for kinds, what, pattern in _PLACEHOLDERS:
-            if kind in kinds and pattern.search(code):
-                return number, what
+        pos = 0
+        while (m := pattern.search(text, pos)) is not None:
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.end())
+            end = end if end != -1 else len(text)
+            if pattern.search(_code(text[start:end], kind)):
+                found.append((text.count("\n", 0, start) + 1, what))
+                break
+            pos = end  # that line is a comment: the next line
+    if found:
+        return min(found)
     if suffix is not None:
         for number, line in enumerate(text.split("\n"), 1):
             if _ENVSUBST.search(_code(line, kind)):
                 return number, f"a `*{suffix}` file, envsubst `$VAR`"
         return 1, f"a `*{suffix}` file"
     return None
-
-
-def _may_hold_placeholder(text: str) -> bool:
-    return any(ch in text for ch in "<%@") or "__" in text or "${" in text
 
 
 def _code(line: str, kind: str) -> str:
