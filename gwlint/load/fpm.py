@@ -1,6 +1,7 @@
 """PHP-FPM installs: main config, included pool files, pools, and the php.ini chain they read."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,6 +80,12 @@ class FpmInstall:
                 return version
         return None
 
+    @property
+    def version(self) -> tuple[int, int] | None:
+        """php_version as numbers: (7, 4) for etc/php/7.4/fpm."""
+        version = self.php_version
+        return (int(version.split(".")[0]), int(version.split(".")[1])) if version else None
+
 
 _VERSION_IN_PATH = re.compile(r"(?:^|/)php/?(\d)\.?(\d+)/|php-?fpm(\d)\.(\d+)")
 
@@ -97,7 +104,7 @@ def _prefix_for(conf: Path) -> Path:
     return conf.parent.parent if conf.parent.name == "etc" else conf.parent
 
 
-def load_install(root: Root, conf: Path | None, pool_files: list[Path] = ()) -> FpmInstall:
+def load_install(root: Root, conf: Path | None, pool_files: Sequence[Path] = ()) -> FpmInstall:
     """Read a main config (following `include=`) or a list of loose pool files into an install."""
     install = FpmInstall(root.rel(conf) if conf else None)
     entries: list[tuple[IniFile, str | None]] = []  # file and the section it continues

@@ -3,6 +3,7 @@
 import gc
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,8 +203,8 @@ def _route(node: Directive, upstreams: dict[str, Directive]) -> Route:
     return route
 
 
-def load_workspace(root_path: Path, *, nginx: list[Path] = (), fpm: list[Path] = (),
-                   php_ini: list[Path] = (), options: Options = Options(),
+def load_workspace(root_path: Path, *, nginx: Sequence[Path] = (), fpm: Sequence[Path] = (),
+                   php_ini: Sequence[Path] = (), options: Options = Options(),
                    path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None,
                    cache=None) -> Workspace:
     """Discover and parse a root (or the files named explicitly) into a Workspace.
@@ -295,7 +296,7 @@ def template_problems(templates) -> list[Finding]:
     """GW903 (info) for each unrendered template file, once per file."""
     seen: dict[str, Finding] = {}
     for t in templates:
-        seen.setdefault(t.path, Finding(str(t.message) + "; not linted", t.path, t.line or 1, code="GW903",
+        seen.setdefault(t.path, Finding(str(t.message) + "; not linted", t.path or "", t.line or 1, code="GW903",
                                         name="unrendered-template", severity=Severity.INFO))
     return list(seen.values())
 

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from gwlint.engine.finding import Finding, Severity
@@ -42,8 +43,8 @@ def _existing(path: str) -> str | None:
     return path if os.access(path, os.X_OK) else None
 
 
-def verify(root: Path, overlay: dict[str, str] | None = None, nginx: list[str] = (),
-           fpm: list[str] = ()) -> tuple[list[Finding], list[str]]:
+def verify(root: Path, overlay: dict[str, str] | None = None, nginx: Sequence[str] = (),
+           fpm: Sequence[str] = ()) -> tuple[list[Finding], list[str]]:
     """Findings from the servers' own config tests, and notes about what was skipped."""
     nginx_bin, fpm_bin = find_nginx(), find_php_fpm()
     notes = [f"--verify: {name} not installed; `{name} -t` skipped"
@@ -52,23 +53,23 @@ def verify(root: Path, overlay: dict[str, str] | None = None, nginx: list[str] =
     with tempfile.TemporaryDirectory(prefix="gwlint-verify-") as tmp:
         reloc = relocate(root, Path(tmp) / "root", overlay=overlay, nginx=nginx, fpm=fpm)
         if nginx_bin:
-            for run in reloc.nginx:
-                rc, out = _run(run.argv(nginx_bin, reloc.root, "-t", "-q"))
-                if rc != 0:
-                    findings += _nginx_findings(out, reloc, reloc.original(str(run.conf)))
+            for nginx_run in reloc.nginx:
+                rc, out = _run(nginx_run.argv(nginx_bin, reloc.root, "-t", "-q"))
+                if rc != 0:  # (the entry file is in the copy: original() finds it; "" is "no location")
+                    findings += _nginx_findings(out, reloc, reloc.original(str(nginx_run.conf)) or "")
         notes += reloc.notes
         if fpm_bin:
-            for run in reloc.fpm:
-                binary = find_php_fpm(run.php_version) or fpm_bin
-                entry = run.entry or reloc.original(str(run.conf))
-                unset = run.unset_env()
+            for fpm_run in reloc.fpm:
+                binary = find_php_fpm(fpm_run.php_version) or fpm_bin
+                entry = fpm_run.entry or reloc.original(str(fpm_run.conf)) or ""
+                unset = fpm_run.unset_env()
                 if unset:
                     notes.append(f"--verify: `php-fpm -t` skipped for {entry}: its settings read "
                                  f"{', '.join('${' + n + '}' for n in unset)} from the environment, unset here "
                                  "(set them to test the values the server gets)")
                     continue
-                notes += _version_note(binary, run.php_version, entry)
-                rc, out = _run(run.argv(binary, "-t"), run.env())
+                notes += _version_note(binary, fpm_run.php_version, entry)
+                rc, out = _run(fpm_run.argv(binary, "-t"), fpm_run.env())
                 if rc != 0:
                     findings += _fpm_findings(out, reloc, entry)
     return sorted(findings, key=Finding.sort_key), notes
