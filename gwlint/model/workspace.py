@@ -308,7 +308,7 @@ def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
         install = load_install(ws.root, conf)
         load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, conf.parent))
         covered.update(install.files)
-        covered.update(t.path for t in install.templates)
+        covered.update(t.path for t in install.templates if t.path)
         ws.installs.append(install)
     for pool_dir in found.pool_dirs:
         loose = [p for p in ws.root.glob(pool_dir / "*.conf") if ws.root.rel(p) not in covered and ws.root.is_file(p)]
