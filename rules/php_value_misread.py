@@ -40,10 +40,7 @@ None: the value meant is likely but not certain, and raising a limit is a decisi
 - https://github.com/php/php-src/blob/PHP-8.2/sapi/fpm/fpm/fpm_conf.c (fpm_conf_set_time)
 """
 
-from gwlint.engine.finding import Severity, report
-from gwlint.load.template import is_env_value
-from gwlint.load.units import MEMORY_AT_START, php_quantity
-from gwlint.model.effective import fpm_time, php_params, route_pools
+from gwlint.rule import MEMORY_AT_START, Severity, fpm_time, is_env_value, php_params, php_quantity, report
 
 CODE = "GW225"
 NAME = "php-value-misread"
@@ -73,7 +70,7 @@ def check(ws):
             if setting is not None:
                 key = setting.key.partition("[")[2].rstrip("]") or setting.key
                 yield from _quantity(setting, key, setting.value, php, seen)
-    for _, block, pool in route_pools(ws):
+    for _, block, pool in ws.route_pools():
         for param in php_params(block).values():
             for key, (value, directive) in param.items():
                 if key in QUANTITIES:
