@@ -476,9 +476,10 @@ def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
 
 def _load_templates(ws: Workspace, paths: list[Path]) -> None:
     """GW903 for the config templates found in the tree that no server reads as they are."""
+    from gwlint.engine.toolcodes import UNRENDERED_TEMPLATE
     from gwlint.load.template import TemplateFile, find_template
 
-    reported = {p.path for p in ws.problems if p.code == "GW903"}
+    reported = {p.path for p in ws.problems if p.code == UNRENDERED_TEMPLATE.code}
     templates = []
     for path in paths:
         rel = ws.root.rel(path)

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gwlint.engine.toolcodes import UNRENDERED_TEMPLATE
 from gwlint.load.fpm import GLOBAL, _prefix_for
 from gwlint.load.ini import Setting, parse_ini
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive
@@ -528,7 +529,7 @@ def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
     ws = load_workspace(dest, nginx=[dest / p for p in nginx], fpm=[dest / p for p in fpm])
     notes = _relink(ws, dest)
     for problem in ws.problems:  # a template is rendered before the servers read it: leave it out
-        if problem.code == "GW903" and (dest / problem.path).is_file():
+        if problem.code == UNRENDERED_TEMPLATE.code and (dest / problem.path).is_file():
             (dest / problem.path).write_text("")  # (php-fpm refuses a `#` comment: leave nothing)
             notes.append(f"--verify: {problem.path} is an unrendered template; left out of the servers' config tests")
     mover = _Relocator(ws, dest)
