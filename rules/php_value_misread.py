@@ -40,7 +40,19 @@ None: the value meant is likely but not certain, and raising a limit is a decisi
 - https://github.com/php/php-src/blob/PHP-8.2/sapi/fpm/fpm/fpm_conf.c (fpm_conf_set_time)
 """
 
-from gwlint.rule import MEMORY_AT_START, Severity, fpm_time, is_env_value, php_params, php_quantity, report
+from collections.abc import Iterator
+
+from gwlint.rule import (
+    MEMORY_AT_START,
+    Finding,
+    Severity,
+    Workspace,
+    fpm_time,
+    is_env_value,
+    php_params,
+    php_quantity,
+    report,
+)
 
 CODE = "GW225"
 NAME = "php-value-misread"
@@ -51,7 +63,7 @@ POOL_TIMES = ("request_terminate_timeout", "request_slowlog_timeout", "pm.proces
 GLOBAL_TIMES = ("process_control_timeout", "emergency_restart_interval")
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     seen: set[tuple[str, int, str]] = set()
     for install in ws.installs:
         php = install.php_version
