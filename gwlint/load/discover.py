@@ -92,8 +92,15 @@ def _discover_system(root: Root) -> Discovery:
     found.pool_dirs = _existing(root, POOL_DIRS, want_dir=True)
     for directory in found.pool_dirs:
         _require_readable(root, directory)
-    templates = root.path / "etc" / "nginx" / "templates"  # the nginx image renders these at start
-    found.templates = [templates / n for n in sorted(_names(templates)) if _config_template(templates, n)]
+    # templates in the config dirs (the nginx image renders etc/nginx/templates/*.template at start)
+    bases = [root.path / "etc/nginx", root.path / "usr/local/etc/nginx"] + [p.parent for p in found.fpm_confs
+                                                                    if p.parent != root.path / "etc"] + found.pool_dirs
+    for base in dict.fromkeys(bases):
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+            here = Path(dirpath)
+            found.templates += [here / n for n in sorted(filenames) if _config_template(here, n)]
+    found.templates = list(dict.fromkeys(found.templates))
     top = _names(root.path)
     found.backend_files = [root.path / n for n in sorted(top & (COMPOSE_NAMES | PM2_NAMES))]
     found.backend_files += [p for p in _unit_backend_files(root) if p not in found.backend_files]
