@@ -305,6 +305,48 @@ def _write(text: str, output: Path | None) -> None:
         raise InputError(f"cannot write the report: {exc.strerror or exc}", str(output)) from None
 
 
+class DoctorFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command("doctor")
+def doctor_command(
+    root: Path = typer.Argument(Path("/"), help="The config tree: the running system (/, the default) or a "
+                                "copy of a server's tree [default: /]."),
+    log: list[Path] = typer.Option([], "--log", help="A log file to read (nginx error.log, php-fpm log or "
+                                   "slowlog; .gz too), repeatable [default: the error_log files the configs "
+                                   "name, with their .1/.gz rotations]."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only lines from this time: 2026-11-27 14:00, "
+                                        "14:00, or a duration ago (30m, 2h, 1d)."),
+    output_format: DoctorFormat = typer.Option(DoctorFormat.text, "--format", help="Output format."),
+    live: Optional[bool] = typer.Option(None, "--live/--no-live", help="Compare with the running system "
+                                        "(/proc, sockets on disk) [default: when ROOT is /]."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Config file (.gwlint.toml or pyproject.toml)."),
+) -> None:
+    """From 502/504 lines in the logs to the config line that causes them; exit 0 nothing to do,
+    1 causes named, 2 bad input or usage, 3 internal error."""
+    try:
+        from gwlint.doctor.output import as_json, as_text
+        from gwlint.doctor.run import run
+
+        report, _ = run(root, log, since, live, config_file)
+        text = as_json(report, root.as_posix()) if output_format is DoctorFormat.json else as_text(report)
+        sys.stdout.write(text)
+        code = EXIT_FINDINGS if report.diagnoses else EXIT_CLEAN
+    except InputError as exc:
+        typer.echo(f"gwlint: error: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR)
+    except Exception as exc:
+        if os.environ.get("GWLINT_DEBUG"):
+            import traceback
+            traceback.print_exc()
+        typer.echo(f"gwlint: internal error: {type(exc).__name__}: {exc} "
+                   "(GWLINT_DEBUG=1 shows the traceback; please report it)", err=True)
+        raise typer.Exit(EXIT_INTERNAL)
+    raise typer.Exit(code)
+
+
 @app.command("rules")
 def rules_command(output_format: RulesFormat = typer.Option(RulesFormat.text, "--format",
                                                            help="text, markdown (the README table) or json.")) -> None:
