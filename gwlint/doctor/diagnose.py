@@ -135,7 +135,7 @@ def diagnose(ws, findings: list[Finding], logs: list[LogFile], live=None,
         if id(problem) not in used:
             diagnoses.append(Diagnosis(problem.cause, None, "error", problem.path, problem.line, [],
                                        next_step=problem.next_step, error="live state", live=[problem]))
-    diagnoses.sort(key=lambda d: (-d.count, d.path or "", d.line or 0))
+    diagnoses.sort(key=lambda d: (-d.count, d.status is None, d.path or "", d.line or 0))
     return Report(diagnoses, sorted(unexplained, key=lambda e: (e.file, e.line)), logs, live)
 
 
@@ -278,6 +278,8 @@ def _runtime(group: _Group, ws, fpm: list[Entry], live_problems: list) -> Diagno
     if kind in ("reset", "closed") and pool is not None:
         killed = _near(fpm, ("terminated",), names, first, last, timedelta(seconds=10))
         if killed:
+            pids = {e.details.get("pid") for e in killed}
+            killed += [e for e in fpm if e.kind == "child-signal" and e.details.get("pid") in pids]
             terminate = pool.get("request_terminate_timeout")
             at = terminate or pool.header
             return Diagnosis(f"php-fpm killed the worker: request_terminate_timeout "
@@ -373,11 +375,14 @@ def _lifecycle(fpm: list[Entry], at) -> Entry | None:
 def _fpm_only(ws, fpm: list[Entry], diagnoses: list[Diagnosis]) -> list[Diagnosis]:
     """php-fpm warnings no nginx line led to (max_children, terminated, signals): still causes."""
     shown = {id(e) for d in diagnoses for e in d.evidence}
+    # a worker php-fpm itself terminated (request_terminate_timeout) exits on SIGTERM: one event, not two
+    terminated = {e.details.get("pid") for e in fpm if e.kind == "terminated"}
     out = []
     by_pool: dict[tuple[str, str | None], list[Entry]] = {}
     for e in fpm:
         if id(e) not in shown and e.kind in ("max-children", "terminated", "child-signal"):
-            if e.kind == "child-signal" and e.details.get("signame") == "SIGQUIT":
+            if e.kind == "child-signal" and (e.details.get("signame") == "SIGQUIT"
+                                             or e.details.get("pid") in terminated):
                 continue
             by_pool.setdefault((e.kind, e.pool), []).append(e)
     pools = {p.name: p for p in ws.pools}

@@ -45,7 +45,7 @@ def upstream_peer(value: str | None) -> str | None:
     _, sep, rest = value.partition("://")
     rest = rest if sep else value
     if rest.startswith("unix:"):
-        return rest[:-1] if rest.endswith(":") else rest.split(":/", 2)[0] if rest.count(":") > 1 else rest
+        return "unix:" + rest[5:].split(":", 1)[0]  # nginx appends ":" and the URI to a socket path
     return rest.split("/", 1)[0]
 
 
