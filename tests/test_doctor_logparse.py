@@ -25,7 +25,8 @@ NGINX = [
      "(111: Connection refused) while connecting to upstream" + CTX, "connect", 111, "connecting to upstream"),
     ("1.18-1.27 unix EAGAIN (backlog full)",
      "2026/11/27 14:02:11 [error] 1201#1201: *45 connect() to unix:/run/php/php8.2-fpm.sock failed "
-     "(11: Resource temporarily unavailable) while connecting to upstream" + CTX, "connect", 11, "connecting to upstream"),
+     "(11: Resource temporarily unavailable) while connecting to upstream" + CTX, "connect", 11,
+     "connecting to upstream"),
     ("1.18-1.27 tcp refused (ngx_http_upstream_test_connect)",
      '2026/11/27 14:02:11 [error] 88#88: *3 connect() failed (111: Connection refused) while connecting to upstream, '
      'client: 127.0.0.1, server: _, request: "GET / HTTP/1.1", upstream: "fastcgi://127.0.0.1:9000", host: "localhost"',

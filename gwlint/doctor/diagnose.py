@@ -13,6 +13,7 @@ from gwlint.doctor.logparse import Entry, LogFile, status_of
 from gwlint.doctor.route import Match, Router, describe, upstream_peer
 from gwlint.engine.finding import Finding, Related, Severity
 from gwlint.model.effective import nginx_value, php_value
+from gwlint.model.endpoint import parse_pass_target
 
 # the rules whose finding explains an nginx error of this kind (and errno, for connect())
 RULES_FOR: dict[tuple[str, int | None], frozenset[str]] = {
@@ -62,6 +63,7 @@ class Diagnosis:
     error: str = ""
     evidence: list[Entry] = field(default_factory=list)  # php-fpm lines that show the runtime cause
     live: list = field(default_factory=list)  # the live-state problems it stands for
+    confirms: tuple[str, ...] = ()  # rule codes whose predicted consequence this runtime cause is
 
     @property
     def count(self) -> int:
@@ -120,7 +122,15 @@ def diagnose(ws, findings: list[Finding], logs: list[LogFile], live=None,
     diagnoses, unexplained = [], []
     live_problems = live.problems if live is not None else []
     for group in groups.values():
-        d = _static(group, findings, ws) or _runtime(group, ws, fpm_entries, live_problems)
+        d = _static(group, findings, ws)
+        if d is None or d.severity != "error":  # evidence of what happened beats a warning's "may"
+            runtime = _runtime(group, ws, fpm_entries, live_problems)
+            if d is not None and runtime is not None and d.code in runtime.confirms:
+                d.evidence = runtime.evidence  # the log shows the finding's consequence happening
+            elif d is None or (runtime is not None and (runtime.live or runtime.evidence)):
+                if d is not None and runtime is not None:
+                    runtime.related.append(Related(d.path, d.line, f"also {d.code} ({d.severity})"))
+                d = runtime
         if d is None:
             unexplained.extend(group.entries)
             continue
@@ -244,7 +254,8 @@ def _runtime(group: _Group, ws, fpm: list[Entry], live_problems: list) -> Diagno
         mine = [p for p in live_problems if p.pool is pool]
         if mine:
             return Diagnosis(mine[0].cause, None, "error", mine[0].path, mine[0].line,
-                             [Related(route.directive.path, route.directive.line, f"nginx connects to {pool.listen} here")],
+                             [Related(route.directive.path, route.directive.line,
+                                      f"nginx connects to {pool.listen} here")],
                              next_step=mine[0].next_step, live=mine)
         if errno == 11:
             full = _near(fpm, ("max-children",), names, first, last)
@@ -253,11 +264,20 @@ def _runtime(group: _Group, ws, fpm: list[Entry], live_problems: list) -> Diagno
             return None
         if errno == 13:
             return None  # no finding, no evidence on disk: do not guess
+        target = parse_pass_target(group.peer) if group.peer and not group.peer.startswith("unix:") else None
+        if target is not None and pool.listen.kind == "tcp" and not pool.listen.is_wildcard \
+                and target.host != pool.listen.host:
+            return Diagnosis(f"pool '{pool.name}' listens on {pool.listen} only, but nginx connected to "
+                             f"{group.peer}: nothing listens on that address", None, "error", listen.path,
+                             listen.line, [Related(route.directive.path, route.directive.line, "nginx connects here")],
+                             next_step=f"make the pool listen where nginx connects (listen = {target.port} for every "
+                                       "address), or point nginx at the pool's address")
         stops = _lifecycle(fpm, first)
         if stops is not None and stops.kind in ("fpm-stop", "fpm-error"):
             what = "stopped" if stops.kind == "fpm-stop" else f"failed: {stops.message}"
             return Diagnosis(
-                f"php-fpm was not running: its log says it {what} at {stops.time:%H:%M:%S} ({stops.file}:{stops.line}), "
+                f"php-fpm was not running: its log says it {what} at {stops.time:%H:%M:%S} "
+                f"({stops.file}:{stops.line}), "
                 f"so pool '{pool.name}' did not listen on {pool.listen}", None, "error", listen.path, listen.line,
                 [Related(route.directive.path, route.directive.line, f"nginx connects to {pool.listen} here")],
                 next_step="start php-fpm (systemctl start php*-fpm) and find out why it stopped", evidence=[stops])
@@ -285,7 +305,7 @@ def _runtime(group: _Group, ws, fpm: list[Entry], live_problems: list) -> Diagno
             return Diagnosis(f"php-fpm killed the worker: request_terminate_timeout "
                              f"{terminate.value if terminate else ''} of pool '{pool.name}' "
                              f"({len(killed)} x 'execution timed out ... terminating' in its log)",
-                             None, "error", at.path, at.line, [], evidence=killed,
+                             None, "error", at.path, at.line, [], evidence=killed, confirms=("GW220",),
                              next_step="make the script faster, or raise request_terminate_timeout (keep it at or "
                                        "below fastcgi_read_timeout)")
         signaled = _near(fpm, ("child-signal",), names, first, last, timedelta(seconds=10))
@@ -297,7 +317,8 @@ def _runtime(group: _Group, ws, fpm: list[Entry], live_problems: list) -> Diagno
                     "SIGBUS": "a crash (often opcache shared memory): check opcache and the disk"}.get(sig, "")
             return Diagnosis(f"php-fpm workers of pool '{pool.name}' died on {sig} while serving these requests "
                              f"({len(signaled)} x 'exited on signal' in its log)", None, "error", pool.path, pool.line,
-                             [], evidence=signaled, next_step=hint or "find out what sends that signal")
+                             [], evidence=signaled, next_step=hint or "find out what sends that signal",
+                             confirms=("GW224",) if sig == "SIGKILL" else ())
         return None
 
     if kind == "script-unknown" and route is not None and route.kind == "fastcgi_pass":
@@ -366,9 +387,9 @@ def _lifecycle(fpm: list[Entry], at) -> Entry | None:
         return None
     last = None
     for e in fpm:
-        if e.kind in ("fpm-start", "fpm-stop", "fpm-error") and e.time is not None and e.time <= at:
-            if last is None or e.time >= last.time:
-                last = e
+        if e.kind in ("fpm-start", "fpm-stop", "fpm-error") and e.time is not None and e.time <= at \
+                and (last is None or e.time >= last.time):
+            last = e
     return last
 
 
@@ -397,11 +418,11 @@ def _fpm_only(ws, fpm: list[Entry], diagnoses: list[Diagnosis]) -> list[Diagnosi
                 "terminated": f"pool '{name}' killed workers at request_terminate_timeout: those requests got 502",
                 "child-signal": f"workers of pool '{name}' died on "
                                 f"{entries[0].details.get('signame') or 'a signal'}: their requests got 502"}[kind]
+        step = {"max-children": "raise pm.max_children if memory allows",
+                "terminated": "find the slow script (slowlog)",
+                "child-signal": "check dmesg for the OOM killer or a crash"}[kind]
         out.append(Diagnosis(text, None, "warning", at.path if at else None, at.line if at else None, [],
-                             entries=entries, next_step={"max-children": "raise pm.max_children if memory allows",
-                                                         "terminated": "find the slow script (slowlog)",
-                                                         "child-signal": "check dmesg for the OOM killer or a crash"}[kind],
-                             error=kind, evidence=entries))
+                             entries=entries, next_step=step, error=kind, evidence=entries))
     return out
 
 

@@ -44,7 +44,8 @@ _FPM_KINDS = [
     ("child-signal", re.compile(r"\[pool (?P<pool>\S+)\] child (?P<pid>\d+) exited on signal (?P<signal>\d+) "
                                 r"\((?P<signame>[A-Z0-9]*)(?P<core> - core dumped)?\)")),
     ("child-exit", re.compile(r"\[pool (?P<pool>\S+)\] child (?P<pid>\d+) exited with code (?P<code>\d+)")),
-    ("worker-output", re.compile(r"\[pool (?P<pool>\S+)\] child (?P<pid>\d+) said into std(?:err|out): \"(?P<said>.*)")),
+    ("worker-output", re.compile(r"\[pool (?P<pool>\S+)\] child (?P<pid>\d+) said into std(?:err|out): "
+                                 r"\"(?P<said>.*)")),
     ("fpm-start", re.compile(r"fpm is running, pid (?P<pid>\d+)|ready to handle connections")),
     ("fpm-stop", re.compile(r"exiting, bye-bye!")),
 ]
@@ -175,7 +176,8 @@ def parse_line(text: str, file: str = "", line: int = 0) -> Entry | None:
     if m and (m.group(1) or text.startswith(m.group(7))):
         when = None
         if m.group(1):
-            when = _time(int(m.group(3)), MONTHS.get(m.group(2), 0), int(m.group(1)), *(int(x) for x in m.group(4, 5, 6)))
+            when = _time(int(m.group(3)), MONTHS.get(m.group(2), 0), int(m.group(1)),
+                         *(int(x) for x in m.group(4, 5, 6)))
         entry = Entry(file, line, text, "fpm", when, m.group(7).lower(), message=m.group(8))
         _classify_fpm(entry)
         return entry

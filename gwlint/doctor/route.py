@@ -65,9 +65,9 @@ def peer_matches(route: Route, peer: str | None) -> bool:
         return False
     for backend in route.backends:
         e = backend.endpoint
-        if e is not None and e.kind == "tcp" and e.port == target.port:
-            if e.host == target.host or not _is_ip(e.host) or e.host in (None, "localhost"):
-                return True
+        if e is not None and e.kind == "tcp" and e.port == target.port \
+                and (e.host == target.host or not _is_ip(e.host) or e.host in (None, "localhost")):
+            return True
     return False
 
 
