@@ -206,3 +206,9 @@ def test_parse_since():
     assert parse_since("30m", now) == datetime(2026, 11, 27, 14, 30)
     assert parse_since("14:02", now) == datetime(2026, 11, 27, 14, 2)
     assert parse_since("2026-11-26T08:00", now) == datetime(2026, 11, 26, 8, 0)
+
+
+def test_cli_import_does_not_load_the_doctor():
+    code = "import sys, gwlint.cli; print([m for m in sys.modules if m.startswith('gwlint.doctor')])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
