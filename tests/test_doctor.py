@@ -2,10 +2,10 @@
 
 import json
 import os
-from pathlib import Path
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -90,7 +90,7 @@ def test_php_fpm_stopped_with_config_right(tmp_path):
 def test_socket_missing_without_fpm_log_is_still_the_pools_socket(tmp_path):
     root = tree(tmp_path)
     (tmp_path / "error.log").write_text(connect("14:03:00", SOCK82, 2, "No such file or directory"))
-    code, doc = as_json(root, "--log", tmp_path / "error.log")
+    _, doc = as_json(root, "--log", tmp_path / "error.log")
     [d] = doc["diagnoses"]
     assert (d["path"], d["line"], d["code"]) == ("etc/php/8.2/fpm/pool.d/www.conf", 9, None)
     assert "the socket did not exist" in d["cause"]
@@ -115,7 +115,7 @@ def test_max_children_long_before_is_no_evidence(tmp_path):
     (tmp_path / "error.log").write_text(nginx_line("14:10:30", "error", timeout, "/slow.php"))
     (tmp_path / "fpm.log").write_text("[27-Nov-2026 09:00:00] WARNING: [pool www] server reached "
                                       "pm.max_children setting (5), consider raising it\n")
-    code, doc = as_json(root, "--log", tmp_path / "error.log", "--log", tmp_path / "fpm.log")
+    _, doc = as_json(root, "--log", tmp_path / "error.log", "--log", tmp_path / "fpm.log")
     assert [u["line"] for u in doc["unexplained"]] == [1]
     # the old warning is still a cause of its own (it made requests wait at 09:00)
     assert [d["line"] for d in doc["diagnoses"]] == [18]
@@ -133,7 +133,7 @@ def test_worker_killed_by_terminate_timeout(tmp_path):
         "\"GET /report.php\") execution timed out (20.004471 sec), terminating\n"
         "[27-Nov-2026 14:20:21] WARNING: [pool www] child 3111 exited on signal 15 (SIGTERM) after 60.1 seconds "
         "from start\n")
-    code, doc = as_json(root, "--log", tmp_path / "error.log", "--log", tmp_path / "fpm.log")
+    _, doc = as_json(root, "--log", tmp_path / "error.log", "--log", tmp_path / "fpm.log")
     d = doc["diagnoses"][0]
     assert "request_terminate_timeout 20s" in d["cause"] and d["line"] == len(pool.read_text().splitlines()) - 1
 
@@ -157,7 +157,7 @@ def test_primary_script_unknown_without_script_filename(tmp_path):
     line = nginx_line("14:00:00", "error", 'FastCGI sent in stderr: "Primary script unknown" while reading response '
                       "header from upstream")
     (tmp_path / "error.log").write_text(line)
-    code, doc = as_json(root, "--log", tmp_path / "error.log")
+    _, doc = as_json(root, "--log", tmp_path / "error.log")
     [d] = doc["diagnoses"]
     assert (d["status"], d["path"], d["line"]) == (404, "etc/nginx/sites-available/default", 18)
     assert "SCRIPT_FILENAME" in d["cause"] and "fastcgi.conf" in d["next_step"]
@@ -174,13 +174,13 @@ def test_logs_named_by_the_config_with_rotations(tmp_path):
         fh.write(connect("13:00:00", sock, 2, "No such file or directory"))
     (logs / "error.log.1").write_text(connect("13:30:00", sock, 2, "No such file or directory"))
     (logs / "error.log").write_text(connect("14:00:00", sock, 2, "No such file or directory"))
-    code, doc = as_json(root)
+    _, doc = as_json(root)
     [d] = doc["diagnoses"]
     assert d["code"] == "GW301" and d["log"]["count"] == 3
     assert [f["file"] for f in d["log"]["files"]] == ["var/log/nginx/error.log.2.gz", "var/log/nginx/error.log.1",
                                                        "var/log/nginx/error.log"]
     assert "var/log/php8.2-fpm.log: named in the config, not found" in doc["summary"]["notes"]
-    code, doc = as_json(root, "--since", "2026-11-27 13:15")
+    _, doc = as_json(root, "--since", "2026-11-27 13:15")
     assert doc["diagnoses"][0]["log"]["count"] == 2
 
 

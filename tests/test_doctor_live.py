@@ -1,9 +1,9 @@
 """Live state from a /proc-like tree and stat(): processes, listening ports, sockets against pools."""
 
 import os
-from pathlib import Path
 import pwd
 import socket
+from pathlib import Path
 
 from gwlint.doctor.live import listening, processes, snapshot
 from gwlint.model.workspace import load_workspace

@@ -2,8 +2,8 @@
 ngx_log.c, ngx_http_request.c, ngx_event_connect.c, ngx_http_upstream.c, ngx_http_fastcgi_module.c;
 sapi/fpm/fpm/zlog.c, fpm_process_ctl.c, fpm_request.c, fpm_children.c), rotations, cut lines, garbage."""
 
-from datetime import datetime
 import gzip
+from datetime import datetime
 
 import pytest
 

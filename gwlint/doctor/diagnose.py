@@ -191,7 +191,7 @@ def _route_keys(match: Match) -> tuple[set, set]:
 
 def _static(group: _Group, findings: list[Finding], ws) -> Diagnosis | None:
     codes = _rules_for(group)
-    if not codes or group.match is None or group.match.route is None and group.kind not in ("body-too-large",):
+    if not codes or group.match is None or (group.match.route is None and group.kind not in ("body-too-large",)):
         return None
     specific, shared = _route_keys(group.match)
     passes = {(r.directive.path, r.directive.line) for r in ws.routes}
@@ -434,4 +434,4 @@ def log_display(path: Path, root: Path) -> str:
         return str(path)
 
 
-__all__ = ["Diagnosis", "Report", "diagnose", "Severity"]
+__all__ = ["Diagnosis", "Report", "Severity", "diagnose"]

@@ -6,12 +6,12 @@ Never connects anywhere and needs no root (sockets and /proc/net are world-reada
 `/`) that is where the servers put them; a relocated copy's configs name its own paths.
 """
 
-from dataclasses import dataclass, field
 import grp
 import os
-from pathlib import Path
 import pwd
 import stat
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from gwlint.load.accounts import load_accounts
 from gwlint.model.sockperm import format_mode, socket_perms

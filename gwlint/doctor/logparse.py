@@ -12,13 +12,13 @@ Formats from the sources, unchanged over nginx 1.18-1.27 and php-fpm 7.4-8.4:
 A line that matches neither (cut by rotation, garbage, another program's) is counted, never fatal.
 """
 
-from dataclasses import dataclass, field
-from datetime import datetime
 import gzip
 import os
-from pathlib import Path
 import re
-from typing import Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 
 MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                                       "Nov", "Dec"), 1)}

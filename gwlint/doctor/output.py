@@ -1,7 +1,7 @@
 """`gwlint doctor` reports: text grouped by cause (most frequent first) and JSON ("version": 1)."""
 
-from collections import Counter
 import json
+from collections import Counter
 
 from gwlint import __version__
 from gwlint.doctor.diagnose import Diagnosis, Report

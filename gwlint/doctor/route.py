@@ -10,8 +10,8 @@ else the prefix. A location without a `*_pass` hands the request on through `try
 `index`; the log's `upstream:` field confirms the pass (and finds it when the hop is not literal).
 """
 
-from dataclasses import dataclass, field
 import re
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive
@@ -72,7 +72,7 @@ def peer_matches(route: Route, peer: str | None) -> bool:
 
 
 def _is_ip(host: str | None) -> bool:
-    return bool(host) and (host.count(".") == 3 and host.replace(".", "").isdigit() or ":" in host)
+    return bool(host) and ((host.count(".") == 3 and host.replace(".", "").isdigit()) or ":" in host)
 
 
 class Router:
@@ -299,4 +299,4 @@ def describe(match: Match) -> str:
     return where
 
 
-__all__ = ["Match", "Router", "PASS_DIRECTIVES", "describe", "peer_matches", "upstream_peer"]
+__all__ = ["PASS_DIRECTIVES", "Match", "Router", "describe", "peer_matches", "upstream_peer"]

@@ -1,9 +1,9 @@
 """`gwlint doctor`: load the tree, lint it, read its logs (and live state), diagnose."""
 
-from datetime import datetime, timedelta
 import os
-from pathlib import Path
 import re
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from gwlint.doctor.diagnose import Report, diagnose
 from gwlint.doctor.logparse import LogFile, read_log, rotated
@@ -105,7 +105,8 @@ def _shown(path: Path, root: Path) -> str:
 def run(root: Path, logs: list[Path] = (), since: str | None = None, live: bool | None = None,
         config_file: Path | None = None) -> tuple[Report, object]:
     """(report, workspace) for `gwlint doctor ROOT`."""
-    from gwlint.engine import config, runner as engine
+    from gwlint.engine import config
+    from gwlint.engine import runner as engine
     from gwlint.engine.registry import load_rules
     from gwlint.model.workspace import load_workspace
 

@@ -1,17 +1,18 @@
 """The fix loop: apply non-overlapping fixes, re-parse, re-lint, until nothing changes."""
 
-from dataclasses import dataclass, field
+import contextlib
 import difflib
 import hashlib
 import os
 import tempfile
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from gwlint.errors import InputError
 from gwlint.engine.finding import Edit, Finding, Severity
+from gwlint.errors import InputError
 from gwlint.load.ini import parse_ini
-from gwlint.model.workspace import Workspace
 from gwlint.load.nginx import parse_text
+from gwlint.model.workspace import Workspace
 
 MAX_PASSES = 10
 FIX_PROBLEMS = ("GW904", "GW905")  # what the loop itself reports: fixes that failed
@@ -177,14 +178,16 @@ def fix_loop(load: Callable[[dict[str, str]], Workspace], lint: Callable[[Worksp
     return result
 
 
-def unified_diff(result: FixResult) -> str:
-    """One diff over all changed files, `a/` and `b/` paths, accepted by `git apply` and `patch -p1`."""
+def unified_diff(result: FixResult, prefix: str = "") -> str:
+    """One diff over all changed files, `a/` and `b/` paths, accepted by `git apply` and `patch -p1`;
+    `prefix` (the root's path from the current directory) is put before each root-relative path."""
     out = []
     for rel in result.changed:
         bom = "\ufeff" if rel in result.boms else ""
         old = _keepends(bom + result.original[rel])
         new = _keepends(bom + result.fixed[rel])
-        for line in difflib.unified_diff(old, new, f"a/{rel}", f"b/{rel}"):
+        shown = f"{prefix}/{rel}" if prefix else rel
+        for line in difflib.unified_diff(old, new, f"a/{shown}", f"b/{shown}"):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
 
@@ -224,10 +227,9 @@ def write_fixed(ws: Workspace, result: FixResult) -> None:
                 fh.write(data)
             os.chmod(tmp, st.st_mode & 0o7777)
             if (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
-                try:
+                # only root may chown: otherwise the file now belongs to the user running gwlint
+                with contextlib.suppress(PermissionError):
                     os.chown(tmp, st.st_uid, st.st_gid)
-                except PermissionError:
-                    pass  # only root may chown: the file now belongs to the user running gwlint
             os.replace(tmp, path)
         except BaseException:
             if os.path.exists(tmp):

@@ -3,15 +3,15 @@ diagnose the relocated root from the logs its servers wrote. The diagnosis must 
 file:line that `gwlint check` reports for the same tree; runtime causes (php-fpm stopped,
 pm.max_children reached, a socket not re-created after its pool file changed) name the pool line."""
 
-from concurrent.futures import ThreadPoolExecutor
 import json
 import os
-from pathlib import Path
 import re
 import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
