@@ -107,7 +107,7 @@ def as_text(report: Report) -> str:
         elif d.entries:
             head = f"{d.count:,} x {d.error or 'log line'}"
         else:
-            head = "now"
+            head = "live state"
         on = " ".join(x for x in (host, uri) if x)
         span = _span(d)
         head += (f" on {on}" if on else "") + (f", {span}" if span else "")
