@@ -32,14 +32,20 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (`{self.prog} --help` lists the options)")
 
 
+_WIDTH: list[int] = []
+
+
 class _Formatter(argparse.HelpFormatter):
     """`-o, --output FILE` (the metavar once), paragraphs kept, at most 100 columns."""
 
     def __init__(self, prog: str):
-        import shutil
-
-        width = min(100, shutil.get_terminal_size((100, 24)).columns) - 2
-        super().__init__(prog, max_help_position=28, width=width)
+        if not _WIDTH:  # argparse makes a formatter per add_argument: ask the terminal once
+            try:
+                columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.stdout.fileno()).columns
+            except (ValueError, OSError):
+                columns = 100
+            _WIDTH.append(min(100, columns) - 2)
+        super().__init__(prog, max_help_position=28, width=_WIDTH[0])
 
     def _format_action_invocation(self, action: argparse.Action) -> str:
         if not action.option_strings:
@@ -406,7 +412,6 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
     from gwlint.engine import config
     from gwlint.engine import runner as engine
     from gwlint.engine.registry import load_rules
-    from gwlint.fix import loop as fixer
     from gwlint.model.workspace import gc_paused, load_workspace
     from gwlint.output.report import join_path, view_prefix
 
@@ -474,6 +479,8 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
             findings = sorted(lint(ws) + verified(ws), key=lambda f: f.sort_key())
             _emit(findings, output_format, output, inputs.shown, ws, rules, style, prefix)
         return exit_code(findings)
+    from gwlint.fix import loop as fixer
+
     gc.enable()  # each pass builds a new model: the old ones are cyclic garbage to collect
     result = fixer.fix_loop(load, lint, unsafe=unsafe_fixes)
     if cache is not None:
@@ -497,7 +504,8 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
         raise viewed(exc) from None
     if not quiet:
         for finding in result.applied:
-            _note(f"fixed {join_path(prefix, finding.path)}:{finding.line}: {finding.code} {finding.fix.title}")
+            title = fixer.fix_of(finding).title
+            _note(f"fixed {join_path(prefix, finding.path)}:{finding.line}: {finding.code} {title}")
     remaining = sorted(result.remaining + verified(result.workspace), key=lambda f: f.sort_key())
     _emit(remaining, output_format, output, inputs.shown, result.workspace, rules, style, prefix)
     return exit_code(remaining)
