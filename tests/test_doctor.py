@@ -159,8 +159,13 @@ def test_primary_script_unknown_without_script_filename(tmp_path):
     (tmp_path / "error.log").write_text(line)
     _, doc = as_json(root, "--log", tmp_path / "error.log")
     [d] = doc["diagnoses"]
-    assert (d["status"], d["path"], d["line"]) == (404, "etc/nginx/sites-available/default", 18)
-    assert "SCRIPT_FILENAME" in d["cause"] and "fastcgi.conf" in d["next_step"]
+    assert (d["status"], d["path"], d["line"], d["code"]) == (404, "etc/nginx/sites-available/default", 18, "GW380")
+    assert "SCRIPT_FILENAME" in d["cause"]
+    # without the rule (ignored in the config), the doctor still says which param is missing
+    (root / ".gwlint.toml").write_text('ignore = ["GW380"]\n')
+    _, doc = as_json(root, "--log", tmp_path / "error.log")
+    [d] = doc["diagnoses"]
+    assert (d["code"], d["line"]) == (None, 18) and "fastcgi.conf" in d["next_step"]
 
 
 def test_logs_named_by_the_config_with_rotations(tmp_path):

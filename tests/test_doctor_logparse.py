@@ -62,6 +62,10 @@ NGINX = [
     ("1.18-1.27 primary script unknown",
      '2026/11/27 14:02:11 [error] 88#88: *3 FastCGI sent in stderr: "Primary script unknown" while reading '
      'response header from upstream' + CTX, "script-unknown", None, "reading response header from upstream"),
+    ("1.18-1.27 php-fpm security.limit_extensions (fpm_main.c)",
+     '2026/11/27 14:02:11 [error] 88#88: *3 FastCGI sent in stderr: "Access to the script '
+     "'/var/www/html/index.phtml' has been denied (see security.limit_extensions)\" while reading response header "
+     'from upstream' + CTX, "access-denied", None, "reading response header from upstream"),
     ("1.18-1.27 PHP fatal through stderr",
      '2026/11/27 14:02:11 [error] 88#88: *3 FastCGI sent in stderr: "PHP message: PHP Fatal error:  Maximum '
      'execution time of 2 seconds exceeded in /var/www/html/cpu.php on line 3" while reading response header from '

@@ -8,6 +8,7 @@ nothing: the lines are then listed as unexplained, never guessed at.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from gwlint.doctor.logparse import Entry, LogFile, status_of
 from gwlint.doctor.route import Match, Router, describe, upstream_peer
@@ -29,13 +30,17 @@ RULES_FOR: dict[tuple[str, int | None], frozenset[str]] = {
     ("not-resolved", None): frozenset({"GW101", "GW102"}),
     ("ssl-handshake", None): frozenset({"GW104"}),
     ("body-too-large", None): frozenset({"GW341"}),
+    ("script-unknown", None): frozenset({"GW380", "GW381"}),
+    ("access-denied", None): frozenset({"GW382"}),
 }
 ERROR_TEXT = {
     "connect": "connect() failed", "connect-timeout": "upstream connect timed out",
     "timeout": "upstream timed out", "reset": "connection reset by upstream",
     "closed": "upstream closed the connection", "too-big-header": "upstream sent too big header",
     "no-live": "no live upstreams", "no-resolver": "no resolver defined", "not-resolved": "host not resolved",
-    "script-unknown": "Primary script unknown", "max-execution-time": "PHP maximum execution time exceeded",
+    "script-unknown": "Primary script unknown",
+    "access-denied": "php-fpm refused the script's extension",
+    "max-execution-time": "PHP maximum execution time exceeded",
     "memory-limit": "PHP memory limit exhausted", "php-stderr": "PHP wrote to stderr",
     "ssl-handshake": "TLS handshake to upstream failed", "invalid-response": "invalid upstream response",
     "body-too-large": "request body too large", "upstream-other": "upstream error",
@@ -85,7 +90,7 @@ class Report:
     diagnoses: list[Diagnosis]
     unexplained: list[Entry]
     logs: list[LogFile]
-    live: object | None = None  # a gwlint.doctor.live.LiveState, when live state was read
+    live: Any = None  # a gwlint.doctor.live.LiveState, when live state was read
     notes: list[str] = field(default_factory=list)
 
 
@@ -102,7 +107,8 @@ def diagnose(ws, findings: list[Finding], logs: list[LogFile], live=None,
              since: datetime | None = None) -> Report:
     """The report for a workspace, its findings, the logs read and (optionally) live state."""
     router = Router(ws)
-    nginx_entries, fpm_entries = [], []
+    nginx_entries: list[Entry] = []
+    fpm_entries: list[Entry] = []
     for log in logs:
         for e in log.entries:
             if e.kind is None or (since is not None and (e.time is None or e.time < since)):
@@ -117,7 +123,7 @@ def diagnose(ws, findings: list[Finding], logs: list[LogFile], live=None,
         ident = id(match.route) if match and match.route else (id(match.location) if match and match.location else
                                                              (id(match.server) if match else None))
         key = (ident, e.kind, e.errno if e.kind == "connect" else None, peer)
-        group = groups.setdefault(key, _Group(match, e.kind, e.errno, peer))
+        group = groups.setdefault(key, _Group(match, e.kind or "", e.errno, peer))
         group.entries.append(e)
     diagnoses, unexplained = [], []
     live_problems = live.problems if live is not None else []
@@ -128,7 +134,7 @@ def diagnose(ws, findings: list[Finding], logs: list[LogFile], live=None,
             if d is not None and runtime is not None and d.code in runtime.confirms:
                 d.evidence = runtime.evidence  # the log shows the finding's consequence happening
             elif d is None or (runtime is not None and (runtime.live or runtime.evidence)):
-                if d is not None and runtime is not None:
+                if d is not None and runtime is not None and d.path is not None and d.line is not None:
                     runtime.related.append(Related(d.path, d.line, f"also {d.code} ({d.severity})"))
                 d = runtime
         if d is None:
@@ -249,7 +255,7 @@ def _runtime(group: _Group, ws, fpm: list[Entry], live_problems: list) -> Diagno
     block = match.location if match.location is not None else match.server
     pool = pools[0] if pools else None
 
-    if kind == "connect" and pool is not None and errno in (2, 111, 11, 13):
+    if kind == "connect" and pool is not None and route is not None and errno in (2, 111, 11, 13):
         listen = pool.get("listen")
         mine = [p for p in live_problems if p.pool is pool]
         if mine:
@@ -288,6 +294,13 @@ def _runtime(group: _Group, ws, fpm: list[Entry], live_problems: list) -> Diagno
                          f"connected: its php-fpm was not running", None, "error", listen.path, listen.line,
                          [Related(route.directive.path, route.directive.line, f"nginx connects to {pool.listen} here")],
                          next_step="start php-fpm (systemctl start php*-fpm), then check its log for why it was down")
+
+    if kind == "connect" and pool is None and route is not None and errno == 111:
+        down = [p for p in live_problems if p.kind == "backend-down"
+                and any((b.directive.path, b.directive.line) == (p.path, p.line) for b in route.backends)]
+        if down:
+            return Diagnosis(down[0].cause, None, "error", down[0].path, down[0].line, [],
+                             next_step=down[0].next_step, live=down)
 
     if kind in ("timeout", "connect-timeout") and pool is not None:
         full = _near(fpm, ("max-children",), names, first, last)
@@ -388,7 +401,7 @@ def _lifecycle(fpm: list[Entry], at) -> Entry | None:
     last = None
     for e in fpm:
         if e.kind in ("fpm-start", "fpm-stop", "fpm-error") and e.time is not None and e.time <= at \
-                and (last is None or e.time >= last.time):
+                and (last is None or last.time is None or e.time >= last.time):
             last = e
     return last
 

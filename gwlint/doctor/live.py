@@ -125,10 +125,10 @@ def _address(hexaddr: str, v6: bool) -> str:
     raw = bytes.fromhex(hexaddr)
     # the kernel prints each 32-bit word in host (little-endian) order
     raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
-    ip = ipaddress.ip_address(raw) if v6 else ipaddress.IPv4Address(raw)
-    if v6 and ip.ipv4_mapped is not None:
-        return str(ip.ipv4_mapped)
-    return str(ip)
+    if not v6:
+        return str(ipaddress.IPv4Address(raw))
+    ip = ipaddress.IPv6Address(raw)
+    return str(ip.ipv4_mapped or ip)
 
 
 def socket_info(path: str) -> Socket:
@@ -206,14 +206,15 @@ def _check_socket(state, pool, setting, sock: Socket, master, install, accounts,
     want = socket_perms(pool, accounts, master_user)
     if want.has_acl:
         return  # ACL entries are not in stat(); owner/group are ignored by php-fpm then
+    mode = format_mode(sock.mode) if sock.mode is not None else "?"
     differs = [(key, have, should) for key, have, should in (
         ("listen.owner", sock.owner, want.owner), ("listen.group", sock.group, want.group),
-        ("listen.mode", format_mode(sock.mode), format_mode(want.mode))) if have != should]
+        ("listen.mode", mode, format_mode(want.mode))) if have != should]
     if not differs:
         return
     at = next((pool.get(key) for key, _, _ in differs if pool.get(key) is not None), setting)
     state.problems.append(Problem(
-        f"socket {sock.path} is {sock.owner}:{sock.group} {format_mode(sock.mode)} on disk, but pool '{pool.name}' "
+        f"socket {sock.path} is {sock.owner}:{sock.group} {mode} on disk, but pool '{pool.name}' "
         f"says {want}: php-fpm has not been restarted since the pool file changed",
         at.path, at.line, "restart php-fpm (systemctl restart php*-fpm) so the socket is created as configured",
         pool, "socket-perms"))

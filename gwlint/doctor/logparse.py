@@ -189,15 +189,16 @@ def parse_line(text: str, file: str = "", line: int = 0) -> Entry | None:
     return None
 
 
-def _time(*parts: int) -> datetime | None:
+def _time(year: int, month: int, day: int, hour: int, minute: int, second: int) -> datetime | None:
     try:
-        return datetime(*parts)
+        return datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
 
 
 def _finish_nginx(entry: Entry) -> Entry:
-    body = _NGINX.match(entry.text).group(11)
+    m = _NGINX.match(entry.text)
+    body = m.group(11) if m else entry.text
     message, fields = _split_fields(body)
     for key, value in fields.items():
         setattr(entry, key, value)
@@ -259,11 +260,13 @@ def _classify_nginx(e: Entry) -> None:
         e.kind = "not-resolved"
         e.target = msg.split(" could not be resolved", 1)[0]
     elif msg.startswith("FastCGI sent in stderr: "):
-        said = _STDERR.match(msg).group(1)
-        said = said[:-1] if said.endswith('"') else said
+        m = _STDERR.match(msg)
+        said = (m.group(1) if m else "").removesuffix('"')
         e.details["said"] = said
         if "Primary script unknown" in said:
             e.kind = "script-unknown"
+        elif "has been denied (see security.limit_extensions)" in said:
+            e.kind = "access-denied"
         elif "Maximum execution time of" in said:
             e.kind = "max-execution-time"
             m = re.search(r"Maximum execution time of (\d+) seconds? exceeded", said)
@@ -301,6 +304,7 @@ def _classify_fpm(e: Entry) -> None:
 
 def status_of(kind: str | None) -> int | None:
     """The status the client got for an nginx entry of this kind (as measured in DOMAIN facts)."""
-    return {"timeout": 504, "connect-timeout": 504, "script-unknown": 404, "max-execution-time": 500,
+    return {"timeout": 504, "connect-timeout": 504, "script-unknown": 404, "access-denied": 403,
+            "max-execution-time": 500,
             "memory-limit": 500, "body-too-large": 413, "php-stderr": None,
             "upstream-other": None}.get(kind or "", 502)

@@ -36,7 +36,7 @@ def _requests(d: Diagnosis) -> tuple[str, str]:
     """(host, URI) most seen in the group, with 'and N other URIs'."""
     hosts = Counter(e.host or e.server for e in d.entries if e.host or e.server)
     uris = Counter(e.uri for e in d.entries if e.uri)
-    host = hosts.most_common(1)[0][0] if hosts else ""
+    host = (hosts.most_common(1)[0][0] or "") if hosts else ""
     uri = ""
     if uris:
         uri = uris.most_common(1)[0][0]
@@ -80,7 +80,7 @@ def summary(report: Report) -> dict:
 
 def _span(d: Diagnosis) -> str:
     first, last = d.first, d.last
-    if first is None:
+    if first is None or last is None:
         return ""
     if first.date() != last.date():
         return f"{first:%Y-%m-%d %H:%M:%S} - {last:%Y-%m-%d %H:%M:%S}"

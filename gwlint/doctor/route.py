@@ -72,7 +72,9 @@ def peer_matches(route: Route, peer: str | None) -> bool:
 
 
 def _is_ip(host: str | None) -> bool:
-    return bool(host) and ((host.count(".") == 3 and host.replace(".", "").isdigit()) or ":" in host)
+    if not host:
+        return False
+    return (host.count(".") == 3 and host.replace(".", "").isdigit()) or ":" in host
 
 
 class Router:

@@ -2,6 +2,7 @@
 
 import os
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -102,7 +103,7 @@ def _shown(path: Path, root: Path) -> str:
     return str(path)
 
 
-def run(root: Path, logs: list[Path] = (), since: str | None = None, live: bool | None = None,
+def run(root: Path, logs: Sequence[Path] = (), since: str | None = None, live: bool | None = None,
         config_file: Path | None = None) -> tuple[Report, object]:
     """(report, workspace) for `gwlint doctor ROOT`."""
     from gwlint.engine import config
