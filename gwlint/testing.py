@@ -7,7 +7,6 @@
 """
 
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,8 +76,10 @@ class LintResult:
         return lint_tree(self.root, self.options, self.codes_only)
 
 
-def write_tree(files: dict[str, str], root: Path | None = None) -> Path:
-    root = Path(root or tempfile.mkdtemp(prefix="gwlint-test-"))
+def write_tree(files: dict[str, str], root: Path) -> Path:
+    """Write `files` (root-relative path -> text) under `root` (pytest's tmp_path: a temp dir made
+    here would outlive the test)."""
+    root = Path(root)
     for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,9 +102,9 @@ def lint_tree(root: Path, options: Options = Options(), select=None, ignore=()) 
     return LintResult(root, ws, engine.run(ws, _rules(select)), options, select)
 
 
-def lint(files: dict[str, str], root: Path | None = None, options: Options = Options(),
+def lint(files: dict[str, str], root: Path, options: Options = Options(),
          select=None, ignore=()) -> LintResult:
-    """Write `files` (root-relative path -> text) under `root` (a temp dir by default) and lint them."""
+    """Write `files` (root-relative path -> text) under `root` (e.g. tmp_path) and lint them."""
     return lint_tree(write_tree(files, root), options, select, ignore)
 
 
