@@ -183,7 +183,8 @@ def parser() -> argparse.ArgumentParser:
     group.add_argument("--nginx-user", metavar="USER",
                        help="nginx worker user when nginx.conf sets none [default: nobody].")
     group.add_argument("--fpm-master-user", metavar="USER",
-                       help="User the php-fpm master runs as [default: root].")
+                       help="User the php-fpm master runs as [default: the php-fpm unit's User= or the "
+                            "Dockerfile's USER; a pool without `user` means not root; else root].")
     group.add_argument("--nginx-version", metavar="VERSION",
                        help="nginx version whose defaults apply, e.g. 1.30 [default: 1.22, Debian 12's].")
     group.add_argument("--memory-budget", metavar="SIZE",
@@ -246,7 +247,9 @@ def app(argv: list[str] | None = None) -> int:
     try:
         args = p.parse_args(argv)
     except UsageError as exc:
-        _error(_unknown_options(p, argv) or str(exc))
+        message = _unknown_options(p, argv) or str(exc)
+        _error(message)
+        _usage_report(p, argv, message)
         return EXIT_ERROR
     except SystemExit as exc:  # --help, --version
         return exc.code if isinstance(exc.code, int) else EXIT_CLEAN
@@ -255,6 +258,19 @@ def app(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     return {"check": check, "rules": rules_command, "rule": rule_command, "doctor": doctor_command,
             "completion": completion_command}[args.command](args)
+
+
+def _usage_report(top: argparse.ArgumentParser, argv: list[str], message: str) -> None:
+    """`gwlint check ... -o FILE` with a bad option still writes FILE (and a json, sarif or github
+    document), when the rest of the command line can be read."""
+    if "check" not in argv:
+        return
+    try:
+        args, _ = top.parse_known_args(argv)
+    except (UsageError, SystemExit):
+        return
+    if getattr(args, "command", None) == "check":
+        _fail_report(args, EXIT_ERROR, None, None, message)
 
 
 def _unknown_options(top: argparse.ArgumentParser, argv: list[str]) -> str | None:
