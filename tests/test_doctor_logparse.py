@@ -56,6 +56,9 @@ NGINX = [
      '2026/11/27 14:02:11 [error] 88#88: *3 no live upstreams while connecting to upstream, client: 127.0.0.1, '
      'server: _, request: "GET /x.php HTTP/1.1", upstream: "fastcgi://php_backend", host: "localhost"',
      "no-live", None, "connecting to upstream"),
+    ("1.18-1.27 no port in upstream (a variable pass)",
+     '2026/11/27 14:02:11 [error] 88#88: *3 no port in upstream "php_fpm", client: 127.0.0.1, server: _, '
+     'request: "GET /index.php HTTP/1.1", host: "localhost"', "no-port", None, None),
     ("1.18-1.27 no resolver",
      '2026/11/27 14:02:11 [error] 88#88: *3 no resolver defined to resolve php-fpm.internal, client: 127.0.0.1, '
      'server: _, request: "GET /x.php HTTP/1.1", host: "localhost"', "no-resolver", None, None),

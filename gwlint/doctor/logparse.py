@@ -251,6 +251,9 @@ def _classify_nginx(e: Entry) -> None:
         e.kind = "closed"
     elif msg.startswith("upstream sent too big header"):
         e.kind = "too-big-header"
+    elif msg.startswith("no port in upstream"):  # a variable naming no upstream {} and no port: 500
+        e.kind = "no-port"
+        e.target = msg.split('"')[1] if msg.count('"') >= 2 else None
     elif msg.startswith("no live upstreams"):
         e.kind = "no-live"
     elif msg.startswith("no resolver defined to resolve"):
@@ -305,6 +308,6 @@ def _classify_fpm(e: Entry) -> None:
 def status_of(kind: str | None) -> int | None:
     """The status the client got for an nginx entry of this kind (as measured in DOMAIN facts)."""
     return {"timeout": 504, "connect-timeout": 504, "script-unknown": 404, "access-denied": 403,
-            "max-execution-time": 500,
+            "max-execution-time": 500, "no-port": 500,
             "memory-limit": 500, "body-too-large": 413, "php-stderr": None,
             "upstream-other": None}.get(kind or "", 502)
