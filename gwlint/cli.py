@@ -187,91 +187,53 @@ def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix)
 
 def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_fixes,
            config_file, overrides, verify=False, verbose=False, no_cache=False) -> int:
-    import gc
-
+    from gwlint import api
     from gwlint.engine import config
 
-    from gwlint.engine import runner as engine
-
-    from gwlint.fix import loop as fixer
-    from gwlint.model.workspace import gc_paused, load_workspace
     from gwlint.engine.registry import load_rules
+    from gwlint.model.workspace import gc_paused
 
     rules = load_rules()
-    cfg = config.load(config_file or config.find(config_root), engine.known_codes(rules), overrides)
-    root, nginx, fpm = inputs.root, inputs.nginx, inputs.fpm
-    opts = cfg.model_options()
-    cache = None
-    if not no_cache and root.is_dir():
-        from gwlint.load.cache import open_cache
-
-        cache = open_cache(root)
-
-    def under_root(paths):
-        return [p if p.is_absolute() else Path(os.path.abspath(p)) for p in paths]
-
-    def load(overlay=None):
-        return load_workspace(root, nginx=nginx, fpm=fpm, php_ini=inputs.php_ini, options=opts,
-                              path_map=cfg.paths, overlay={**(overlay or {}), **inputs.overlay}, cache=cache)
-
-    def lint(ws):
-        found = engine.run(ws, rules, cfg)
-        if files is None:
-            return found
-        return [f for f in found if not f.path or f.path in files or any(r.path in files for r in f.related)]
-
-    def exit_code(findings):
-        return EXIT_FINDINGS if any(cfg.fails(f.severity) for f in findings) else EXIT_CLEAN
-
-    def verified(ws, overlay=None):
-        if not verify:
-            return []
-        from gwlint.verify.nginx_t import verify as run_verify
-
-        def entries(paths):
-            return [ws.root.rel(p) for p in under_root(paths)]
-
-        found, notes = run_verify(root, overlay, nginx=entries(nginx), fpm=entries(fpm))
-        for note in notes:
-            typer.echo(note, err=True)
-        return found
-
+    cfg = api.configure(config_file or config.find(config_root) or {}, overrides=overrides, rules=rules)
     if not (diff or fix):
         with gc_paused():  # one model, kept to the end: collections would only rescan it
-            ws = load()
-            if cache is not None:
-                cache.save()
+            result = api.lint(inputs, cfg, files=files, verify=verify, cache=not no_cache, rules=rules)
             if verbose:
                 from gwlint.output.inventory import describe
 
-                typer.echo(describe(ws), err=True, nl=False)
-            findings = sorted(lint(ws) + verified(ws), key=lambda f: f.sort_key())
-            _emit(findings, output_format, output, inputs.shown, ws, rules)
-        return exit_code(findings)
-    gc.enable()  # each pass builds a new model: the old ones are cyclic garbage to collect
-    result = fixer.fix_loop(load, lint, unsafe=unsafe_fixes)
-    if cache is not None:
-        cache.save()
+                typer.echo(describe(result.workspace), err=True, nl=False)
+            _notes(result)
+            _emit(result.findings, output_format, output, inputs.shown, result.workspace, result.rules)
+        return result.exit_code
+    result = api.fix(inputs, cfg, unsafe=unsafe_fixes, write=fix, files=files, verify=verify,
+                     cache=not no_cache, rules=rules)
+    fixed = result.fixes
     if diff:
-        patch = fixer.unified_diff(result)
+        from gwlint.fix.loop import FIX_PROBLEMS
+
+        patch = result.diff
         _write(patch, output)
-        for problem in (f for f in result.remaining if f.code in fixer.FIX_PROBLEMS):
+        for problem in (f for f in fixed.remaining if f.code in FIX_PROBLEMS):
             typer.echo(f"{problem.path}:{problem.line}: {problem.code} {problem.message}", err=True)
-        if result.applied or result.remaining:
-            typer.echo(f"gwlint: the diff fixes {len(result.applied)} finding(s); "
-                       f"{len(result.remaining)} remain", err=True)
-        failures = verified(result.workspace, result.fixed)
-        if failures:
+        if fixed.applied or fixed.remaining:
+            typer.echo(f"gwlint: the diff fixes {len(fixed.applied)} finding(s); "
+                       f"{len(fixed.remaining)} remain", err=True)
+        _notes(result)
+        if result.verified:
             from gwlint.output import report
 
-            sys.stderr.write(report.as_text(failures))
-        return EXIT_FINDINGS if patch or failures else EXIT_CLEAN
-    fixer.write_fixed(result.workspace, result)
-    for finding in result.applied:
+            sys.stderr.write(report.as_text(result.verified))
+        return EXIT_FINDINGS if patch or result.verified else EXIT_CLEAN
+    for finding in fixed.applied:
         typer.echo(f"fixed {finding.path}:{finding.line}: {finding.code} {finding.fix.title}", err=True)
-    remaining = sorted(result.remaining + verified(result.workspace), key=lambda f: f.sort_key())
-    _emit(remaining, output_format, output, inputs.shown, result.workspace, rules)
-    return exit_code(remaining)
+    _notes(result)
+    _emit(result.findings, output_format, output, inputs.shown, result.workspace, result.rules)
+    return result.exit_code
+
+
+def _notes(result) -> None:
+    for note in result.notes:
+        typer.echo(note, err=True)
 
 
 def _emit(findings, output_format: Format, output: Path | None, root: Path, ws, rules) -> None:

@@ -103,14 +103,19 @@ def load(path: Path | None, known_codes: list[str], overrides: dict | None = Non
         is_pyproject = path.name == "pyproject.toml"
         table = data.get("tool", {}).get("gwlint", {}) if is_pyproject else data
         cfg = from_dict(table, known_codes, str(path), "[tool.gwlint] " if is_pyproject else "")
-    if overrides:
-        flags = from_dict(overrides, known_codes, None, "--")
-        for key in overrides:
-            if key in ("select", "ignore"):
-                setattr(cfg, key, getattr(flags, key))
-            elif key == "fail-on":
-                cfg.fail_on = flags.fail_on
-        cfg.options.update(flags.options)
+    return with_overrides(cfg, overrides, known_codes) if overrides else cfg
+
+
+def with_overrides(cfg: Config, overrides: dict, known_codes: list[str]) -> Config:
+    """`cfg` with command-line flags (`{"fail-on": "error"}`, kebab-case keys) applied over it."""
+    flags = from_dict(overrides, known_codes, None, "--")
+    cfg = replace(cfg, options=dict(cfg.options))
+    for key in overrides:
+        if key in ("select", "ignore"):
+            setattr(cfg, key, getattr(flags, key))
+        elif key == "fail-on":
+            cfg.fail_on = flags.fail_on
+    cfg.options.update(flags.options)
     return cfg
 
 

@@ -26,7 +26,7 @@ from gwlint.model.backends import declarations
 from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
 from gwlint.load.fpm import GLOBAL, _prefix_for
 from gwlint.load.ini import Setting, parse_ini
-from gwlint.model.workspace import Workspace, load_workspace
+from gwlint.model.workspace import Workspace
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive
 
 NGINX_ERROR_LOG = "logs/nginx-error.log"
@@ -439,7 +439,9 @@ def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
     os.chmod(dest, 0o755)  # worker users must traverse it
     for rel, text in (overlay or {}).items():
         (dest / rel).write_text(text)
-    ws = load_workspace(dest, nginx=[dest / p for p in nginx], fpm=[dest / p for p in fpm])
+    from gwlint import api
+
+    ws = api.load(dest, {}, nginx=[dest / p for p in nginx], fpm=[dest / p for p in fpm])
     mover = _Relocator(ws, dest)
     mover.collect_ports()
     nginx_runs = mover.nginx()
