@@ -21,7 +21,9 @@ demo: $(STAMP)
 	@echo "== gwlint check fixtures/demo --diff"
 	@$(BIN)/gwlint check fixtures/demo --diff || test $$? -eq 1
 
+# style and types first (seconds), then the suite
 test: $(STAMP) servers
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # gwlint vs a crossplane-only parse (and gixy-ng when on PATH) on generated trees of 10, 1,000
@@ -45,4 +47,4 @@ readme-rules: $(STAMP)
 	$(BIN)/python -c 'from gwlint.engine.ruledocs import update_readme; update_readme("README.md")'
 
 clean:
-	rm -rf $(VENV) .pytest_cache .gwlint_cache bench/.trees
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .gwlint_cache bench/.trees

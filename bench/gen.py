@@ -16,8 +16,8 @@ are sprinkled so rules fire: about 1 site in 97 points at a socket no pool liste
 """
 
 import argparse
-from pathlib import Path
 import random
+from pathlib import Path
 
 MIME = "types {\n" + "".join(f"    {t} {e};\n" for t, e in (
     ("text/html", "html htm shtml"), ("text/css", "css"), ("application/javascript", "js"),

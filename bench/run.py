@@ -1,20 +1,21 @@
 """Time gwlint against a crossplane-only parse (and gixy-ng when installed) on generated trees.
 
 `python bench/run.py` generates (once, under bench/.trees/) a tree per size, then for each size
-runs every tool (gixy, when on PATH, up to --gixy-max-sites) once untimed (page cache, gwlint's cache for the warm case) and `runs` times
-timed, interleaved (A B C, A B C, ...). Each run is a whole process: wall time by the clock,
+runs every tool (gixy, when on PATH, up to --gixy-max-sites) once untimed (page cache, gwlint's cache for the
+warm case) and `runs` times timed, interleaved (A B C, A B C, ...). Each run is a whole process: wall time by the clock,
 peak memory from the child's rusage. Prints a Markdown table and writes it to bench/results.md.
 """
 
 import argparse
+import itertools
 import os
-from pathlib import Path
 import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from gen import write_tree
 
@@ -84,16 +85,17 @@ def bench(sizes: list[int], runs: dict[int, int], seed: int, base: Path, gixy_ma
             wall = statistics.median(s[0] for s in got)
             mem = max(s[1] for s in got)
             cpu = statistics.median(s[2] for s in got)
-            rows.append(dict(n=n, files=files, mb=size / 1e6, tool=name, runs=len(got), wall=wall,
-                             ratio=wall / base_time, cpu=cpu, cpu_ratio=cpu / base_cpu,
-                             mem=mem, mem_ratio=mem / base_mem))
+            rows.append({"n": n, "files": files, "mb": size / 1e6, "tool": name, "runs": len(got), "wall": wall,
+                         "ratio": wall / base_time, "cpu": cpu, "cpu_ratio": cpu / base_cpu,
+                         "mem": mem, "mem_ratio": mem / base_mem})
             print(f"N={n:<6} {name:<22} {wall:8.3f} s  {wall / base_time:5.2f}x  cpu {cpu:7.3f} s "
                   f"{cpu / base_cpu:5.2f}x  {mem:7.1f} MiB", file=sys.stderr)
     return rows
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| sites | files | MB | tool | runs | wall | × crossplane | CPU | × crossplane | peak RSS | × crossplane |",
+    lines = ["| sites | files | MB | tool | runs | wall | × crossplane | CPU | × crossplane | peak RSS "
+             "| × crossplane |",
              "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['n']:,} | {r['files']:,} | {r['mb']:.1f} | {r['tool']} | {r['runs']} | "
@@ -110,7 +112,7 @@ def scaling(rows: list[dict]) -> str:
         by_tool.setdefault(r["tool"], []).append(r)
     for tool, rs in by_tool.items():
         steps = [f"{a['n']:,}→{b['n']:,}: {b['wall'] / a['wall']:.1f}× wall, {b['cpu'] / a['cpu']:.1f}× CPU"
-                 for a, b in zip(rs, rs[1:])]
+                 for a, b in itertools.pairwise(rs)]
         if steps:
             out.append(f"- {tool}: " + "; ".join(steps))
     return "\n".join(out)

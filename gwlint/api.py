@@ -13,13 +13,13 @@ or a file filter means the same thing everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 import gc
 import os
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Union
+from typing import TYPE_CHECKING, Any
 
 from gwlint.engine.config import Config
 from gwlint.engine.finding import Finding
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Config", "ConfigLike", "Finding", "Inputs", "Result", "configure", "fix", "lint", "load"]
 
-ConfigLike = Union[Config, Mapping[str, Any], str, os.PathLike, None]
+ConfigLike = Config | Mapping[str, Any] | str | os.PathLike | None
 """A Config; a table as in `.gwlint.toml`; a config file's path; None: the file found upward from
 the root, as the command line does (defaults when there is none)."""
 
@@ -74,9 +74,9 @@ def configure(config: ConfigLike = None, root: str | os.PathLike = ".",
     from gwlint.engine import config as config_module
     from gwlint.engine.runner import known_codes
 
-    if isinstance(config, Config):
-        return config_module.with_overrides(config, dict(overrides), known_codes(_rules(rules))) if overrides else config
     codes = known_codes(_rules(rules))
+    if isinstance(config, Config):
+        return config_module.with_overrides(config, dict(overrides), codes) if overrides else config
     if isinstance(config, Mapping):
         cfg = config_module.from_dict(dict(config), codes)
         return config_module.with_overrides(cfg, dict(overrides), codes) if overrides else cfg

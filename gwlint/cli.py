@@ -1,11 +1,10 @@
 """The command line: `gwlint check [ROOT]`."""
 
+import os
+import sys
 from contextlib import contextmanager
 from enum import Enum
-import os
 from pathlib import Path
-import sys
-from typing import Optional
 
 import typer
 
@@ -53,7 +52,7 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
     """gwlint: nginx + PHP-FPM cross-checks."""
 
 
-def _nginx_version(value: Optional[str]) -> Optional[str]:
+def _nginx_version(value: str | None) -> str | None:
     from gwlint.model.workspace import Options
 
     if value is not None:
@@ -66,51 +65,51 @@ def _nginx_version(value: Optional[str]) -> Optional[str]:
 
 @app.command()
 def check(
-    paths: Optional[list[Path]] = typer.Argument(
+    paths: list[Path] | None = typer.Argument(
         None, metavar="[ROOT] [FILE]...",
         help="ROOT: a config tree laid out like / (etc/nginx, etc/php...), or an nginx config dir "
              "with nginx.conf at its top [default: .]. FILEs (as pre-commit passes them): the "
              "model is still built from all of ROOT, but only findings located in (or related "
              "to) these files are reported and fixed."),
-    root_option: Optional[Path] = typer.Option(None, "--root", help="ROOT as an option: every argument is "
+    root_option: Path | None = typer.Option(None, "--root", help="ROOT as an option: every argument is "
                                                "then a FILE (the pre-commit hooks pass --root .)."),
     nginx: list[Path] = typer.Option([], "--nginx", help="nginx entry file (repeatable); replaces the "
                                      "discovery of nginx entry files."),
     fpm: list[Path] = typer.Option([], "--fpm", help="php-fpm main config (repeatable); replaces the "
                                    "discovery of FPM configs."),
     php_ini: list[Path] = typer.Option([], "--php-ini", help="php.ini file(s) read by every FPM, in order."),
-    nginx_dump: Optional[str] = typer.Option(None, "--nginx-dump", metavar="FILE|-",
+    nginx_dump: str | None = typer.Option(None, "--nginx-dump", metavar="FILE|-",
                                              help="Lint `nginx -T` output (- reads stdin) instead of a tree."),
     fpm_dump: list[str] = typer.Option([], "--fpm-dump", metavar="FILE|-",
                                        help="Lint `php-fpm -tt 2>&1` output (- reads stdin); one per "
                                        "php-fpm master (repeatable)."),
-    context: Optional[Context] = typer.Option(None, "--context", help="ROOT is one nginx file whose "
+    context: Context | None = typer.Option(None, "--context", help="ROOT is one nginx file whose "
                                               "directives sit in this context (auto: guessed from them)."),
     output_format: Format = typer.Option(Format.text, "--format", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as one unified diff; change nothing."),
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes marked unsafe."),
-    config_file: Optional[Path] = typer.Option(None, "--config", help="Config file (.gwlint.toml or "
+    config_file: Path | None = typer.Option(None, "--config", help="Config file (.gwlint.toml or "
                                                "pyproject.toml) [default: found upward from ROOT]."),
-    select: Optional[str] = typer.Option(None, help="Comma-separated codes or prefixes to run (overrides config)."),
-    ignore: Optional[str] = typer.Option(None, help="Comma-separated codes or prefixes to skip (overrides config)."),
-    fail_on: Optional[str] = typer.Option(None, help="Lowest severity that makes the exit code 1: error, "
+    select: str | None = typer.Option(None, help="Comma-separated codes or prefixes to run (overrides config)."),
+    ignore: str | None = typer.Option(None, help="Comma-separated codes or prefixes to skip (overrides config)."),
+    fail_on: str | None = typer.Option(None, help="Lowest severity that makes the exit code 1: error, "
                                           "warning or info [default: info]."),
-    nginx_user: Optional[str] = typer.Option(None, help="nginx worker user when nginx.conf sets none "
+    nginx_user: str | None = typer.Option(None, help="nginx worker user when nginx.conf sets none "
                                              "[default: nobody]."),
-    fpm_master_user: Optional[str] = typer.Option(None, help="User the php-fpm master runs as [default: root]."),
-    nginx_version: Optional[str] = typer.Option(None, help="nginx version whose defaults apply, e.g. 1.30 "
+    fpm_master_user: str | None = typer.Option(None, help="User the php-fpm master runs as [default: root]."),
+    nginx_version: str | None = typer.Option(None, help="nginx version whose defaults apply, e.g. 1.30 "
                                                 "[default: 1.22, Debian 12's].", callback=_nginx_version),
-    memory_budget: Optional[str] = typer.Option(None, help="Memory all PHP-FPM pools may use (e.g. 2G, 512M); "
+    memory_budget: str | None = typer.Option(None, help="Memory all PHP-FPM pools may use (e.g. 2G, 512M); "
                                                 "enables the pm.max_children x memory_limit check."),
     strict_backends: bool = typer.Option(False, "--strict-backends",
                                          help="Report local proxy targets the tree declares no backend for."),
     verify: bool = typer.Option(False, "--verify", help="Also run nginx -t and php-fpm -t on a relocated temp "
                                 "copy of the tree (the fixed one with --fix/--diff), where installed."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Say what was found where (on stderr)."),
-    no_cache: bool = typer.Option(False, "--no-cache", envvar="GWLINT_NO_CACHE", help="Parse every file; do not read or write "
-                                  "ROOT/.gwlint_cache/."),
+    no_cache: bool = typer.Option(False, "--no-cache", envvar="GWLINT_NO_CACHE",
+                                  help="Parse every file; do not read or write ROOT/.gwlint_cache/."),
 ) -> None:
     """Check a config tree; exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage,
     3 internal error."""
@@ -128,14 +127,14 @@ def check(
                           no_cache or nginx_dump is not None or bool(fpm_dump))  # a dump's temp tree: no cache
     except InputError as exc:
         typer.echo(f"gwlint: error: {exc}", err=True)
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
     except Exception as exc:  # a bug in gwlint: one line, a distinct exit code, never "clean"
         if os.environ.get("GWLINT_DEBUG"):
             import traceback
             traceback.print_exc()
         typer.echo(f"gwlint: internal error: {type(exc).__name__}: {exc} "
                    "(GWLINT_DEBUG=1 shows the traceback; please report it)", err=True)
-        raise typer.Exit(EXIT_INTERNAL)
+        raise typer.Exit(EXIT_INTERNAL) from None
     raise typer.Exit(code)
 
 
@@ -189,7 +188,6 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
            config_file, overrides, verify=False, verbose=False, no_cache=False) -> int:
     from gwlint import api
     from gwlint.engine import config
-
     from gwlint.engine.registry import load_rules
     from gwlint.model.workspace import gc_paused
 
@@ -285,7 +283,7 @@ def rule_command(code: str = typer.Argument(..., help="A code (GW301) or name (f
         sys.stdout.write(ruledocs.describe(code))
     except InputError as exc:
         typer.echo(f"gwlint: error: {exc}", err=True)
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
 
 
 def main() -> None:
@@ -309,5 +307,5 @@ def main() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
     except OSError:  # a closed pipe: let the interpreter report it as usual
-        raise SystemExit(code)
+        raise SystemExit(code) from None
     os._exit(code)

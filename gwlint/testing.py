@@ -6,11 +6,11 @@
     assert r.relint().findings == []
 """
 
+import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-import re
-import tempfile
 from typing import Any
 
 from gwlint import api

@@ -31,8 +31,8 @@ None: creating the account or choosing another is a deployment decision.
 - https://www.php.net/manual/en/install.fpm.configuration.php (user, group, listen.owner)
 """
 
-from gwlint.load.accounts import load_accounts
 from gwlint.engine.finding import Related, Severity, report
+from gwlint.load.accounts import load_accounts
 from gwlint.model.sockperm import acl_list
 
 CODE = "GW323"

@@ -31,9 +31,9 @@ None: the bind address lives in a command line or unit file that gwlint does not
 - https://docs.docker.com/compose/networking/
 """
 
+from gwlint.engine.finding import Severity, related, report
 from gwlint.model.backends import declarations, is_loopback, proxy_targets, serving
 from gwlint.model.consequence import connect_failure
-from gwlint.engine.finding import Severity, related, report
 
 CODE = "GW361"
 NAME = "backend-bound-to-loopback"

@@ -36,10 +36,10 @@ or inserts one). Unsafe: the body size limit is also a policy choice.
 - https://www.php.net/manual/en/ini.core.php#ini.post-max-size
 """
 
-from gwlint.model.effective import PHP_DEFAULTS, nginx_value, php_value, route_pools
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import insert_directive, set_args
 from gwlint.load.units import php_bytes
+from gwlint.model.effective import PHP_DEFAULTS, nginx_value, php_value, route_pools
 
 CODE = "GW341"
 NAME = "body-size-below-php-upload-limit"

@@ -41,12 +41,12 @@ otherwise each candidate pool is offered as an unsafe fix.
 from collections import Counter
 from itertools import islice
 
-from gwlint.model.consequence import connect_failure
-from gwlint.model.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import retarget_pass
-from gwlint.rules._reach import is_ip, live_backends
+from gwlint.model.consequence import connect_failure
+from gwlint.model.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
 from gwlint.model.suggest import NearestEndpoint
+from gwlint.rules._reach import is_ip, live_backends
 
 CODE = "GW301"
 NAME = "fastcgi-pass-no-pool"

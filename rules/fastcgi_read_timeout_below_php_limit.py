@@ -42,10 +42,10 @@ location. Unsafe when the line lives in an include shared by other locations.
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
-from gwlint.model.effective import nginx_value, php_time_limit, route_pools
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import insert_directive, set_args
 from gwlint.load.units import format_seconds
+from gwlint.model.effective import nginx_value, php_time_limit, route_pools
 
 CODE = "GW340"
 NAME = "fastcgi-read-timeout-below-php-limit"
@@ -58,7 +58,7 @@ def check(ws):
         if block is None:
             continue
         read = nginx_value(block, "fastcgi_read_timeout")
-        terminate, max_exec, bound = php_time_limit(pool, block)
+        terminate, _, bound = php_time_limit(pool, block)
         if bound is None or read.number is None or read.number >= bound.number:
             continue
         why = ("" if bound is terminate else

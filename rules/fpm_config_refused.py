@@ -46,8 +46,8 @@ None
 - https://github.com/php/php-src/blob/PHP-8.2/sapi/fpm/fpm/fpm_conf.c
 """
 
-from gwlint.model.effective import fpm_int, fpm_time
 from gwlint.engine.finding import Severity, report
+from gwlint.model.effective import fpm_int, fpm_time
 
 CODE = "GW223"
 NAME = "fpm-config-refused"

@@ -29,9 +29,8 @@ None
 - https://www.php.net/manual/en/ini.core.php#ini.memory-limit
 """
 
-from gwlint.model.effective import php_value
 from gwlint.engine.finding import Severity, related, report
-from gwlint.model.effective import fpm_int
+from gwlint.model.effective import fpm_int, php_value
 
 CODE = "GW224"
 NAME = "fpm-memory-over-budget"

@@ -35,9 +35,9 @@ decision: limit who may connect (network policy, `listen.allowed_clients`).
 - https://github.com/docker-library/php/blob/master/8.2/bookworm/fpm/Dockerfile (zz-docker.conf)
 """
 
-from gwlint.model.consequence import connect_failure
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import set_ini
+from gwlint.model.consequence import connect_failure
 from gwlint.rules._reach import is_ip, is_loopback_host, live_backends, loopback_hosts, via
 
 CODE = "GW303"

@@ -39,8 +39,8 @@ None: which pool moves, and which nginx locations follow it, is a decision.
 
 from collections import defaultdict
 
-from gwlint.model.endpoint import ANY_ADDRESSES
 from gwlint.engine.finding import Severity, related, report
+from gwlint.model.endpoint import ANY_ADDRESSES
 
 CODE = "GW305"
 NAME = "fpm-pools-share-endpoint"

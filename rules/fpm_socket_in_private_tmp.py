@@ -31,10 +31,10 @@ None: moving the socket needs a directory that exists at boot and a matching `fa
 - https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html#PrivateTmp=
 """
 
-from gwlint.model.consequence import connect_failure
 from gwlint.engine.finding import Severity, related, report
-from gwlint.model.sockperm import socket_clients
 from gwlint.load.systemd import NGINX_UNIT, fpm_units_for, in_tmp, is_true, setting, unit_names
+from gwlint.model.consequence import connect_failure
+from gwlint.model.sockperm import socket_clients
 
 CODE = "GW321"
 NAME = "fpm-socket-in-private-tmp"
@@ -54,7 +54,8 @@ def check(ws):
         if not private:
             continue
         units = " and ".join(name for name, _ in private)
-        message = (f"pool '{pool.name}' listens on {pool.listen.path} but {units} run{'s' if len(private) == 1 else ''} with PrivateTmp=true: "
+        runs = "runs" if len(private) == 1 else "run"
+        message = (f"pool '{pool.name}' listens on {pool.listen.path} but {units} {runs} with PrivateTmp=true: "
                    "php-fpm and nginx see different /tmp directories, so nginx never finds the socket; "
                    f"every PHP request gets {connect_failure(pool.listen)}")
         rel = [related(s, f"{name}: PrivateTmp=true") for name, s in private]

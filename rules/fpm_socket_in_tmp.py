@@ -30,8 +30,8 @@ None: moving the socket needs a directory that exists at boot and a matching `fa
 """
 
 from gwlint.engine.finding import Severity, report
-from gwlint.model.sockperm import socket_clients
 from gwlint.load.systemd import NGINX_UNIT, fpm_units_for, in_tmp, unit_names
+from gwlint.model.sockperm import socket_clients
 
 CODE = "GW322"
 NAME = "fpm-socket-in-tmp"

@@ -23,8 +23,8 @@ listen.mode = 0660
 ```
 
 ## Fix
-Clears the "other" bits (0666 -> 0660); none for a mode that is not octal (GW202). Safe when every nginx in the tree that uses the pool
-may still connect afterwards (computed from owner, group and `etc/passwd`/`etc/group`); unsafe
+Clears the "other" bits (0666 -> 0660); none for a mode that is not octal (GW202). Safe when every nginx in the tree
+that uses the pool may still connect afterwards (computed from owner, group and `etc/passwd`/`etc/group`); unsafe
 otherwise, including when no nginx in the tree uses the pool. Then fix owner/group as GW320
 suggests.
 
@@ -35,9 +35,9 @@ suggests.
 
 from dataclasses import replace
 
-from gwlint.load.accounts import load_accounts, worker_identity
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import set_ini
+from gwlint.load.accounts import load_accounts, worker_identity
 from gwlint.model.sockperm import format_mode, parse_mode, socket_clients, socket_perms
 
 CODE = "GW203"

@@ -43,9 +43,9 @@ uses the pool and the worker's group is known; unsafe otherwise. None for a pare
 - https://nginx.org/en/docs/ngx_core_module.html#user
 """
 
-from gwlint.load.accounts import load_accounts, worker_identity
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import set_inis
+from gwlint.load.accounts import load_accounts, worker_identity
 from gwlint.model.sockperm import DEFAULT_MODE, blocked_parent, connect_denied, socket_clients, socket_perms
 
 CODE = "GW320"

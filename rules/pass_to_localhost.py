@@ -35,9 +35,9 @@ Unsafe: replaces `localhost` by `127.0.0.1` (by `[::1]` when the only pool behin
 
 import re
 
-from gwlint.model.endpoint import ANY_ADDRESSES
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import set_args
+from gwlint.model.endpoint import ANY_ADDRESSES
 from gwlint.rules._reach import hosts_file, live_backends, via
 
 CODE = "GW103"
@@ -76,7 +76,7 @@ def check(ws):
             rel = [related(p.get("listen"), f"pool '{p.name}' listens on {p.listen}") for p in backend.pools
                    if route.kind == "fastcgi_pass"]
             arg = backend.directive.args[0]
-            fix = set_args(ws, backend.directive, [_LOCALHOST.sub(lambda m: m.group(1) + address, arg, 1),
+            fix = set_args(ws, backend.directive, [_LOCALHOST.sub(lambda m, a=address: m.group(1) + a, arg, 1),
                                                    *backend.directive.args[1:]],
                            f"replace localhost by {address}", safe=False)
             yield report(backend.directive, message, rel, fix)

@@ -38,9 +38,9 @@ Unsafe: renames the target to the closest upstream name (the name could be a rea
 import difflib
 import re
 
-from gwlint.model.endpoint import LOOPBACK_NAMES
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import set_args
+from gwlint.model.endpoint import LOOPBACK_NAMES
 from gwlint.rules._reach import is_ip
 
 CODE = "GW101"
@@ -71,7 +71,7 @@ def check(ws):
                        f'takes it for a host name: nginx refuses to start or reload, {emerg}; did you mean upstream '
                        f'"{guess}"?')
             arg = route.directive.args[0]
-            new = re.sub(rf"^((?:[a-z]+://)?){re.escape(target.host)}(?=/|$)", lambda m: m.group(1) + guess, arg)
+            new = re.sub(rf"^((?:[a-z]+://)?){re.escape(target.host)}(?=/|$)", lambda m, g=guess: m.group(1) + g, arg)
             fix = set_args(ws, route.directive, [new, *route.directive.args[1:]],
                            f'use upstream "{guess}"', safe=False) if new != arg else None
             yield report(route.directive, message, [related(upstream, f'upstream "{guess}" is defined here')], fix)

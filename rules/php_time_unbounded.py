@@ -31,8 +31,8 @@ None
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
-from gwlint.model.effective import php_contexts, php_time_limit
 from gwlint.engine.finding import Severity, related, report
+from gwlint.model.effective import php_contexts, php_time_limit
 
 CODE = "GW221"
 NAME = "php-time-unbounded"

@@ -36,8 +36,8 @@ None
 - https://bugs.php.net/bug.php?id=51595
 """
 
-from gwlint.model.effective import php_params, php_value, route_pools
 from gwlint.engine.finding import Severity, related, report
+from gwlint.model.effective import php_params, php_value, route_pools
 
 CODE = "GW342"
 NAME = "php-value-leaks-across-locations"
@@ -52,7 +52,7 @@ def check(ws):
     for pool, routes in by_pool.values():
         keys = [(route, block, {k: v for p in php_params(block).values() for k, v in p.items()})
                 for route, block in routes]
-        for route, block, setting in keys:
+        for _route, _block, setting in keys:
             for key, (value, directive) in sorted(setting.items()):
                 others = [other for other, _, other_keys in keys if key not in other_keys]
                 if not others:

@@ -32,12 +32,13 @@ one nginx in the tree uses it and its group is known); with no such nginx, the p
 `user`/`group` (unsafe: the web server's identity is not known).
 
 ## References
-- https://www.php.net/manual/en/install.fpm.configuration.php (listen.owner: "Default is the user running the master process")
+- https://www.php.net/manual/en/install.fpm.configuration.php
+  (listen.owner: "Default is the user running the master process")
 """
 
-from gwlint.load.accounts import load_accounts, worker_identity
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import set_inis
+from gwlint.load.accounts import load_accounts, worker_identity
 from gwlint.model.sockperm import socket_clients, socket_perms
 
 CODE = "GW201"

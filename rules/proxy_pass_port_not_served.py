@@ -32,10 +32,10 @@ offered as an unsafe fix.
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
 """
 
-from gwlint.model.backends import declarations, own_server_listens, proxy_targets, serving
-from gwlint.model.consequence import connect_failure
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import set_args
+from gwlint.model.backends import declarations, own_server_listens, proxy_targets, serving
+from gwlint.model.consequence import connect_failure
 
 CODE = "GW360"
 NAME = "proxy-pass-port-not-served"
@@ -56,8 +56,8 @@ def check(ws):
             continue
         best = min(candidates, key=lambda d: (abs(d.port - endpoint.port), d.path, d.line))
         ports = {d.port for d in candidates}
-        clear = len(ports) == 1 or [_one_digit_off(endpoint.port, p) for p in ports].count(True) == 1 \
-            and _one_digit_off(endpoint.port, best.port)
+        clear = len(ports) == 1 or ([_one_digit_off(endpoint.port, p) for p in ports].count(True) == 1 \
+            and _one_digit_off(endpoint.port, best.port))
         message = (f"{what}: no backend declared on {target.machine} serves port {endpoint.port}; "
                    f"{consequence}; did you mean port {best.port} ({best.label})?")
         rel = [related(best, best.label)] if best.path else []
@@ -67,7 +67,7 @@ def check(ws):
 def _one_digit_off(a: int, b: int) -> bool:
     """A typo of one digit: 3001 for 3000, 8801 for 8081 is not."""
     x, y = str(a), str(b)
-    return len(x) == len(y) and sum(c != d for c, d in zip(x, y)) == 1
+    return len(x) == len(y) and sum(c != d for c, d in zip(x, y, strict=True)) == 1
 
 
 def _fix(ws, directive, old_port: int, new_port: int, safe: bool):

@@ -30,8 +30,8 @@ None.
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
 """
 
-from gwlint.model.backends import declarations, proxy_targets
 from gwlint.engine.finding import Severity, report
+from gwlint.model.backends import declarations, proxy_targets
 
 CODE = "GW362"
 NAME = "proxy-target-undeclared"

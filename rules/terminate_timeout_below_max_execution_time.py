@@ -30,8 +30,8 @@ None
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
-from gwlint.model.effective import php_contexts, php_time_limit
 from gwlint.engine.finding import Severity, related, report
+from gwlint.model.effective import php_contexts, php_time_limit
 
 CODE = "GW220"
 NAME = "terminate-timeout-below-max-execution-time"

@@ -38,8 +38,8 @@ None: the DNS server to use is site-specific.
 
 import re
 
-from gwlint.model.endpoint import parse_pass_target
 from gwlint.engine.finding import Severity, related, report
+from gwlint.model.endpoint import parse_pass_target
 from gwlint.rules._reach import is_ip
 
 CODE = "GW102"
@@ -56,7 +56,7 @@ _MAP_SPECIALS = frozenset({"hostnames", "volatile", "include"})
 
 def _host(value: str) -> str | None:
     """The host part of a pass argument or of a value feeding one; None for unix sockets."""
-    scheme, sep, rest = value.partition("://")
+    _, sep, rest = value.partition("://")
     rest = rest if sep else value
     if rest.startswith("unix:"):
         return None

@@ -38,9 +38,9 @@ the application's call).
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout
 """
 
-from gwlint.model.effective import config_block
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import insert_directive
+from gwlint.model.effective import config_block
 
 CODE = "GW121"
 NAME = "websocket-read-timeout-default"

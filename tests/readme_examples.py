@@ -1,7 +1,7 @@
 """The README's examples, by name: the fenced block under `<!-- example: NAME -->`."""
 
-from pathlib import Path
 import re
+from pathlib import Path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

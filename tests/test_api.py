@@ -5,8 +5,9 @@ import io
 import json
 import shutil
 
-from conftest import FIXTURES, gwlint as run
 import pytest
+from conftest import FIXTURES
+from conftest import gwlint as run
 from readme_examples import example
 
 from gwlint import api, testing
@@ -62,7 +63,7 @@ def test_files_narrow_the_report(deploy):
 
 
 def test_bad_config_is_one_line_input_error(deploy):
-    with pytest.raises(InputError, match="^fail-onn: unknown key; did you mean 'fail-on'\\?$"):
+    with pytest.raises(InputError, match=r"^fail-onn: unknown key; did you mean 'fail-on'\?$"):
         api.lint(deploy, {"fail-onn": "error"})
     (deploy / ".gwlint.toml").write_text("select = [\"GW3011\"]\n")
     with pytest.raises(InputError, match="unknown rule code 'GW3011'; did you mean 'GW301'"):

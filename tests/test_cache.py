@@ -1,16 +1,16 @@
 """The parse cache: hits on unchanged text, misses on changed text, ignores damage, --no-cache."""
 
 import marshal
-from pathlib import Path
 import shutil
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from gwlint.load import cache as cache_mod
-from gwlint.load.cache import DIR_NAME, open_cache
 from gwlint.cli import app
 from gwlint.engine.runner import run
+from gwlint.load import cache as cache_mod
+from gwlint.load.cache import DIR_NAME, open_cache
 from gwlint.model.workspace import load_workspace
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -2,14 +2,13 @@
 
 import json
 import os
-from pathlib import Path
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import gwlint as run
 
 from gwlint import __version__
-
 from gwlint.engine import ruledocs
 from gwlint.engine.registry import load_rules
 from gwlint.engine.toolcodes import TOOL_CODES

@@ -3,12 +3,11 @@
 import json
 
 import pytest
-
 from conftest import gwlint as run
 
 from gwlint.engine import config
-from gwlint.errors import InputError
 from gwlint.engine.finding import Severity
+from gwlint.errors import InputError
 from gwlint.model.workspace import Options
 from gwlint.testing import write_tree
 

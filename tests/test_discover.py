@@ -1,7 +1,7 @@
 """Discovery: nginx entries, FPM installs with their pools and php.ini chains, per layout."""
 
-from pathlib import Path
 import shutil
+from pathlib import Path
 
 from gwlint.load.fsroot import Root
 from gwlint.model.workspace import load_workspace

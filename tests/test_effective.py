@@ -4,8 +4,8 @@ overrides and per-request PHP_VALUE, each with the source a message quotes."""
 import pytest
 
 from gwlint.model.effective import fpm_value, nginx_value, php_time_limit, php_value, route_pools
-from gwlint.testing import write_tree
 from gwlint.model.workspace import load_workspace
+from gwlint.testing import write_tree
 
 FPM_CONF = "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n"
 POOL = "[www]\nuser = www-data\nlisten = /run/php/php8.2-fpm.sock\npm = static\npm.max_children = 5\n"
@@ -23,7 +23,7 @@ def resolve(tmp_path, files):
             "etc/php/8.2/fpm/pool.d/www.conf": POOL}
     base.update(files)
     ws = load_workspace(write_tree(base, tmp_path))
-    ((route, block, pool),) = list(route_pools(ws))
+    ((_route, block, pool),) = list(route_pools(ws))
     return block, pool
 
 

@@ -2,17 +2,17 @@
 
 import json
 import os
-from pathlib import Path
 import shutil
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from gwlint.fix import loop as fixer
-from gwlint.errors import InputError
 from gwlint.engine.finding import Edit, Finding, Fix
+from gwlint.errors import InputError
+from gwlint.fix import loop as fixer
 from gwlint.model.workspace import load_workspace
 from gwlint.testing import lint, write_tree
 

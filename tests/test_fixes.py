@@ -2,13 +2,14 @@
 
 from pathlib import Path
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gwlint.errors import InputError
-from gwlint.fix.loop import apply_edits
 from gwlint.fix.edits import insert_directive, quote, remove_directive, set_args, set_ini
-from gwlint.model.workspace import load_workspace
+from gwlint.fix.loop import apply_edits
 from gwlint.load.nginx import _template_line, parse_text
+from gwlint.model.workspace import load_workspace
 from gwlint.testing import write_tree
 
 CONF = "etc/nginx/nginx.conf"
@@ -215,7 +216,7 @@ ARG = st.text(alphabet=st.sampled_from(list("ab/:.$ ;{}#'\"\\") + ["\u00e9"]), m
 def test_set_args_round_trips_through_the_parser(tmp_path_factory, old, new, comment):
     text = f"events {{}}\nhttp {{\n    add_header {' '.join(quote(a) for a in old)};{comment}\n    gzip on;\n}}\n"
     try:
-        if [d.args for d in parse_text(text, CONF).directives[1].children][0] != old:
+        if next(d.args for d in parse_text(text, CONF).directives[1].children) != old:
             return  # quote() cannot write these old arguments either: no such line to edit
     except InputError:
         return

@@ -1,14 +1,14 @@
 """The timeout/limit fixtures: findings exactly where their `expect:` comments say; clean stays clean."""
 
-from pathlib import Path
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
+from servers import PHP_FPM, require
 
 from gwlint.model.workspace import Options
 from gwlint.testing import lint_tree
-from servers import PHP_FPM, require
 
 CODES = ("GW120", "GW121", "GW220", "GW221", "GW222", "GW223", "GW224", "GW340", "GW341", "GW342")
 

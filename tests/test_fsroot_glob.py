@@ -1,7 +1,6 @@
 """Root.realpath's per-directory memo gives what os.path.realpath gives."""
 
 import os
-from pathlib import Path
 
 from gwlint.load.fsroot import Root
 

@@ -6,18 +6,18 @@ The five property tests are derandomized (the same cases on every run) and gener
 """
 
 import os
-from pathlib import Path
 import re
 import stat
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
-from typer.testing import CliRunner
-
 import rule_trees
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from gwlint.cli import app
 from gwlint.testing import write_tree
@@ -289,7 +289,7 @@ def test_crlf_and_bom_keep_lines_and_bytes(tmp_path, encode):
 def test_empty_tree_and_empty_files(tmp_path):
     (tmp_path / "empty").mkdir()
     assert check(tmp_path / "empty").exit_code == 0
-    root = write_tree({rel: "" for rel in TREE}, tmp_path / "files")
+    root = write_tree(dict.fromkeys(TREE, ""), tmp_path / "files")
     assert check(root).exit_code == 0
 
 

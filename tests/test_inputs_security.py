@@ -1,13 +1,12 @@
 """Security: nothing outside ROOT is read or written (symlinks included); config is never executed."""
 
 import os
-from pathlib import Path
 import re
 import sys
-
-from typer.testing import CliRunner
+from pathlib import Path
 
 import rule_trees
+from typer.testing import CliRunner
 
 from gwlint.cli import app
 from gwlint.testing import lint_tree, write_tree
@@ -113,7 +112,7 @@ def test_config_content_is_never_executed(tmp_path):
     }, tmp_path / "root")
     for args in (["check", str(root)], ["check", str(root), "--diff"], ["check", str(root), "--fix"]):
         result = CliRunner().invoke(app, args)
-        assert result.exit_code in (0, 1, 2) and not isinstance(result.exception, Exception) or \
+        assert (result.exit_code in (0, 1, 2) and not isinstance(result.exception, Exception)) or \
             isinstance(result.exception, SystemExit)
     assert not canary.exists()
 

@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from gwlint.cli import app
 from gwlint.load.inputs import file_inputs
-from gwlint.model.workspace import load_workspace
 from gwlint.load.snippet import guess_context
+from gwlint.model.workspace import load_workspace
 from gwlint.testing import lint
 
 LOCATION_BODY = """\

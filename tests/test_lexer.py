@@ -1,11 +1,12 @@
 """gwlint.load.lexer yields crossplane's tokens exactly: token, line number and quoted flag."""
 
 import io
-from pathlib import Path
 import sys
+from pathlib import Path
 
 from crossplane.lexer import _lex_file_object
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gwlint.load.lexer import lex
 

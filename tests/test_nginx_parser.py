@@ -2,13 +2,14 @@
 
 import os
 
-from hypothesis import given, settings, strategies as st
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gwlint.errors import InputError
 from gwlint.load.ini import parse_ini
-from gwlint.model.workspace import load_workspace
 from gwlint.load.nginx import parse_text
+from gwlint.model.workspace import load_workspace
 from gwlint.testing import write_tree
 
 

@@ -1,16 +1,15 @@
 """Report formats (text, SARIF, github, --output) and FILE arguments (pre-commit's narrowing)."""
 
+import importlib.resources
 import io
 import json
 
-import importlib.resources
 import jsonschema
 import pytest
-
 from conftest import gwlint as run
 
-from gwlint.output import report
 from gwlint.engine.finding import Edit, Finding, Fix, Related, Severity
+from gwlint.output import report
 
 SITE = "etc/nginx/sites-available/default"
 POOL = "etc/php/8.2/fpm/pool.d/www.conf"

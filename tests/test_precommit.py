@@ -5,10 +5,10 @@ package index; it takes tens of seconds the first time.
 """
 
 import os
-from pathlib import Path
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 

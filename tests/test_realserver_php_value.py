@@ -6,17 +6,17 @@ sets nothing. gwlint lints the very same files and reports the leak.
 """
 
 import os
-from pathlib import Path
 import socket
 import subprocess
 import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
+from servers import NGINX, PHP_FPM, require
 
 from gwlint.testing import lint_tree
-from servers import NGINX, PHP_FPM, require
 
 pytestmark = pytest.mark.realserver
 

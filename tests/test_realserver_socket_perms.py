@@ -4,14 +4,14 @@ Needs root (php-fpm switches users and chowns the socket) and php-fpm; otherwise
 failed under CI=true.
 """
 
-from contextlib import contextmanager
 import glob
 import os
-from pathlib import Path
 import shutil
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest

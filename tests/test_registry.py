@@ -1,7 +1,7 @@
 """The rule contract: every rule module documents itself, has its own tests, and its code once."""
 
-from pathlib import Path
 import types
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +15,7 @@ RULES = load_rules()
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_docstring_has_every_section_in_order(rule):
     positions = [rule.doc.find(section) for section in DOC_SECTIONS]
-    assert -1 not in positions, f"{rule.module} lacks {[s for s, p in zip(DOC_SECTIONS, positions) if p < 0]}"
+    assert -1 not in positions, f"{rule.module} lacks {[s for s, p in zip(DOC_SECTIONS, positions, strict=False) if p < 0]}"
     assert positions == sorted(positions), f"{rule.module}: sections out of order"
     assert rule.summary and not rule.summary.startswith("#")
 

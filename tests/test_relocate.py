@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from gwlint.model.endpoint import Endpoint
-from gwlint.verify.relocate import relocate
 from gwlint.testing import write_tree
+from gwlint.verify.relocate import relocate
 
 NGINX = """user nosuchuser-gw nosuchgroup-gw;
 worker_processes auto;

@@ -1,5 +1,6 @@
-from gwlint.testing import lint
 from rule_trees import nginx, tree
+
+from gwlint.testing import lint
 
 NGINX = "etc/nginx/nginx.conf"
 RAISED = "upload_max_filesize = 64M\npost_max_size = 100M\n"

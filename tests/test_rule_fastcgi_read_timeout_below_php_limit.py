@@ -1,5 +1,6 @@
-from gwlint.testing import lint
 from rule_trees import nginx, tree
+
+from gwlint.testing import lint
 
 CODE = ("GW340",)
 NGINX = "etc/nginx/nginx.conf"

@@ -1,14 +1,14 @@
 """GW223 against the real `php-fpm -t`: every case is linted and validated by php-fpm itself."""
 
-from pathlib import Path
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
+from servers import PHP_FPM, require
 
 from gwlint.model.effective import fpm_int, fpm_time
 from gwlint.testing import lint
-from servers import PHP_FPM, require
 
 CONF = "etc/php/8.2/fpm/php-fpm.conf"
 

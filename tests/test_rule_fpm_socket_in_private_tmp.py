@@ -60,7 +60,7 @@ def test_drop_in_can_turn_it_off_and_on(tmp_path):
     files = tree(fpm_unit=FPM_UNIT.replace("PrivateTmp=true\n", ""))
     files["etc/systemd/system/php-fpm.service.d/tmp.conf"] = "[Service]\nPrivateTmp=yes\n"
     r = lint(files, tmp_path / "on")
-    assert [(x.path, x.line) for x in r.findings[0].related][0] == \
+    assert next((x.path, x.line) for x in r.findings[0].related) == \
         ("etc/systemd/system/php-fpm.service.d/tmp.conf", 2)
 
 

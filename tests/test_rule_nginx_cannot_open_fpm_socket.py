@@ -1,5 +1,4 @@
 import os
-
 from functools import partial
 
 from gwlint import testing

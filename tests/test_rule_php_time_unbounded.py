@@ -1,5 +1,6 @@
-from gwlint.testing import lint
 from rule_trees import POOL, nginx, tree
+
+from gwlint.testing import lint
 
 
 def test_both_limits_off_is_flagged_at_the_pool(tmp_path):

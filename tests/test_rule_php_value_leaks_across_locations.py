@@ -1,5 +1,6 @@
-from gwlint.testing import lint
 from rule_trees import tree
+
+from gwlint.testing import lint
 
 NGINX = """user www-data;
 events {}

@@ -1,5 +1,6 @@
-from gwlint.testing import lint
 from rule_trees import nginx, tree
+
+from gwlint.testing import lint
 
 
 def test_terminate_below_max_execution_time_is_flagged(tmp_path):

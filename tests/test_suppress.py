@@ -3,8 +3,8 @@
 from gwlint.engine import runner as engine
 from gwlint.engine.config import from_dict
 from gwlint.engine.finding import Severity, report
-from gwlint.model.workspace import load_workspace
 from gwlint.engine.registry import Rule, load_rules
+from gwlint.model.workspace import load_workspace
 from gwlint.testing import write_tree
 
 POOL = """[www]

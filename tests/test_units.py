@@ -2,8 +2,8 @@
 
 import pytest
 
-from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
 from gwlint.load.units import format_seconds, fpm_seconds, nginx_bytes, nginx_seconds, php_bytes, php_int
+from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
 
 
 @pytest.mark.parametrize("value, seconds", [

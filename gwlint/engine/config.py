@@ -15,13 +15,13 @@
 Every error names the file and key, with a "did you mean" when a near key exists.
 """
 
-from dataclasses import dataclass, field, fields, replace
 import fnmatch
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from gwlint.errors import InputError
 from gwlint.engine.finding import Severity
+from gwlint.errors import InputError
 from gwlint.model.suggest import nearest_name
 
 FILE_NAMES = (".gwlint.toml", "pyproject.toml")
@@ -144,7 +144,7 @@ def from_dict(table: dict, known_codes: list[str], path: str | None = None, wher
         if key in ("select", "ignore"):
             setattr(cfg, key, _codes(value, known_codes, lambda m, k=key: fail(k, m)))
         elif key == "fail-on":
-            cfg.fail_on = _severity(value, lambda m: fail(key, m))
+            cfg.fail_on = _severity(value, lambda m, k=key: fail(k, m))
         elif key == "severity":
             _require(isinstance(value, dict), fail(key, "expected a table of CODE = severity"))
             for code, level in value.items():
@@ -162,7 +162,7 @@ def from_dict(table: dict, known_codes: list[str], path: str | None = None, wher
                 _require(prefix.startswith("/"), fail(f"paths.{prefix!r}", "config paths are absolute (/etc/nginx)"))
             cfg.paths = dict(value)
         elif key in opts:
-            cfg.options[key.replace("-", "_")] = _option(value, opts[key], lambda m: fail(key, m))
+            cfg.options[key.replace("-", "_")] = _option(value, opts[key], lambda m, k=key: fail(k, m))
         else:
             hint = nearest_name(key, [*KEYS, *opts])
             raise fail(key, "unknown key" + (f"; did you mean '{hint}'?" if hint else

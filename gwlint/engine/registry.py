@@ -1,11 +1,11 @@
 """Rule discovery: every module in gwlint.rules with CODE, NAME, SEVERITY, a docstring and check()."""
 
-from dataclasses import dataclass
 import importlib
 import pkgutil
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType
-from typing import Callable
 
 from gwlint.engine.finding import Severity
 

@@ -3,10 +3,10 @@
 import inspect
 import json
 
-from gwlint.errors import InputError
 from gwlint.engine.registry import load_rules
-from gwlint.model.suggest import nearest_name
 from gwlint.engine.toolcodes import TOOL_CODES
+from gwlint.errors import InputError
+from gwlint.model.suggest import nearest_name
 
 HEADER = ("Code", "Name", "Severity", "Fixable", "Summary")
 
@@ -21,14 +21,14 @@ def rows() -> list[tuple[str, str, str, str, str]]:
 def table(fmt: str = "text") -> str:
     data = rows()
     if fmt == "json":
-        return json.dumps([{**dict(zip((h.lower() for h in HEADER), row)), "fixable": row[3] == "yes"}
+        return json.dumps([{**dict(zip((h.lower() for h in HEADER), row, strict=True)), "fixable": row[3] == "yes"}
                            for row in data], indent=2) + "\n"
     if fmt == "markdown":
         lines = ["| " + " | ".join(HEADER) + " |", "|" + "|".join("---" for _ in HEADER) + "|"]
         lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in data]
         return "\n".join(lines) + "\n"
     widths = [max(len(str(row[i])) for row in (HEADER, *data)) for i in range(len(HEADER) - 1)]
-    return "".join("  ".join(str(c).ljust(w) for c, w in zip(row, widths)) + "  " + row[-1] + "\n"
+    return "".join("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1] + "\n"
                    for row in (HEADER, *data))
 
 

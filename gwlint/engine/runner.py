@@ -1,8 +1,8 @@
 """Run rules over a workspace: stamp each finding with its rule, apply config and suppressions, sort."""
 
 from gwlint.engine.finding import Finding
-from gwlint.model.workspace import Workspace
 from gwlint.engine.registry import Rule, load_rules
+from gwlint.model.workspace import Workspace
 
 
 def known_codes(rules: list[Rule]) -> list[str]:

@@ -8,9 +8,9 @@ A reason is required (GW911); a suppression that suppresses nothing is reported 
 cannot be read (unknown code, bad syntax, disable-file below the top) is GW912.
 """
 
-from dataclasses import dataclass
 import re
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from gwlint.engine.finding import Finding, Severity
 from gwlint.model.suggest import nearest_name

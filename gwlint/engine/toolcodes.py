@@ -17,7 +17,8 @@ class ToolCode:
 TOOL_CODES = (
     ToolCode("GW901", "include-not-found", Severity.ERROR, "An nginx `include` matches no file under the linted root."),
     ToolCode("GW902", "include-cycle", Severity.ERROR, "An nginx `include` includes a file already being included."),
-    ToolCode("GW903", "unrendered-template", Severity.WARNING, "A file holds template syntax ({{ }} or {% %}); not linted."),
+    ToolCode("GW903", "unrendered-template", Severity.WARNING,
+             "A file holds template syntax ({{ }} or {% %}); not linted."),
     ToolCode("GW904", "fix-loop", Severity.ERROR, "Fixes do not converge; none was applied."),
     ToolCode("GW905", "fix-broke-file", Severity.ERROR, "A fix made a file unparsable; it was reverted."),
     ToolCode("GW906", "include-outside-tree", Severity.WARNING,

@@ -9,11 +9,11 @@ exactly the intended directive or setting, else the helper declines.
 
 import re
 
-from gwlint.model.endpoint import Endpoint
-from gwlint.errors import InputError
 from gwlint.engine.finding import Edit, Fix
+from gwlint.errors import InputError
 from gwlint.load.ini import parse_ini
 from gwlint.load.nginx import parse_text
+from gwlint.model.endpoint import Endpoint
 
 _NEEDS_QUOTES = re.compile(r"[\s;{}#'\"]")
 _KEY_VALUE = re.compile(r"""^(\s*)([^=\s][^=]*?)(\s*=\s*)("[^"]*"|'[^']*'|[^;]*?)(\s*(;.*)?)$""")
@@ -115,7 +115,7 @@ def set_args(ws, directive, args: list[str], title: str, safe: bool = True) -> F
     found = _single_line(ws, directive)
     if found is None:
         return None
-    text, spans, semi = found
+    text, spans, _semi = found
     new = text[:spans[0][1]]
     for i, arg in enumerate(args):
         gap = text[spans[i][1]:spans[i + 1][0]] if i + 1 < len(spans) else " "

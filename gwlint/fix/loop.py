@@ -1,17 +1,18 @@
 """The fix loop: apply non-overlapping fixes, re-parse, re-lint, until nothing changes."""
 
-from dataclasses import dataclass, field
+import contextlib
 import difflib
 import hashlib
 import os
 import tempfile
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from gwlint.errors import InputError
 from gwlint.engine.finding import Edit, Finding, Severity
+from gwlint.errors import InputError
 from gwlint.load.ini import parse_ini
-from gwlint.model.workspace import Workspace
 from gwlint.load.nginx import parse_text
+from gwlint.model.workspace import Workspace
 
 MAX_PASSES = 10
 FIX_PROBLEMS = ("GW904", "GW905")  # what the loop itself reports: fixes that failed
@@ -224,10 +225,9 @@ def write_fixed(ws: Workspace, result: FixResult) -> None:
                 fh.write(data)
             os.chmod(tmp, st.st_mode & 0o7777)
             if (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
-                try:
+                # only root may chown: otherwise the file now belongs to the user running gwlint
+                with contextlib.suppress(PermissionError):
                     os.chown(tmp, st.st_uid, st.st_gid)
-                except PermissionError:
-                    pass  # only root may chown: the file now belongs to the user running gwlint
             os.replace(tmp, path)
         except BaseException:
             if os.path.exists(tmp):

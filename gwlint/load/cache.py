@@ -10,12 +10,12 @@ rules always run. A cache that cannot be read (corrupt, truncated, foreign) is i
 rewritten; one that cannot be written (read-only tree) is skipped silently.
 """
 
-from hashlib import blake2b
 import marshal
 import os
-from pathlib import Path
 import sys
 import tempfile
+from hashlib import blake2b
+from pathlib import Path
 
 from gwlint import __version__
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini

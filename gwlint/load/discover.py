@@ -1,7 +1,7 @@
 """Find what a root holds: nginx entry files, FPM main configs, loose pool dirs, php.ini chains."""
 
-from dataclasses import dataclass, field
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gwlint.load.fsroot import Root

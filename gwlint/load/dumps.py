@@ -9,14 +9,14 @@ the dump as given (`<stdin>` for `-`) whose line numbers are the dump's own; eac
 one FPM install (a host with several PHP versions has one per version).
 """
 
-from contextlib import contextmanager
 import os
-from pathlib import Path
 import posixpath
 import re
 import sys
 import tempfile
-from typing import Iterator
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from gwlint.errors import InputError
 from gwlint.load.fsroot import decode_config

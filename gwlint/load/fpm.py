@@ -3,10 +3,10 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gwlint.model.endpoint import Endpoint, parse_fpm_listen
 from gwlint.load.fsroot import Root
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
 from gwlint.load.units import fpm_seconds
+from gwlint.model.endpoint import Endpoint, parse_fpm_listen
 
 GLOBAL = "global"
 

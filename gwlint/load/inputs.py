@@ -1,7 +1,7 @@
 """What a run lints: a tree, one nginx file in a context, or `nginx -T`/`php-fpm -tt` dumps."""
 
-from dataclasses import dataclass, field
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gwlint.errors import InputError

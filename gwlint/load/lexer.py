@@ -16,7 +16,8 @@ included, on the fixtures, generated trees and random text.
 import io
 import re
 import sys
-from typing import Iterator
+from collections.abc import Iterator
+
 
 def _plugin_lexers() -> bool:
     """True when a crossplane plug-in registered an external lexer beyond the lua blocks."""

@@ -1,16 +1,16 @@
 """nginx configuration: crossplane's tokens, our tree builder and our include resolution.
 
-gwlint.load.lexer yields crossplane's tokens (with line numbers, checked token for token); we build the tree ourselves so that we read each file
-once, from text we have already checked, keep each directive's end line (for safe line edits),
-and resolve `include` under the linted root instead of on the host.
+gwlint.load.lexer yields crossplane's tokens (with line numbers, checked token for token); we build the tree
+ourselves so that we read each file once, from text we have already checked, keep each directive's end line (for
+safe line edits), and resolve `include` under the linted root instead of on the host.
 """
 
-from dataclasses import dataclass, field
 import os
-from pathlib import Path
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from sys import intern
-from typing import Iterator
 
 from gwlint.errors import InputError
 from gwlint.load.fsroot import Root

@@ -7,14 +7,14 @@ and backends named in gwlint's own config. A declaration gwlint cannot read is s
 guessed.
 """
 
-from dataclasses import dataclass
 import ipaddress
-from pathlib import Path
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
+from gwlint.errors import InputError
 from gwlint.load.discover import COMPOSE_NAMES, PM2_NAMES
 from gwlint.model.endpoint import LOOPBACK_NAMES
-from gwlint.errors import InputError
 
 SYSTEMD_DIRS = ("etc/systemd/system", "lib/systemd/system", "usr/lib/systemd/system")
 NOT_BACKENDS = re.compile(r"nginx|php.*fpm", re.I)  # units whose ports are not app backends
@@ -189,7 +189,7 @@ def _systemd_unit(ws, name: str, files: list[Path]) -> list[Declaration]:
             continue
         rel = ws.root.rel(path)
         for number, line in enumerate(text.splitlines(), 1):
-            key, eq, value = line.strip().partition("=")
+            key, _, value = line.strip().partition("=")
             if key == "Environment":
                 pairs += [(k, v, rel, number) for k, v in _ENV_PAIR.findall(value)]
             elif key == "EnvironmentFile":

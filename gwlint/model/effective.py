@@ -9,10 +9,10 @@ PHP settings for a request are layered as php-fpm applies them: php.ini chain, p
 PHP_VALUE` and `PHP_ADMIN_VALUE` ("k=v" lines), which php-fpm applies last.
 """
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-import re
-from typing import Callable
 
 from gwlint.load.units import nginx_bytes, nginx_seconds, php_bytes, php_int
 

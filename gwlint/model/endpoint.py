@@ -1,7 +1,7 @@
 """Where a backend listens or is reached: a unix socket path or a TCP host:port."""
 
-from dataclasses import dataclass
 import ipaddress
+from dataclasses import dataclass
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 ANY_ADDRESSES = frozenset({None, "0.0.0.0", "::", "*"})

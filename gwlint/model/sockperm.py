@@ -8,10 +8,10 @@ listen.owner/group ("ACL set, listen.owner = '...' is ignored"). Connecting need
 permission on the socket and search permission on every parent directory.
 """
 
-from dataclasses import dataclass
 import os
-from pathlib import PurePosixPath
 import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from gwlint.load.accounts import Accounts, Identity
 

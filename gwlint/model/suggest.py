@@ -43,7 +43,7 @@ class NearestEndpoint:
             self._sorted[kind] = (fwd, rev)
         picked: dict[int, Endpoint] = {}
         half = 4  # neighbours on each side in each order: at most 16 exact comparisons
-        for table, key in zip(self._sorted[kind], (text, text[::-1])):
+        for table, key in zip(self._sorted[kind], (text, text[::-1]), strict=True):
             at = bisect_left(table, (key,))
             for _, index, c in table[max(0, at - half): at + half]:
                 picked[index] = c

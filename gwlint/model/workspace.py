@@ -1,19 +1,19 @@
 """The one model rules query: nginx routes resolved to endpoints, FPM pools indexed by endpoint."""
 
+import gc
+import re
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-import gc
 from pathlib import Path
-import re
 
-from gwlint.load.discover import Discovery, default_path_map, discover
-from gwlint.model.endpoint import Endpoint, PassTarget, parse_pass_target
-from gwlint.errors import InputError
 from gwlint.engine.finding import Finding, Severity
+from gwlint.errors import InputError
+from gwlint.load.discover import Discovery, default_path_map, discover
 from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_ini_chain
 from gwlint.load.fsroot import Root
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive, NginxConfig
+from gwlint.model.endpoint import Endpoint, PassTarget, parse_pass_target
 
 DEFAULT_NGINX_USER = "nobody"
 

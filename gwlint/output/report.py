@@ -1,7 +1,7 @@
 """Output formats: text (ruff-like), github annotations, json (a public contract: keep its shape)."""
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from gwlint import __version__
 from gwlint.engine.finding import Finding

@@ -5,11 +5,11 @@ A server whose binary is not installed is skipped with a note, not a finding.
 """
 
 import os
-from pathlib import Path
 import re
 import shutil
 import subprocess
 import tempfile
+from pathlib import Path
 
 from gwlint.engine.finding import Finding, Severity
 from gwlint.verify.relocate import Relocation, relocate

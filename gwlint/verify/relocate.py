@@ -12,22 +12,22 @@ Ports of the backends the tree declares (systemd units, compose, PM2) get loopba
 that a test can start a stand-in where the app would listen.
 """
 
-from dataclasses import dataclass, field
 import grp
 import ipaddress
 import os
-from pathlib import Path
 import pwd
 import re
 import shutil
 import socket
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from gwlint.model.backends import declarations
-from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
 from gwlint.load.fpm import GLOBAL, _prefix_for
 from gwlint.load.ini import Setting, parse_ini
-from gwlint.model.workspace import Workspace
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive
+from gwlint.model.backends import declarations
+from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
+from gwlint.model.workspace import Workspace
 
 NGINX_ERROR_LOG = "logs/nginx-error.log"
 NGINX_ACCESS_LOG = "logs/nginx-access.log"
@@ -243,7 +243,7 @@ class _Relocator:
                 ports.add(pool.listen.port)
         ports |= {d.port for d in declarations(self.ws)}  # app backends a test may stand in for
         ports.discard(None)
-        self.ports = dict(zip(sorted(ports), free_ports(len(ports))))
+        self.ports = dict(zip(sorted(ports), free_ports(len(ports)), strict=True))
 
     def _servers_without_listen(self) -> list[Directive]:
         return [node for node in self.ws.directives("server")
@@ -328,7 +328,7 @@ class _Relocator:
         scheme, sep, rest = arg.partition("://")
         if not sep:
             scheme, rest = "", arg
-        hostport, slash, uri = rest.partition("/")
+        _, slash, uri = rest.partition("/")
         new = f"{self.host(target.host)}:{self.ports[port]}"
         return f"{scheme}{sep}{new}{slash}{uri}"
 

@@ -1,9 +1,9 @@
 """Real-server tests (`realserver`; `realserver(root=False)` needs only the binaries) skip loudly without nginx/php-fpm or root; under CI=true that is a failure."""
 
 import os
-from pathlib import Path
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 

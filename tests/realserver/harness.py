@@ -1,8 +1,6 @@
 """Run a relocated config tree on real nginx and php-fpm (loopback, child processes, stopped by PID)."""
 
-from dataclasses import dataclass
 import os
-from pathlib import Path
 import re
 import socket
 import subprocess
@@ -10,12 +8,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
 
 from gwlint.load import systemd
 from gwlint.model.backends import declarations
 from gwlint.model.endpoint import Endpoint
-from gwlint.verify.relocate import Relocation
 from gwlint.verify.nginx_t import find_nginx, find_php_fpm
+from gwlint.verify.relocate import Relocation
 
 READY_SECONDS = 10.0
 STANDIN = Path(__file__).with_name("standin.py")

@@ -3,8 +3,8 @@
 python standin.py HOST PORT   (started and stopped by PID by harness.Servers)
 """
 
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -3,9 +3,9 @@
 Runs without servers: it only reads rule docstrings, the table and the fixtures.
 """
 
-from pathlib import Path
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 

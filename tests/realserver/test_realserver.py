@@ -2,11 +2,11 @@
 and error.log line; after the fix (gwlint's, or the case's manual one) the tree passes --verify and
 gives 200. Clean fixtures give 200, gwlint finds nothing and the servers log no error."""
 
-from pathlib import Path
 import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 

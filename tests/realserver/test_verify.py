@@ -1,9 +1,9 @@
 """`gwlint check --verify`: the servers' own config tests on a relocated copy, as GW920/GW921 findings."""
 
-from pathlib import Path
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
