@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 
-.PHONY: demo test bench servers clean readme-rules
+.PHONY: demo test bench servers clean readme-rules new-rule
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ servers:
 # the README's rules table, from `gwlint rules --format markdown`
 readme-rules: $(STAMP)
 	$(BIN)/python -c 'from gwlint.engine.ruledocs import update_readme; update_readme("README.md")'
+
+# a rule module and its test file with every doc section: make new-rule NAME=kebab-name CODE=GWnnn [SEVERITY=warning]
+new-rule: $(STAMP)
+	$(BIN)/python scripts/new_rule.py "$(NAME)" "$(CODE)" --severity "$(or $(SEVERITY),warning)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .gwlint_cache bench/.trees

@@ -74,14 +74,15 @@ def configure(config: ConfigLike = None, root: str | os.PathLike = ".",
     from gwlint.engine import config as config_module
     from gwlint.engine.runner import known_codes
 
-    codes = known_codes(_rules(rules))
+    every = _rules(rules)
+    codes = known_codes(every)
     if isinstance(config, Config):
-        return config_module.with_overrides(config, dict(overrides), codes) if overrides else config
+        return config_module.with_overrides(config, dict(overrides), codes, every) if overrides else config
     if isinstance(config, Mapping):
-        cfg = config_module.from_dict(dict(config), codes)
-        return config_module.with_overrides(cfg, dict(overrides), codes) if overrides else cfg
+        cfg = config_module.from_dict(dict(config), codes, rules=every)
+        return config_module.with_overrides(cfg, dict(overrides), codes, every) if overrides else cfg
     path = Path(config) if config is not None else config_module.find(Path(root))
-    return config_module.load(path, codes, dict(overrides) if overrides else None)
+    return config_module.load(path, codes, dict(overrides) if overrides else None, every)
 
 
 def load(root: str | os.PathLike | Inputs, config: ConfigLike = None, *, nginx: Iterable[str | os.PathLike] = (),

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from gwlint import __version__
-from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, InputError
+from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, InputError, RuleError
 
 app = typer.Typer(
     add_completion=True,
@@ -125,7 +125,7 @@ def check(
             code = _check(root, inputs, files, output_format, output, diff, fix, unsafe_fixes,
                           config_file, overrides, verify, verbose,
                           no_cache or nginx_dump is not None or bool(fpm_dump))  # a dump's temp tree: no cache
-    except InputError as exc:
+    except (InputError, RuleError) as exc:  # RuleError: a rule plugin that cannot be used
         typer.echo(f"gwlint: error: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR) from None
     except Exception as exc:  # a bug in gwlint: one line, a distinct exit code, never "clean"
@@ -271,7 +271,11 @@ def rules_command(output_format: RulesFormat = typer.Option(RulesFormat.text, "-
     """List every code: rules and the tool's own GW9xx, with severity and whether --fix can fix it."""
     from gwlint.engine import ruledocs
 
-    sys.stdout.write(ruledocs.table(output_format.value))
+    try:
+        sys.stdout.write(ruledocs.table(output_format.value))
+    except RuleError as exc:
+        typer.echo(f"gwlint: error: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
 
 
 @app.command("rule")
@@ -281,7 +285,7 @@ def rule_command(code: str = typer.Argument(..., help="A code (GW301) or name (f
 
     try:
         sys.stdout.write(ruledocs.describe(code))
-    except InputError as exc:
+    except (InputError, RuleError) as exc:
         typer.echo(f"gwlint: error: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR) from None
 

@@ -20,7 +20,7 @@ from gwlint.engine.registry import load_rules
 from gwlint.fix import loop as fixer
 from gwlint.model.workspace import Options, Workspace
 
-_EXPECT = re.compile(r"[#;]\s*expect:\s*(GW\d{3}(?:\s*,\s*GW\d{3})*)")
+_EXPECT = re.compile(r"[#;]\s*expect:\s*([A-Z]{2,5}\d{3}(?:\s*,\s*[A-Z]{2,5}\d{3})*)")
 
 
 @dataclass

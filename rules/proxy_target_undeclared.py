@@ -1,8 +1,8 @@
 """A local proxy target on a host for which the tree declares no backend at all (strict mode).
 
 ## What it does
-With the `strict-backends` option on, lists `proxy_pass` (and `grpc_pass`, `uwsgi_pass`,
-`scgi_pass`) targets on a loopback address or compose service name for which the tree declares
+With the option `enabled` on (or `--strict-backends`), lists `proxy_pass` (and `grpc_pass`,
+`uwsgi_pass`, `scgi_pass`) targets on a loopback address or compose service name for which the tree declares
 no backend (no nginx `listen`, systemd unit, compose service, PM2 app or configured backend), so
 gwlint cannot tell whether anything listens there. Off by default: gwlint flags only what it
 can show.
@@ -19,7 +19,7 @@ proxy_pass http://127.0.0.1:3000;   # no unit, compose file or PM2 file in the r
 ## Use instead
 Keep the backend's unit or compose file in the repo, or declare it in gwlint's config:
 ```toml
-[tool.gwlint.model.backends]
+[tool.gwlint.backends]
 app = "127.0.0.1:3000"
 ```
 
@@ -30,7 +30,10 @@ None.
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
 """
 
+from dataclasses import dataclass
+
 from gwlint.engine.finding import Severity, report
+from gwlint.engine.options import option
 from gwlint.model.backends import declarations, proxy_targets
 
 CODE = "GW362"
@@ -38,8 +41,17 @@ NAME = "proxy-target-undeclared"
 SEVERITY = Severity.INFO
 
 
+@dataclass(frozen=True)
+class Options:
+    enabled: bool = option(False, "report local proxy targets the tree declares no backend for (off: flag only "
+                                  "what gwlint can show)")
+
+
+OPTIONS = Options
+
+
 def check(ws):
-    if not ws.options.strict_backends:
+    if not ws.options_for(NAME).enabled:
         return
     machines = {d.machine for d in declarations(ws)}
     for target in proxy_targets(ws):
