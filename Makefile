@@ -3,18 +3,26 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# pip -qq: errors only (no build-backend chatter, no notes about this machine's package indexes)
+PIP    := $(BIN)/pip install -qq --disable-pip-version-check
 
+.PHONY: demo test bench servers clean readme-rules readme-examples new-rule
 
-.PHONY: demo test bench servers clean readme-rules new-rule
+# gwlint and its run-time dependencies: all `make demo` needs
+$(BIN)/gwlint: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing gwlint into $(VENV)"
+	@$(PIP) -e .
+	@touch $@
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+# ... plus the test tools
+$(STAMP): $(BIN)/gwlint
+	@echo "installing the test tools into $(VENV)"
+	@$(PIP) -e '.[test]'
+	@touch $(STAMP)
 
 # the demo tree has findings on purpose: gwlint's exit code 1 is the expected outcome here
-demo: $(STAMP)
+demo: $(BIN)/gwlint
 	@echo "== gwlint check fixtures/demo"
 	@$(BIN)/gwlint check fixtures/demo || test $$? -eq 1
 	@echo
@@ -28,7 +36,7 @@ test: $(STAMP) servers
 
 # gwlint vs a crossplane-only parse (and gixy-ng when on PATH) on generated trees of 10, 1,000
 # and 10,000 sites; writes bench/results.md. About 5 minutes on 2 cores (trees are kept in bench/.trees).
-bench: $(STAMP)
+bench: $(BIN)/gwlint
 	$(BIN)/python bench/run.py
 
 # nginx and php-fpm for the real-server tests: installed from Debian packages when missing
@@ -43,11 +51,11 @@ servers:
 	else echo "WARNING: nginx/php-fpm missing and not root: real-server tests will skip (fail under CI=true)"; fi
 
 # the README's rules table, from `gwlint rules --format markdown`
-readme-rules: $(STAMP)
+readme-rules: $(BIN)/gwlint
 	$(BIN)/python -c 'from gwlint.engine.ruledocs import update_readme; update_readme("README.md")'
 
 # a rule module and its test file with every doc section: make new-rule NAME=kebab-name CODE=GWnnn [SEVERITY=warning]
-new-rule: $(STAMP)
+new-rule: $(BIN)/gwlint
 	$(BIN)/python scripts/new_rule.py "$(NAME)" "$(CODE)" --severity "$(or $(SEVERITY),warning)"
 
 clean:

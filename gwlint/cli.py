@@ -1,145 +1,343 @@
-"""The command line: `gwlint check [ROOT]`."""
+"""The command line: `gwlint check [ROOT] [FILE]...`, `gwlint rules`, `gwlint rule CODE`.
 
+argparse, not a CLI framework: start-up is paid on every pre-commit run, and typer costs 3-9x a
+crossplane import before gwlint does anything (README "Why not typer"). The options are declared
+once, in `parser()`; shell completion (`gwlint completion bash`) reads the same parser.
+"""
+
+import argparse
 import os
 import sys
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
-
-import typer
 
 from gwlint import __version__
 from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, InputError, RuleError
 
-app = typer.Typer(
-    add_completion=True,
-    no_args_is_help=True,
-    help="Lint nginx + PHP-FPM + php.ini configuration against each other: catch 502s and 504s "
-         "before they ship.",
-)
+FORMATS = ("full", "concise", "json", "sarif", "github")  # `text` is accepted for `full`
+RULES_FORMATS = ("text", "markdown", "json")
+SEVERITIES = ("error", "warning", "info")
+COLORS = ("auto", "always", "never")
+CONTEXTS = ("auto", "main", "http", "server", "location")
+SHELLS = ("bash", "zsh", "fish")
 
 
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
+class UsageError(Exception):
+    """Bad command-line usage: exit 2 with one line."""
 
 
-class Context(str, Enum):
-    auto = "auto"
-    main = "main"
-    http = "http"
-    server = "server"
-    location = "location"
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (argparse prints the usage and exits itself)
+        raise UsageError(f"{message} (`{self.prog} --help` lists the options)")
 
 
-class RulesFormat(str, Enum):
-    text = "text"
-    markdown = "markdown"
-    json = "json"
+class _Formatter(argparse.HelpFormatter):
+    """`-o, --output FILE` (the metavar once), paragraphs kept, at most 100 columns."""
+
+    def __init__(self, prog: str):
+        import shutil
+
+        width = min(100, shutil.get_terminal_size((100, 24)).columns) - 2
+        super().__init__(prog, max_help_position=28, width=width)
+
+    def _format_action_invocation(self, action: argparse.Action) -> str:
+        if not action.option_strings:
+            return super()._format_action_invocation(action)
+        flags = ", ".join(action.option_strings)
+        if action.nargs == 0:
+            return flags
+        return f"{flags} {self._format_args(action, action.dest.upper())}"
+
+    def _format_action(self, action: argparse.Action) -> str:
+        if isinstance(action, argparse._SubParsersAction):  # the commands, without a COMMAND line
+            return "".join(self._format_action(sub) for sub in action._get_subactions())
+        return super()._format_action(action)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        return "\n\n".join(para if para.startswith("  ") else textwrap.fill(" ".join(para.split()), width,
+                                                                            initial_indent=indent,
+                                                                            subsequent_indent=indent)
+                           for para in text.strip("\n").split("\n\n"))
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"gwlint {__version__}")
-        raise typer.Exit()
+def _codes(value: str) -> list[str]:
+    """CODES: comma-separated, case-insensitive (`gw301,GW3`)."""
+    return [part.strip().upper() for part in value.split(",") if part.strip()]
 
 
-@app.callback()
-def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Show the version and exit.")) -> None:
-    """gwlint: nginx + PHP-FPM cross-checks."""
+def _globs(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _nginx_version(value: str | None) -> str | None:
-    from gwlint.model.workspace import Options
+def parser() -> argparse.ArgumentParser:
+    """Every command and option: argparse reads it, and so do completion and the help test."""
+    top = _Parser(prog="gwlint", formatter_class=_Formatter, allow_abbrev=False, add_help=False,
+                  usage="gwlint [-h] [-V] COMMAND [OPTIONS] ...",
+                  description="Lint nginx + PHP-FPM + php.ini configuration against each other: catch "
+                              "502s and 504s before they ship.",
+                  epilog="`gwlint COMMAND --help` shows a command's options.")
+    top.add_argument("-h", "--help", action="help", help="Show this help and exit.")
+    top.add_argument("-V", "--version", action="version", version=f"gwlint {__version__}",
+                     help="Show the version and exit.")
+    sub = top.add_subparsers(dest="command", title="commands", metavar="COMMAND", parser_class=_Parser)
 
-    if value is not None:
-        try:
-            Options(nginx_version=value)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
-    return value
+    def command(name: str, summary: str, usage: str, description: str = "", epilog: str = ""):
+        p = sub.add_parser(name, prog=f"gwlint {name}", help=summary, usage=usage, description=description or summary,
+                           epilog=epilog, formatter_class=_Formatter, add_help=False, allow_abbrev=False)
+        p.add_argument("-h", "--help", action="help", help="Show this help and exit.")
+        return p
+
+    check = command(
+        "check", "Check a config tree.", "gwlint check [OPTIONS] [ROOT] [FILE]...",
+        "Check a config tree: nginx, every PHP-FPM install with its pools, and the php.ini files "
+        "each one reads, against each other.",
+        "Exit codes: 0 nothing found, 1 findings (or a non-empty --diff), 2 bad usage or input that "
+        "cannot be parsed, 3 an internal error.\n\n"
+        "Paths in every format are relative to the current directory when ROOT is inside it, "
+        "else relative to ROOT.")
+    check.add_argument("paths", nargs="*", metavar="ROOT | FILE",
+                       help="ROOT: a config tree laid out like / (etc/nginx, etc/php...), or an nginx config "
+                            "directory with nginx.conf at its top [default: .]. FILEs (as pre-commit passes "
+                            "them): the model is still built from all of ROOT, but only findings in (or "
+                            "related to) these files are reported and fixed.")
+    check.add_argument("--root", dest="root_option", metavar="ROOT", type=Path,
+                       help="ROOT as an option: every argument is then a FILE (the pre-commit hooks pass "
+                            "--root .).")
+    group = check.add_argument_group("rule selection")
+    group.add_argument("--select", action="extend", type=_codes, metavar="CODES",
+                       help="Codes or prefixes to run, comma-separated or repeated, in any case; replaces "
+                            "the config's selection.")
+    group.add_argument("--extend-select", action="extend", type=_codes, metavar="CODES",
+                       help="Codes or prefixes to run in addition to the selection.")
+    group.add_argument("--ignore", action="extend", type=_codes, metavar="CODES",
+                       help="Codes or prefixes to skip, added to the config's ignore list.")
+    group.add_argument("--extend-ignore", action="extend", type=_codes, metavar="CODES",
+                       help="The same as --ignore (flake8's name).")
+    group.add_argument("--exclude", action="extend", type=_globs, metavar="GLOBS",
+                       help="Report nothing in files matching these root-relative globs (a directory "
+                            "excludes what is under it); replaces the config's exclude. The model still "
+                            "reads them.")
+    group.add_argument("--extend-exclude", action="extend", type=_globs, metavar="GLOBS",
+                       help="Globs to exclude in addition to the config's exclude.")
+    group.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
+                       help="Lowest severity that makes the exit code 1: error, warning or info "
+                            "[default: info].")
+    group.add_argument("--exit-zero", action="store_true",
+                       help="Exit 0 even when findings are reported (2 and 3 still mean failure).")
+    group.add_argument("--config", dest="config_file", metavar="FILE", type=Path,
+                       help="Config file (.gwlint.toml or pyproject.toml) [default: found upward from ROOT].")
+
+    group = check.add_argument_group("output")
+    group.add_argument("--output-format", "--format", dest="output_format", metavar="FORMAT",
+                       choices=(*FORMATS, "text"), default="full",
+                       help="full (each finding with its source line, related locations and fix), "
+                            "concise (one line per finding), json, sarif or github [default: full].")
+    group.add_argument("-o", "--output", metavar="FILE", type=Path,
+                       help="Write the report to FILE (also when the run fails: exit 2 writes the error).")
+    group.add_argument("--statistics", action="store_true",
+                       help="Print the number of findings per code instead of the findings.")
+    group.add_argument("-q", "--quiet", action="store_true",
+                       help="Print the findings and nothing else (no summary line, no notes).")
+    group.add_argument("-v", "--verbose", action="store_true", help="Say what was found where (on stderr).")
+    group.add_argument("--color", choices=COLORS, metavar="WHEN", default="auto",
+                       help="Colour text output: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR "
+                            "forces it), always or never [default: auto].")
+
+    group = check.add_argument_group("fixes")
+    group.add_argument("--diff", action="store_true", help="Print the fixes as one unified diff; change nothing.")
+    group.add_argument("--fix", action="store_true", help="Apply safe fixes in place.")
+    group.add_argument("--unsafe-fixes", action="store_true", help="Also apply fixes marked unsafe.")
+    group.add_argument("--verify", action="store_true",
+                       help="Also run nginx -t and php-fpm -t on a relocated temp copy of the tree (the "
+                            "fixed one with --fix/--diff), where installed.")
+
+    group = check.add_argument_group("inputs")
+    group.add_argument("--nginx", action="append", default=[], metavar="FILE", type=Path,
+                       help="nginx entry file (repeatable); replaces the discovery of nginx entry files.")
+    group.add_argument("--fpm", action="append", default=[], metavar="FILE", type=Path,
+                       help="php-fpm main config (repeatable); replaces the discovery of FPM configs.")
+    group.add_argument("--php-ini", action="append", default=[], metavar="FILE", type=Path,
+                       help="php.ini file read by every FPM (repeatable, in the order PHP reads them).")
+    group.add_argument("--nginx-dump", metavar="FILE",
+                       help="Lint `nginx -T` output (- reads stdin) instead of a tree.")
+    group.add_argument("--fpm-dump", action="append", default=[], metavar="FILE",
+                       help="Lint `php-fpm -tt 2>&1` output (- reads stdin); one per php-fpm master "
+                            "(repeatable).")
+    group.add_argument("--context", choices=CONTEXTS, metavar="CONTEXT",
+                       help="ROOT is one nginx file whose directives sit in this context: main, http, "
+                            "server, location, or auto (guessed from them).")
+    group.add_argument("--no-cache", action="store_true",
+                       help="Parse every file; do not read or write ROOT/.gwlint_cache/ (also: "
+                            "GWLINT_NO_CACHE=1).")
+
+    group = check.add_argument_group("what the tree does not say")
+    group.add_argument("--nginx-user", metavar="USER",
+                       help="nginx worker user when nginx.conf sets none [default: nobody].")
+    group.add_argument("--fpm-master-user", metavar="USER",
+                       help="User the php-fpm master runs as [default: root].")
+    group.add_argument("--nginx-version", metavar="VERSION",
+                       help="nginx version whose defaults apply, e.g. 1.30 [default: 1.22, Debian 12's].")
+    group.add_argument("--memory-budget", metavar="SIZE",
+                       help="Memory all PHP-FPM pools may use (e.g. 2G, 512M); enables the "
+                            "pm.max_children x memory_limit check.")
+    group.add_argument("--strict-backends", action="store_true",
+                       help="Report local proxy targets the tree declares no backend for.")
+
+    rules = command("rules", "List every code.", "gwlint rules [--format FORMAT]",
+                    "List every code: the rules and the tool's own GW9xx, with severity and whether "
+                    "--fix can fix it.")
+    rules.add_argument("--format", "--output-format", dest="output_format", choices=RULES_FORMATS,
+                       metavar="FORMAT", default="text",
+                       help="text, markdown (the README table) or json [default: text].")
+
+    rule = command("rule", "Print one rule's documentation.", "gwlint rule CODE")
+    rule.add_argument("code", metavar="CODE", help="A code (GW301, gw301) or a name (fastcgi-pass-no-pool).")
+
+    completion = command("completion", "Print a shell completion script.", "gwlint completion SHELL",
+                         "Print a shell completion script: commands, options, their values and rule codes.",
+                         'Install it with, e.g.: eval "$(gwlint completion bash)" in ~/.bashrc, '
+                         'eval "$(gwlint completion zsh)" in ~/.zshrc, or '
+                         "gwlint completion fish > ~/.config/fish/completions/gwlint.fish")
+    completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish.")
+    return top
 
 
-@app.command()
-def check(
-    paths: list[Path] | None = typer.Argument(
-        None, metavar="[ROOT] [FILE]...",
-        help="ROOT: a config tree laid out like / (etc/nginx, etc/php...), or an nginx config dir "
-             "with nginx.conf at its top [default: .]. FILEs (as pre-commit passes them): the "
-             "model is still built from all of ROOT, but only findings located in (or related "
-             "to) these files are reported and fixed."),
-    root_option: Path | None = typer.Option(None, "--root", help="ROOT as an option: every argument is "
-                                               "then a FILE (the pre-commit hooks pass --root .)."),
-    nginx: list[Path] = typer.Option([], "--nginx", help="nginx entry file (repeatable); replaces the "
-                                     "discovery of nginx entry files."),
-    fpm: list[Path] = typer.Option([], "--fpm", help="php-fpm main config (repeatable); replaces the "
-                                   "discovery of FPM configs."),
-    php_ini: list[Path] = typer.Option([], "--php-ini", help="php.ini file(s) read by every FPM, in order."),
-    nginx_dump: str | None = typer.Option(None, "--nginx-dump", metavar="FILE|-",
-                                             help="Lint `nginx -T` output (- reads stdin) instead of a tree."),
-    fpm_dump: list[str] = typer.Option([], "--fpm-dump", metavar="FILE|-",
-                                       help="Lint `php-fpm -tt 2>&1` output (- reads stdin); one per "
-                                       "php-fpm master (repeatable)."),
-    context: Context | None = typer.Option(None, "--context", help="ROOT is one nginx file whose "
-                                              "directives sit in this context (auto: guessed from them)."),
-    output_format: Format = typer.Option(Format.text, "--format", help="Output format."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
-    diff: bool = typer.Option(False, "--diff", help="Print the fixes as one unified diff; change nothing."),
-    fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place."),
-    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes marked unsafe."),
-    config_file: Path | None = typer.Option(None, "--config", help="Config file (.gwlint.toml or "
-                                               "pyproject.toml) [default: found upward from ROOT]."),
-    select: str | None = typer.Option(None, help="Comma-separated codes or prefixes to run (overrides config)."),
-    ignore: str | None = typer.Option(None, help="Comma-separated codes or prefixes to skip (overrides config)."),
-    fail_on: str | None = typer.Option(None, help="Lowest severity that makes the exit code 1: error, "
-                                          "warning or info [default: info]."),
-    nginx_user: str | None = typer.Option(None, help="nginx worker user when nginx.conf sets none "
-                                             "[default: nobody]."),
-    fpm_master_user: str | None = typer.Option(None, help="User the php-fpm master runs as [default: root]."),
-    nginx_version: str | None = typer.Option(None, help="nginx version whose defaults apply, e.g. 1.30 "
-                                                "[default: 1.22, Debian 12's].", callback=_nginx_version),
-    memory_budget: str | None = typer.Option(None, help="Memory all PHP-FPM pools may use (e.g. 2G, 512M); "
-                                                "enables the pm.max_children x memory_limit check."),
-    strict_backends: bool = typer.Option(False, "--strict-backends",
-                                         help="Report local proxy targets the tree declares no backend for."),
-    verify: bool = typer.Option(False, "--verify", help="Also run nginx -t and php-fpm -t on a relocated temp "
-                                "copy of the tree (the fixed one with --fix/--diff), where installed."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say what was found where (on stderr)."),
-    no_cache: bool = typer.Option(False, "--no-cache", envvar="GWLINT_NO_CACHE",
-                                  help="Parse every file; do not read or write ROOT/.gwlint_cache/."),
-) -> None:
-    """Check a config tree; exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage,
-    3 internal error."""
-    overrides = {key: value for key, value in (
-        ("select", select and _split(select)), ("ignore", ignore and _split(ignore)), ("fail-on", fail_on),
-        ("nginx-user", nginx_user), ("fpm-master-user", fpm_master_user), ("memory-budget", memory_budget),
-        ("strict-backends", strict_backends or None), ("nginx-version", nginx_version)) if value is not None}
+def app(argv: list[str] | None = None) -> int:
+    """Run the command line on `argv` (default: sys.argv[1:]); returns the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if os.environ.get("_GWLINT_COMPLETE"):
+        from gwlint.completion import complete
+
+        sys.stdout.write(complete(parser(), os.environ))
+        return EXIT_CLEAN
+    p = parser()
+    if not argv:
+        p.print_help()
+        return EXIT_ERROR
     try:
-        root, files = _split_paths(root_option, paths or [])
-        given = bool(paths or root_option)
-        with _inputs(root if given else None, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff,
-                     fix) as inputs:
-            code = _check(root, inputs, files, output_format, output, diff, fix, unsafe_fixes,
-                          config_file, overrides, verify, verbose,
-                          no_cache or nginx_dump is not None or bool(fpm_dump))  # a dump's temp tree: no cache
-    except (InputError, RuleError) as exc:  # RuleError: a rule plugin that cannot be used
-        typer.echo(f"gwlint: error: {exc}", err=True)
-        raise typer.Exit(EXIT_ERROR) from None
+        args = p.parse_args(argv)
+    except UsageError as exc:
+        _error(_unknown_options(p, argv) or str(exc))
+        return EXIT_ERROR
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else EXIT_CLEAN
+    if args.command is None:
+        p.print_help()
+        return EXIT_ERROR
+    return {"check": check, "rules": rules_command, "rule": rule_command,
+            "completion": completion_command}[args.command](args)
+
+
+def _unknown_options(top: argparse.ArgumentParser, argv: list[str]) -> str | None:
+    """`unknown option --fial-on; did you mean --fail-on?` for options no command has."""
+    from gwlint.completion import _options, _subcommands
+
+    commands = _subcommands(top)
+    name = next((w for w in argv if w in commands), None)
+    here = commands[name] if name else top
+    known = _options(here)
+    unknown = [w.split("=", 1)[0] for w in argv if w.startswith("-") and w.split("=", 1)[0] not in known
+               and w not in ("-", "--") and (name is None or argv.index(w) > argv.index(name))]
+    if not unknown:
+        return None
+    from gwlint.model.suggest import nearest_name
+
+    hint = nearest_name(unknown[0], list(known))
+    return (f"unknown option {unknown[0]}" + (f"; did you mean {hint}?" if hint else "")
+            + f" (`{here.prog} --help` lists the options)")
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"gwlint: error: {message}\n")
+
+
+def _note(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+def check(args: argparse.Namespace) -> int:
+    """`gwlint check`: exit 0 clean, 1 findings (or a non-empty --diff), 2 bad input or usage, 3 a bug."""
+    overrides = {key: value for key, value in (
+        ("select", args.select), ("extend-select", args.extend_select), ("ignore", args.ignore),
+        ("extend-ignore", args.extend_ignore), ("exclude", args.exclude), ("extend-exclude", args.extend_exclude),
+        ("fail-on", args.fail_on), ("nginx-user", args.nginx_user), ("fpm-master-user", args.fpm_master_user),
+        ("memory-budget", args.memory_budget), ("strict-backends", args.strict_backends or None),
+        ("nginx-version", args.nginx_version)) if value is not None}
+    no_cache = args.no_cache or os.environ.get("GWLINT_NO_CACHE", "").lower() not in ("", "0", "false", "no")
+    if args.output_format == "text":
+        args.output_format = "full"
+    try:
+        if args.nginx_version is not None:
+            _nginx_version(args.nginx_version)
+        root, files = _split_paths(args.root_option, [Path(p) for p in args.paths])
+        given = bool(args.paths or args.root_option)
+        with _inputs(root if given else None, args.nginx, args.fpm, args.php_ini, args.nginx_dump, args.fpm_dump,
+                     args.context, args.diff, args.fix) as inputs:
+            code = _check(root, inputs, files, args.output_format, args.output, args.diff, args.fix,
+                          args.unsafe_fixes, args.config_file, overrides, args.verify, args.verbose,
+                          no_cache or args.nginx_dump is not None or bool(args.fpm_dump),  # a dump's temp tree
+                          style=args)
+    except InputError as exc:
+        _error(str(exc))
+        _fail_report(args, EXIT_ERROR, exc.path, exc.line, exc.message)
+        return EXIT_ERROR
+    except RuleError as exc:  # a rule plugin that cannot be used
+        _error(str(exc))
+        _fail_report(args, EXIT_ERROR, None, None, str(exc))
+        return EXIT_ERROR
     except Exception as exc:  # a bug in gwlint: one line, a distinct exit code, never "clean"
         if os.environ.get("GWLINT_DEBUG"):
             import traceback
+
             traceback.print_exc()
-        typer.echo(f"gwlint: internal error: {type(exc).__name__}: {exc} "
-                   "(GWLINT_DEBUG=1 shows the traceback; please report it)", err=True)
-        raise typer.Exit(EXIT_INTERNAL) from None
-    raise typer.Exit(code)
+        message = f"internal error: {type(exc).__name__}: {exc} (GWLINT_DEBUG=1 shows the traceback; please report it)"
+        sys.stderr.write(f"gwlint: {message}\n")
+        _fail_report(args, EXIT_INTERNAL, None, None, message)
+        return EXIT_INTERNAL
+    return EXIT_CLEAN if args.exit_zero and code == EXIT_FINDINGS else code
 
 
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
+def _fail_report(args: argparse.Namespace, code: int, path: str | None, line: int | None, message: str) -> None:
+    """A run that stopped still gives the report its consumers wait for: a complete json, sarif or
+    github document carrying the error, and `-o FILE` is always written (text: the error line)."""
+    from gwlint.output import report
+
+    error = {"path": path, "line": line, "message": message}
+    fmt = args.output_format
+    if fmt == "json":
+        root = args.root_option or (Path(args.paths[0]) if args.paths else Path("."))
+        text = report.as_json([], "/" if args.nginx_dump or args.fpm_dump else Path(root).as_posix(), errors=[error])
+    elif fmt == "sarif":
+        from gwlint.output.sarif import as_sarif
+
+        try:
+            from gwlint.engine.registry import load_rules
+
+            rules = load_rules()
+        except Exception:
+            rules = []
+        text = as_sarif([], rules, errors=[error], exit_code=code)
+    elif fmt == "github":
+        text = report.as_github([], errors=[error])
+    elif args.output is not None:
+        text = f"gwlint: error: {InputError(message, path, line)}\n" if code == EXIT_ERROR else f"gwlint: {message}\n"
+    else:
+        return  # text on stdout: the line on stderr is the report
+    from contextlib import suppress
+
+    with suppress(InputError):  # an error about the output file itself: already said on stderr
+        _write(text, args.output)
+
+
+def _nginx_version(value: str) -> None:
+    from gwlint.model.workspace import Options
+
+    try:
+        Options(nginx_version=value)
+    except ValueError as exc:
+        raise InputError(f"--nginx-version: {exc}") from None
 
 
 def _split_paths(root: Path | None, paths: list[Path]) -> tuple[Path, set[str] | None]:
@@ -179,79 +377,114 @@ def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix)
     if context is not None:
         if nginx or fpm or php_ini:
             raise InputError("one FILE is linted alone: drop --nginx, --fpm, --php-ini", str(root))
-        yield file_inputs(root, None if context is Context.auto else context.value)
+        yield file_inputs(root, None if context == "auto" else context)
         return
     yield tree_inputs(root, nginx, fpm, php_ini)
 
 
 def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_fixes,
-           config_file, overrides, verify=False, verbose=False, no_cache=False) -> int:
+           config_file, overrides, verify=False, verbose=False, no_cache=False, style=None) -> int:
     from gwlint import api
     from gwlint.engine import config
     from gwlint.engine.registry import load_rules
     from gwlint.model.workspace import gc_paused
+    from gwlint.output.report import join_path, view_prefix
+
+    quiet = bool(style and style.quiet)
+    # one path convention (README): from the current directory when ROOT is in it, else from ROOT
+    prefix = view_prefix(Path("/") if inputs.shown == Path("/") else inputs.root)
+
+    def viewed(exc: InputError) -> InputError:
+        """A root-relative path in a loader's error, shown as every output shows paths."""
+        if exc.path and not os.path.isabs(exc.path):
+            exc.path = join_path(prefix, exc.path)
+        return exc
 
     rules = load_rules()
     cfg = api.configure(config_file or config.find(config_root) or {}, overrides=overrides, rules=rules)
     if not (diff or fix):
         with gc_paused():  # one model, kept to the end: collections would only rescan it
-            result = api.lint(inputs, cfg, files=files, verify=verify, cache=not no_cache, rules=rules)
+            try:
+                result = api.lint(inputs, cfg, files=files, verify=verify, cache=not no_cache, rules=rules)
+            except InputError as exc:
+                raise viewed(exc) from None
             if verbose:
                 from gwlint.output.inventory import describe
 
-                typer.echo(describe(result.workspace), err=True, nl=False)
+                sys.stderr.write(describe(result.workspace))
             _notes(result)
-            _emit(result.findings, output_format, output, inputs.shown, result.workspace, result.rules)
+            _emit(result.findings, output_format, output, inputs.shown, result.workspace, rules, style, prefix)
         return result.exit_code
-    result = api.fix(inputs, cfg, unsafe=unsafe_fixes, write=fix, files=files, verify=verify,
-                     cache=not no_cache, rules=rules)
+    try:
+        result = api.fix(inputs, cfg, unsafe=unsafe_fixes, write=fix, files=files, verify=verify,
+                         cache=not no_cache, rules=rules)
+    except InputError as exc:
+        raise viewed(exc) from None
     fixed = result.fixes
     if diff:
-        from gwlint.fix.loop import FIX_PROBLEMS
+        from gwlint.fix.loop import FIX_PROBLEMS, unified_diff
 
-        patch = result.diff
+        patch = unified_diff(fixed, prefix)
         _write(patch, output)
         for problem in (f for f in fixed.remaining if f.code in FIX_PROBLEMS):
-            typer.echo(f"{problem.path}:{problem.line}: {problem.code} {problem.message}", err=True)
-        if fixed.applied or fixed.remaining:
-            typer.echo(f"gwlint: the diff fixes {len(fixed.applied)} finding(s); "
-                       f"{len(fixed.remaining)} remain", err=True)
+            _note(f"{join_path(prefix, problem.path)}:{problem.line}: {problem.code} {problem.message}")
+        if (fixed.applied or fixed.remaining) and not quiet:
+            _note(f"gwlint: the diff fixes {len(fixed.applied)} finding(s); {len(fixed.remaining)} remain")
         _notes(result)
         if result.verified:
             from gwlint.output import report
 
-            sys.stderr.write(report.as_text(result.verified))
+            sys.stderr.write(report.as_text(result.verified, prefix=prefix))
         return EXIT_FINDINGS if patch or result.verified else EXIT_CLEAN
-    for finding in fixed.applied:
-        typer.echo(f"fixed {finding.path}:{finding.line}: {finding.code} {finding.fix.title}", err=True)
+    if not quiet:
+        for finding in fixed.applied:
+            _note(f"fixed {join_path(prefix, finding.path)}:{finding.line}: {finding.code} {finding.fix.title}")
     _notes(result)
-    _emit(result.findings, output_format, output, inputs.shown, result.workspace, result.rules)
+    _emit(result.findings, output_format, output, inputs.shown, result.workspace, rules, style, prefix)
     return result.exit_code
 
 
 def _notes(result) -> None:
     for note in result.notes:
-        typer.echo(note, err=True)
+        _note(note)
 
 
-def _emit(findings, output_format: Format, output: Path | None, root: Path, ws, rules) -> None:
+def _color(when: str, output: Path | None) -> bool:
+    """--color: `always`/`never` as said; `auto` colours a terminal unless NO_COLOR is set, and
+    FORCE_COLOR colours anything (https://no-color.org, https://force-color.org)."""
+    if when != "auto":
+        return when == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return output is None and sys.stdout.isatty()
+
+
+def _emit(findings, output_format: str, output: Path | None, root: Path, ws, rules, style=None,
+          prefix: str = "") -> None:
     from gwlint.output import report
 
-    prefix = Path(os.path.relpath(os.path.abspath(root))).as_posix()
-    if output_format is Format.json:
-        text = report.as_json(findings, root.as_posix())
-    elif output_format is Format.sarif:
+    quiet = bool(style and style.quiet)
+    color = _color(style.color if style else "auto", output)
+    if style is not None and style.statistics:
+        text = report.as_statistics(findings, output_format == "json", color=color)
+    elif output_format == "json":
+        text = report.as_json(findings, root.as_posix(), prefix)
+    elif output_format == "sarif":
         from gwlint.output.sarif import as_sarif
         text = as_sarif(findings, rules, prefix)
-    elif output_format is Format.github:
+    elif output_format == "github":
         text = report.as_github(findings, prefix)
+    elif output_format == "concise":
+        text = report.as_concise(findings, color=color, summary=not quiet, prefix=prefix)
     else:
         def source(rel: str) -> str | None:
             try:
                 return ws.root.read_text(ws.root.path / rel)
             except InputError:
                 return None
-        text = report.as_text(findings, source, color=output is None and report.use_color(sys.stdout))
+        text = report.as_text(findings, source, color=color, summary=not quiet, prefix=prefix)
     _write(text, output)
 
 
@@ -265,29 +498,36 @@ def _write(text: str, output: Path | None) -> None:
         raise InputError(f"cannot write the report: {exc.strerror or exc}", str(output)) from None
 
 
-@app.command("rules")
-def rules_command(output_format: RulesFormat = typer.Option(RulesFormat.text, "--format",
-                                                           help="text, markdown (the README table) or json.")) -> None:
-    """List every code: rules and the tool's own GW9xx, with severity and whether --fix can fix it."""
+def rules_command(args: argparse.Namespace) -> int:
+    """`gwlint rules`: every code, with severity and whether --fix can fix it."""
     from gwlint.engine import ruledocs
 
     try:
-        sys.stdout.write(ruledocs.table(output_format.value))
+        sys.stdout.write(ruledocs.table(args.output_format))
     except RuleError as exc:
-        typer.echo(f"gwlint: error: {exc}", err=True)
-        raise typer.Exit(EXIT_ERROR) from None
+        _error(str(exc))
+        return EXIT_ERROR
+    return EXIT_CLEAN
 
 
-@app.command("rule")
-def rule_command(code: str = typer.Argument(..., help="A code (GW301) or name (fastcgi-pass-no-pool).")) -> None:
-    """Print one rule's documentation."""
+def rule_command(args: argparse.Namespace) -> int:
+    """`gwlint rule CODE`: one rule's documentation."""
     from gwlint.engine import ruledocs
 
     try:
-        sys.stdout.write(ruledocs.describe(code))
+        sys.stdout.write(ruledocs.describe(args.code))
     except (InputError, RuleError) as exc:
-        typer.echo(f"gwlint: error: {exc}", err=True)
-        raise typer.Exit(EXIT_ERROR) from None
+        _error(str(exc))
+        return EXIT_ERROR
+    return EXIT_CLEAN
+
+
+def completion_command(args: argparse.Namespace) -> int:
+    """`gwlint completion SHELL`: the script that asks gwlint for completions."""
+    from gwlint.completion import script
+
+    sys.stdout.write(script(args.shell))
+    return EXIT_CLEAN
 
 
 def main() -> None:
@@ -298,15 +538,9 @@ def main() -> None:
 
     gc.disable()
     try:
-        app(prog_name="gwlint")
-    except SystemExit as exc:
-        code = exc.code
-    else:
-        code = 0
-    if not isinstance(code, int):
-        if code is not None:
-            print(code, file=sys.stderr)
-        code = 0 if code is None else 1
+        code = app()
+    except KeyboardInterrupt:
+        code = 130
     try:
         sys.stdout.flush()
         sys.stderr.flush()

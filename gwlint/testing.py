@@ -120,3 +120,49 @@ def lint(files: dict[str, str], root: Path | None = None, options: Options = Opt
          select=None, ignore=(), config: Mapping[str, Any] | None = None) -> LintResult:
     """Write `files` (root-relative path -> text) under `root` (a temp dir by default) and lint them."""
     return lint_tree(write_tree(files, root), options, select, ignore, config)
+
+
+@dataclass
+class CliResult:
+    """What a command-line run gave: exit code, stdout, stderr, and both interleaved (`output`)."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    output: str
+    exception: BaseException | None = None
+
+
+class CliRunner:
+    """Runs `gwlint.cli.app` in-process (as typer's CliRunner did): `CliRunner().invoke(app, args)`."""
+
+    def invoke(self, app, args, input: str | bytes | None = None) -> CliResult:
+        import io
+        import sys
+
+        both: list[str] = []
+
+        class Tee(io.StringIO):
+            def write(self, text: str) -> int:
+                both.append(text)
+                return super().write(text)
+
+            def isatty(self) -> bool:
+                return False
+
+        out, err = Tee(), Tee()
+        data = input.encode() if isinstance(input, str) else (input or b"")
+        stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+        saved = sys.stdout, sys.stderr, sys.stdin
+        sys.stdout, sys.stderr, sys.stdin = out, err, stdin
+        exception = None
+        try:
+            code = app([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+            exception = exc
+        except Exception as exc:
+            code, exception = 1, exc
+        finally:
+            sys.stdout, sys.stderr, sys.stdin = saved
+        return CliResult(code, out.getvalue(), err.getvalue(), "".join(both), exception)

@@ -41,8 +41,7 @@ def broken(tmp_path) -> Path:
 
 def gwlint(*args: str):
     """Run the CLI in-process; the result has exit_code, stdout and stderr."""
-    from typer.testing import CliRunner
-
     from gwlint.cli import app
+    from gwlint.testing import CliRunner
 
     return CliRunner().invoke(app, list(args))

@@ -5,13 +5,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from gwlint.cli import app
 from gwlint.engine.runner import run
 from gwlint.load import cache as cache_mod
 from gwlint.load.cache import DIR_NAME, open_cache
 from gwlint.model.workspace import load_workspace
+from gwlint.testing import CliRunner
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from gwlint.cli import app
-from gwlint.testing import write_tree
+from gwlint.testing import CliRunner, write_tree
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CLEAN = sorted(p.name for p in FIXTURES.iterdir() if p.name.endswith("-clean"))
@@ -35,7 +34,7 @@ def test_clean_fixture_exits_0_with_no_findings(name):
 
 
 def test_socket_mismatch_fixture_text():
-    run = gwlint("check", FIXTURES / "debian-socket-mismatch")
+    run = gwlint("check", cwd=FIXTURES / "debian-socket-mismatch")
     assert run.returncode == 1 and run.stderr == ""
     lines = run.stdout.splitlines()
     assert lines[0].startswith("etc/nginx/sites-available/default:18: GW301 error: fastcgi_pass "
@@ -46,10 +45,10 @@ def test_socket_mismatch_fixture_text():
 
 
 def test_socket_mismatch_fixture_json_contract():
-    run = gwlint("check", FIXTURES / "debian-socket-mismatch", "--format", "json")
+    run = gwlint("check", "--format", "json", cwd=FIXTURES / "debian-socket-mismatch")
     assert run.returncode == 1
     doc = json.loads(run.stdout)
-    assert set(doc) == {"version", "tool", "root", "findings", "summary"}
+    assert set(doc) == {"version", "tool", "root", "findings", "errors", "summary"} and doc["errors"] == []
     assert doc["version"] == 1 and set(doc["tool"]) == {"name", "version"}
     assert set(doc["summary"]) == {"total", "error", "warning", "info", "fixable"}
     (finding,) = doc["findings"]
@@ -65,7 +64,7 @@ def test_socket_mismatch_fixture_json_contract():
 
 
 def test_demo_fixture_has_the_socket_mismatch():
-    run = gwlint("check", FIXTURES / "demo", "--format", "json")
+    run = gwlint("check", "--format", "json", cwd=FIXTURES / "demo")
     assert run.returncode == 1
     found = {(f["code"], f["path"], f["line"]) for f in json.loads(run.stdout)["findings"]}
     assert {("GW301", "etc/nginx/sites-available/wordpress", 30),

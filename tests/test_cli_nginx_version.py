@@ -1,10 +1,10 @@
 """`--nginx-version` reaches the version-aware rules, and a malformed version is a usage error."""
 
 import pytest
-from typer.testing import CliRunner
 
 from gwlint.cli import app
 from gwlint.model.workspace import Options
+from gwlint.testing import CliRunner
 
 
 def test_nginx_version_switches_keepalive_defaults(fixtures_dir):

@@ -38,12 +38,33 @@ def test_fail_on_threshold_above_the_findings_exits_zero_but_still_reports(broke
     assert (r.exit_code, codes(r)) == (0, [("GW301", "warning")])
 
 
-def test_cli_flags_override_the_file(broken):
+def test_cli_flags_layer_on_the_file_as_ruffs_do(broken):
     (broken / ".gwlint.toml").write_text('ignore = ["GW301"]\nfail-on = "error"\n')
     r = run("check", str(broken), "--format", "json", "--ignore", "GW9")
-    assert (r.exit_code, codes(r)) == (1, [("GW301", "error")])
+    assert (r.exit_code, codes(r)) == (0, [])  # --ignore adds to the file's ignore list
+    r = run("check", str(broken), "--format", "json", "--select", "gw3")
+    assert (r.exit_code, codes(r)) == (1, [("GW301", "error")])  # --select starts a new selection
     r = run("check", str(broken), "--format", "json", "--config", str(broken / ".gwlint.toml"), "--select", "GW9")
     assert (r.exit_code, codes(r)) == (0, [])
+    r = run("check", str(broken), "--format", "json", "--fail-on", "info")
+    assert (r.exit_code, codes(r)) == (0, [])
+
+
+def test_extend_keys_in_the_file(broken):
+    (broken / ".gwlint.toml").write_text('select = ["GW1"]\nextend-select = ["gw301"]\n')
+    assert codes(run("check", str(broken), "--format", "json")) == [("GW301", "error")]
+    (broken / ".gwlint.toml").write_text('extend-ignore = ["GW3"]\n')
+    assert codes(run("check", str(broken), "--format", "json")) == []
+    (broken / ".gwlint.toml").write_text('extend-exclude = ["etc/nginx"]\n')
+    assert codes(run("check", str(broken), "--format", "json")) == []
+    (broken / ".gwlint.toml").write_text('exclude = "etc"\n')
+    r = run("check", str(broken))
+    assert r.exit_code == 2 and "exclude: expected a list of root-relative globs" in r.stderr
+
+
+def test_codes_are_case_insensitive_in_the_file(broken):
+    (broken / ".gwlint.toml").write_text('ignore = ["gw301"]\n[severity]\ngw301 = "info"\n')
+    assert codes(run("check", str(broken), "--format", "json")) == []
 
 
 def test_per_file_ignores_match_root_relative_globs(broken):

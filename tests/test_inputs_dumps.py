@@ -13,11 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from gwlint.cli import app
 from gwlint.errors import InputError
 from gwlint.load.dumps import fpm_dump_ini, split_nginx_dump
+from gwlint.testing import CliRunner
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)

@@ -17,10 +17,9 @@ import pytest
 import rule_trees
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from gwlint.cli import app
-from gwlint.testing import write_tree
+from gwlint.testing import CliRunner, write_tree
 
 NGINX = """\
 user www-data;

@@ -6,10 +6,9 @@ import sys
 from pathlib import Path
 
 import rule_trees
-from typer.testing import CliRunner
 
 from gwlint.cli import app
-from gwlint.testing import lint_tree, write_tree
+from gwlint.testing import CliRunner, lint_tree, write_tree
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gwlint"
 NGINX = """\

@@ -4,13 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from gwlint.cli import app
 from gwlint.load.inputs import file_inputs
 from gwlint.load.snippet import guess_context
 from gwlint.model.workspace import load_workspace
-from gwlint.testing import lint
+from gwlint.testing import CliRunner, lint
 
 LOCATION_BODY = """\
 # a location body: no block around it
@@ -54,7 +53,7 @@ def test_findings_keep_the_snippets_path_and_lines(tmp_path, monkeypatch):
     result = run("snippets/php.conf", "--context", "auto", "--format", "json")  # guessed: location
     assert result.exit_code == 1
     [finding] = json.loads(result.stdout)["findings"]
-    assert (finding["path"], finding["line"], finding["code"]) == ("php.conf", 2, "GW901")
+    assert (finding["path"], finding["line"], finding["code"]) == ("snippets/php.conf", 2, "GW901")  # as typed
     assert run("snippets/php.conf", "--context", "server").exit_code == 1
 
 

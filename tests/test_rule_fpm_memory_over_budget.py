@@ -1,8 +1,7 @@
 from rule_trees import tree
-from typer.testing import CliRunner
 
 from gwlint.cli import app
-from gwlint.testing import lint, write_tree
+from gwlint.testing import CliRunner, lint, write_tree
 
 API = ("[api]\nuser = www-data\nlisten = /run/php/api.sock\npm = static\npm.max_children = 20\n"
        "listen.owner = www-data\nlisten.group = www-data\n")

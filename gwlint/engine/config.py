@@ -3,6 +3,7 @@
     [tool.gwlint]
     select = ["GW3"]                 # codes or prefixes; default: every rule
     ignore = ["GW303"]
+    exclude = ["etc/nginx/sites-available/legacy-*"]   # report nothing there (still read)
     fail-on = "warning"              # lowest severity that fails the run (exit 1)
     nginx-user = "www-data"          # any gwlint.model.workspace.Options field, kebab-case
     [tool.gwlint.rules.fpm-memory-over-budget]   # a rule's own options (its OPTIONS), by rule name
@@ -28,7 +29,8 @@ from gwlint.errors import InputError
 from gwlint.model.suggest import nearest_name
 
 FILE_NAMES = (".gwlint.toml", "pyproject.toml")
-KEYS = ("select", "ignore", "fail-on", "severity", "per-file-ignores", "paths", "rules")
+KEYS = ("select", "extend-select", "ignore", "extend-ignore", "exclude", "extend-exclude", "fail-on", "severity",
+        "per-file-ignores", "paths", "rules")
 # top-level keys (and flags) of options that moved to their rule: key -> (rule name, option)
 ALIASES = {"memory-budget": ("fpm-memory-over-budget", "budget"),
            "strict-backends": ("proxy-target-undeclared", "enabled")}
@@ -43,6 +45,7 @@ class Config:
     path: str | None = None
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
     fail_on: Severity = Severity.INFO
     severity: dict[str, Severity] = field(default_factory=dict)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
@@ -59,9 +62,17 @@ class Config:
         return ignored is None or len(ignored) < len(chosen)
 
     def ignored_in(self, code: str, path: str) -> bool:
-        """Whether a per-file-ignores glob (root-relative) drops `code` in `path`."""
+        """Whether `path` is excluded or a per-file-ignores glob (root-relative) drops `code` there."""
+        if self.exclude and path and self.excluded(path):
+            return True
         return any(_longest(code, codes) is not None
                    for pattern, codes in self.per_file_ignores.items() if fnmatch.fnmatchcase(path, pattern))
+
+    def excluded(self, path: str) -> bool:
+        """Whether an `exclude` glob matches `path` or one of its directories."""
+        parts = path.split("/")
+        return any(fnmatch.fnmatchcase("/".join(parts[:i]), pattern)
+                   for pattern in self.exclude for i in range(len(parts), 0, -1))
 
     def severity_of(self, code: str, default: Severity) -> Severity:
         return self.severity.get(code, default)
@@ -121,19 +132,37 @@ def load(path: Path | None, known_codes: list[str], overrides: dict | None = Non
 
 
 def with_overrides(cfg: Config, overrides: dict, known_codes: list[str], rules=None) -> Config:
-    """`cfg` with command-line flags (`{"fail-on": "error"}`, kebab-case keys) applied over it."""
+    """`cfg` with command-line flags (kebab-case keys) applied over it, as ruff's: --select starts a
+    new selection, --ignore and the extend-* flags add."""
     flags = from_dict(overrides, known_codes, None, "--", rules)
-    cfg = replace(cfg, options=dict(cfg.options),
+    cfg = replace(cfg, select=list(cfg.select), ignore=list(cfg.ignore), exclude=list(cfg.exclude),
+                  options=dict(cfg.options),
                   rule_options={name: dict(values) for name, values in cfg.rule_options.items()})
+    if "select" in overrides:
+        cfg.select, cfg.ignore = flags.select, []
+    if "exclude" in overrides:
+        cfg.exclude = list(flags.exclude)
+    _extend(cfg, overrides, known_codes, None, "--")
+    cfg.ignore += [c for c in flags.ignore if c not in cfg.ignore]
+    if "fail-on" in overrides:
+        cfg.fail_on = flags.fail_on
+    cfg.options.update(flags.options)
     for name, values in flags.rule_options.items():
         cfg.rule_options.setdefault(name, {}).update(values)
-    for key in overrides:
-        if key in ("select", "ignore"):
-            setattr(cfg, key, getattr(flags, key))
-        elif key == "fail-on":
-            cfg.fail_on = flags.fail_on
-    cfg.options.update(flags.options)
     return cfg
+
+
+def _extend(cfg: Config, table: dict, known_codes: list[str], path: str | None, where: str) -> None:
+    """Apply `extend-select`, `extend-ignore` and `extend-exclude` of `table` to `cfg`."""
+    def fail(key: str):
+        return lambda m: InputError(f"{where}{key}: {m}", path)
+
+    if "extend-select" in table and cfg.select:  # an empty selection already runs everything
+        cfg.select += _codes(table["extend-select"], known_codes, fail("extend-select"))
+    if "extend-ignore" in table:
+        cfg.ignore += _codes(table["extend-ignore"], known_codes, fail("extend-ignore"))
+    if "extend-exclude" in table:
+        cfg.exclude += _globs(table["extend-exclude"], fail("extend-exclude"))
 
 
 def option_fields() -> dict[str, Any]:
@@ -162,13 +191,17 @@ def from_dict(table: dict, known_codes: list[str], path: str | None = None, wher
     for key, value in table.items():
         if key in ("select", "ignore"):
             setattr(cfg, key, _codes(value, known_codes, lambda m, k=key: fail(k, m)))
+        elif key == "exclude":
+            cfg.exclude = _globs(value, lambda m, k=key: fail(k, m))
+        elif key in ("extend-select", "extend-ignore", "extend-exclude"):
+            pass  # applied once the whole table is read (_extend)
         elif key == "fail-on":
             cfg.fail_on = _severity(value, lambda m, k=key: fail(k, m))
         elif key == "severity":
             _require(isinstance(value, dict), fail(key, "expected a table of CODE = severity"))
             for code, level in value.items():
                 _codes([code], known_codes, lambda m, c=code: fail(f"severity.{c}", m), prefixes=False)
-                cfg.severity[code] = _severity(level, lambda m, c=code: fail(f"severity.{c}", m))
+                cfg.severity[code.strip().upper()] = _severity(level, lambda m, c=code: fail(f"severity.{c}", m))
         elif key == "per-file-ignores":
             _require(isinstance(value, dict), fail(key, "expected a table of \"glob\" = [codes]"))
             for pattern, codes in value.items():
@@ -193,6 +226,8 @@ def from_dict(table: dict, known_codes: list[str], path: str | None = None, wher
             hint = nearest_name(key, [*KEYS, *opts, *ALIASES])
             raise fail(key, "unknown key" + (f"; did you mean '{hint}'?" if hint else
                                              f"; known keys: {', '.join([*KEYS, *opts])}"))
+    if where != "--":
+        _extend(cfg, table, known_codes, path, where)
     return cfg
 
 
@@ -220,10 +255,17 @@ def _require(ok: bool, error: InputError) -> None:
         raise error
 
 
+def _globs(value, fail) -> list[str]:
+    _require(isinstance(value, list) and all(isinstance(v, str) for v in value),
+             fail('expected a list of root-relative globs, e.g. ["etc/nginx/sites-available/legacy-*"]'))
+    return [v.strip("/") for v in value]
+
+
 def _codes(value, known: list[str], fail, prefixes: bool = True) -> list[str]:
-    """A list of rule codes (or prefixes of codes) that each match at least one known code."""
+    """A list of rule codes (or prefixes of codes), in any case, that each match a known code."""
     _require(isinstance(value, list) and all(isinstance(v, str) for v in value),
              fail('expected a list of codes, e.g. ["GW301", "GW3"]'))
+    value = [v.strip().upper() for v in value]
     for code in value:
         ok = any(k.startswith(code) for k in known) if prefixes and _PREFIX.fullmatch(code) else code in known
         if not ok:

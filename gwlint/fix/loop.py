@@ -178,14 +178,16 @@ def fix_loop(load: Callable[[dict[str, str]], Workspace], lint: Callable[[Worksp
     return result
 
 
-def unified_diff(result: FixResult) -> str:
-    """One diff over all changed files, `a/` and `b/` paths, accepted by `git apply` and `patch -p1`."""
+def unified_diff(result: FixResult, prefix: str = "") -> str:
+    """One diff over all changed files, `a/` and `b/` paths, accepted by `git apply` and `patch -p1`;
+    `prefix` (the root's path from the current directory) is put before each root-relative path."""
     out = []
     for rel in result.changed:
         bom = "\ufeff" if rel in result.boms else ""
         old = _keepends(bom + result.original[rel])
         new = _keepends(bom + result.fixed[rel])
-        for line in difflib.unified_diff(old, new, f"a/{rel}", f"b/{rel}"):
+        shown = f"{prefix}/{rel}" if prefix else rel
+        for line in difflib.unified_diff(old, new, f"a/{shown}", f"b/{shown}"):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
 

@@ -1,4 +1,5 @@
-"""Output formats: text (ruff-like), github annotations, json (a public contract: keep its shape)."""
+"""Output formats: text (full and concise, ruff-like), github annotations, json (a public contract:
+keep its shape), --statistics."""
 
 import json
 from collections.abc import Callable
@@ -26,14 +27,67 @@ def use_color(stream) -> bool:
     return not os.environ.get("NO_COLOR") and hasattr(stream, "isatty") and stream.isatty()
 
 
-def as_text(findings: list[Finding], source: Callable[[str], str | None] | None = None,
-            color: bool = False) -> str:
-    """Each finding with its source line, related locations and fix; then the totals.
-
-    `source(path)` returns a file's text (None when unknown) for the offending line.
-    """
+def _painter(color: bool) -> Callable[[str, str], str]:
     def paint(text: str, style: str) -> str:
         return f"\033[{_COLORS[style]}m{text}\033[0m" if color else text
+    return paint
+
+
+def first_clause(message: str) -> str:
+    """A message's first clause (up to its first `; `): what is wrong, without the consequence."""
+    return message.split("; ", 1)[0]
+
+
+def as_concise(findings: list[Finding], color: bool = False, summary: bool = True, prefix: str = "") -> str:
+    """One line per finding, `path:line: CODE [*] first clause`, then the totals (as ruff's concise)."""
+    paint = _painter(color)
+    out = []
+    for f in findings:
+        where = f"{join_path(prefix, f.path)}:{f.line}:" if f.path else "gwlint:"
+        mark = " " + paint("[*]", "fix") if f.fix is not None and f.fix.safe else ""
+        out.append(f"{paint(where, 'bold')} {paint(f.code, f.severity.value)}{mark} {first_clause(f.message)}")
+    if summary:
+        out.append(totals(findings))
+    return "".join(line + "\n" for line in out)
+
+
+def totals(findings: list[Finding]) -> str:
+    """The summary line: `3 findings (3 error), 2 fixable with --fix.` or `All checks passed.`"""
+    if not findings:
+        return "All checks passed."
+    safe = sum(1 for f in findings if f.fix is not None and f.fix.safe)
+    unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.safe)
+    s = summary(findings)
+    counts = ", ".join(f"{s[k]} {k}" for k in ("error", "warning", "info") if s[k])
+    tail = f" ({unsafe} more with --unsafe-fixes)" if unsafe else ""
+    return f"{s['total']} finding{'s' if s['total'] != 1 else ''} ({counts}), {safe} fixable with --fix{tail}."
+
+
+def as_statistics(findings: list[Finding], as_json: bool = False, color: bool = False) -> str:
+    """`--statistics`: findings per code, most frequent first (`[*]`: safely fixable)."""
+    rows: dict[str, dict] = {}
+    for f in findings:
+        row = rows.setdefault(f.code, {"code": f.code, "name": f.name, "count": 0, "fixable": False})
+        row["count"] += 1
+        row["fixable"] = row["fixable"] or (f.fix is not None and f.fix.safe)
+    ordered = sorted(rows.values(), key=lambda r: (-r["count"], r["code"]))
+    if as_json:
+        return json.dumps(ordered, indent=2) + "\n"
+    paint = _painter(color)
+    width = max((len(str(r["count"])) for r in ordered), default=1)
+    code_width = max((len(r["code"]) for r in ordered), default=5)
+    return "".join(f"{r['count']:>{width}}  {paint(r['code'].ljust(code_width), 'bold')}  "
+                   f"{paint('[*]', 'fix') if r['fixable'] else '[ ]'} {r['name']}\n" for r in ordered)
+
+
+def as_text(findings: list[Finding], source: Callable[[str], str | None] | None = None,
+            color: bool = False, summary: bool = True, prefix: str = "") -> str:
+    """Each finding with its source line, related locations and fix; then the totals.
+
+    `source(path)` returns a file's text (None when unknown) for the offending line; `prefix` is
+    prepended to every (root-relative) path (see `view_prefix`).
+    """
+    paint = _painter(color)
 
     lines_of: dict[str, list[str]] = {}
 
@@ -48,7 +102,7 @@ def as_text(findings: list[Finding], source: Callable[[str], str | None] | None 
     out = []
     for f in findings:
         mark = paint(" [*]", "fix") if f.fix is not None and f.fix.safe else ""
-        where = f"{f.path}:{f.line}:" if f.path else "gwlint:"
+        where = f"{join_path(prefix, f.path)}:{f.line}:" if f.path else "gwlint:"
         out.append(f"{paint(where, 'bold')} {paint(f.code, f.severity.value)} {f.severity.value}: "
                    f"{f.message}{mark}")
         shown = line_at(f.path, f.line)
@@ -56,30 +110,29 @@ def as_text(findings: list[Finding], source: Callable[[str], str | None] | None 
             gutter = str(f.line)
             out.append(paint(f"    {gutter} | ", "dim") + shown.expandtabs(4))
         for r in f.related:
-            out.append(f"    {paint('=', 'dim')} {r.path}:{r.line}: {r.label}")
+            out.append(f"    {paint('=', 'dim')} {join_path(prefix, r.path)}:{r.line}: {r.label}")
         if f.fix is not None:
             out.append(f"    {paint('=', 'dim')} fix ({f.fix.applicability}): {f.fix.title}")
         out.append("")
-    if findings:
-        safe = sum(1 for f in findings if f.fix is not None and f.fix.safe)
-        unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.safe)
-        s = summary(findings)
-        counts = ", ".join(f"{s[k]} {k}" for k in ("error", "warning", "info") if s[k])
-        tail = f" ({unsafe} more with --unsafe-fixes)" if unsafe else ""
-        out.append(f"{s['total']} finding{'s' if s['total'] != 1 else ''} ({counts}), "
-                   f"{safe} fixable with --fix{tail}.")
-    else:
-        out.append("All checks passed.")
-    return "\n".join(out) + "\n"
+    if summary:
+        out.append(totals(findings))
+    elif out:
+        out.pop()  # no blank line after the last finding
+    return "".join(line + "\n" for line in out)
 
 
-def as_github(findings: list[Finding], prefix: str = "") -> str:
-    """GitHub Actions workflow commands: one `::error file=..,line=..::` annotation per finding.
+def as_github(findings: list[Finding], prefix: str = "", errors: list[dict] = ()) -> str:
+    """GitHub Actions workflow commands: one `::error file=..,line=..::` annotation per finding,
+    and per error that stopped the run (`errors`: dicts with path, line and message).
 
     `prefix` is the root's path from the repository checkout, prepended to every file path.
     """
     level = {"error": "error", "warning": "warning", "info": "notice"}
     out = []
+    for e in errors:
+        props = [("file", e["path"]), ("line", str(e["line"] or 1))] if e["path"] else []
+        head = ",".join(f"{k}={_escape(v, True)}" for k, v in [*props, ("title", "gwlint error")])
+        out.append(f"::error {head}::{_escape(e['message'])}")
     for f in findings:
         message = f.message + "".join(f"\n{join_path(prefix, r.path)}:{r.line}: {r.label}" for r in f.related)
         if f.fix is not None:
@@ -92,11 +145,24 @@ def as_github(findings: list[Finding], prefix: str = "") -> str:
     return "".join(line + "\n" for line in out)
 
 
+def view_prefix(root) -> str:
+    """What every output puts before a root-relative path: the root's path from the current
+    directory when the root is inside it (what GitHub and SARIF consumers map onto repository
+    files), else nothing (paths relative to the root)."""
+    import os
+    from pathlib import Path
+
+    rel = os.path.relpath(os.path.abspath(root))
+    if rel == "." or rel == ".." or rel.startswith(".." + os.sep):
+        return ""
+    return Path(rel).as_posix()
+
+
 def join_path(prefix: str, path: str) -> str:
     """`path` (root-relative) as seen from the directory gwlint runs in."""
     import posixpath
 
-    return posixpath.normpath(posixpath.join(prefix, path)) if prefix not in ("", ".") else path
+    return posixpath.normpath(posixpath.join(prefix, path)) if prefix not in ("", ".") and path else path
 
 
 def _escape(value: str, property_value: bool = False) -> str:
@@ -104,19 +170,22 @@ def _escape(value: str, property_value: bool = False) -> str:
     return value.replace(":", "%3A").replace(",", "%2C") if property_value else value
 
 
-def finding_dict(f: Finding) -> dict:
+def finding_dict(f: Finding, prefix: str = "") -> dict:
     fix = None
     if f.fix is not None:
         fix = {"title": f.fix.title, "applicability": f.fix.applicability,
-               "edits": [{"path": e.path, "start": e.start, "end": e.end, "lines": list(e.lines)}
+               "edits": [{"path": join_path(prefix, e.path), "start": e.start, "end": e.end, "lines": list(e.lines)}
                          for e in f.fix.edits]}
     return {"code": f.code, "name": f.name, "severity": f.severity.value, "message": f.message,
-            "path": f.path, "line": f.line,
-            "related": [{"path": r.path, "line": r.line, "label": r.label} for r in f.related],
+            "path": join_path(prefix, f.path), "line": f.line,
+            "related": [{"path": join_path(prefix, r.path), "line": r.line, "label": r.label} for r in f.related],
             "fix": fix}
 
 
-def as_json(findings: list[Finding], root: str) -> str:
+def as_json(findings: list[Finding], root: str, prefix: str = "", errors: list[dict] = ()) -> str:
+    """The JSON contract. `errors` (path, line, message) are what stopped the run (exit 2 or 3):
+    the document is still complete, with no findings."""
     doc = {"version": JSON_VERSION, "tool": {"name": "gwlint", "version": __version__}, "root": root,
-           "findings": [finding_dict(f) for f in findings], "summary": summary(findings)}
+           "findings": [finding_dict(f, prefix) for f in findings], "errors": list(errors),
+           "summary": summary(findings)}
     return json.dumps(doc, indent=2) + "\n"
