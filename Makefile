@@ -32,6 +32,7 @@ demo: $(BIN)/gwlint
 # style and types first (seconds), then the suite
 test: $(STAMP) servers
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # gwlint vs a crossplane-only parse (and gixy-ng when on PATH) on generated trees of 10, 1,000

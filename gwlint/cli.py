@@ -387,6 +387,7 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
     from gwlint import api
     from gwlint.engine import config
     from gwlint.engine.registry import load_rules
+    from gwlint.fix.loop import fix_of
     from gwlint.model.workspace import gc_paused
     from gwlint.output.report import join_path, view_prefix
 
@@ -421,6 +422,7 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
     except InputError as exc:
         raise viewed(exc) from None
     fixed = result.fixes
+    assert fixed is not None  # fix() always says what the loop did
     if diff:
         from gwlint.fix.loop import FIX_PROBLEMS, unified_diff
 
@@ -438,7 +440,8 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
         return EXIT_FINDINGS if patch or result.verified else EXIT_CLEAN
     if not quiet:
         for finding in fixed.applied:
-            _note(f"fixed {join_path(prefix, finding.path)}:{finding.line}: {finding.code} {finding.fix.title}")
+            title = fix_of(finding).title
+            _note(f"fixed {join_path(prefix, finding.path)}:{finding.line}: {finding.code} {title}")
     _notes(result)
     _emit(result.findings, output_format, output, inputs.shown, result.workspace, rules, style, prefix)
     return result.exit_code

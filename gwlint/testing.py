@@ -155,7 +155,7 @@ class CliRunner:
         stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
         saved = sys.stdout, sys.stderr, sys.stdin
         sys.stdout, sys.stderr, sys.stdin = out, err, stdin
-        exception = None
+        exception: BaseException | None = None
         try:
             code = app([str(a) for a in args])
         except SystemExit as exc:

@@ -31,6 +31,8 @@ None: creating the account or choosing another is a deployment decision.
 - https://www.php.net/manual/en/install.fpm.configuration.php (user, group, listen.owner)
 """
 
+from collections.abc import Collection
+
 from gwlint.engine.finding import Related, Severity, report
 from gwlint.load.accounts import load_accounts
 from gwlint.model.sockperm import acl_list
@@ -47,7 +49,8 @@ def check(ws):
     accounts = load_accounts(ws.root)
     if accounts.passwd_path is None and accounts.group_path is None:
         return
-    known = {"user": (accounts.users, accounts.passwd_path), "group": (accounts.groups, accounts.group_path)}
+    known: dict[str, tuple[Collection[str], str | None]] = {
+        "user": (accounts.users, accounts.passwd_path), "group": (accounts.groups, accounts.group_path)}
 
     def missing(kind: str, name: str) -> Related | None:
         table, path = known[kind]

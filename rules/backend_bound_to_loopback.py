@@ -43,7 +43,7 @@ SEVERITY = Severity.ERROR
 def check(ws):
     decls = declarations(ws)
     for target in proxy_targets(ws):
-        endpoint, directive = target.backend.endpoint, target.backend.directive
+        endpoint, directive = target.endpoint, target.backend.directive
         if is_loopback(endpoint.host):
             continue
         found = serving(decls, target)

@@ -60,17 +60,18 @@ def check(ws):
         body = nginx_value(block, "client_max_body_size")
         upload = php_value(pool, "upload_max_filesize", block)
         post = php_value(pool, "post_max_size", block)
-        if not body.number or upload.number is None or post.number is None:
+        body_n, upload_n, post_n = body.number, upload.number, post.number
+        if not body_n or upload_n is None or post_n is None:
             continue
-        limit = upload if post.number <= 0 or upload.number <= post.number else post
-        raised = [v for v in (upload, post) if v.number > php_bytes(PHP_DEFAULTS[v.name])]
-        if limit.number <= body.number or not raised:
+        limit, limit_n = (upload, upload_n) if post_n <= 0 or upload_n <= post_n else (post, post_n)
+        raised = [v for v, n in ((upload, upload_n), (post, post_n)) if n > (php_bytes(PHP_DEFAULTS[v.name]) or 0)]
+        if limit_n <= body_n or not raised:
             continue
-        here = body.at if body.at is not None and body.at.parent is block else None
+        here = body.directive if body.directive is not None and body.directive.parent is block else None
         rel = [related(x.at, label) for x, label in ((body, "client_max_body_size in effect here"),
                                                      (limit, f"pool '{pool.name}' PHP limit"))
                if x.at is not None and x.at is not here]
-        target = _size(limit.number)
+        target = _size(limit_n)
         title = f"set client_max_body_size {target}"
         fix = (set_args(ws, here, [target], title, safe=False) if here is not None
                else insert_directive(ws, block, "client_max_body_size", [target], title, safe=False))

@@ -59,7 +59,7 @@ def check(ws):
             continue
         read = nginx_value(block, "fastcgi_read_timeout")
         terminate, _, bound = php_time_limit(pool, block)
-        if bound is None or read.number is None or read.number >= bound.number:
+        if bound is None or bound.number is None or read.number is None or read.number >= bound.number:
             continue
         why = ("" if bound is terminate else
                f" ({terminate} is off, and max_execution_time counts CPU time, so wall time runs longer)")
@@ -67,7 +67,7 @@ def check(ws):
                    f"a request running longer gets 504 Gateway Timeout (error.log: upstream timed out "
                    f"(110: Connection timed out) while reading response header from upstream) while the "
                    f"PHP worker keeps running and stays busy")
-        here = read.at if read.at is not None and read.at.parent is block else None
+        here = read.directive if read.directive is not None and read.directive.parent is block else None
         rel = [related(x.at, label) for x, label in ((read, "fastcgi_read_timeout in effect here"),
                                                      (bound, f"pool '{pool.name}' limit"))
                if x.at is not None and x.at is not here]

@@ -72,7 +72,7 @@ def check(ws):
     total = sum(p[0] for p in parts if p[0] is not None)
     if not parts or (not unlimited and total <= budget):
         return
-    worst = unlimited[0] if unlimited else max(parts, key=lambda p: p[0])
+    worst = unlimited[0] if unlimited else max(parts, key=lambda p: p[0] or 0)
     detail = ", ".join(f"'{pool.name}' {children} x {limit}" for _, pool, _, limit, children in parts)
     amount = "unbounded (memory_limit -1)" if unlimited else _size(total)
     rel = [related(s, f"pool '{pool.name}' pm.max_children") for _, pool, s, _, _ in parts if s is not worst[2]]

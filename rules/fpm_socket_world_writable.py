@@ -37,7 +37,7 @@ from dataclasses import replace
 
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import set_ini
-from gwlint.load.accounts import load_accounts, worker_identity
+from gwlint.load.accounts import Accounts, load_accounts, worker_identity
 from gwlint.model.sockperm import format_mode, parse_mode, socket_clients, socket_perms
 
 CODE = "GW203"
@@ -46,12 +46,13 @@ SEVERITY = Severity.WARNING
 
 
 def check(ws):
-    clients = accounts = None
+    clients: dict | None = None
+    accounts: Accounts | None = None
     for pool in ws.pools:
         setting = pool.get("listen.mode")
         if setting is None or pool.listen is None or pool.listen.kind != "unix":
             continue
-        if clients is None:
+        if clients is None or accounts is None:
             clients, accounts = socket_clients(ws), load_accounts(ws.root)
         perms = socket_perms(pool, accounts, ws.options.fpm_master_user)
         if not perms.mode & 0o002:

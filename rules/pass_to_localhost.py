@@ -76,7 +76,7 @@ def check(ws):
             rel = [related(p.get("listen"), f"pool '{p.name}' listens on {p.listen}") for p in backend.pools
                    if route.kind == "fastcgi_pass"]
             arg = backend.directive.args[0]
-            fix = set_args(ws, backend.directive, [_LOCALHOST.sub(lambda m, a=address: m.group(1) + a, arg, 1),
-                                                   *backend.directive.args[1:]],
+            new = _LOCALHOST.sub(lambda m: m.group(1) + address, arg, 1)  # noqa: B023 (called at once)
+            fix = set_args(ws, backend.directive, [new, *backend.directive.args[1:]],
                            f"replace localhost by {address}", safe=False)
             yield report(backend.directive, message, rel, fix)

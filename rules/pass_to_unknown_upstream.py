@@ -71,7 +71,8 @@ def check(ws):
                        f'takes it for a host name: nginx refuses to start or reload, {emerg}; did you mean upstream '
                        f'"{guess}"?')
             arg = route.directive.args[0]
-            new = re.sub(rf"^((?:[a-z]+://)?){re.escape(target.host)}(?=/|$)", lambda m, g=guess: m.group(1) + g, arg)
+            pattern = rf"^((?:[a-z]+://)?){re.escape(target.host)}(?=/|$)"
+            new = re.sub(pattern, lambda m: m.group(1) + guess, arg)  # noqa: B023 (called at once)
             fix = set_args(ws, route.directive, [new, *route.directive.args[1:]],
                            f'use upstream "{guess}"', safe=False) if new != arg else None
             yield report(route.directive, message, [related(upstream, f'upstream "{guess}" is defined here')], fix)

@@ -47,21 +47,21 @@ def check(ws):
     for target in proxy_targets(ws):
         if serving(decls, target):
             continue
-        endpoint, directive = target.backend.endpoint, target.backend.directive
+        endpoint, port, directive = target.endpoint, target.port, target.backend.directive
         own = own_server_listens(decls, target.route)
         candidates = [d for d in decls if d.machine == target.machine and (d.path, d.line) not in own]
         what = f"{directive.name} {directive.args[0]}"
         consequence = f"every request here gets {connect_failure(endpoint)}"
         if not candidates:
             continue
-        best = min(candidates, key=lambda d: (abs(d.port - endpoint.port), d.path, d.line))
+        best = min(candidates, key=lambda d: (abs(d.port - port), d.path, d.line))
         ports = {d.port for d in candidates}
-        clear = len(ports) == 1 or ([_one_digit_off(endpoint.port, p) for p in ports].count(True) == 1 \
-            and _one_digit_off(endpoint.port, best.port))
-        message = (f"{what}: no backend declared on {target.machine} serves port {endpoint.port}; "
+        clear = len(ports) == 1 or ([_one_digit_off(port, p) for p in ports].count(True) == 1 \
+            and _one_digit_off(port, best.port))
+        message = (f"{what}: no backend declared on {target.machine} serves port {port}; "
                    f"{consequence}; did you mean port {best.port} ({best.label})?")
         rel = [related(best, best.label)] if best.path else []
-        yield report(directive, message, rel, _fix(ws, directive, endpoint.port, best.port, clear))
+        yield report(directive, message, rel, _fix(ws, directive, port, best.port, clear))
 
 
 def _one_digit_off(a: int, b: int) -> bool:

@@ -59,4 +59,4 @@ def check(ws):
             directive = target.backend.directive
             yield report(directive, f"{directive.name} {directive.args[0]}: the tree declares no backend "
                          f"on {target.machine}; gwlint cannot check that anything listens on port "
-                         f"{target.backend.endpoint.port}")
+                         f"{target.port}")

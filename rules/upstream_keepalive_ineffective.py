@@ -113,12 +113,13 @@ def _fastcgi_problems(ws, route, block):
 
 def _merge(fixes: list[Fix | None]) -> Fix | None:
     """One fix from several: insertions at the same spot become one edit, in order."""
-    if not fixes or any(f is None for f in fixes):
+    present = [f for f in fixes if f is not None]
+    if not fixes or len(present) < len(fixes):
         return None
     edits: dict[tuple, Edit] = {}
-    for edit in (e for f in fixes for e in f.edits):
+    for edit in (e for f in present for e in f.edits):
         key = (edit.path, edit.start, edit.end)
         if key in edits and edit.end < edit.start:
             edit = Edit(edit.path, edit.start, edit.end, edits[key].lines + edit.lines)
         edits[key] = edit
-    return Fix("; ".join(f.title for f in fixes), tuple(edits.values()), all(f.safe for f in fixes))
+    return Fix("; ".join(f.title for f in present), tuple(edits.values()), all(f.safe for f in present))

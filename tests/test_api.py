@@ -35,11 +35,12 @@ def test_readme_example_runs(deploy):
     assert "php8.1" in (deploy / SITE).read_text()  # write=False: nothing written
 
 
-def test_lint_reads_the_config_the_cli_reads(deploy):
+def test_lint_reads_the_config_the_cli_reads(deploy, monkeypatch):
     (deploy / ".gwlint.toml").write_text('[severity]\nGW301 = "info"\n')
     result = api.lint(deploy)
     assert [(f.path, f.line, f.code, f.severity.value) for f in result.findings] == [(SITE, 18, "GW301", "info")]
-    cli = json.loads(run("check", str(deploy), "--format", "json").stdout)["findings"]
+    monkeypatch.chdir(deploy)  # the CLI shows paths from the current directory
+    cli = json.loads(run("check", ".", "--format", "json").stdout)["findings"]
     assert [(f["path"], f["line"], f["code"], f["severity"], f["message"]) for f in cli] == \
         [(f.path, f.line, f.code, f.severity.value, f.message) for f in result.findings]
     assert api.lint(deploy, {"ignore": ["GW301"]}).findings == []  # an explicit config replaces the file
@@ -47,9 +48,10 @@ def test_lint_reads_the_config_the_cli_reads(deploy):
     assert api.lint(deploy, {"severity": {"GW301": "warning"}, "fail-on": "error"}).exit_code == 0
 
 
-def test_fix_diff_is_the_cli_diff_and_write_applies_it(deploy):
+def test_fix_diff_is_the_cli_diff_and_write_applies_it(deploy, monkeypatch):
     fixed = api.fix(deploy)
-    assert fixed.diff == run("check", str(deploy), "--diff").stdout != ""
+    monkeypatch.chdir(deploy)  # the CLI shows paths from the current directory
+    assert fixed.diff == run("check", ".", "--diff").stdout != ""
     assert "php8.1" in (deploy / SITE).read_text()
     written = api.fix(deploy, write=True)
     assert written.findings == [] and written.exit_code == 0 and [f.code for f in written.fixes.applied] == ["GW301"]

@@ -1,4 +1,7 @@
-"""`gwlint check` end to end: every fixture, exit codes, the JSON contract, and bad input."""
+"""`gwlint check` end to end: every fixture, exit codes, the JSON contract, and bad input.
+
+Most run the CLI in-process (`gwlint.testing.CliRunner`: the same arguments, output and exit
+codes, without an interpreter start each); those marked "process" run `python -m gwlint`."""
 
 import json
 import os
@@ -6,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -16,9 +20,22 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CLEAN = sorted(p.name for p in FIXTURES.iterdir() if p.name.endswith("-clean"))
 
 
-def gwlint(*args, cwd=None, env=None):
-    return subprocess.run([sys.executable, "-m", "gwlint", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env={**os.environ, **(env or {})})
+def gwlint(*args, cwd=None) -> SimpleNamespace:
+    """The CLI in-process (from `cwd` when given), its result shaped as subprocess.run's."""
+    here = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, [str(a) for a in args])
+    finally:
+        os.chdir(here)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
+
+
+def gwlint_process(*args, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gwlint", *map(str, args)], capture_output=True, text=True, cwd=cwd)
 
 
 def test_every_clean_layout_has_a_fixture():
@@ -33,8 +50,8 @@ def test_clean_fixture_exits_0_with_no_findings(name):
     assert doc["findings"] == [] and doc["summary"]["total"] == 0
 
 
-def test_socket_mismatch_fixture_text():
-    run = gwlint("check", cwd=FIXTURES / "debian-socket-mismatch")
+def test_socket_mismatch_fixture_text():  # process
+    run = gwlint_process("check", cwd=FIXTURES / "debian-socket-mismatch")
     assert run.returncode == 1 and run.stderr == ""
     lines = run.stdout.splitlines()
     assert lines[0].startswith("etc/nginx/sites-available/default:18: GW301 error: fastcgi_pass "
@@ -158,10 +175,10 @@ def test_directory_where_a_file_is_expected(tmp_path):
     assert run.returncode == 2 and "etc/nginx/dir: is a directory" in run.stderr
 
 
-def test_usage_errors_exit_2(tmp_path):
-    assert gwlint("check", tmp_path, "--format", "xml").returncode == 2
-    assert gwlint("check", tmp_path, "--no-such-option").returncode == 2
-    assert gwlint("frobnicate").returncode == 2
+def test_usage_errors_exit_2(tmp_path):  # process
+    assert gwlint_process("check", tmp_path, "--format", "xml").returncode == 2
+    assert gwlint_process("check", tmp_path, "--no-such-option").returncode == 2
+    assert gwlint_process("frobnicate").returncode == 2
 
 
 def test_empty_tree_is_clean(tmp_path):
@@ -184,8 +201,8 @@ def test_internal_error_is_one_line_exit_3(tmp_path, monkeypatch):
     assert result.exit_code == 3 and "Traceback" in result.output
 
 
-def test_version():
-    run = gwlint("--version")
+def test_version():  # process
+    run = gwlint_process("--version")
     assert run.returncode == 0 and run.stdout.startswith("gwlint ")
 
 

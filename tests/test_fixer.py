@@ -7,8 +7,10 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from conftest import gwlint as in_process
 
 from gwlint.engine.finding import Edit, Finding, Fix
 from gwlint.errors import InputError
@@ -21,8 +23,16 @@ BROKEN = sorted(p.name for p in FIXTURES.iterdir() if not p.name.endswith("-clea
 CONF = "etc/nginx/nginx.conf"
 
 
-def gwlint(*args, cwd=None, text=True):
-    return subprocess.run([sys.executable, "-m", "gwlint", *map(str, args)], capture_output=True, text=text, cwd=cwd)
+def gwlint(*args, text=True) -> SimpleNamespace:
+    """The CLI in-process, its result shaped as subprocess.run's (the pipe test below runs the real
+    process); `text=False` gives the bytes written."""
+    result = in_process(*map(str, args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    if text:
+        return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
+    out, err = (s.encode("utf-8", "surrogateescape") for s in (result.stdout, result.stderr))
+    return SimpleNamespace(returncode=result.exit_code, stdout=out, stderr=err)
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:

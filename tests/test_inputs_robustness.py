@@ -69,12 +69,14 @@ def check(root: Path, *args: str):
     return result
 
 
-def mutated_tree(target: str, data: bytes) -> Path:
-    root = write_tree({k: v for k, v in TREE.items() if k != target},
-                      Path(tempfile.mkdtemp(prefix="gwlint-prop-")))
-    (root / target).parent.mkdir(parents=True, exist_ok=True)
-    (root / target).write_bytes(data)
-    return root
+def check_mutated(target: str, data: bytes) -> None:
+    """`check` on the tree with `target` replaced by `data`, in a temp dir removed afterwards
+    (hypothesis calls the test once per example: tmp_path would be shared by all of them)."""
+    with tempfile.TemporaryDirectory(prefix="gwlint-prop-") as tmp:
+        root = write_tree({k: v for k, v in TREE.items() if k != target}, Path(tmp))
+        (root / target).parent.mkdir(parents=True, exist_ok=True)
+        (root / target).write_bytes(data)
+        check(root)
 
 
 targets = st.sampled_from(sorted(TREE))
@@ -100,26 +102,26 @@ def _splice(text: str, at: int, insert: bytes, cut: int = 0) -> bytes:
 @given(targets, st.integers(min_value=0))
 def test_truncated_files(target, at):
     text = TREE[target]
-    check(mutated_tree(target, text.encode()[: at % (len(text) + 1)]))
+    check_mutated(target, text.encode()[: at % (len(text) + 1)])
 
 
 @FAST
 @given(targets, st.integers(min_value=0), st.binary(min_size=1, max_size=12), st.integers(0, 8))
 def test_random_bytes(target, at, junk, cut):
-    check(mutated_tree(target, _splice(TREE[target], at, junk, cut)))
+    check_mutated(target, _splice(TREE[target], at, junk, cut))
 
 
 @FAST
 @given(targets, st.integers(min_value=0),
        st.lists(st.sampled_from(["{", "}", '"', "'", ";", "[", "]", "=", "\\", "#", "\n", "$"]), min_size=1, max_size=6))
 def test_unbalanced_braces_and_quotes(target, at, chars):
-    check(mutated_tree(target, _splice(TREE[target], at, "".join(chars).encode())))
+    check_mutated(target, _splice(TREE[target], at, "".join(chars).encode()))
 
 
 @FAST
 @given(targets, st.integers(min_value=0), st.integers(1, 200_000), st.sampled_from(["x", " ", "{", "a=", "\t"]))
 def test_very_long_lines(target, at, length, unit):
-    check(mutated_tree(target, _splice(TREE[target], at, (unit * length).encode()[:length])))
+    check_mutated(target, _splice(TREE[target], at, (unit * length).encode()[:length]))
 
 
 NGINX_DUMP = "".join(f"# configuration file /{rel}:\n{TREE[rel]}\n" for rel in

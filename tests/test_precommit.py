@@ -1,7 +1,9 @@
-"""The hooks in .pre-commit-hooks.yaml, run by the real `pre-commit try-repo` on a temp git repo.
+"""The hooks in .pre-commit-hooks.yaml, run by the real `pre-commit run` on temp git repos whose
+.pre-commit-config.yaml names this checkout (committed to a temp repo) as the hooks' repo.
 
-pre-commit builds the hook's environment with pip (as for any user), so this test needs the
-package index; it takes tens of seconds the first time.
+These tests need the package index: pre-commit builds the hooks' environment with pip, as for any
+user (tens of seconds). They share one pre-commit home, so it is built once for the module
+(`pre-commit try-repo` would build a new one on every call).
 """
 
 import os
@@ -35,7 +37,8 @@ def hooks_repo(tmp_path_factory) -> Path:
     """The checkout as pre-commit needs it: a git repo with the working tree committed at HEAD."""
     repo = tmp_path_factory.mktemp("hooks") / "gwlint"
     shutil.copytree(CHECKOUT, repo, symlinks=True, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "__pycache__", "*.egg-info", ".pytest_cache", ".gwlint_cache", "build"))
+        ".git", ".venv", "__pycache__", "*.egg-info", ".pytest_cache", ".gwlint_cache", "build",
+        ".mypy_cache", ".ruff_cache", ".trees", ".hypothesis"))
     git(repo, "init", "-q")
     commit_all(repo, "gwlint under test")
     return repo
@@ -46,34 +49,43 @@ def cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-def try_repo(target: Path, hooks: Path, cache: Path, hook: str, *args: str) -> subprocess.CompletedProcess:
-    pre_commit = Path(sys.executable).parent / "pre-commit"
+def use_hooks(target: Path, hooks: Path, *hook_args: str) -> None:
+    """A git repo at `target` (its files committed) whose pre-commit config runs both hooks."""
+    rev = git(hooks, "rev-parse", "HEAD").strip()
+    args = f"        args: [{', '.join(hook_args)}]\n" if hook_args else ""
+    (target / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hooks}\n    rev: {rev}\n    hooks:\n"
+        f"      - id: gwlint\n{args}      - id: gwlint-fix\n{args}")
+    git(target, "init", "-q")
+    commit_all(target, "configs")
+
+
+def pre_commit(target: Path, cache: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(cache), "NO_COLOR": "1"}
-    return subprocess.run([str(pre_commit), "try-repo", str(hooks), hook, "--color", "never", *args],
+    return subprocess.run([str(Path(sys.executable).parent / "pre-commit"), "run", "--color", "never", *args],
                           cwd=target, capture_output=True, text=True, env=env, timeout=600)
 
 
 def test_hooks_pass_clean_fail_broken_and_fix_rewrites(hooks_repo, cache, tmp_path):
     target = tmp_path / "configs"
     shutil.copytree(CHECKOUT / "fixtures" / "debian-clean", target, symlinks=True)
-    git(target, "init", "-q")
-    commit_all(target, "clean")
-    clean = try_repo(target, hooks_repo, cache, "gwlint", "--all-files")
+    use_hooks(target, hooks_repo)
+    clean = pre_commit(target, cache, "gwlint", "--all-files")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "Passed" in clean.stdout
 
     site = target / SITE
     site.write_text(site.read_text().replace(NEW, OLD))
     commit_all(target, "broken: pool socket of php8.1")
-    broken = try_repo(target, hooks_repo, cache, "gwlint", "--from-ref", "HEAD~1", "--to-ref", "HEAD")
+    broken = pre_commit(target, cache, "gwlint", "--from-ref", "HEAD~1", "--to-ref", "HEAD")
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "Failed" in broken.stdout and "GW301" in broken.stdout and f"{SITE}:18" in broken.stdout
 
-    fixed = try_repo(target, hooks_repo, cache, "gwlint-fix", "--from-ref", "HEAD~1", "--to-ref", "HEAD")
+    fixed = pre_commit(target, cache, "gwlint-fix", "--from-ref", "HEAD~1", "--to-ref", "HEAD")
     assert fixed.returncode == 1, fixed.stdout + fixed.stderr  # pre-commit fails when a hook edits files
     assert "files were modified by this hook" in fixed.stdout
     assert NEW in site.read_text() and OLD not in site.read_text()
-    again = try_repo(target, hooks_repo, cache, "gwlint", "--all-files")
+    again = pre_commit(target, cache, "gwlint", "--all-files")
     assert again.returncode == 0, again.stdout + again.stderr
 
 
@@ -82,22 +94,10 @@ def test_config_with_root_arg_for_a_tree_in_a_subdirectory(hooks_repo, cache, tm
     target = tmp_path / "repo"
     shutil.copytree(CHECKOUT / "fixtures" / "debian-socket-mismatch", target / "deploy", symlinks=True)
     (target / "deploy" / SITE).with_name("unrelated.conf").write_text("# not included anywhere\n")
-    rev = git(hooks_repo, "rev-parse", "HEAD").strip()
-    (target / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {hooks_repo}\n    rev: {rev}\n    hooks:\n"
-        "      - id: gwlint\n        args: [--root, deploy]\n")
-    git(target, "init", "-q")
-    commit_all(target, "tree in deploy/")
-    pre_commit = Path(sys.executable).parent / "pre-commit"
-    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(cache), "NO_COLOR": "1"}
-
-    def run(*files: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(pre_commit), "run", "--color", "never", "--files", *files], cwd=target,
-                              capture_output=True, text=True, env=env, timeout=600)
-
-    broken = run(f"deploy/{SITE}")
+    use_hooks(target, hooks_repo, "--root", "deploy")
+    broken = pre_commit(target, cache, "gwlint", "--files", f"deploy/{SITE}")
     assert broken.returncode == 1 and f"{SITE}:18: GW301" in broken.stdout, broken.stdout + broken.stderr
-    unrelated = run("deploy/etc/nginx/sites-available/unrelated.conf")
+    unrelated = pre_commit(target, cache, "gwlint", "--files", "deploy/etc/nginx/sites-available/unrelated.conf")
     assert unrelated.returncode == 0, unrelated.stdout + unrelated.stderr
 
 

@@ -6,9 +6,10 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from gwlint.engine.finding import Edit, Finding, Severity
+from gwlint.engine.finding import Edit, Finding, Fix, Severity
 from gwlint.errors import InputError
 from gwlint.load.ini import parse_ini
 from gwlint.load.nginx import parse_text
@@ -67,11 +68,17 @@ def _span(edit: Edit) -> tuple[int, int]:
     return (edit.start, max(edit.start, edit.end))
 
 
+def fix_of(finding: Finding) -> Fix:
+    """The fix of a finding the loop chose or applied (those always have one)."""
+    assert finding.fix is not None
+    return finding.fix
+
+
 def _fix_key(finding: Finding) -> tuple:
     return (finding.path, finding.line, finding.code, finding.fix.title if finding.fix else "")
 
 
-def choose(findings: list[Finding], unsafe: bool, rejected: set = frozenset()) -> list[Finding]:
+def choose(findings: list[Finding], unsafe: bool, rejected: AbstractSet[tuple] = frozenset()) -> list[Finding]:
     """Fixable findings whose edits overlap no edit already chosen, in finding order."""
     taken: dict[str, list[tuple[int, int]]] = {}
     chosen = []
@@ -103,7 +110,7 @@ def _still_parses(rel: str, text: str, ws: Workspace) -> str | None:
 def _culprits(rel: str, before: str, fixes: list[Finding], ws: Workspace) -> list[Finding]:
     """The fixes that break `rel` on their own; all of them when only their combination does."""
     alone = [f for f in fixes
-             if _still_parses(rel, apply_edits(before, [e for e in f.fix.edits if e.path == rel]), ws)]
+             if _still_parses(rel, apply_edits(before, [e for e in fix_of(f).edits if e.path == rel]), ws)]
     return alone or fixes
 
 
@@ -114,7 +121,7 @@ def _state(overlay: dict[str, str], original: dict[str, str]) -> str:
 
 
 def _no_convergence(at: Finding, why: str) -> Finding:
-    return Finding(f"fixes do not converge: {why} (last: {at.code} {at.fix.title}); no fix was applied",
+    return Finding(f"fixes do not converge: {why} (last: {at.code} {fix_of(at).title}); no fix was applied",
                    at.path, at.line, code="GW904", name="fix-loop", severity=Severity.ERROR)
 
 
@@ -140,7 +147,7 @@ def fix_loop(load: Callable[[dict[str, str]], Workspace], lint: Callable[[Worksp
             break
         by_file: dict[str, list[Edit]] = {}
         for finding in chosen:
-            for edit in finding.fix.edits:
+            for edit in fix_of(finding).edits:
                 by_file.setdefault(edit.path, []).append(edit)
         candidate, broken = dict(overlay), False
         for rel, edits in by_file.items():
@@ -149,9 +156,10 @@ def fix_loop(load: Callable[[dict[str, str]], Workspace], lint: Callable[[Worksp
             after = apply_edits(before, edits)
             error = _still_parses(rel, after, ws)
             if error:
-                culprits = _culprits(rel, before, [f for f in chosen if any(e.path == rel for e in f.fix.edits)], ws)
+                touching = [f for f in chosen if any(e.path == rel for e in fix_of(f).edits)]
+                culprits = _culprits(rel, before, touching, ws)
                 rejected.update(_fix_key(f) for f in culprits)
-                titles = "; ".join(f.fix.title for f in culprits)
+                titles = "; ".join(fix_of(f).title for f in culprits)
                 problems.append(Finding(f"fix reverted ({titles}): it made the file unparsable ({error})",
                                         culprits[0].path, culprits[0].line, code="GW905",
                                         name="fix-broke-file", severity=Severity.ERROR))
@@ -199,13 +207,16 @@ def _keepends(text: str) -> list[str]:
     return [line + "\n" for line in lines] + ([last] if last else [])
 
 
-def write_fixed(ws: Workspace, result: FixResult) -> None:
+def write_fixed(ws: Workspace | None, result: FixResult) -> None:
     """Write every changed file atomically (temp file + rename), keeping its mode and owner.
 
     All targets are checked before any is written: a file outside the root (through a symlink)
     or a read-only file (no write bit, even for root) stops the whole write with an InputError,
-    leaving every file untouched.
+    leaving every file untouched. `ws` is the workspace the loop ended on (`result.workspace`).
     """
+    if not result.changed:
+        return
+    assert ws is not None, "fix_loop sets FixResult.workspace"
     targets = []
     for rel in result.changed:
         path = ws.root.resolve(ws.root.path / rel)

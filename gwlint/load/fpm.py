@@ -1,7 +1,9 @@
 """PHP-FPM installs: main config, included pool files, pools, and the php.ini chain they read."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+import re
 
 from gwlint.load.fsroot import Root
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
@@ -66,13 +68,25 @@ class FpmInstall:
     php_ini_files: list[str] = field(default_factory=list)
     php_ini: dict[str, Setting] = field(default_factory=dict)
 
+    @property
+    def version(self) -> tuple[int, int] | None:
+        """The PHP version the install's paths name (etc/php/7.4/fpm, etc/php81, php-fpm7.4), if any."""
+        for rel in (self.conf, *self.files):
+            m = _VERSION_IN_PATH.search(rel or "")
+            if m:
+                return int(m.group(1)), int(m.group(2))
+        return None
+
+
+_VERSION_IN_PATH = re.compile(r"php(?:-fpm)?/?(\d)\.?(\d)(?:/|-fpm|\b)")
+
 
 def _prefix_for(conf: Path) -> Path:
     """php-fpm's prefix, against which a relative `include=` resolves (/usr/local for docker)."""
     return conf.parent.parent if conf.parent.name == "etc" else conf.parent
 
 
-def load_install(root: Root, conf: Path | None, pool_files: list[Path] = ()) -> FpmInstall:
+def load_install(root: Root, conf: Path | None, pool_files: Sequence[Path] = ()) -> FpmInstall:
     """Read a main config (following `include=`) or a list of loose pool files into an install."""
     install = FpmInstall(root.rel(conf) if conf else None)
     entries: list[tuple[IniFile, str | None]] = []  # file and the section it continues

@@ -52,7 +52,7 @@ def lex(text: str) -> Iterator[tuple[str, int, bool]]:
         m = match(text, pos)
         if m is None:  # an unterminated quote or comment, or a lone backslash at the end
             return
-        kind = m.lastgroup
+        kind = m.lastgroup or ""  # every alternative is a named group
         start, pos = m.span()
         if kind == "space":
             line += count("\n", start, pos)

@@ -185,6 +185,7 @@ def parse_text(text: str, rel: str) -> ParsedFile:
                          min(pending.line, text.count("\n") + 1))
     if len(stack) > 1:
         opener = stack[-1][0]
+        assert opener is not None  # only the bottom of the stack has no directive
         raise InputError(f'"{opener.name}" block is never closed (unexpected end of file, expecting "}}")',
                          rel, opener.line)
     return ParsedFile(rel, top, comments, crowded)

@@ -15,7 +15,7 @@ TRUE = frozenset({"1", "yes", "true", "on"})
 
 def unit_names(root, pattern: re.Pattern) -> list[str]:
     """Service units under the root whose name matches `pattern` (masked units left out)."""
-    names = set()
+    names: set[str] = set()
     for directory in UNIT_DIRS:
         local = root.path / directory
         if local.is_dir():

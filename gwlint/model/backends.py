@@ -11,10 +11,14 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gwlint.errors import InputError
 from gwlint.load.discover import COMPOSE_NAMES, PM2_NAMES
-from gwlint.model.endpoint import LOOPBACK_NAMES
+from gwlint.model.endpoint import LOOPBACK_NAMES, Endpoint
+
+if TYPE_CHECKING:
+    from gwlint.model.workspace import Backend, Route
 
 SYSTEMD_DIRS = ("etc/systemd/system", "lib/systemd/system", "usr/lib/systemd/system")
 NOT_BACKENDS = re.compile(r"nginx|php.*fpm", re.I)  # units whose ports are not app backends
@@ -277,12 +281,13 @@ def _compose_port(item, service: str, rel: str, label: str) -> list[Declaration]
     import yaml
 
     line = item.start_mark.line + 1
+    parts: list[str | None]
     if isinstance(item, yaml.MappingNode):
         spec = {k: v.value for k, v in _mapping(item).items() if isinstance(v, yaml.ScalarNode)}
         parts = [spec.get("host_ip"), spec.get("published"), spec.get("target")]
     else:
-        parts = str(item.value).split("/")[0].split(":")
-        parts = [None] * (3 - len(parts)) + parts
+        given = str(item.value).split("/")[0].split(":")
+        parts = [None] * (3 - len(given)) + given
     host_ip, published, target = parts[-3], parts[-2], parts[-1]
     out = []
     if target and str(target).isdigit():
@@ -337,11 +342,18 @@ PROXY_DIRECTIVES = frozenset({"proxy_pass", "grpc_pass", "uwsgi_pass", "scgi_pas
 
 @dataclass(frozen=True, slots=True)
 class ProxyTarget:
-    """A proxied backend and the machine its host names: "host" (this machine) or a compose service."""
+    """A proxied backend and the machine its host names: "host" (this machine) or a compose service.
+    `endpoint` is the backend's (always TCP, with a port)."""
 
-    route: object
-    backend: object
+    route: "Route"
+    backend: "Backend"
     machine: str
+    endpoint: Endpoint
+
+    @property
+    def port(self) -> int:
+        assert self.endpoint.port is not None  # proxy_targets keeps only endpoints with a port
+        return self.endpoint.port
 
 
 def proxy_targets(ws) -> list[ProxyTarget]:
@@ -358,16 +370,15 @@ def proxy_targets(ws) -> list[ProxyTarget]:
             if endpoint is None or endpoint.kind != "tcp" or endpoint.port is None:
                 continue
             if is_loopback(endpoint.host) or endpoint.host in own_addresses:
-                out.append(ProxyTarget(route, backend, "host"))
+                out.append(ProxyTarget(route, backend, "host", endpoint))
             elif endpoint.host in services:
-                out.append(ProxyTarget(route, backend, endpoint.host))
+                out.append(ProxyTarget(route, backend, endpoint.host, endpoint))
     return out
 
 
-def serving(decls: list[Declaration], target) -> list[Declaration]:
+def serving(decls: list[Declaration], target: ProxyTarget) -> list[Declaration]:
     """Declarations on the target's machine and port, whatever address they bind."""
-    endpoint = target.backend.endpoint
-    return [d for d in decls if d.machine == target.machine and d.port == endpoint.port]
+    return [d for d in decls if d.machine == target.machine and d.port == target.port]
 
 
 def own_server_listens(decls: list[Declaration], route) -> set[tuple[str, int]]:

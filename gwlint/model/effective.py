@@ -13,8 +13,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from gwlint.load.units import nginx_bytes, nginx_seconds, php_bytes, php_int
+
+if TYPE_CHECKING:
+    from gwlint.load.ini import Setting
+    from gwlint.load.nginx import Directive
 
 # PHP's built-in defaults (main.c / php.ini-development comments) for the keys rules read
 PHP_DEFAULTS = {
@@ -44,8 +49,15 @@ class Value:
     name: str
     text: str
     number: float | None
-    at: object | None  # the Directive or Setting that set it; None for a built-in default
+    at: "Directive | Setting | None"  # what set it; None for a built-in default
     how: str = ""      # "inherited from http", "pool 'www' php_admin_value", "PHP_VALUE"...
+
+    @property
+    def directive(self) -> "Directive | None":
+        """The nginx directive that set this value; None for a default or an FPM/PHP setting."""
+        from gwlint.load.nginx import Directive
+
+        return self.at if isinstance(self.at, Directive) else None
 
     @property
     def source(self) -> str:
@@ -72,9 +84,9 @@ def nginx_value(block, name: str, default: str | None = None,
 
 
 @lru_cache(maxsize=4096)  # every PHP rule asks for the same locations: parse their params once
-def php_params(block) -> dict[str, dict[str, tuple[str, object]]]:
+def php_params(block) -> dict[str, dict[str, tuple[str, "Directive"]]]:
     """nginx PHP_VALUE / PHP_ADMIN_VALUE in scope: {param: {ini key: (value, directive)}} (read only)."""
-    out: dict[str, dict[str, tuple[str, object]]] = {"PHP_VALUE": {}, "PHP_ADMIN_VALUE": {}}
+    out: dict[str, dict[str, tuple[str, Directive]]] = {"PHP_VALUE": {}, "PHP_ADMIN_VALUE": {}}
     if block is None:
         return out
     for param in block.inherited_all("fastcgi_param"):

@@ -23,7 +23,8 @@ _LEADING_OCTAL = re.compile(r"\s*[+]?([0-7]*)")
 def parse_mode(value: str) -> tuple[int, bool]:
     """The mode php-fpm applies for a listen.mode value, and whether the value is a valid mode."""
     valid = bool(_OCTAL.fullmatch(value))
-    digits = _LEADING_OCTAL.match(value).group(1)
+    leading = _LEADING_OCTAL.match(value)  # matches every string, maybe empty
+    digits = leading.group(1) if leading else ""
     return (int(digits, 8) if digits else 0), valid
 
 

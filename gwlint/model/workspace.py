@@ -3,6 +3,7 @@
 import gc
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,8 +210,8 @@ def _route(node: Directive, upstreams: dict[str, Directive]) -> Route:
     return route
 
 
-def load_workspace(root_path: Path, *, nginx: list[Path] = (), fpm: list[Path] = (),
-                   php_ini: list[Path] = (), options: Options = Options(),
+def load_workspace(root_path: Path, *, nginx: Sequence[Path] = (), fpm: Sequence[Path] = (),
+                   php_ini: Sequence[Path] = (), options: Options = Options(),
                    path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None,
                    cache=None) -> Workspace:
     """Discover and parse a root (or the files named explicitly) into a Workspace.
@@ -287,7 +288,7 @@ def _load_problems(config: NginxConfig) -> list[Finding]:
     problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted', d.path, d.line,
                          code="GW906", name="include-outside-tree", severity=Severity.WARNING)
                  for d, rel, why, fatal in config.unread_matches if not fatal]
-    problems += [Finding(str(t.message) + "; not linted", t.path, t.line or 1, code="GW903",
+    problems += [Finding(str(t.message) + "; not linted", t.path or "", t.line or 1, code="GW903",
                          name="unrendered-template", severity=Severity.WARNING)
                  for t in config.templates]
     return problems

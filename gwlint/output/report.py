@@ -2,7 +2,7 @@
 keep its shape), --statistics."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from gwlint import __version__
 from gwlint.engine.finding import Finding
@@ -121,7 +121,7 @@ def as_text(findings: list[Finding], source: Callable[[str], str | None] | None 
     return "".join(line + "\n" for line in out)
 
 
-def as_github(findings: list[Finding], prefix: str = "", errors: list[dict] = ()) -> str:
+def as_github(findings: list[Finding], prefix: str = "", errors: Sequence[dict] = ()) -> str:
     """GitHub Actions workflow commands: one `::error file=..,line=..::` annotation per finding,
     and per error that stopped the run (`errors`: dicts with path, line and message).
 
@@ -182,7 +182,7 @@ def finding_dict(f: Finding, prefix: str = "") -> dict:
             "fix": fix}
 
 
-def as_json(findings: list[Finding], root: str, prefix: str = "", errors: list[dict] = ()) -> str:
+def as_json(findings: list[Finding], root: str, prefix: str = "", errors: Sequence[dict] = ()) -> str:
     """The JSON contract. `errors` (path, line, message) are what stopped the run (exit 2 or 3):
     the document is still complete, with no findings."""
     doc = {"version": JSON_VERSION, "tool": {"name": "gwlint", "version": __version__}, "root": root,

@@ -2,6 +2,7 @@
 locations, fixes as artifact changes, and the invocation (with the error when the run failed)."""
 
 import json
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from gwlint import __version__
@@ -54,7 +55,7 @@ def _fix(prefix: str, fix) -> dict:
                                 for path, replacements in changes.items()]}
 
 
-def as_sarif(findings: list[Finding], rules, prefix: str = "", errors: list[dict] = (),
+def as_sarif(findings: list[Finding], rules, prefix: str = "", errors: Sequence[dict] = (),
              exit_code: int | None = None) -> str:
     """One run; `prefix` is the root's path from the checkout, so URIs are checkout-relative.
 
@@ -65,7 +66,8 @@ def as_sarif(findings: list[Finding], rules, prefix: str = "", errors: list[dict
     index = {d["id"]: i for i, d in enumerate(table)}
     results = []
     for f in findings:
-        result = {"ruleId": f.code, "level": LEVELS[f.severity.value], "message": {"text": f.message}}
+        result: dict[str, object] = {"ruleId": f.code, "level": LEVELS[f.severity.value],
+                                     "message": {"text": f.message}}
         if f.code in index:
             result["ruleIndex"] = index[f.code]
         if f.path:

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from gwlint.engine.finding import Finding, Severity
@@ -39,8 +40,8 @@ def _existing(path: str) -> str | None:
     return path if os.access(path, os.X_OK) else None
 
 
-def verify(root: Path, overlay: dict[str, str] | None = None, nginx: list[str] = (),
-           fpm: list[str] = ()) -> tuple[list[Finding], list[str]]:
+def verify(root: Path, overlay: dict[str, str] | None = None, nginx: Sequence[str] = (),
+           fpm: Sequence[str] = ()) -> tuple[list[Finding], list[str]]:
     """Findings from the servers' own config tests, and notes about what was skipped."""
     nginx_bin, fpm_bin = find_nginx(), find_php_fpm()
     notes = [f"--verify: {name} not installed; `{name} -t` skipped"
@@ -49,15 +50,15 @@ def verify(root: Path, overlay: dict[str, str] | None = None, nginx: list[str] =
     with tempfile.TemporaryDirectory(prefix="gwlint-verify-") as tmp:
         reloc = relocate(root, Path(tmp) / "root", overlay=overlay, nginx=nginx, fpm=fpm)
         if nginx_bin:
-            for run in reloc.nginx:
-                rc, out = _run(run.argv(nginx_bin, reloc.root, "-t", "-q"))
-                if rc != 0:
-                    findings += _nginx_findings(out, reloc, reloc.original(str(run.conf)))
+            for nginx_run in reloc.nginx:
+                rc, out = _run(nginx_run.argv(nginx_bin, reloc.root, "-t", "-q"))
+                if rc != 0:  # (the entry file is in the copy: original() finds it; "" is "no location")
+                    findings += _nginx_findings(out, reloc, reloc.original(str(nginx_run.conf)) or "")
         if fpm_bin:
-            for run in reloc.fpm:
-                rc, out = _run(run.argv(fpm_bin, "-t"), run.env())
+            for fpm_run in reloc.fpm:
+                rc, out = _run(fpm_run.argv(fpm_bin, "-t"), fpm_run.env())
                 if rc != 0:
-                    findings += _fpm_findings(out, reloc, reloc.original(str(run.conf)))
+                    findings += _fpm_findings(out, reloc, reloc.original(str(fpm_run.conf)) or "")
     return sorted(findings, key=Finding.sort_key), notes
 
 

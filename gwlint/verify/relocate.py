@@ -19,6 +19,7 @@ import pwd
 import re
 import shutil
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -229,7 +230,7 @@ class _Relocator:
         return self.hosts.setdefault(str(ip), f"127.0.0.{len(self.hosts) + 2}")
 
     def collect_ports(self) -> None:
-        ports = set()
+        ports: set[int | None] = set()
         for node in self.ws.directives("listen"):
             endpoint = parse_fpm_listen(node.args[0]) if node.args else None
             if endpoint and endpoint.kind == "tcp":
@@ -242,8 +243,8 @@ class _Relocator:
             if pool.listen and pool.listen.kind == "tcp":
                 ports.add(pool.listen.port)
         ports |= {d.port for d in declarations(self.ws)}  # app backends a test may stand in for
-        ports.discard(None)
-        self.ports = dict(zip(sorted(ports), free_ports(len(ports)), strict=True))
+        known = sorted(port for port in ports if port is not None)
+        self.ports = dict(zip(known, free_ports(len(known)), strict=True))
 
     def _servers_without_listen(self) -> list[Directive]:
         return [node for node in self.ws.directives("server")
@@ -395,6 +396,7 @@ class _Relocator:
                         new = self.path(value, prefix, write=True)
                         endpoint = Endpoint("unix", path=new)
                     else:
+                        assert endpoint.port is not None  # parse_fpm_listen gives every tcp listen a port
                         endpoint = Endpoint("tcp", host=self.host(endpoint.host), port=self.ports[endpoint.port])
                         new = f"{endpoint.host}:{endpoint.port}"
                     self.edit.set_ini(setting, new)
@@ -428,7 +430,7 @@ class _Relocator:
 
 
 def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
-             nginx: list[str] = (), fpm: list[str] = ()) -> Relocation:
+             nginx: Sequence[str] = (), fpm: Sequence[str] = ()) -> Relocation:
     """Copy the tree `src` (with `overlay` texts, root-relative, written over it) to `dest` and relocate it.
 
     `nginx`/`fpm` name entry files (root-relative) as `gwlint check --nginx/--fpm` do.

@@ -122,6 +122,20 @@ REALSERVER_CASES: dict[str, list[Case]] = {
         Case("realserver-upload-limit", 413, None, r"\[error\] .*client intended to send too large body: 9437184 bytes",
              body=9 << 20, unsafe_fix=True),
     ],
+    "GW380": [
+        Case("realserver-no-script-filename", 404, None, r'FastCGI sent in stderr: "Primary script unknown"'),
+    ],
+    "GW381": [
+        Case("realserver-no-root", 404, None, r'FastCGI sent in stderr: "Primary script unknown"',
+             manual_fix=((SITE, "    # root is set per application (forgotten here)", "    root /var/www/html;"),)),
+        Case("realserver-fpm-chroot", 404, None, r'FastCGI sent in stderr: "Primary script unknown"',
+             manual_fix=((POOL, "chroot = /var/www\n", ""),)),
+    ],
+    "GW382": [
+        Case("realserver-limit-extensions", 403, None,
+             r"Access to the script '[^']*index\.phtml' has been denied \(see security\.limit_extensions\)",
+             path="/index.phtml", unsafe_fix=True),
+    ],
     "GW360": [
         Case("realserver-proxy-port", 502, 111, CONNECT.format(target="", errno=111), path="/"),
         Case("backends-vhosts-broken", 502, 111, CONNECT.format(target="", errno=111), path="/api/"),

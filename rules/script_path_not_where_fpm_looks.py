@@ -1,0 +1,116 @@
+"""The script path nginx sends is not where php-fpm looks for the script.
+
+## What it does
+For every PHP route whose `SCRIPT_FILENAME` is built from `$document_root` (or is
+`$request_filename`), works out the path php-fpm will open and flags it when:
+- no `root` is in scope: `$document_root` is nginx's compiled default `html`, under its prefix
+  (`/usr/share/nginx/html` on Debian and RHEL, `/etc/nginx/html` in the official image);
+- `root` is relative: it too resolves against nginx's prefix, not the config's directory;
+- a pool it reaches sets `chroot` and `root` lies under that chroot: php-fpm resolves the path
+  inside the chroot, so `/var/www/site/index.php` under `chroot = /var/www` is opened as
+  `/var/www/var/www/site/index.php` (unless the tree holds that directory).
+Locations with `alias` are skipped (`$document_root` means something else there).
+
+## Why is this bad?
+php-fpm finds no file at the path it is given: every PHP request gets **404 Not Found** with the body
+`File not found.`, and nginx's error.log says `FastCGI sent in stderr: "Primary script
+unknown"` (with a `try_files` check in the location, nginx answers 404 itself, before php-fpm).
+Both `nginx -t` and `php-fpm -t` pass.
+
+## Example
+```nginx
+server {
+    listen 80;
+    location ~ \\.php$ { include fastcgi.conf; fastcgi_pass unix:/run/php/php8.2-fpm.sock; }
+}
+```
+
+## Use instead
+```nginx
+server {
+    listen 80;
+    root /var/www/html;
+    location ~ \\.php$ { include fastcgi.conf; fastcgi_pass unix:/run/php/php8.2-fpm.sock; }
+}
+```
+With `chroot = /var/www/site`, send the path as the chrooted process sees it:
+`fastcgi_param SCRIPT_FILENAME /public$fastcgi_script_name;`.
+
+## Fix
+None: where the application lives is not in the tree.
+
+## References
+- https://nginx.org/en/docs/http/ngx_http_core_module.html#root
+- https://www.php.net/manual/en/install.fpm.configuration.php (chroot)
+"""
+
+from pathlib import PurePosixPath
+
+from gwlint.engine.finding import Severity, related, report
+from gwlint.model.effective import config_block
+from gwlint.model.fastcgi import fastcgi_params, param
+
+CODE = "GW381"
+NAME = "script-path-not-where-fpm-looks"
+SEVERITY = Severity.WARNING
+
+CONSEQUENCE = ("every PHP request here gets 404 \"File not found.\", error.log: FastCGI sent in stderr: "
+               "\"Primary script unknown\"")
+CHECKED = "every PHP request here gets nginx's 404 (try_files finds no script there)"
+
+
+def _built_from_root(script) -> bool:
+    value = script.args[1] if len(script.args) > 1 else ""
+    return value.startswith("$document_root") or value == "$request_filename"
+
+
+def _chroot_problem(ws, pool, root_path: str):
+    chroot = pool.get("chroot")
+    if chroot is None or "$" in chroot.value.replace("$pool", ""):
+        return None
+    base = chroot.value.replace("$pool", pool.name).rstrip("/")
+    if not base.startswith("/") or not (root_path + "/").startswith(base + "/"):
+        return None
+    seen_inside = base + root_path
+    if (ws.root.path / seen_inside.lstrip("/")).is_dir():
+        return None  # the tree holds the application inside the chroot too: a deliberate layout
+    return chroot, seen_inside
+
+
+def check(ws):
+    seen = set()
+    for route in ws.php_routes():
+        block = config_block(route.location)
+        if block is None or id(block) in seen:
+            continue
+        seen.add(id(block))
+        params, certain = fastcgi_params(block)
+        script = param(params, "SCRIPT_FILENAME")
+        if not certain or script is None or not _built_from_root(script) or block.inherited("alias"):
+            continue
+        root = block.inherited("root")
+        rel = [related(script, "SCRIPT_FILENAME")]
+        checked = any(d.name == "try_files" for d in block.walk())
+        consequence = CHECKED if checked else CONSEQUENCE
+        if root is None or not root.args:
+            yield report(route.directive, "no root in scope, so $document_root is nginx's compiled default "
+                         "<prefix>/html (/usr/share/nginx/html on Debian), where the scripts are looked for: "
+                         + consequence, rel)
+            continue
+        value = root.args[0]
+        if "$" in value:
+            continue
+        if not value.startswith("/"):
+            yield report(root, f"root {value} is relative: nginx resolves it against its prefix "
+                         f"(<prefix>/{value}), not this file's directory, and the script path php-fpm gets is "
+                         "there: unless the application lives there, " + consequence, rel)
+            continue
+        root_path = str(PurePosixPath(value))
+        for pool in {id(p): p for b in route.backends for p in b.pools}.values():
+            problem = _chroot_problem(ws, pool, root_path)
+            if problem is not None:
+                chroot, inside = problem
+                yield report(script, f"pool '{pool.name}' runs in chroot {chroot.value}, so it opens "
+                             f"{inside}/... for root {root_path}: " + CONSEQUENCE,
+                             [related(chroot, f"pool '{pool.name}' chroot"), related(root, "root")])
+                break
