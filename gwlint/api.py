@@ -74,6 +74,8 @@ def configure(config: ConfigLike = None, root: str | os.PathLike = ".",
     from gwlint.engine import config as config_module
     from gwlint.engine.runner import known_codes
 
+    if isinstance(config, Mapping) and not config and not overrides:
+        return Config()  # the defaults: nothing to validate, no rule to load
     every = _rules(rules)
     codes = known_codes(every)
     if isinstance(config, Config):
