@@ -35,10 +35,18 @@ test: $(STAMP) servers
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-# gwlint vs a crossplane-only parse (and gixy-ng when on PATH) on generated trees of 10, 1,000
-# and 10,000 sites; writes bench/results.md. About 5 minutes on 2 cores (trees are kept in bench/.trees).
-bench: $(BIN)/gwlint
-	$(BIN)/python bench/run.py
+# gwlint vs a crossplane-only parse and gixy-ng on generated trees of 1, 10, 1,000 and 10,000 sites
+# and a 26 MB map include; prints the targets, writes bench/results.md and the README's table.
+# About 10 minutes on 2 cores (trees are kept in bench/.trees). gixy-ng ships its own `crossplane`
+# module, so it gets a virtualenv of its own.
+GIXY := bench/.gixy-venv/bin/gixy
+$(GIXY):
+	@echo "installing gixy-ng 0.2.59 into bench/.gixy-venv (the comparison)"
+	@$(PYTHON) -m venv bench/.gixy-venv
+	@bench/.gixy-venv/bin/pip install -qq --disable-pip-version-check gixy-ng==0.2.59
+
+bench: $(BIN)/gwlint $(GIXY)
+	$(BIN)/python bench/run.py --gixy $(GIXY) --readme README.md
 
 # nginx and php-fpm for the real-server tests: installed from Debian packages when missing
 # and we are root; otherwise those tests skip loudly (and fail under CI=true).
@@ -55,9 +63,13 @@ servers:
 readme-rules: $(BIN)/gwlint
 	$(BIN)/python -c 'from gwlint.engine.ruledocs import update_readme; update_readme("README.md")'
 
+# the README's example outputs, from the current code (tests/test_readme_examples.py keeps them in step)
+readme-examples: $(BIN)/gwlint
+	$(BIN)/python tests/readme_examples.py
+
 # a rule module and its test file with every doc section: make new-rule NAME=kebab-name CODE=GWnnn [SEVERITY=warning]
 new-rule: $(BIN)/gwlint
 	$(BIN)/python scripts/new_rule.py "$(NAME)" "$(CODE)" --severity "$(or $(SEVERITY),warning)"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .gwlint_cache bench/.trees
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .gwlint_cache bench/.trees bench/.gixy-venv

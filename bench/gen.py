@@ -307,6 +307,25 @@ def write_tree(n: int, out: Path, seed: int = 1) -> int:
     return total
 
 
+MAP_ENTRIES = 1_200_000
+
+
+def write_map_tree(out: Path, entries: int = MAP_ENTRIES, seed: int = 1) -> int:
+    """The 10-site tree plus a `map` whose entries come from one include (~26 MB for 1.2M entries,
+    a legacy-redirect table as sites keep them); returns the number of bytes written."""
+    total = write_tree(10, out, seed)
+    conf = ("map $host $legacy_site {\n    hostnames;\n    default \"\";\n"
+            "    include maps/legacy-hosts.map;\n}\n")
+    (out / "etc/nginx/conf.d/legacy-map.conf").write_text(conf)
+    (out / "etc/nginx/maps").mkdir()
+    with open(out / "etc/nginx/maps/legacy-hosts.map", "w") as fh:
+        for start in range(0, entries, 10_000):
+            chunk = "".join(f"h{i:07d}.example {i % 977};\n" for i in range(start, min(start + 10_000, entries)))
+            fh.write(chunk)
+            total += len(chunk)
+    return total + len(conf)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sites", type=int)

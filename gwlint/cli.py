@@ -31,14 +31,20 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (`{self.prog} --help` lists the options)")
 
 
+_WIDTH: list[int] = []
+
+
 class _Formatter(argparse.HelpFormatter):
     """`-o, --output FILE` (the metavar once), paragraphs kept, at most 100 columns."""
 
     def __init__(self, prog: str):
-        import shutil
-
-        width = min(100, shutil.get_terminal_size((100, 24)).columns) - 2
-        super().__init__(prog, max_help_position=28, width=width)
+        if not _WIDTH:  # argparse makes a formatter per add_argument: ask the terminal once
+            try:
+                columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.stdout.fileno()).columns
+            except (ValueError, OSError):
+                columns = 100
+            _WIDTH.append(min(100, columns) - 2)
+        super().__init__(prog, max_help_position=28, width=_WIDTH[0])
 
     def _format_action_invocation(self, action: argparse.Action) -> str:
         if not action.option_strings:
@@ -387,7 +393,6 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
     from gwlint import api
     from gwlint.engine import config
     from gwlint.engine.registry import load_rules
-    from gwlint.fix.loop import fix_of
     from gwlint.model.workspace import gc_paused
     from gwlint.output.report import join_path, view_prefix
 
@@ -421,10 +426,11 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
                          cache=not no_cache, rules=rules)
     except InputError as exc:
         raise viewed(exc) from None
+    from gwlint.fix.loop import FIX_PROBLEMS, fix_of, unified_diff
+
     fixed = result.fixes
     assert fixed is not None  # fix() always says what the loop did
     if diff:
-        from gwlint.fix.loop import FIX_PROBLEMS, unified_diff
 
         patch = unified_diff(fixed, prefix)
         _write(patch, output)

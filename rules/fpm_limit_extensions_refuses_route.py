@@ -39,6 +39,7 @@ import re
 
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import set_ini
+from gwlint.load.ini import Setting
 from gwlint.model.effective import config_block
 from gwlint.model.fastcgi import DEFAULT_LIMIT_EXTENSIONS, fastcgi_params, location_matches, param
 
@@ -51,7 +52,7 @@ CANDIDATES = (".php", ".php3", ".php4", ".php5", ".php7", ".php8", ".phtml", ".p
 _FROM_URI = re.compile(r"\$(fastcgi_script_name|uri|request_filename)$")
 
 
-def limit_extensions(pool) -> tuple[list[str] | None, object]:
+def limit_extensions(pool) -> tuple[list[str] | None, Setting | None]:
     """The pool's allowed extensions (None: all) and the setting that says so (None: default)."""
     setting = pool.get("security.limit_extensions")
     if setting is None:

@@ -67,7 +67,7 @@ def _loopback_listen(arg: str) -> bool:
 
 
 def check(ws):
-    routes_by_location = {}
+    routes_by_location: dict[int, list] = {}
     for route in ws.php_routes():
         location = route.directive.ancestor("location")
         if location is not None:

@@ -6,8 +6,8 @@ Flags a location with `fastcgi_split_path_info` and a `PATH_INFO` param taken fr
 =404;`, `try_files $uri =404;`, or an `if (!-f ...)` block), when one of two hazards applies to a
 pool it reaches:
 - the pool lets php-fpm run uploaded files: `cgi.fix_pathinfo` on (PHP's default) and
-  `security.limit_extensions` emptied or widened to `.jpg`, `.png`, `.html`, ..., so `/uploads/avatar.jpg/x.php` runs the uploaded image as
-  PHP;
+  `security.limit_extensions` emptied or widened to `.jpg`, `.png`, `.html`, ..., so
+  `/uploads/avatar.jpg/x.php` runs the uploaded image as PHP;
 - the install's PHP is one that CVE-2019-11043 affects (before 7.1.33, 7.2.24, 7.3.11): this
   location shape is the one its remote code execution needs.
 
@@ -94,7 +94,8 @@ def _hazard(pool) -> tuple[str, object] | None:
     version = pool.install.version
     if version is not None and (version < (7, 1) or version in CVE_2019_11043_FIXED):
         fixed = CVE_2019_11043_FIXED.get(version)
-        when = f"PHP {version[0]}.{version[1]} before {fixed}" if fixed else f"PHP {version[0]}.{version[1]} (no fix released)"
+        php = f"PHP {version[0]}.{version[1]}"
+        when = f"{php} before {fixed}" if fixed else f"{php} (no fix released)"
         return (f"this is the shape CVE-2019-11043 (remote code execution) needs, and {when} is affected", pool.header)
     return None
 

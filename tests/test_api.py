@@ -8,7 +8,7 @@ import shutil
 import pytest
 from conftest import FIXTURES
 from conftest import gwlint as run
-from readme_examples import example
+from readme_snippets import snippet
 
 from gwlint import api, testing
 from gwlint.errors import InputError
@@ -27,7 +27,7 @@ def deploy(tmp_path, monkeypatch):
 def test_readme_example_runs(deploy):
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(example("python-api"), "README.md", "exec"), {})
+        exec(compile(snippet("python-api"), "README.md", "exec"), {})
     text = out.getvalue()
     assert f"{SITE}:18: GW301 warning: fastcgi_pass unix:/run/php/php8.1-fpm.sock" in text
     assert "exit code 1" in text

@@ -203,11 +203,11 @@ def test_missing_config_file_given_with_config_is_an_error(broken):
 def test_readme_rule_options_example_sets_the_options():
     import tomllib
 
-    from readme_examples import example
+    from readme_snippets import snippet
 
     from gwlint import api
 
-    table = tomllib.loads(example("rule-options"))["tool"]["gwlint"]
+    table = tomllib.loads(snippet("rule-options"))["tool"]["gwlint"]
     cfg = api.configure(table)
     assert cfg.rule_options == {"fpm-memory-over-budget": {"budget": 4 * 1024 ** 3},
                                 "proxy-target-undeclared": {"enabled": True}}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import gwlint as run
-from readme_examples import example
+from readme_snippets import snippet
 
 from gwlint import api
 from gwlint.engine.registry import RuleError, load_rules
@@ -128,6 +128,6 @@ def test_a_plugin_reusing_a_name_is_refused(tmp_path, monkeypatch):
 
 
 def test_readme_shows_the_example_plugin(plugin):
-    assert example("plugin-pyproject") in (PLUGIN / "pyproject.toml").read_text()
+    assert snippet("plugin-pyproject") in (PLUGIN / "pyproject.toml").read_text()
     module = (PLUGIN / "gwlint_example_plugin" / "body_size_above_maximum.py").read_text()
-    assert example("plugin-rule") in module
+    assert snippet("plugin-rule") in module

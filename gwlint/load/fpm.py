@@ -1,9 +1,9 @@
 """PHP-FPM installs: main config, included pool files, pools, and the php.ini chain they read."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-import re
 
 from gwlint.load.fsroot import Root
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini

@@ -1,8 +1,8 @@
 """Real-server proof for the script-reaching rules that predict no error status: what the
 request really gets before gwlint's finding is acted on, and after."""
 
-from pathlib import Path
 import shutil
+from pathlib import Path
 
 import pytest
 
