@@ -29,11 +29,12 @@ demo: $(BIN)/gwlint
 	@echo "== gwlint check fixtures/demo --diff"
 	@$(BIN)/gwlint check fixtures/demo --diff || test $$? -eq 1
 
-# style and types first (seconds), then the suite
+# style and types first (seconds), then the suite on two workers (pytest-xdist; the pre-commit
+# tests share one worker and so one hook environment)
 test: $(STAMP) servers
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # gwlint vs a crossplane-only parse and gixy-ng on generated trees of 1, 10, 1,000 and 10,000 sites
 # and a 26 MB map include; prints the targets, writes bench/results.md and the README's table.

@@ -7,7 +7,6 @@
 """
 
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -81,8 +80,10 @@ class LintResult:
         return _lint(self.root, self.config, self.options, self.codes_only)
 
 
-def write_tree(files: dict[str, str], root: Path | None = None) -> Path:
-    root = Path(root or tempfile.mkdtemp(prefix="gwlint-test-"))
+def write_tree(files: dict[str, str], root: Path) -> Path:
+    """Write `files` (root-relative path -> text) under `root` (pytest's tmp_path: a temp dir made
+    here would outlive the test)."""
+    root = Path(root)
     for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -116,9 +117,9 @@ def _lint(root: Path, cfg: Config, options: Options, select: tuple[str, ...] | N
     return LintResult(root, result.workspace, result.findings, options, select, cfg)
 
 
-def lint(files: dict[str, str], root: Path | None = None, options: Options = Options(),
+def lint(files: dict[str, str], root: Path, options: Options = Options(),
          select=None, ignore=(), config: Mapping[str, Any] | None = None) -> LintResult:
-    """Write `files` (root-relative path -> text) under `root` (a temp dir by default) and lint them."""
+    """Write `files` (root-relative path -> text) under `root` (e.g. tmp_path) and lint them."""
     return lint_tree(write_tree(files, root), options, select, ignore, config)
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.xdist_group("pre-commit")  # one worker, one hook environment (make test: -n 2)
+
 CHECKOUT = Path(__file__).resolve().parent.parent
 SITE = "etc/nginx/sites-available/default"
 OLD = "fastcgi_pass unix:/run/php/php8.1-fpm.sock;"

@@ -23,7 +23,8 @@ def test_clean_with_either_limit(tmp_path):
 
 
 def test_php_value_zero_in_a_location_is_flagged_at_its_line(tmp_path):
-    conf = nginx(location='            fastcgi_param PHP_ADMIN_VALUE "max_execution_time=0";  # expect: GW221\n')
+    conf = nginx(location='            fastcgi_param PHP_ADMIN_VALUE "max_execution_time=0";  # expect: GW221\n'
+                          '            fastcgi_param SCRIPT_FILENAME /var/www/html$fastcgi_script_name;\n')  # (else GW380)
     r = lint(tree(conf, "", "max_execution_time = 30\n"), tmp_path)
     r.assert_expected()
     assert "for this location" in r.findings[0].message

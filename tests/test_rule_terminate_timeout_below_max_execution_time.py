@@ -29,7 +29,8 @@ def test_clean_when_max_execution_time_is_off(tmp_path):
 
 def test_php_value_from_nginx_is_checked_at_its_line(tmp_path):
     conf = nginx(location='            fastcgi_param PHP_VALUE "max_execution_time=300";  # expect: GW220\n'
-                          '            fastcgi_read_timeout 10m;\n')
+                          '            fastcgi_read_timeout 10m;\n'
+                          '            fastcgi_param SCRIPT_FILENAME /var/www/html$fastcgi_script_name;\n')  # (else GW380)
     r = lint(tree(conf, "request_terminate_timeout = 2m\n", "max_execution_time = 30\n"), tmp_path)
     r.assert_expected()
     (f,) = r.findings

@@ -5,6 +5,7 @@ gives 200. Clean fixtures give 200, gwlint finds nothing and the servers log no 
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import gwlint as in_process
@@ -19,9 +20,10 @@ CLEAN = sorted(p.name for p in FIXTURES.glob("*-clean"))
 pytestmark = pytest.mark.realserver
 
 
-def gwlint(*args: str):
-    """`gwlint check` in-process (exit_code, stdout, stderr)."""
-    return in_process("check", *args)
+def gwlint(*args: str) -> SimpleNamespace:
+    """`gwlint check` in-process, its result shaped as subprocess.run's (returncode, stdout, stderr)."""
+    result = in_process("check", *args)
+    return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
 def serve(tree: Path, dest: Path, path: str, before: tuple[str, ...] = (), body: int = 0):
@@ -61,7 +63,7 @@ def test_broken_then_fixed(key, case, workdir):
     fixed = gwlint(str(tree), "--verify", *fix)
     assert "GW92" not in fixed.stdout, fixed.stdout
     if not case.manual_fix:
-        assert fixed.exit_code == 0, fixed.stdout + fixed.stderr
+        assert fixed.returncode == 0, fixed.stdout + fixed.stderr
 
     response, error_log, _ = serve(tree, workdir / "fixed", case.path, case.before, case.body)
     assert response.status == case.fixed_status, error_log
@@ -71,7 +73,7 @@ def test_broken_then_fixed(key, case, workdir):
 @pytest.mark.parametrize("fixture", CLEAN)
 def test_clean_fixture_serves_200_and_lints_clean(fixture, workdir):
     result = gwlint(str(FIXTURES / fixture), "--verify")
-    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
     response, error_log, fpm_log = serve(FIXTURES / fixture, workdir / "root", CLEAN_PATHS.get(fixture, "/index.php"))
     assert (response.status, response.body) == (200, "OK\n"), error_log
     assert not re.search(r"\[(crit|error|alert|emerg)\]", error_log), error_log
