@@ -182,7 +182,8 @@ def parser() -> argparse.ArgumentParser:
     group.add_argument("--nginx-user", metavar="USER",
                        help="nginx worker user when nginx.conf sets none [default: nobody].")
     group.add_argument("--fpm-master-user", metavar="USER",
-                       help="User the php-fpm master runs as [default: root].")
+                       help="User the php-fpm master runs as [default: the php-fpm unit's User= or the "
+                            "Dockerfile's USER; a pool without `user` means not root; else root].")
     group.add_argument("--nginx-version", metavar="VERSION",
                        help="nginx version whose defaults apply, e.g. 1.30 [default: 1.22, Debian 12's].")
     group.add_argument("--memory-budget", metavar="SIZE",

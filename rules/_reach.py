@@ -3,6 +3,7 @@
 import ipaddress
 
 from gwlint.model.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
+from gwlint.model.runtime import run_path
 
 # nginx 1.29.7 (stable 1.30.0) made HTTP/1.1 with upstream keep-alive the proxy default.
 KEEPALIVE_DEFAULT_SINCE = (1, 29, 7)
@@ -25,12 +26,15 @@ def is_loopback_host(host: str | None) -> bool:
     return Endpoint("tcp", host=host, port=0).is_loopback if host else False
 
 
-def pool_accepts(listen: Endpoint, target: Endpoint) -> bool:
-    """Whether a pool listening at `listen` certainly accepts a connection nginx aims at `target`."""
+def pool_accepts(listen: Endpoint, target: Endpoint, ws=None) -> bool:
+    """Whether a pool listening at `listen` certainly accepts a connection nginx aims at `target`
+    (unix: one socket at run time, through /var/run = /run and, given `ws`, its runtime links)."""
     if listen.kind != target.kind:
         return False
     if listen.kind == "unix":
-        return listen.path == target.path
+        if ws is not None:
+            return ws.same_socket(listen, target)
+        return run_path(listen.path or "") == run_path(target.path or "")
     if listen.port != target.port:
         return False
     if listen.host in ANY_ADDRESSES or listen.host == target.host:

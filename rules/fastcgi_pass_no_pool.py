@@ -6,7 +6,8 @@ a unix socket or TCP port and checks that a PHP-FPM pool found in the tree liste
 finding per unreachable upstream server (servers marked `down` are never contacted: skipped).
 Runs only when FPM configs were found; targets with variables are skipped, not guessed. A pool
 on the right port that listens on loopback only while nginx connects to another address is
-GW303's finding, not this one.
+GW303's finding, not this one. A missing `backup` server is a warning, not an error: the site
+serves while its primary servers are up (measured: 200), and fails only when they fail over.
 
 `uwsgi_pass`, `scgi_pass`, `grpc_pass` and `proxy_pass` are not checked against pools: PHP-FPM
 speaks only FastCGI, so an FPM pool is never their backend. GW302 flags the reverse mistake (one of
@@ -31,7 +32,8 @@ fastcgi_pass unix:/run/php/php8.2-fpm.sock;
 
 ## Fix
 Rewrites the target to the pool's endpoint when exactly one pool is the clear match (safe);
-otherwise each candidate pool is offered as an unsafe fix.
+otherwise each candidate pool is offered as an unsafe fix. None for a `backup` server: the tree
+works, only its failover does not, and which pool should stand by is not a typo to correct.
 
 ## References
 - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_pass
@@ -45,6 +47,7 @@ from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import retarget_pass
 from gwlint.model.consequence import connect_failure
 from gwlint.model.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
+from gwlint.model.runtime import bound_address
 from gwlint.model.suggest import NearestEndpoint
 from gwlint.rules._reach import is_ip, live_backends
 
@@ -54,7 +57,8 @@ SEVERITY = Severity.ERROR
 
 
 def _reachable(listen: Endpoint, target: Endpoint) -> bool:
-    """Whether a pool listening at `listen` accepts a connection aimed at `target` (same port)."""
+    """Whether a pool listening at `listen` (its bound address) accepts a connection aimed at
+    `target` (same port)."""
     if listen.kind == "unix" or listen.host in ANY_ADDRESSES or listen.host == target.host:
         return True
     if target.host in LOOPBACK_NAMES:
@@ -64,41 +68,78 @@ def _reachable(listen: Endpoint, target: Endpoint) -> bool:
     return not is_ip(target.host)  # a service name: where it resolves is not ours to know
 
 
+def _bound(ws, listen: Endpoint) -> tuple[Endpoint | None, str]:
+    """The endpoint a pool really listens on: a host name (`localhost:9000`) is bound to the first
+    address it resolves to (runtime.bound_address); None when the tree does not say which."""
+    if listen.kind == "unix" or listen.host is None or listen.host in ANY_ADDRESSES or is_ip(listen.host):
+        return listen, ""
+    bound = bound_address(ws, listen.host)
+    if bound.address is None:
+        return None, bound.where
+    return Endpoint("tcp", host=bound.address, port=listen.port), bound.where
+
+
 def check(ws):
     pools = ws.pools
     if not pools:
         return
-    listening = {pool.listen: pool for pool in reversed(pools) if pool.listen is not None}
+    listening = {}  # where each pool really listens (a host name as the address it binds)
+    named = {}  # those bound from a host name: how gwlint knows the address
+    for pool in reversed(pools):
+        if pool.listen is not None:
+            bound, where = _bound(ws, pool.listen)
+            listening[bound or pool.listen] = pool
+            if bound is not None and bound != pool.listen:
+                named[bound] = f"listen = {pool.listen} binds {bound.host}: {where}"
+    used = _used_by_sites(ws)
     nearest = NearestEndpoint(list(listening))
+    site_pools = _site_pools(ws)
     per_kind = Counter(e.kind for e in listening)
     per_port = Counter(e.port for e in listening if e.kind == "tcp")
     for route in ws.php_routes():
         for backend in live_backends(route):
             target = backend.endpoint
-            if target is None or any(_reachable(p.listen, target) for p in backend.pools):
+            if target is None:
+                continue
+            placed = [(p, *_bound(ws, p.listen)) for p in backend.pools]
+            if any(b is not None and _reachable(b, target) for _, b, _ in placed):
+                continue
+            uncertain = [(p, where) for p, b, where in placed if b is None]
+            if uncertain:
+                if target.is_loopback:
+                    yield _uncertain(route, backend, target, *uncertain[0])
                 continue
             via = f"upstream {route.upstream.args[0]} server {backend.directive.args[0]}" if route.upstream \
                 else f"fastcgi_pass {route.directive.args[0]}"
             message = (f"{via}: no PHP-FPM pool listens on {target}; every PHP request here gets "
                        f"{connect_failure(target)}")
+            if backend.backup:
+                message = (f"{via}: no PHP-FPM pool listens on {target}; this backup server is a latent risk: "
+                           f"the site serves while the primary servers are up, and when nginx fails over to it "
+                           f"PHP requests get {connect_failure(target)}")
             rel, fix = [], None
             if route.upstream:
                 rel.append(related(route.directive, "used by this fastcgi_pass"))
-            best = nearest(target)
-            if best is not None:
+            mine = site_pools.get(id(route.directive.ancestor("server")), [])
+            best = nearest(target, rank=lambda e, mine=mine: _preference(listening[e], used, mine))
+            if best is not None and not backend.backup:
                 pool = listening[best]
                 setting = pool.get("listen")
                 message += f"; did you mean {best} (pool '{pool.name}')?"
-                rel.append(related(setting, f"pool '{pool.name}' listens on {best}"))
-                safe = len(listening) == 1 or _clear_match(target, best, per_kind, per_port)
-                fix = retarget_pass(ws, backend.directive, target, best, safe=safe)
+                rel.append(related(setting, named.get(best) or f"pool '{pool.name}' listens on {best}"))
+                safe = (len(listening) == 1 or _clear_match(target, best, per_kind, per_port)) \
+                    and not _serves_another_site(used, pool, route)
+                unresolved = best.kind == "tcp" and best.host not in ANY_ADDRESSES and not is_ip(best.host)
+                # a host name the tree does not resolve: writing it would only trade this finding for GW103's
+                fix = None if unresolved else retarget_pass(ws, backend.directive, target, best, safe=safe)
                 if not safe:  # no clear match: name the alternatives too (the fix takes the nearest)
                     others = list(islice((e for e in listening if e != best and e.kind == target.kind), 3))
                     if others:
                         message += " Other pools: " + ", ".join(f"{e} ('{listening[e].name}')" for e in others) + "."
                         rel += [related(listening[e].get("listen"), f"pool '{listening[e].name}' listens on {e}")
                                 for e in others]
-            yield report(backend.directive, message, rel, fix)
+            yield report(backend.directive, message, rel, fix,
+                         at_most=Severity.WARNING if backend.backup else None)
 
 
 def _clear_match(target: Endpoint, best: Endpoint, per_kind: Counter, per_port: Counter) -> bool:
@@ -106,3 +147,49 @@ def _clear_match(target: Endpoint, best: Endpoint, per_kind: Counter, per_port: 
     if per_kind[target.kind] == 1:
         return True
     return target.kind == "tcp" and per_port[target.port] == 1 and best.port == target.port
+
+
+def _uncertain(route, backend, target, pool, where):
+    """A pool on a host name whose address the tree does not settle: a warning, no fix."""
+    via = f"upstream {route.upstream.args[0]} server {backend.directive.args[0]}" if route.upstream \
+        else f"fastcgi_pass {route.directive.args[0]}"
+    listen = pool.listen
+    message = (f"{via}: pool '{pool.name}' listens on {listen}, which php-fpm binds to the first address "
+               f"{listen.host} resolves to on its host: {target.host} where /etc/hosts lists only that, but ::1 "
+               f"where it lists `::1 {listen.host}` (Debian's and Docker's default), and then every PHP request "
+               f"here gets {connect_failure(target)}; {where}, so this works only on some hosts: write "
+               f"listen = {target.host}:{listen.port} to make it certain")
+    return report(backend.directive, message, [related(pool.get("listen"), f"pool '{pool.name}' listens on {listen}")],
+                  at_most=Severity.WARNING)
+
+
+def _used_by_sites(ws) -> dict[int, set[int]]:
+    """For each pool (by id), the server blocks whose fastcgi_pass reaches it (by id)."""
+    used: dict[int, set[int]] = {}
+    for route in ws.php_routes():
+        server = route.directive.ancestor("server")
+        for backend in route.backends:
+            for pool in backend.pools:
+                used.setdefault(id(pool), set()).add(id(server))
+    return used
+
+
+def _serves_another_site(used, pool, route) -> bool:
+    return bool(used.get(id(pool), set()) - {id(route.directive.ancestor("server"))})
+
+
+def _site_pools(ws) -> dict[int, list]:
+    """For each server block (by id), the pools its fastcgi_pass lines reach."""
+    out: dict[int, list] = {}
+    for route in ws.php_routes():
+        for backend in route.backends:
+            out.setdefault(id(route.directive.ancestor("server")), []).extend(backend.pools)
+    return out
+
+
+def _preference(pool, used, site_pools) -> tuple:
+    """Rank a candidate pool for a "did you mean": one no site uses (left over after a change)
+    before one another site uses, then one running as the user of the pools this site already
+    reaches."""
+    users = {p.value("user") for p in site_pools}
+    return (id(pool) not in used, bool(users) and pool.value("user") in users)

@@ -91,7 +91,7 @@ def check(ws):
                 continue
             for pool in backend.pools:
                 setting = pool.get("listen.allowed_clients")
-                if setting is None or (is_loopback_host(target.host) and not pool_accepts(pool.listen, target)):
+                if setting is None or (is_loopback_host(target.host) and not pool_accepts(pool.listen, target, ws)):
                     continue
                 source = _source(route, target, local_names)
                 if _excluded(setting.value, source, target):

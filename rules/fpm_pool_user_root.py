@@ -1,8 +1,9 @@
 """A pool runs as `user = root`: php-fpm refuses to start.
 
 ## What it does
-Flags pools whose `user` is `root` or uid 0 (unless `--fpm-master-user` is not root: php-fpm
-then ignores `user`).
+Flags pools whose `user` is `root` or uid 0, unless the master is not root (php-fpm then
+ignores `user`): `--fpm-master-user`, a unit's `User=`, a Dockerfile `USER`, or a pool of the same
+php-fpm without `user` say so.
 
 ## Why is this bad?
 `php-fpm -t` passes, but starting php-fpm fails with `ERROR: [pool www] please specify user and
@@ -39,11 +40,9 @@ SEVERITY = Severity.ERROR
 
 
 def check(ws):
-    if ws.options.fpm_master_user != "root":
-        return  # a master that is not root ignores `user`
     for pool in ws.pools:
         user = pool.get("user")
-        if user is not None and user.value in ("root", "0"):
+        if user is not None and user.value in ("root", "0") and ws.fpm_master(pool.install).is_root:
             yield report(user, f"pool '{pool.name}' runs as root: php-fpm refuses to start (\"please specify "
                          "user and group other than root\") unless started with -R, and then every PHP "
                          "request is served as root; without it every PHP request gets 502 Bad Gateway")

@@ -41,6 +41,7 @@ from collections import defaultdict
 
 from gwlint.engine.finding import Severity, related, report
 from gwlint.model.endpoint import ANY_ADDRESSES
+from gwlint.model.runtime import run_path
 
 CODE = "GW305"
 NAME = "fpm-pools-share-endpoint"
@@ -58,7 +59,7 @@ def check(ws):
     for pool in ws.pools:
         listen = pool.listen
         if listen is not None:
-            groups[(listen.kind, listen.path or listen.port)].append(pool)
+            groups[(listen.kind, run_path(listen.path) if listen.kind == "unix" else listen.port)].append(pool)
     for pools in groups.values():
         for i, later in enumerate(pools):
             earlier = next((p for p in pools[:i] if _overlap(p.listen, later.listen)), None)

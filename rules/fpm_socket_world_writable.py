@@ -54,18 +54,26 @@ def check(ws):
             continue
         if clients is None or accounts is None:
             clients, accounts = socket_clients(ws), load_accounts(ws.root)
-        perms = socket_perms(pool, accounts, ws.options.fpm_master_user)
+        master = ws.fpm_master(pool.install)
+        perms = socket_perms(pool, accounts, master.user or "root")
         if not perms.mode & 0o002:
             continue
+        shown = f" ({perms})" if master.user or pool.value("listen.owner") else ""
         tighter = replace(perms, mode=perms.mode & ~0o007)
         workers = [worker_identity(ws, instance, accounts)
                    for instance in dict.fromkeys(instance for instance, _ in clients.get(pool, []))]
         safe = bool(workers) and accounts.known and all(tighter.grant(w)[0] for w in workers)
         message = (f"pool '{pool.name}': listen.mode = {setting.value} lets every local account write "
-                   f"{pool.listen.path} ({perms}) and so run PHP as the pool's user "
-                   f"{pool.value('user', ws.options.fpm_master_user)}")
+                   f"{pool.listen.path}{shown} and so run PHP as {_runs_as(pool, master)}")
         fix = None
         if parse_mode(setting.value)[1]:  # an invalid value is GW202's to fix
             fix = set_ini(ws, pool, "listen.mode", format_mode(tighter.mode),
                           f"set listen.mode = {format_mode(tighter.mode)}", safe)
         yield report(setting, message, [related(pool.get("listen"), "the socket")], fix)
+
+
+def _runs_as(pool, master) -> str:
+    """Who the pool's PHP runs as: its `user` under a root master, else the master's user."""
+    if master.is_root and pool.value("user"):
+        return f"the pool's user {pool.value('user')}"
+    return f"the user php-fpm runs as, {master.user}" if master.user else "the (non-root) user php-fpm runs as"

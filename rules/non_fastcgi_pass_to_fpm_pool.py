@@ -60,7 +60,7 @@ def check(ws):
             if target is None or (target.kind == "tcp" and not is_loopback_host(target.host)
                                   and not any(p.listen.host == target.host for p in backend.pools)):
                 continue
-            pools = [p for p in backend.pools if pool_accepts(p.listen, target)]
+            pools = [p for p in backend.pools if pool_accepts(p.listen, target, ws)]
             if not pools:
                 continue
             pool = pools[0]

@@ -27,8 +27,14 @@ location / { proxy_pass http://backnd; }
 location / { proxy_pass http://backend; }
 ```
 
+With variables (`fastcgi_pass $backend;`), nginx looks the value up per request: a value that
+is no upstream and has no port (and no scheme to give one) is a **500 Internal Server Error**,
+error.log `no port in upstream "php_fpm"` (measured, nginx 1.22). Each such value the tree's `set`
+and `map` lines can give is flagged at the `*_pass`, with the line giving it.
+
 ## Fix
-Unsafe: renames the target to the closest upstream name (the name could be a real host).
+Unsafe: renames the target to the closest upstream name (the name could be a real host). None for
+a value from a variable.
 
 ## References
 - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#upstream
@@ -48,6 +54,7 @@ SEVERITY = Severity.ERROR
 
 
 def check(ws):
+    yield from _variable_values(ws)
     for instance in ws.nginx:
         names = list(instance.upstreams)
         if not names:
@@ -90,3 +97,23 @@ def _normalised_match(host: str, names: list[str]) -> str | None:
     """`php_fpm` for `php-fpm`, `Backend` for `backend`: the same name up to case and - / _."""
     key = host.lower().replace("_", "-")
     return next((n for n in names if n.lower().replace("_", "-") == key), None)
+
+
+def _variable_values(ws):
+    """`*_pass` arguments with variables whose value is a bare name: 500, no port in upstream."""
+    for instance in ws.nginx:
+        for route in instance.routes:
+            bad = next((o for o in route.outcomes or () if o.kind == "no-port"), None)
+            if bad is not None:
+                yield _no_port(instance, route, bad)
+
+
+def _no_port(instance, route, bad):
+    names = list(instance.upstreams)
+    message = (f'{route.kind} {route.directive.args[0]}: the value "{bad.host}" names no upstream and has no '
+               f'port: every request here gets 500 Internal Server Error, error.log: no port in upstream '
+               f'"{bad.host}"')
+    guess = _normalised_match(bad.host, names) or _close_name(bad.host, names)
+    if guess is not None:
+        message += f'; did you mean upstream "{guess}"?'
+    return report(route.directive, message, [related(s, f'"{bad.host}" comes from here') for s in bad.sources[-1:]])

@@ -3,7 +3,9 @@
 ## What it does
 Flags pools listening on a unix socket that set `user` but neither `listen.owner` nor
 `listen.acl_users`/`listen.acl_groups`, even when the pool's user is the nginx user. Skipped
-when `--fpm-master-user` is not root: php-fpm then ignores `user`.
+when the master is not root (php-fpm then ignores `user`): `--fpm-master-user`, a unit's `User=`,
+a Dockerfile `USER`, or a pool of the same php-fpm without `user` (which php-fpm refuses under
+root) say so.
 
 ## Why is this bad?
 `user` is who PHP runs as, not who owns the socket. Without `listen.owner`/`listen.group` the
@@ -39,26 +41,23 @@ one nginx in the tree uses it and its group is known); with no such nginx, the p
 from gwlint.engine.finding import Severity, related, report
 from gwlint.fix.edits import set_inis
 from gwlint.load.accounts import load_accounts, worker_identity
-from gwlint.model.sockperm import socket_clients, socket_perms
+from gwlint.model.sockperm import owner_left_to_root_master, socket_clients, socket_perms
 
 CODE = "GW201"
 NAME = "pool-user-without-listen-owner"
 SEVERITY = Severity.ERROR
 
-_OWNER_KEYS = ("listen.owner", "listen.acl_users", "listen.acl_groups")
-
-
 def check(ws):
-    if ws.options.fpm_master_user != "root":
-        return  # php-fpm then ignores `user`: the pool runs as the master, which owns the socket
     clients = None
     for pool in ws.pools:
-        listen, user = pool.listen, pool.get("user")
-        if listen is None or listen.kind != "unix" or user is None or any(pool.value(k) for k in _OWNER_KEYS):
+        # a non-root master ignores `user`: the pool runs as the master, which owns the socket
+        master = ws.fpm_master(pool.install)
+        if not owner_left_to_root_master(pool, master.user):
             continue
+        listen, user = pool.listen, pool.get("user")
         if clients is None:
             clients, accounts = socket_clients(ws), load_accounts(ws.root)
-        perms = socket_perms(pool, accounts, ws.options.fpm_master_user)
+        perms = socket_perms(pool, accounts, master.user)
         who = "root" if not pool.value("listen.group") else f"root and group {perms.group}"
         message = (f"pool '{pool.name}' sets user = {user.value} but no listen.owner: its socket {listen.path} "
                    f"is created as {perms} (the FPM master's user), not {user.value}'s; a client other than "
@@ -77,10 +76,14 @@ def _fix(ws, pool, users, accounts):
         owner, group, safe = worker.user, worker.group, not worker.guessed_group
     else:
         owner = pool.value("user")
-        group = pool.value("group") or accounts.primary_group(owner)[0]
+        group, guessed = (pool.value("group"), False) if pool.value("group") else accounts.primary_group(owner)
         safe = False
+        if guessed:  # no etc/passwd: php-fpm gives the socket listen.owner's own group (`nobody`'s is `nogroup`)
+            group = None
     values = {"listen.owner": owner}
-    if not pool.value("listen.group"):
+    if not pool.value("listen.group") and group is not None:
+        if accounts.known and group not in accounts.groups and not group.isdigit():
+            return None  # a group the tree's etc/group lacks: php-fpm would refuse to start
         values["listen.group"] = group
     return set_inis(ws, pool, values, f"set listen.owner = {owner}" +
                     (f", listen.group = {group}" if "listen.group" in values else ""), safe)

@@ -26,7 +26,8 @@ proxy_pass http://127.0.0.1:8080;
 ## Fix
 Rewrites the port to the declared one when it is the clear match (the host's only declared
 port, or the only one a single digit away: a typo), safe; otherwise the nearest declared port is
-offered as an unsafe fix.
+offered as an unsafe fix. None for a `backup` server (a warning: the site serves while the
+primary is up, so the tree works and only its failover is broken).
 
 ## References
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
@@ -52,6 +53,9 @@ def check(ws):
         candidates = [d for d in decls if d.machine == target.machine and (d.path, d.line) not in own]
         what = f"{directive.name} {directive.args[0]}"
         consequence = f"every request here gets {connect_failure(endpoint)}"
+        if target.backend.backup:  # a latent risk: the primary serves (measured: 200)
+            consequence = (f"this backup server is a latent risk: the site serves while the primary servers are "
+                           f"up, and requests nginx fails over to it get {connect_failure(endpoint)}")
         if not candidates:
             continue
         best = min(candidates, key=lambda d: (abs(d.port - port), d.path, d.line))
@@ -61,7 +65,8 @@ def check(ws):
         message = (f"{what}: no backend declared on {target.machine} serves port {port}; "
                    f"{consequence}; did you mean port {best.port} ({best.label})?")
         rel = [related(best, best.label)] if best.path else []
-        yield report(directive, message, rel, _fix(ws, directive, port, best.port, clear))
+        fix = None if target.backend.backup else _fix(ws, directive, port, best.port, clear)
+        yield report(directive, message, rel, fix, at_most=Severity.WARNING if target.backend.backup else None)
 
 
 def _one_digit_off(a: int, b: int) -> bool:

@@ -36,10 +36,18 @@ stop inheriting `proxy_set_header` lines from an outer level (nginx inherits arr
 when a level defines none) and when an explicit `1.0`, `close` or `fastcgi_keep_conn off` must be
 rewritten (unsafe).
 
+`fastcgi_keep_conn on` is always **unsafe**: kept FastCGI connections have reported php-fpm
+hazards that a config cannot rule out. Scripts calling `fastcgi_finish_request()` can deadlock
+the connection (php-src #10335); a child that reaches `pm.max_requests` closes a connection
+nginx still holds, and the next request on it fails (reported as bad gateway errors); and a 2026
+request-smuggling advisory needs connection reuse (fixed in PHP 8.2.36, 8.3.37, 8.4.28, 8.5.13).
+Turn it on after checking the PHP version and the application, not by a blanket `--fix`.
+
 ## References
 - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_http_version
 - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_keep_conn
+- https://github.com/php/php-src/issues/10335 (fastcgi_finish_request with kept connections)
 - https://blog.nginx.org/blog/keep-alive-to-upstreams-is-now-default-in-nginx-1-29-7
 """
 
@@ -107,8 +115,9 @@ def _fastcgi_problems(ws, route, block):
     if keep is not None:
         return [("sets fastcgi_keep_conn off", keep, set_args(ws, keep, ["on"], "turn fastcgi_keep_conn on",
                                                                safe=False))]
+    # never safe: kept FastCGI connections have php-fpm hazards (see the docs' Fix section)
     return [("does not set fastcgi_keep_conn on", None,
-             insert_directive(ws, block, "fastcgi_keep_conn", ["on"], "add fastcgi_keep_conn on"))]
+             insert_directive(ws, block, "fastcgi_keep_conn", ["on"], "add fastcgi_keep_conn on", safe=False))]
 
 
 def _merge(fixes: list[Fix | None]) -> Fix | None:

@@ -101,3 +101,14 @@ def test_no_clear_match_names_the_alternatives_and_the_fix_is_unsafe(tmp_path):
     assert [(x.path, x.line) for x in f.related] == [("etc/php/8.2/fpm/pool.d/www.conf", 3),
                                                      ("etc/php/8.2/fpm/pool.d/www.conf", 10)]
     assert r.fixed().changed == []
+
+
+def test_missing_backup_server_is_a_warning_without_fix(tmp_path):
+    nginx = NGINX.replace("    server {", "    upstream php {\n        server unix:/run/php/php8.2-fpm.sock;\n"
+                          "        server unix:/run/php/php8.1-fpm.sock backup;  # expect: GW301\n    }\n    server {", 1)
+    nginx = nginx.replace("fastcgi_pass unix:/run/php/php8.1-fpm.sock;  # old socket  # expect: GW301", "fastcgi_pass php;")
+    r = lint(tree(nginx), tmp_path)
+    r.assert_expected()
+    (f,) = r.findings
+    assert f.severity.value == "warning" and f.fix is None
+    assert "backup server is a latent risk" in f.message and "did you mean" not in f.message

@@ -44,13 +44,20 @@ def test_missing_http11_and_connection_header_are_flagged(tmp_path):
     assert "fastcgi_keep_conn" in r.at("etc/nginx/nginx.conf", 26)[0].message
 
 
-def test_safe_fix_inserts_both_lines_and_keep_conn(tmp_path):
+def test_safe_fix_inserts_both_proxy_lines(tmp_path):
     r = lint(FILES, tmp_path)
     lines = r.fixed_text("etc/nginx/nginx.conf").splitlines()
     assert lines[13:16] == ["            proxy_http_version 1.1;", '            proxy_set_header Connection "";',
                             "            proxy_pass http://app;  # expect: GW106"]
-    assert "            fastcgi_keep_conn on;" in lines
-    assert r.relint().codes() == ["GW106"]  # the explicit 1.0 needs --unsafe-fixes
+    assert "fastcgi_keep_conn on;" not in "\n".join(lines)
+    # the explicit 1.0 and fastcgi_keep_conn need --unsafe-fixes
+    assert [(f.line, f.code) for f in r.relint().findings] == [(20, "GW106"), (28, "GW106")]
+
+
+def test_fastcgi_keep_conn_fix_is_unsafe(tmp_path):
+    fix = lint(FILES, tmp_path).at("etc/nginx/nginx.conf", 26)[0].fix
+    assert fix.title == "add fastcgi_keep_conn on" and fix.safe is False
+    assert lint(FILES, tmp_path / "u").fixed_text("etc/nginx/nginx.conf", unsafe=True).count("fastcgi_keep_conn on;") == 1
 
 
 def test_unsafe_fixes_clear_everything(tmp_path):

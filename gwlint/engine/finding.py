@@ -62,14 +62,23 @@ class Finding:
     code: str = ""
     name: str = ""
     severity: Severity = Severity.ERROR
+    # the rule's own cap for this finding (a latent risk, or a verdict resting on a fact the tree does
+    # not state): the engine stamps min(rule severity, at_most); configured severities still win
+    at_most: Severity | None = None
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.code, self.message)
 
 
-def report(at, message: str, related=(), fix: Fix | None = None) -> Finding:
-    """A finding at a Directive or Setting (anything with `path` and `line`)."""
-    return Finding(message, at.path, at.line, list(related), fix)
+def report(at, message: str, related=(), fix: Fix | None = None, at_most: Severity | None = None) -> Finding:
+    """A finding at a Directive or Setting (anything with `path` and `line`); `at_most` caps its
+    severity below the rule's."""
+    return Finding(message, at.path, at.line, list(related), fix, at_most=at_most)
+
+
+def capped(severity: Severity, at_most: Severity | None) -> Severity:
+    """`severity`, lowered to `at_most` when that is lower."""
+    return at_most if at_most is not None and at_most.rank < severity.rank else severity
 
 
 def related(at, label: str) -> Related:

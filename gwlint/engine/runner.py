@@ -1,6 +1,6 @@
 """Run rules over a workspace: stamp each finding with its rule, apply config and suppressions, sort."""
 
-from gwlint.engine.finding import Finding
+from gwlint.engine.finding import Finding, capped
 from gwlint.engine.registry import Rule, load_rules
 from gwlint.model.workspace import Workspace
 
@@ -30,7 +30,7 @@ def run(ws: Workspace, rules: list[Rule] | None = None, config=None) -> list[Fin
         if not config.selects(rule.code):
             continue
         for finding in rule.check(ws):
-            finding.code, finding.name, finding.severity = rule.code, rule.name, rule.severity
+            finding.code, finding.name, finding.severity = rule.code, rule.name, capped(rule.severity, finding.at_most)
             findings.append(finding)
     findings = [f for f in findings if config.selects(f.code) and not config.ignored_in(f.code, f.path)]
     findings = suppress.apply(findings, ws, known_codes(every), config.selects)

@@ -38,7 +38,14 @@ def unit_files(root, name: str) -> list:
 
 def setting(root, name: str, section: str, key: str) -> Setting | None:
     """The effective `key=` of `[section]` in unit `name`; an empty assignment resets it (None)."""
-    found = None
+    found = settings(root, name, section, key)
+    return found[-1] if found else None
+
+
+def settings(root, name: str, section: str, key: str) -> list[Setting]:
+    """Every effective `key=` of `[section]` in unit `name`, in order (list-valued keys such as
+    ExecStartPost accumulate); an empty assignment resets the list."""
+    found: list[Setting] = []
     for path in unit_files(root, name):
         try:
             text = root.read_text(path)
@@ -54,7 +61,7 @@ def setting(root, name: str, section: str, key: str) -> Setting | None:
             elif current == section and "=" in line:
                 k, _, v = line.partition("=")
                 if k.strip() == key:
-                    found = Setting(section, key, v.strip(), root.rel(path), number) if v.strip() else None
+                    found = found + [Setting(section, key, v.strip(), root.rel(path), number)] if v.strip() else []
     return found
 
 

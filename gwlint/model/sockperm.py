@@ -96,6 +96,17 @@ def socket_perms(pool, accounts: Accounts, master_user: str) -> SocketPerms:
     return SocketPerms(owner, group, mode, acl_users, acl_groups)
 
 
+OWNER_KEYS = ("listen.owner", "listen.acl_users", "listen.acl_groups")
+
+
+def owner_left_to_root_master(pool, master_user: str) -> bool:
+    """The pool sets `user` but nothing that owns its socket, under a root master: the socket is
+    root's, not the pool user's (GW201's cause; GW320 reports no second finding for it)."""
+    listen = pool.listen
+    return (master_user == "root" and listen is not None and listen.kind == "unix"
+            and pool.get("user") is not None and not any(pool.value(k) for k in OWNER_KEYS))
+
+
 @dataclass(frozen=True)
 class BlockedDir:
     """A parent directory of a socket that the worker cannot search."""

@@ -23,17 +23,19 @@ class NearestEndpoint:
             self._by_kind.setdefault(c.kind, []).append(c)
         self._sorted: dict[str, tuple[list, list]] = {}
 
-    def __call__(self, wanted: Endpoint) -> Endpoint | None:
+    def __call__(self, wanted: Endpoint, rank=None) -> Endpoint | None:
+        """The best candidate; `rank(candidate)` (a tuple, higher first) goes before likeness."""
+        rank = rank or (lambda c: ())
         same_kind = self._by_kind.get(wanted.kind) or self.candidates
         if wanted.kind == "tcp":
-            same_port = next((c for c in same_kind if c.port == wanted.port), None)
-            if same_port is not None:
-                return same_port
+            same_port = [c for c in same_kind if c.port == wanted.port]
+            if same_port:
+                return max(same_port, key=rank)  # max keeps the first of equals
         import difflib  # only when something is mismatched
 
         text = str(wanted)
         pool = same_kind if len(same_kind) <= SHORTLIST else self._shortlist(wanted.kind, same_kind, text)
-        return max(pool, key=lambda c: difflib.SequenceMatcher(None, text, str(c)).ratio(), default=None)
+        return max(pool, key=lambda c: (rank(c), difflib.SequenceMatcher(None, text, str(c)).ratio()), default=None)
 
     def _shortlist(self, kind: str, same_kind: list[Endpoint], text: str) -> list[Endpoint]:
         if kind not in self._sorted:

@@ -15,6 +15,7 @@ from gwlint.load.discover import Discovery, default_path_map, discover
 from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_ini_chain
 from gwlint.load.fsroot import Root
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive, NginxConfig
+from gwlint.model import passvars, runtime
 from gwlint.model.endpoint import Endpoint, PassTarget, parse_pass_target
 
 DEFAULT_NGINX_USER = "nobody"
@@ -25,7 +26,8 @@ class Options:
     """Facts gwlint cannot read from the tree; the defaults are the software's own."""
 
     nginx_user: str = DEFAULT_NGINX_USER
-    fpm_master_user: str = "root"
+    # who runs php-fpm's master; None: the tree decides (runtime.fpm_master), root by default
+    fpm_master_user: str | None = None
     backends: dict[str, str] = field(default_factory=dict)  # name -> "host:port" declared by the user
     # The nginx version whose defaults apply. 1.22 is the oldest nginx a supported mainstream
     # distro still ships (Debian 12: 1.22.1), so version-dependent rules err on the old side.
@@ -44,6 +46,12 @@ class Backend:
     directive: Directive  # the *_pass line, or the upstream's `server` line
     pools: list[Pool] = field(default_factory=list)
 
+    @property
+    def backup(self) -> bool:
+        """An upstream `server ... backup`: contacted only when the primary servers fail (measured:
+        an upstream whose backup is missing serves 200 while the primary is up)."""
+        return self.directive.name == "server" and "backup" in self.directive.args[1:]
+
 
 @dataclass(eq=False)
 class Route:
@@ -53,6 +61,9 @@ class Route:
     target: PassTarget | None  # None when the argument has variables
     upstream: Directive | None = None
     backends: list[Backend] = field(default_factory=list)
+    # with variables: what nginx does with each value the argument can take (passvars.Outcome);
+    # None without variables, or when a value cannot be followed
+    outcomes: list | None = None
 
     @property
     def kind(self) -> str:
@@ -119,6 +130,8 @@ class Workspace:
         self.rule_options: dict[str, Any] = {}  # rule name and code -> its OPTIONS as configured (the engine sets it)
         self._by_name: dict[str, list[Directive]] = defaultdict(list)
         self._pools_by_endpoint: dict[tuple, list[Pool]] = defaultdict(list)
+        self._masters: dict[int, runtime.Master] = {}
+        self.socket_aliases: dict = {}  # run_path(link) -> runtime.SocketAlias (Debian's php-fpm.sock)
 
     # queries -----------------------------------------------------------------------------
     @property
@@ -141,10 +154,33 @@ class Workspace:
         return self._by_name.get(name, [])
 
     def pools_at(self, endpoint: Endpoint) -> list[Pool]:
-        """Pools listening where `endpoint` points: the same socket, or the same TCP port."""
+        """Pools listening where `endpoint` points: the same socket (through /var/run = /run and
+        Debian's php-fpm.sock link), or the same TCP port."""
         if endpoint.kind == "unix":
-            return self._pools_by_endpoint.get(("unix", endpoint.path), [])
+            return self._pools_by_endpoint.get(("unix", self.socket_path(endpoint.path or "")), [])
         return self._pools_by_endpoint.get(("tcp", endpoint.port), [])
+
+    def fpm_master(self, install) -> runtime.Master:
+        """Who runs `install`'s php-fpm master (runtime.fpm_master), computed once."""
+        cached = self._masters.get(id(install))
+        if cached is None:
+            cached = self._masters[id(install)] = runtime.fpm_master(self, install)
+        return cached
+
+    def socket_path(self, path: str) -> str:
+        """The socket a unix path reaches at run time: `/var/run` is `/run`, and a runtime symlink
+        (Debian's `/run/php/php-fpm.sock`) leads to its pool's socket."""
+        path = runtime.run_path(path)
+        alias = self.socket_aliases.get(path)
+        return runtime.run_path(alias.target) if alias is not None else path
+
+    def same_socket(self, a: Endpoint, b: Endpoint) -> bool:
+        """Whether two unix endpoints are one socket at run time."""
+        return a.kind == b.kind == "unix" and self.socket_path(a.path or "") == self.socket_path(b.path or "")
+
+    def alias_of(self, endpoint: Endpoint):
+        """The runtime alias `endpoint` goes through (a runtime.SocketAlias), or None."""
+        return self.socket_aliases.get(runtime.run_path(endpoint.path or "")) if endpoint.kind == "unix" else None
 
     def include_count(self, rel: str) -> int:
         """How many include directives load the nginx file `rel`."""
@@ -165,13 +201,16 @@ class Workspace:
     # building ----------------------------------------------------------------------------
     def index(self) -> None:
         """Index pools by endpoint and resolve every route: linear in the size of the config."""
+        self.socket_aliases = runtime.socket_aliases(self)
         for pool in self.pools:
             listen = pool.listen
             if listen is not None:
-                key = ("unix", listen.path) if listen.kind == "unix" else ("tcp", listen.port)
+                key = ("unix", runtime.run_path(listen.path or "")) if listen.kind == "unix" else ("tcp", listen.port)
                 self._pools_by_endpoint[key].append(pool)
         for instance in self.nginx:
             for route in instance.routes:
+                if route.target is None:
+                    _resolve_variables(self, instance, route)
                 for backend in route.backends:
                     if backend.endpoint is not None:
                         backend.pools = self.pools_at(backend.endpoint)
@@ -197,17 +236,30 @@ def _route(node: Directive, upstreams: dict[str, Directive]) -> Route:
     if target is None:
         return route
     if target.path is None and target.port is None and target.host in upstreams:
-        route.upstream = upstreams[target.host]
-        for server in route.upstream.children("server"):
-            if server.args:
-                server_target = parse_pass_target(server.args[0])
-                endpoint = None
-                if server_target is not None:  # an upstream server without a port means port 80
-                    endpoint = server_target.endpoint() or Endpoint("tcp", host=server_target.host, port=80)
-                route.backends.append(Backend(endpoint, server))
+        _use_upstream(route, upstreams[target.host])
         return route
     route.backends.append(Backend(target.endpoint(), node))
     return route
+
+
+def _use_upstream(route: Route, upstream: Directive) -> None:
+    route.upstream = upstream
+    for server in upstream.children("server"):
+        if server.args:
+            server_target = parse_pass_target(server.args[0])
+            endpoint = None
+            if server_target is not None:  # an upstream server without a port means port 80
+                endpoint = server_target.endpoint() or Endpoint("tcp", host=server_target.host, port=80)
+            route.backends.append(Backend(endpoint, server))
+
+
+def _resolve_variables(ws: Workspace, instance: NginxInstance, route: Route) -> None:
+    """A `*_pass` with variables: its outcomes per value; when every value names one `upstream {}`
+    (`proxy_pass http://octane$suffix;`), the route uses that upstream, as nginx does at run time."""
+    route.outcomes = passvars.outcomes(ws, instance, route)
+    upstreams = {id(o.upstream): o.upstream for o in route.outcomes or () if o.upstream is not None}
+    if route.outcomes and len(upstreams) == 1 and all(o.kind == "upstream" for o in route.outcomes):
+        _use_upstream(route, next(iter(upstreams.values())))
 
 
 def load_workspace(root_path: Path, *, nginx: Sequence[Path] = (), fpm: Sequence[Path] = (),

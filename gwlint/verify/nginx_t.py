@@ -18,7 +18,9 @@ from gwlint.verify.relocate import Relocation, relocate
 TIMEOUT = 30
 _NGINX_LINE = re.compile(r"^nginx: \[(emerg|alert|crit)\] (.*?)(?: in (/\S+):(\d+))?$")
 _FPM_LINE = re.compile(r"(?:ERROR|ALERT): (?:\[(/[^\]:]+):(\d+)\] )?(.*)$")
-_FPM_CASCADE = re.compile(r"FPM initialization failed|failed to load configuration|Unable to include")
+# follow-up lines php-fpm prints after the real error: one cause, one finding
+_FPM_CASCADE = re.compile(r"FPM initialization failed|failed to load configuration|Unable to include|"
+                          r"failed to post process the configuration")
 
 
 def find_nginx() -> str | None:
@@ -56,6 +58,9 @@ def verify(root: Path, overlay: dict[str, str] | None = None, nginx: Sequence[st
                     findings += _nginx_findings(out, reloc, reloc.original(str(nginx_run.conf)) or "")
         if fpm_bin:
             for fpm_run in reloc.fpm:
+                if fpm_run.master is not None:  # the tree's php-fpm is not root: test it as that user
+                    os.chmod(tmp, 0o755)
+                    fpm_run.hand_over(reloc.root)
                 rc, out = _run(fpm_run.argv(fpm_bin, "-t"), fpm_run.env())
                 if rc != 0:
                     findings += _fpm_findings(out, reloc, reloc.original(str(fpm_run.conf)) or "")

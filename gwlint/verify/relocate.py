@@ -26,6 +26,7 @@ from pathlib import Path
 from gwlint.load.fpm import GLOBAL, _prefix_for
 from gwlint.load.ini import Setting, parse_ini
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive
+from gwlint.model import runtime
 from gwlint.model.backends import declarations
 from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
 from gwlint.model.workspace import Workspace
@@ -68,10 +69,23 @@ class FpmRun:
     php_ini: Path | None
     scan_dir: Path | None
     listens: list[Endpoint] = field(default_factory=list)
+    master: str | None = None  # the host user to run the master as, when the tree's is not root
 
     def argv(self, binary: str, *flags: str) -> list[str]:
         ini = ["-c", str(self.php_ini)] if self.php_ini else ["-n"]
-        return [binary, *ini, "-p", str(self.prefix), "-y", str(self.conf), *flags]
+        argv = [binary, *ini, "-p", str(self.prefix), "-y", str(self.conf), *flags]
+        if self.master is None:
+            return argv
+        entry = pwd.getpwnam(self.master)  # php-fpm refuses a pool without `user` under root
+        return ["setpriv", f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--init-groups", *argv]
+
+    def hand_over(self, root: Path) -> None:
+        """Give the copy to the master's user, as its runtime and log directories would be."""
+        if self.master is None:
+            return
+        entry = pwd.getpwnam(self.master)
+        for path in [root, *root.rglob("*")]:
+            os.lchown(path, entry.pw_uid, entry.pw_gid)
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "PHP_INI_SCAN_DIR": str(self.scan_dir or "")}
@@ -225,6 +239,8 @@ class _Relocator:
             ip = ipaddress.ip_address(host or "")
         except ValueError:
             return "127.0.0.1"  # wildcard, host names
+        if ip.version == 6 and ip.is_loopback and self.ipv6:
+            return "::1"  # stays apart from 127.0.0.1: a pool bound to one refuses the other
         if ip.is_loopback or ip.is_unspecified:
             return "127.0.0.1"
         return self.hosts.setdefault(str(ip), f"127.0.0.{len(self.hosts) + 2}")
@@ -330,7 +346,7 @@ class _Relocator:
         if not sep:
             scheme, rest = "", arg
         _, slash, uri = rest.partition("/")
-        new = f"{self.host(target.host)}:{self.ports[port]}"
+        new = _hostport(self.host(target.host), self.ports[port])
         return f"{scheme}{sep}{new}{slash}{uri}"
 
     def _nginx_defaults(self, main: Directive, entry: str) -> None:
@@ -368,7 +384,9 @@ class _Relocator:
                     self.edit.set_ini(setting, self.path(setting.value, prefix, write=setting.key == "pid"))
             if "error_log" not in install.global_settings:
                 self.edit.append(install.conf, f"[global]\nerror_log = {error_log}\n")
-            run = FpmRun(conf, prefix, error_log, None, None)
+            master = self.ws.fpm_master(install)
+            run = FpmRun(conf, prefix, error_log, None, None,
+                         master=None if master.is_root else _host_user(master.user or "nobody"))
             for pool in install.pools:
                 run.listens += self._pool(pool, prefix)
             self._php_ini(install, run)
@@ -397,8 +415,7 @@ class _Relocator:
                         endpoint = Endpoint("unix", path=new)
                     else:
                         assert endpoint.port is not None  # parse_fpm_listen gives every tcp listen a port
-                        endpoint = Endpoint("tcp", host=self.host(endpoint.host), port=self.ports[endpoint.port])
-                        new = f"{endpoint.host}:{endpoint.port}"
+                        new, endpoint = self._fpm_tcp(endpoint)
                     self.edit.set_ini(setting, new)
                     if setting is pool.get("listen"):
                         listens.append(endpoint)
@@ -416,6 +433,19 @@ class _Relocator:
                     self.edit.set_ini(setting, self.path(value, prefix, write=True))
         return listens
 
+    def _fpm_tcp(self, endpoint: Endpoint) -> tuple[str, Endpoint]:
+        """A TCP listen's new value, and where php-fpm will accept: a host name stays a name (php-fpm
+        binds the first address it resolves to, runtime.bound_address; 127.0.0.1 when the tree does
+        not say), an address becomes its loopback stand-in."""
+        assert endpoint.port is not None
+        port = self.ports[endpoint.port]
+        host = endpoint.host
+        if host and host not in ("0.0.0.0", "::", "*") and not _is_ip(host):
+            bound = runtime.bound_address(self.ws, host).address or "127.0.0.1"
+            return f"{host}:{port}", Endpoint("tcp", host=self.host(bound), port=port)
+        address = self.host(host)
+        return _hostport(address, port), Endpoint("tcp", host=address, port=port)
+
     def _php_ini(self, install, run: FpmRun) -> None:
         """Run with the tree's php.ini and scan dir (`-c`, PHP_INI_SCAN_DIR); `-n` without one."""
         for rel in install.php_ini_files:
@@ -429,6 +459,28 @@ class _Relocator:
                 self.edit.set_ini(setting, self.path(setting.value, self.dest, write=True))
 
 
+def _hostport(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+def _runtime_links(dest: Path) -> None:
+    """What every systemd distro (and the Debian/Alpine images) has: /var/run -> /run, unless the
+    tree holds a var/run of its own."""
+    var_run = dest / "var" / "run"
+    if not var_run.exists() and not var_run.is_symlink():
+        (dest / "run").mkdir(exist_ok=True)
+        var_run.parent.mkdir(exist_ok=True)
+        os.symlink("../run", var_run)
+
+
 def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
              nginx: Sequence[str] = (), fpm: Sequence[str] = ()) -> Relocation:
     """Copy the tree `src` (with `overlay` texts, root-relative, written over it) to `dest` and relocate it.
@@ -439,6 +491,7 @@ def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
     shutil.copytree(src, dest, symlinks=True, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", ".gwlint_cache"))
     os.chmod(dest, 0o755)  # worker users must traverse it
+    _runtime_links(dest)
     for rel, text in (overlay or {}).items():
         (dest / rel).write_text(text)
     from gwlint import api

@@ -16,6 +16,7 @@ RESET = (r"recv\(\) failed \(104: [^)]*\) while reading response header from ups
 POOL_SOCKET = "/run/php/php8.2-fpm.sock"
 POOL = "etc/php/8.2/fpm/pool.d/www.conf"
 SITE = "etc/nginx/sites-available/default"
+OCTANE = "etc/nginx/conf.d/octane.conf"
 
 
 @dataclass(frozen=True)
@@ -48,17 +49,23 @@ REALSERVER_CASES: dict[str, list[Case]] = {
     "GW101": [
         Case("upstream-name-typo", None, None, r'no port in upstream "php_fpm"',
              manual_fix=((SITE, "fastcgi_pass php_fpm;", "fastcgi_pass php-fpm;"),)),
+        # the same typo through a variable: a 500 per request; the fixed value names the upstream: 200
+        Case("upstream-variable-no-port", 500, None, r'no port in upstream "php_fpm"',
+             manual_fix=((SITE, "set $php_backend php_fpm;", "set $php_backend php-fpm;"),)),
     ],
     "GW102": [
         Case("fastcgi-pass-no-resolver", 502, None, r"no resolver defined to resolve php-fpm\.internal",
              manual_fix=((SITE, "fastcgi_pass $php_backend;", "fastcgi_pass unix:/run/php/php8.2-fpm.sock;"),)),
+        # twin of octane-upstream-variable-clean (proxy_pass http://octane$suffix; with upstream octane: 200)
+        Case("octane-no-upstream", 502, None, r"no resolver defined to resolve octane", path="/index.php?a=1",
+             manual_fix=((OCTANE, "map $http_upgrade", "upstream octane { server 127.0.0.1:8000; }\nmap $http_upgrade"),)),
     ],
     "GW105": [
         Case("upstream-all-down", 502, None, r"no live upstreams while connecting to upstream",
              manual_fix=((SITE, "php8.2-fpm.sock down;", "php8.2-fpm.sock;"),)),
     ],
     "GW201": [
-        Case("realserver-socket-no-owner", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13), also=("GW320",)),
+        Case("realserver-socket-no-owner", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
     ],
     "GW202": [
         Case("realserver-socket-mode-invalid", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13), also=("GW320",)),
@@ -105,9 +112,19 @@ REALSERVER_CASES: dict[str, list[Case]] = {
         Case("debian-socket-mismatch", 502, 2,
              CONNECT.format(target=r"/run/php/php8\.1-fpm\.sock", errno=2)),
         Case("realserver-tcp-mismatch", 502, 111, CONNECT.format(target="", errno=111)),
+        # twins of debian-var-run-clean and debian-fpm-sock-alias-clean (200 through the alias)
+        Case("debian-var-run-mismatch", 502, 2, CONNECT.format(target=r"/var/run/php/php8\.1-fpm\.sock", errno=2)),
+        Case("debian-fpm-sock-alias-tcp", 502, 2, CONNECT.format(target=r"/run/php/php-fpm\.sock", errno=2)),
+        # twin of localhost-listen-clean (etc/hosts: localhost is 127.0.0.1 only, 200): here etc/hosts
+        # also lists ::1 localhost, php-fpm binds [::1]:9000, nginx's 127.0.0.1:9000 is refused
+        Case("localhost-listen-v6", 502, 111, CONNECT.format(target="", errno=111)),
     ],
     "GW320": [
         Case("realserver-socket-owner-root", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
+        # php-fpm run as nobody (the unit's User=): the socket is nobody:nogroup, nginx's www-data is
+        # refused; its twin container-rootless-clean (nginx and php-fpm both nobody) serves 200
+        Case("debian-rootless-fpm-socket", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13),
+             manual_fix=(("etc/nginx/nginx.conf", "user www-data;", "user nobody nogroup;"),)),
         Case("realserver-socket-nginx-user", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
     ],
     "GW321": [
@@ -163,7 +180,10 @@ NOT_REPRODUCED: dict[str, str] = {
 }
 
 # what a clean fixture is asked for (default /index.php): proxy fixtures reach a stand-in or a vhost
-CLEAN_PATHS = {"backends-compose-clean": "/app/", "backends-systemd-clean": "/", "backends-vhosts-clean": "/api/"}
+CLEAN_PATHS = {"backends-compose-clean": "/app/", "backends-systemd-clean": "/", "backends-vhosts-clean": "/api/",
+               "octane-upstream-variable-clean": "/index.php?a=1"}
+# the port asked for when it is not 80 (a rootless nginx cannot bind 80)
+CLEAN_PORTS = {"container-rootless-clean": 8080}
 
 
 def all_cases() -> list[tuple[str, Case]]:

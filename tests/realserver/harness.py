@@ -3,6 +3,7 @@
 import os
 import re
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -24,6 +25,10 @@ FPM_READY = "ready to handle connections"
 # copy), in a mount namespace of its own; `sh -c SCRIPT COPY ARGV...`
 PRIVATE_TMP = ('mount -t tmpfs -o mode=1777 private-tmp "$0/tmp" && '
                'mount -t tmpfs -o mode=1777 private-tmp "$0/var/tmp" && exec "$@"')
+
+
+# the tree's etc/hosts as this process's /etc/hosts, in a mount namespace of its own
+ETC_HOSTS = 'mount --bind "$0/etc/hosts" /etc/hosts && exec "$@"'
 
 
 class ServerError(Exception):
@@ -48,7 +53,8 @@ def missing_servers(need_root: bool = True) -> str | None:
 
 
 def _connectable(endpoint: Endpoint) -> bool:
-    family = socket.AF_UNIX if endpoint.kind == "unix" else socket.AF_INET
+    family = socket.AF_UNIX if endpoint.kind == "unix" else socket.AF_INET6 if ":" in (endpoint.host or "") \
+        else socket.AF_INET
     address = endpoint.path if endpoint.kind == "unix" else (endpoint.host or "127.0.0.1", endpoint.port)
     with socket.socket(family) as s:
         s.settimeout(0.2)
@@ -134,13 +140,44 @@ class Servers:
         return any(s is not None and s.value.lower() in systemd.TRUE for s in settings)
 
     def _isolated(self, argv: list[str], unit: re.Pattern) -> list[str]:
-        """`argv`, run with a private /tmp when the tree's unit for it says PrivateTmp=true."""
+        """`argv`, run with a private /tmp when the tree's unit for it says PrivateTmp=true, and
+        with the tree's etc/hosts as /etc/hosts when it has one (a name such as localhost then
+        resolves as on the machine the tree describes)."""
+        root = self.relocation.root
+        if (root / "etc/hosts").is_file():
+            argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", ETC_HOSTS, str(root), *argv]
         if not self.private_tmp(unit):
             return argv
-        root = self.relocation.root
         for sub in ("tmp", "var/tmp"):
             (root / sub).mkdir(parents=True, exist_ok=True)
         return ["unshare", "--mount", "--propagation", "private", "sh", "-c", PRIVATE_TMP, str(root), *argv]
+
+    def socket_helper(self) -> None:
+        """Debian's `ExecStartPost=-/usr/lib/php/php-fpm-socket-helper install LINK POOL_FILE PRIORITY`
+        of the tree's php-fpm units, done in the copy (the real helper runs update-alternatives on
+        this host): LINK becomes a symlink to what the helper's own sed reads from POOL_FILE, when
+        that is a socket; the highest priority wins."""
+        root = self.relocation.workspace.root
+        best: dict[Path, tuple[int, str]] = {}
+        for name in systemd.unit_names(root, systemd.FPM_UNIT):
+            for line in systemd.settings(root, name, "Service", "ExecStartPost"):
+                words = line.value.lstrip("-@:+!").split()
+                if len(words) < 5 or not words[0].endswith("/php-fpm-socket-helper") or words[1] != "install":
+                    continue
+                pool_file = root.map_config_path(words[3], root.path)
+                if not pool_file.is_file() or not words[4].isdigit():
+                    continue
+                sed = subprocess.run(["sed", "-n", r"s/^listen[[:space:]]*=[[:space:]]*\([^[:space:]]*\)/\1/p",
+                                      str(pool_file)], capture_output=True, text=True)
+                socket_path = sed.stdout.removesuffix("\n")
+                if not (os.path.exists(socket_path) and stat.S_ISSOCK(os.stat(socket_path).st_mode)):
+                    continue
+                link = root.map_config_path(words[2], root.path)
+                if link not in best or int(words[4]) > best[link][0]:
+                    best[link] = (int(words[4]), socket_path)
+        for link, (_, socket_path) in best.items():
+            link.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(socket_path, link)
 
     def start(self) -> None:
         fpm_bin, nginx_bin = find_php_fpm(), find_nginx()
@@ -148,9 +185,11 @@ class Servers:
             proc = self._spawn("standin", [sys.executable, str(STANDIN), endpoint.host, str(endpoint.port)])
             self._wait("standin", proc, [endpoint], Path(os.devnull))
         for run in self.relocation.fpm:  # a private /tmp hides its socket: wait for its log line
+            run.hand_over(self.relocation.root)  # a php-fpm that is not root owns its copy
             argv = self._isolated(run.argv(fpm_bin, "-F"), systemd.FPM_UNIT)
             proc = self._spawn("php-fpm", argv, run.env())
             self._wait("php-fpm", proc, run.listens, run.error_log, FPM_READY if argv[0] == "unshare" else None)
+        self.socket_helper()
         for run in self.relocation.nginx:
             proc = self._spawn("nginx", self._isolated(run.argv(nginx_bin, self.relocation.root), systemd.NGINX_UNIT))
             self._wait("nginx", proc, run.listens, run.error_log)

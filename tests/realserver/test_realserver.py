@@ -11,7 +11,7 @@ import pytest
 from conftest import gwlint as in_process
 
 from gwlint.verify.relocate import relocate
-from realserver.cases import CLEAN_PATHS, all_cases
+from realserver.cases import CLEAN_PATHS, CLEAN_PORTS, all_cases
 from realserver.harness import ServerError, Servers
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -26,13 +26,13 @@ def gwlint(*args: str) -> SimpleNamespace:
     return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
-def serve(tree: Path, dest: Path, path: str, before: tuple[str, ...] = (), body: int = 0):
+def serve(tree: Path, dest: Path, path: str, before: tuple[str, ...] = (), body: int = 0, port: int = 80):
     """Relocate `tree` to `dest`, start its servers, request `before` then `path` (POST `body`
     bytes when given); (response of `path`, error.log, fpm log)."""
     with Servers(relocate(tree, dest)) as servers:
         for first in before:
             servers.get(first)
-        response = servers.get(path, body=b"x" * body if body else None)
+        response = servers.get(path, port, body=b"x" * body if body else None)
         servers.stop()  # flushes the logs
         return response, servers.error_log(), servers.fpm_log()
 
@@ -74,7 +74,8 @@ def test_broken_then_fixed(key, case, workdir):
 def test_clean_fixture_serves_200_and_lints_clean(fixture, workdir):
     result = gwlint(str(FIXTURES / fixture), "--verify")
     assert result.returncode == 0, result.stdout + result.stderr
-    response, error_log, fpm_log = serve(FIXTURES / fixture, workdir / "root", CLEAN_PATHS.get(fixture, "/index.php"))
+    response, error_log, fpm_log = serve(FIXTURES / fixture, workdir / "root", CLEAN_PATHS.get(fixture, "/index.php"),
+                                         port=CLEAN_PORTS.get(fixture, 80))
     assert (response.status, response.body) == (200, "OK\n"), error_log
     assert not re.search(r"\[(crit|error|alert|emerg)\]", error_log), error_log
     assert not re.search(r"\b(ERROR|ALERT|WARNING):", fpm_log), fpm_log

@@ -44,6 +44,14 @@ def test_failures_point_at_the_tree_file_and_line(tmp_path):
     assert "/tmp" not in findings[0].message + findings[1].message
 
 
+def test_one_refusal_is_one_finding(tmp_path):
+    tree = copy(tmp_path)
+    edit(tree, POOL, "pm.max_children = 5", "pm.max_children = 1")
+    findings, _ = verify(tree)  # php-fpm adds "failed to post process the configuration": not a 2nd finding
+    assert [f.code for f in findings] == ["GW921"], [f.message for f in findings]
+    assert "cannot be greater than pm.max_children(1)" in findings[0].message
+
+
 def test_nothing_is_written_outside_the_copy(tmp_path):
     outside = [Path("/run/nginx.pid"), Path("/var/log/php8.2-fpm.log"), Path("/run/php/php8.2-fpm.pid")]
     before = {p: p.exists() for p in outside}

@@ -1,0 +1,216 @@
+"""Paths the running system makes equal, so that a socket reached through an alias is one socket.
+
+Measured on Debian 12 (nginx 1.22, php-fpm 8.2):
+- `/var/run` is a symlink to `/run` on every systemd distro (and in the Debian and Alpine
+  container images): `unix:/var/run/php/php8.2-fpm.sock` is `unix:/run/php/php8.2-fpm.sock`.
+- Debian's `php*-fpm.service` runs, after start,
+  `ExecStartPost=-/usr/lib/php/php-fpm-socket-helper install /run/php/php-fpm.sock
+  /etc/php/8.2/fpm/pool.d/www.conf 82`. The helper reads the literal `listen = ...` line of that
+  file (`sed -n 's/^listen[[:space:]]*=[[:space:]]*\\([^[:space:]]*\\)/\\1/p'`), and only when it
+  names an existing unix socket makes `/run/php/php-fpm.sock` an alternatives symlink to it; the
+  highest priority wins (one link for all installed versions).
+"""
+
+import re
+from dataclasses import dataclass
+
+from gwlint.load import systemd
+from gwlint.load.ini import Setting
+
+HELPER = "php-fpm-socket-helper"
+DEBIAN_LINK = "/run/php/php-fpm.sock"
+_DEBIAN_CONF = re.compile(r"etc/php/(\d+)\.(\d+)/fpm/php-fpm\.conf")
+_HELPER_LISTEN = re.compile(r"^listen[ \t]*=[ \t]*(.*)$", re.MULTILINE)  # the rest of the line stays: sed s//\1/p
+
+
+def run_path(path: str) -> str:
+    """`path` with `/var/run` spelled `/run`, as the symlink makes it."""
+    if path == "/var/run" or path.startswith("/var/run/"):
+        return path[4:]
+    return path
+
+
+@dataclass(frozen=True)
+class SocketAlias:
+    """A symlink the runtime creates to a pool's socket (Debian's php-fpm.sock)."""
+
+    link: str  # as the unit (or the convention) names it
+    target: str  # the pool's literal listen path
+    priority: int
+    listen: Setting  # the `listen` line the helper reads
+    source: Setting | None  # the ExecStartPost line; None when assumed from Debian's layout
+
+    def __str__(self) -> str:
+        how = "php-fpm-socket-helper" if self.source else "Debian's php-fpm-socket-helper (assumed from the layout)"
+        return f"unix:{self.link} -> unix:{self.target} ({how}, priority {self.priority})"
+
+
+def socket_aliases(ws) -> dict[str, SocketAlias]:
+    """Link path (as `run_path` spells it) -> the alias that wins there.
+
+    From the helper lines of the tree's php*-fpm units when it has such units; else, in a Debian layout
+    (etc/php/X.Y/fpm/php-fpm.conf with pool.d/www.conf), the helper every Debian php-fpm package
+    installs (priority XY).
+    """
+    candidates = _from_units(ws)
+    if candidates is None:
+        candidates = _by_convention(ws)
+    winners: dict[str, SocketAlias] = {}
+    for alias in candidates:
+        key = run_path(alias.link)
+        if key not in winners or alias.priority > winners[key].priority:
+            winners[key] = alias
+    return winners
+
+
+def _from_units(ws) -> list[SocketAlias] | None:
+    """The aliases the tree's php-fpm units install; None when the tree holds no such unit."""
+    root = ws.root
+    names = systemd.unit_names(root, systemd.FPM_UNIT)
+    if not names:
+        return None
+    lines = [s for name in names for s in systemd.settings(root, name, "Service", "ExecStartPost")
+             if HELPER in s.value]
+    out = []
+    for line in lines:
+        words = line.value.split()
+        at = next((i for i, w in enumerate(words) if w.endswith(HELPER)), None)
+        if at is None or len(words) < at + 5 or words[at + 1] not in ("install", "start") \
+                or not words[at + 4].isdigit():
+            continue
+        alias = _alias(ws, words[at + 2], root.map_config_path(words[at + 3], root.path), int(words[at + 4]), line)
+        if alias is not None:
+            out.append(alias)
+    return out
+
+
+def _by_convention(ws) -> list[SocketAlias]:
+    out = []
+    for install in ws.installs:
+        m = _DEBIAN_CONF.fullmatch(install.conf or "")
+        if m:
+            www = ws.root.path / install.conf.rsplit("/", 1)[0] / "pool.d" / "www.conf"
+            alias = _alias(ws, DEBIAN_LINK, www, int(m.group(1) + m.group(2)), None)
+            if alias is not None:
+                out.append(alias)
+    return out
+
+
+def _alias(ws, link: str, pool_file, priority: int, source: Setting | None) -> SocketAlias | None:
+    """The alias when the pool file's literal listen line names a socket a pool of the tree
+    creates (the helper checks `-S`: a TCP listen, or none, makes no link)."""
+    if not ws.root.is_file(pool_file):
+        return None
+    rel = ws.root.rel(ws.root.canonical(pool_file))
+    listens = [s for pool in ws.pools for s in pool.history.get("listen", ()) if s.path == rel]
+    literal = [v.rstrip("\r") for v in _HELPER_LISTEN.findall(ws.root.read_text(ws.root.canonical(pool_file)))]
+    if len(literal) != 1 or not literal[0].startswith("/") or re.search(r"\s", literal[0]) or not listens:
+        return None  # several lines, none, or a comment after the path: the helper's `[ -S ]` fails
+    target = run_path(literal[0])
+    if not any(pool.listen is not None and pool.listen.kind == "unix" and run_path(pool.listen.path) == target
+               for pool in ws.pools):
+        return None  # no pool creates that socket (a later file moved the listen): no link
+    return SocketAlias(link, literal[0], priority, listens[0], source)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The address php-fpm binds for a `listen` that names a host: the first one getaddrinfo()
+    gives, so `localhost` is ::1 where /etc/hosts lists `::1 localhost` (Debian's default, Docker's)
+    and 127.0.0.1 where it lists only that (measured, php-fpm 8.2: "Found multiple addresses for
+    localhost, 127.0.0.1 ignored"). `address` None: the tree's etc/hosts does not say."""
+
+    address: str | None
+    where: str  # how gwlint knows, for messages
+
+
+def bound_address(ws, host: str) -> Bound:
+    """The address php-fpm binds for `listen = host:port`, judged by the tree's etc/hosts."""
+    hosts = etc_hosts(ws.root)
+    if hosts is None:
+        return Bound(None, "the tree holds no etc/hosts")
+    addresses = hosts.get(host.lower())
+    if not addresses:
+        return Bound(None, f"etc/hosts does not list {host}")
+    v6 = [a for a, _ in addresses if ":" in a]
+    if v6 and len(v6) != len(addresses) and not all(_loopback(a) for a, _ in addresses):
+        return Bound(None, f"etc/hosts lists {host} in both address families")  # order depends on the network
+    first, line = (next(x for x in addresses if ":" in x[0]) if v6 else addresses[0])  # RFC 6724: ::1 first
+    return Bound(first, f"etc/hosts:{line} lists {host} as {first} first")
+
+
+def etc_hosts(root) -> dict[str, list[tuple[str, int]]] | None:
+    """Name (lower case) -> [(address, line)] from the tree's etc/hosts; None without one."""
+    path = root.path / "etc" / "hosts"
+    if not path.is_file():
+        return None
+    names: dict[str, list[tuple[str, int]]] = {}
+    for number, line in enumerate(root.read_text(path).splitlines(), 1):
+        fields = line.split("#", 1)[0].split()
+        for name in fields[1:]:
+            names.setdefault(name.lower(), []).append((fields[0], number))
+    return names
+
+
+def _loopback(address: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Master:
+    """Who runs a php-fpm master (and so owns the sockets of pools without `listen.owner`)."""
+
+    user: str | None  # None: not root, and the tree does not say who
+    stated: bool  # said by the user or the tree (a unit's User=, a Dockerfile's USER), not assumed
+    why: str
+
+    @property
+    def is_root(self) -> bool:
+        return self.user in ("root", "0")
+
+    def __str__(self) -> str:
+        return self.user or "a user that is not root (the tree does not say which; set fpm-master-user)"
+
+
+def fpm_master(ws, install) -> Master:
+    """Who runs `install`'s master: --fpm-master-user / fpm-master-user, else User= of its unit,
+    else the tree's Dockerfile USER; else a pool without `user` proves a master that is not root
+    (php-fpm refuses it under root: "[pool www] user has not been defined", measured), else root
+    (php-fpm's packages start it as root)."""
+    if ws.options.fpm_master_user:
+        return Master(ws.options.fpm_master_user, True, "fpm-master-user")
+    root = ws.root
+    for name in systemd.fpm_units_for(root, install):
+        user = systemd.setting(root, name, "Service", "User")
+        if user is not None:
+            return Master(user.value, True, f"User= at {user.path}:{user.line}")
+    container = container_user(root)
+    if container is not None:
+        return Master(container.value, True, f"USER at {container.path}:{container.line}")
+    userless = next((p for p in install.pools if p.get("user") is None), None)
+    if userless is not None:
+        return Master(None, False, f"pool '{userless.name}' sets no user, which php-fpm refuses under a root master, "
+                                   "so this php-fpm runs as a user that is not root")
+    return Master("root", False, "php-fpm started as root, as its packages do")
+
+
+_DOCKER_USER = re.compile(r"^\s*USER\s+([^\s:]+)", re.IGNORECASE | re.MULTILINE)
+
+
+def container_user(root) -> Setting | None:
+    """The last `USER` of the tree's top-level Dockerfile: who the container's processes run as
+    (None without one, for root, or for a build argument)."""
+    path = root.path / "Dockerfile"
+    if not path.is_file():
+        return None
+    text = root.read_text(path)
+    found = list(_DOCKER_USER.finditer(text))
+    if not found or "$" in found[-1].group(1) or found[-1].group(1) in ("root", "0"):
+        return None
+    line = text.count("\n", 0, found[-1].start(1)) + 1
+    return Setting(None, "USER", found[-1].group(1), "Dockerfile", line)
