@@ -226,7 +226,9 @@ def app(argv: list[str] | None = None) -> int:
     try:
         args = p.parse_args(argv)
     except UsageError as exc:
-        _error(_unknown_options(p, argv) or str(exc))
+        message = _unknown_options(p, argv) or str(exc)
+        _error(message)
+        _usage_report(p, argv, message)
         return EXIT_ERROR
     except SystemExit as exc:  # --help, --version
         return exc.code if isinstance(exc.code, int) else EXIT_CLEAN
@@ -235,6 +237,19 @@ def app(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     return {"check": check, "rules": rules_command, "rule": rule_command,
             "completion": completion_command}[args.command](args)
+
+
+def _usage_report(top: argparse.ArgumentParser, argv: list[str], message: str) -> None:
+    """`gwlint check ... -o FILE` with a bad option still writes FILE (and a json, sarif or github
+    document), when the rest of the command line can be read."""
+    if "check" not in argv:
+        return
+    try:
+        args, _ = top.parse_known_args(argv)
+    except (UsageError, SystemExit):
+        return
+    if getattr(args, "command", None) == "check":
+        _fail_report(args, EXIT_ERROR, None, None, message)
 
 
 def _unknown_options(top: argparse.ArgumentParser, argv: list[str]) -> str | None:

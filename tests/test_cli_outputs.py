@@ -186,3 +186,11 @@ def test_diff_from_the_checkout_applies_there(broken, monkeypatch):
     done = subprocess.run(["patch", "-p1"], input=patch, text=True, capture_output=True, cwd=checkout)
     assert done.returncode == 0, done.stderr
     assert run("check", "repo/deploy").exit_code == 0
+
+
+def test_a_bad_option_still_writes_the_output_file(tmp_path):
+    out = tmp_path / "gwlint.sarif"
+    r = run("check", str(tmp_path), "--fial-on", "x", "--output-format", "sarif", "-o", str(out))
+    assert r.exit_code == 2 and r.stderr.startswith("gwlint: error: unknown option --fial-on")
+    log = json.loads(out.read_text())
+    assert sarif_errors(log) == [] and log["runs"][0]["invocations"][0]["executionSuccessful"] is False
