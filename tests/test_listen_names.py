@@ -57,3 +57,15 @@ def test_a_socket_another_site_uses_is_no_safe_fix(tmp_path):
     r = lint(tree(["unix:/run/php/php8.1-fpm.sock", "unix:/run/php/php8.2-fpm.sock"], pools), tmp_path)
     (f,) = r.findings
     assert "pool 'bob'" in f.message and f.fix is not None and f.fix.safe is False
+
+
+def test_did_you_mean_prefers_the_user_this_site_already_runs_as(tmp_path):
+    # the site's /app location reaches alice's pool; its broken / location gets alice's other socket
+    pools = [("bob", "bob", "/run/php/php8.1-fpm-y.sock"), ("alice-api", "alice", "/run/php/php8.2-fpm-a.sock"),
+             ("alice", "alice", "/run/php/alice.sock")]
+    files = tree(["unix:/run/php/php8.1-fpm-x.sock"], pools)
+    files["etc/nginx/nginx.conf"] = files["etc/nginx/nginx.conf"].replace(
+        "        location ~ \\.php$ {", "        location /app {\n            fastcgi_pass unix:/run/php/alice.sock;\n"
+        "        }\n        location ~ \\.php$ {", 1)
+    (f,) = lint(files, tmp_path).findings
+    assert "did you mean unix:/run/php/php8.2-fpm-a.sock (pool 'alice-api')" in f.message
