@@ -32,9 +32,7 @@ None
 
 from dataclasses import dataclass
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.engine.options import option
-from gwlint.model.effective import fpm_int, php_value
+from gwlint.rule import Severity, consequence, fpm_int, option, php_value, related, report
 
 CODE = "GW224"
 NAME = "fpm-memory-over-budget"
@@ -80,5 +78,5 @@ def check(ws):
             if limit.at is not None]
     yield report(worst[2], (
         f"pm.max_children x memory_limit over all pools is {amount}, above the memory budget {_size(budget)} "
-        f"({detail}): at full load the OOM killer ends workers mid-request (502, recv() failed (104: "
-        f"Connection reset by peer)) or the machine swaps until nginx answers 504"), rel)
+        f"({detail}): at full load the OOM killer ends workers mid-request ({consequence.fpm_killed()}) "
+        f"or the machine swaps until nginx answers 504"), rel)

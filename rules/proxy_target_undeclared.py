@@ -32,9 +32,7 @@ None.
 
 from dataclasses import dataclass
 
-from gwlint.engine.finding import Severity, report
-from gwlint.engine.options import option
-from gwlint.model.backends import declarations, proxy_targets
+from gwlint.rule import Severity, option, report
 
 CODE = "GW362"
 NAME = "proxy-target-undeclared"
@@ -53,8 +51,8 @@ OPTIONS = Options
 def check(ws):
     if not ws.options_for(NAME).enabled:
         return
-    machines = {d.machine for d in declarations(ws)}
-    for target in proxy_targets(ws):
+    machines = {d.machine for d in ws.declarations}
+    for target in ws.proxy_targets():
         if target.machine not in machines:
             directive = target.backend.directive
             yield report(directive, f"{directive.name} {directive.args[0]}: the tree declares no backend "

@@ -30,8 +30,7 @@ None
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.model.effective import php_contexts, php_time_limit
+from gwlint.rule import Severity, consequence, php_time_limit, related, report
 
 CODE = "GW220"
 NAME = "terminate-timeout-below-max-execution-time"
@@ -39,7 +38,7 @@ SEVERITY = Severity.WARNING
 
 
 def check(ws):
-    for pool, block in php_contexts(ws, "max_execution_time"):
+    for pool, block in ws.php_contexts("max_execution_time"):
         terminate, max_exec, _ = php_time_limit(pool, block)
         if not terminate.number or not max_exec.number or max_exec.number <= 0:
             continue
@@ -48,6 +47,5 @@ def check(ws):
                    if x.at is not None and x.at is not (terminate.at if block is None else max_exec.at)]
             yield report(terminate.at if block is None else max_exec.at, (
                 f"{terminate} is below {max_exec}: FPM kills a long request first, so the client gets "
-                f"502 Bad Gateway (error.log: recv() failed (104: Connection reset by peer) while reading "
-                f"response header from upstream) instead of PHP's own error, and max_execution_time "
+                f"{consequence.fpm_killed()} instead of PHP's own error, and max_execution_time "
                 f"never fires"), rel)

@@ -38,7 +38,7 @@ None
 - https://nginx.org/en/docs/
 """
 
-from gwlint.engine.finding import Severity, report
+from gwlint.rule import Severity, report
 
 CODE = "{code}"
 NAME = "{name}"

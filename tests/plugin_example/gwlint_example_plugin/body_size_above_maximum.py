@@ -27,9 +27,7 @@ None
 
 from dataclasses import dataclass
 
-from gwlint.engine.finding import Severity, report
-from gwlint.engine.options import option
-from gwlint.load.units import nginx_bytes
+from gwlint.rule import Severity, nginx_bytes, option, report
 
 CODE = "EX101"
 NAME = "body-size-above-maximum"
