@@ -46,7 +46,9 @@ None
 - https://github.com/php/php-src/blob/PHP-8.2/sapi/fpm/fpm/fpm_conf.c
 """
 
-from gwlint.rule import Severity, consequence, fpm_int, fpm_time, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, fpm_int, fpm_time, report
 
 CODE = "GW223"
 NAME = "fpm-config-refused"
@@ -144,7 +146,7 @@ def _post_errors(pool):
                 f"'request_terminate_timeout' ({terminate})")
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for install in ws.installs:
         yield from (report(s, f"php-fpm refuses to start: {msg}" + CONSEQUENCE)
                     for s, msg in _parse_errors(install.global_settings.values(), GLOBAL_TIMES, GLOBAL_INTS))

@@ -30,9 +30,10 @@ None
 - https://www.php.net/manual/en/ini.core.php#ini.memory-limit
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gwlint.rule import Severity, consequence, fpm_int, option, php_value, related, report
+from gwlint.rule import Finding, Severity, Workspace, consequence, fpm_int, option, php_value, related, report
 
 CODE = "GW224"
 NAME = "fpm-memory-over-budget"
@@ -54,7 +55,7 @@ def _size(n: float) -> str:
     return f"{int(n)}"
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     budget = ws.options_for(NAME).budget
     if budget is None:
         return

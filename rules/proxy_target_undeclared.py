@@ -30,9 +30,10 @@ None.
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gwlint.rule import Severity, option, report
+from gwlint.rule import Finding, Severity, Workspace, option, report
 
 CODE = "GW362"
 NAME = "proxy-target-undeclared"
@@ -48,7 +49,7 @@ class Options:
 OPTIONS = Options
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     if not ws.options_for(NAME).enabled:
         return
     machines = {d.machine for d in ws.declarations}

@@ -30,14 +30,16 @@ None
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
-from gwlint.rule import Severity, consequence, php_time_limit, related, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, php_time_limit, related, report
 
 CODE = "GW220"
 NAME = "terminate-timeout-below-max-execution-time"
 SEVERITY = Severity.WARNING
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for pool, block in ws.php_contexts("max_execution_time"):
         terminate, max_exec, _ = php_time_limit(pool, block)
         if not terminate.number or not max_exec.number or max_exec.number <= 0:

@@ -38,14 +38,16 @@ None
 - https://nginx.org/en/docs/
 """
 
-from gwlint.rule import Severity, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, report
 
 CODE = "{code}"
 NAME = "{name}"
 SEVERITY = Severity.{severity}
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for directive in ws.directives("server_name"):  # replace with what the rule checks
         if False:
             yield report(directive, "what is wrong, and what a request gets because of it")

@@ -25,9 +25,10 @@ None
 - https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gwlint.rule import Severity, nginx_bytes, option, report
+from gwlint.rule import Finding, Severity, Workspace, nginx_bytes, option, report
 
 CODE = "EX101"
 NAME = "body-size-above-maximum"
@@ -42,7 +43,7 @@ class Options:
 OPTIONS = Options
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     maximum = ws.options_for(NAME).maximum
     for directive in ws.directives("client_max_body_size"):
         size = nginx_bytes(directive.args[0]) if directive.args else None
