@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gwlint import __version__
-from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, InputError
+from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, InputError, RuleError
 
 FORMATS = ("full", "concise", "json", "sarif", "github")  # `text` is accepted for `full`
 RULES_FORMATS = ("text", "markdown", "json")
@@ -331,6 +331,10 @@ def check(args: argparse.Namespace) -> int:
         _error(str(exc))
         _fail_report(args, EXIT_ERROR, exc.path, exc.line, exc.message)
         return EXIT_ERROR
+    except RuleError as exc:  # a rule plugin that cannot be used
+        _error(str(exc))
+        _fail_report(args, EXIT_ERROR, None, None, str(exc))
+        return EXIT_ERROR
     except Exception as exc:  # a bug in gwlint: one line, a distinct exit code, never "clean"
         if os.environ.get("GWLINT_DEBUG"):
             import traceback
@@ -428,12 +432,10 @@ def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix)
 
 def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_fixes,
            config_file, overrides, verify=False, verbose=False, no_cache=False, style=None) -> int:
-    import gc
-
+    from gwlint import api
     from gwlint.engine import config
-    from gwlint.engine import runner as engine
     from gwlint.engine.registry import load_rules
-    from gwlint.model.workspace import gc_paused, load_workspace
+    from gwlint.model.workspace import gc_paused
     from gwlint.output.report import join_path, view_prefix
 
     quiet = bool(style and style.quiet)
@@ -447,89 +449,55 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
         return exc
 
     rules = load_rules()
-    cfg = config.load(config_file or config.find(config_root), engine.known_codes(rules), overrides)
-    root, nginx, fpm = inputs.root, inputs.nginx, inputs.fpm
-    opts = cfg.model_options()
-    cache = None
-    if not no_cache and root.is_dir():
-        from gwlint.load.cache import open_cache
-
-        cache = open_cache(root)
-
-    def under_root(paths):
-        return [p if p.is_absolute() else Path(os.path.abspath(p)) for p in paths]
-
-    def load(overlay=None):
-        try:
-            return load_workspace(root, nginx=nginx, fpm=fpm, php_ini=inputs.php_ini, options=opts,
-                                  path_map=cfg.paths, overlay={**(overlay or {}), **inputs.overlay}, cache=cache)
-        except InputError as exc:
-            raise viewed(exc) from None
-
-    def lint(ws):
-        found = engine.run(ws, rules, cfg)
-        if files is None:
-            return found
-        return [f for f in found if not f.path or f.path in files or any(r.path in files for r in f.related)]
-
-    def exit_code(findings):
-        return EXIT_FINDINGS if any(cfg.fails(f.severity) for f in findings) else EXIT_CLEAN
-
-    def verified(ws, overlay=None):
-        if not verify:
-            return []
-        from gwlint.verify.nginx_t import verify as run_verify
-
-        def entries(paths):
-            return [ws.root.rel(p) for p in under_root(paths)]
-
-        found, notes = run_verify(root, overlay, nginx=entries(nginx), fpm=entries(fpm))
-        for note in notes:
-            _note(note)
-        return found
-
+    cfg = api.configure(config_file or config.find(config_root) or {}, overrides=overrides, rules=rules)
     if not (diff or fix):
         with gc_paused():  # one model, kept to the end: collections would only rescan it
-            ws = load()
-            if cache is not None:
-                cache.save()
+            try:
+                result = api.lint(inputs, cfg, files=files, verify=verify, cache=not no_cache, rules=rules)
+            except InputError as exc:
+                raise viewed(exc) from None
             if verbose:
                 from gwlint.output.inventory import describe
 
-                sys.stderr.write(describe(ws))
-            findings = sorted(lint(ws) + verified(ws), key=lambda f: f.sort_key())
-            _emit(findings, output_format, output, inputs.shown, ws, rules, style, prefix)
-        return exit_code(findings)
-    from gwlint.fix import loop as fixer
-
-    gc.enable()  # each pass builds a new model: the old ones are cyclic garbage to collect
-    result = fixer.fix_loop(load, lint, unsafe=unsafe_fixes)
-    if cache is not None:
-        cache.save()
-    if diff:
-        patch = fixer.unified_diff(result, prefix)
-        _write(patch, output)
-        for problem in (f for f in result.remaining if f.code in fixer.FIX_PROBLEMS):
-            _note(f"{join_path(prefix, problem.path)}:{problem.line}: {problem.code} {problem.message}")
-        if (result.applied or result.remaining) and not quiet:
-            _note(f"gwlint: the diff fixes {len(result.applied)} finding(s); {len(result.remaining)} remain")
-        failures = verified(result.workspace, result.fixed)
-        if failures:
-            from gwlint.output import report
-
-            sys.stderr.write(report.as_text(failures, prefix=prefix))
-        return EXIT_FINDINGS if patch or failures else EXIT_CLEAN
+                sys.stderr.write(describe(result.workspace))
+            _notes(result)
+            _emit(result.findings, output_format, output, inputs.shown, result.workspace, rules, style, prefix)
+        return result.exit_code
     try:
-        fixer.write_fixed(result.workspace, result)
+        result = api.fix(inputs, cfg, unsafe=unsafe_fixes, write=fix, files=files, verify=verify,
+                         cache=not no_cache, rules=rules)
     except InputError as exc:
         raise viewed(exc) from None
+    from gwlint.fix.loop import FIX_PROBLEMS, fix_of, unified_diff
+
+    fixed = result.fixes
+    assert fixed is not None  # fix() always says what the loop did
+    if diff:
+
+        patch = unified_diff(fixed, prefix)
+        _write(patch, output)
+        for problem in (f for f in fixed.remaining if f.code in FIX_PROBLEMS):
+            _note(f"{join_path(prefix, problem.path)}:{problem.line}: {problem.code} {problem.message}")
+        if (fixed.applied or fixed.remaining) and not quiet:
+            _note(f"gwlint: the diff fixes {len(fixed.applied)} finding(s); {len(fixed.remaining)} remain")
+        _notes(result)
+        if result.verified:
+            from gwlint.output import report
+
+            sys.stderr.write(report.as_text(result.verified, prefix=prefix))
+        return EXIT_FINDINGS if patch or result.verified else EXIT_CLEAN
     if not quiet:
-        for finding in result.applied:
-            title = fixer.fix_of(finding).title
+        for finding in fixed.applied:
+            title = fix_of(finding).title
             _note(f"fixed {join_path(prefix, finding.path)}:{finding.line}: {finding.code} {title}")
-    remaining = sorted(result.remaining + verified(result.workspace), key=lambda f: f.sort_key())
-    _emit(remaining, output_format, output, inputs.shown, result.workspace, rules, style, prefix)
-    return exit_code(remaining)
+    _notes(result)
+    _emit(result.findings, output_format, output, inputs.shown, result.workspace, rules, style, prefix)
+    return result.exit_code
+
+
+def _notes(result) -> None:
+    for note in result.notes:
+        _note(note)
 
 
 def _color(when: str, output: Path | None) -> bool:
@@ -615,7 +583,11 @@ def rules_command(args: argparse.Namespace) -> int:
     """`gwlint rules`: every code, with severity and whether --fix can fix it."""
     from gwlint.engine import ruledocs
 
-    sys.stdout.write(ruledocs.table(args.output_format))
+    try:
+        sys.stdout.write(ruledocs.table(args.output_format))
+    except RuleError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
     return EXIT_CLEAN
 
 
@@ -625,7 +597,7 @@ def rule_command(args: argparse.Namespace) -> int:
 
     try:
         sys.stdout.write(ruledocs.describe(args.code))
-    except InputError as exc:
+    except (InputError, RuleError) as exc:
         _error(str(exc))
         return EXIT_ERROR
     return EXIT_CLEAN
