@@ -12,10 +12,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gwlint import __version__
-from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, InputError
+from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, InputError, RuleError
 
 FORMATS = ("full", "concise", "json", "sarif", "github")  # `text` is accepted for `full`
 RULES_FORMATS = ("text", "markdown", "json")
+DOCTOR_FORMATS = ("text", "json")
 SEVERITIES = ("error", "warning", "info")
 COLORS = ("auto", "always", "never")
 CONTEXTS = ("auto", "main", "http", "server", "location")
@@ -206,6 +207,26 @@ def parser() -> argparse.ArgumentParser:
     rule = command("rule", "Print one rule's documentation.", "gwlint rule CODE")
     rule.add_argument("code", metavar="CODE", help="A code (GW301, gw301) or a name (fastcgi-pass-no-pool).")
 
+    doctor = command("doctor", "From 502/504 log lines to the config line that causes them.",
+                     "gwlint doctor [ROOT] [--log FILE]... [--since TIME] [--format FORMAT]",
+                     "Read nginx's error.log and php-fpm's logs, route each upstream error as nginx did, and name "
+                     "its cause: the rule and file:line at that route, or the runtime cause the logs and live "
+                     "state show; lines it cannot explain are listed as such. Exit 0 nothing to do, 1 causes "
+                     "named, 2 bad input or usage, 3 internal error.")
+    doctor.add_argument("root", nargs="?", default=Path("/"), type=Path, metavar="ROOT",
+                        help="The config tree: the running system (/) or a copy of a server's tree [default: /].")
+    doctor.add_argument("--log", action="append", default=[], type=Path, metavar="FILE",
+                        help="A log to read (nginx error.log, php-fpm log or slowlog; .gz too), repeatable "
+                             "[default: the error_log files the configs name, with their .1/.gz rotations].")
+    doctor.add_argument("--since", metavar="TIME",
+                        help="Only lines from this time on: 2026-11-27 14:00, 14:00, or a duration ago (30m, 2h, 1d).")
+    doctor.add_argument("--format", "--output-format", dest="output_format", choices=DOCTOR_FORMATS,
+                        metavar="FORMAT", default="text", help="text or json [default: text].")
+    doctor.add_argument("--live", action=argparse.BooleanOptionalAction, default=None,
+                        help="Compare with the running system (/proc, sockets on disk) [default: when ROOT is /].")
+    doctor.add_argument("--config", dest="config_file", metavar="FILE", type=Path,
+                        help="Config file (.gwlint.toml or pyproject.toml).")
+
     completion = command("completion", "Print a shell completion script.", "gwlint completion SHELL",
                          "Print a shell completion script: commands, options, their values and rule codes.",
                          'Install it with, e.g.: eval "$(gwlint completion bash)" in ~/.bashrc, '
@@ -244,7 +265,7 @@ def app(argv: list[str] | None = None) -> int:
     if args.command is None:
         p.print_help()
         return EXIT_ERROR
-    return {"check": check, "rules": rules_command, "rule": rule_command,
+    return {"check": check, "rules": rules_command, "rule": rule_command, "doctor": doctor_command,
             "completion": completion_command, "server": server_command}[args.command](args)
 
 
@@ -326,6 +347,9 @@ def check(args: argparse.Namespace) -> int:
         _error(str(exc))
         _fail_report(args, EXIT_ERROR, exc.path, exc.line, exc.message)
         return EXIT_ERROR
+    except RuleError as exc:  # a rule plugin that cannot be used
+        _error(str(exc))
+        _fail_report(args, EXIT_ERROR, None, None, str(exc))
     except OSError as exc:  # the file system refused something not caught where it was read
         from gwlint.errors import short_name
 
@@ -733,11 +757,38 @@ def _write(text: str, output: Path | None) -> None:
         raise InputError(f"cannot write the report: {exc.strerror or exc}", str(output)) from None
 
 
+def doctor_command(args: argparse.Namespace) -> int:
+    """`gwlint doctor`: exit 0 nothing to do, 1 causes named, 2 bad input or usage, 3 a bug."""
+    try:
+        from gwlint.doctor.output import as_json, as_text
+        from gwlint.doctor.run import run
+
+        report, _ = run(args.root, args.log, args.since, args.live, args.config_file)
+        text = as_json(report, args.root.as_posix()) if args.output_format == "json" else as_text(report)
+        sys.stdout.write(text)
+    except InputError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+    except Exception as exc:  # a bug in gwlint: one line, a distinct exit code, never "clean"
+        if os.environ.get("GWLINT_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        sys.stderr.write(f"gwlint: internal error: {type(exc).__name__}: {exc} "
+                         "(GWLINT_DEBUG=1 shows the traceback; please report it)\n")
+        return EXIT_INTERNAL
+    return EXIT_FINDINGS if report.diagnoses else EXIT_CLEAN
+
+
 def rules_command(args: argparse.Namespace) -> int:
     """`gwlint rules`: every code, with severity and whether --fix can fix it."""
     from gwlint.engine import ruledocs
 
-    sys.stdout.write(ruledocs.table(args.output_format))
+    try:
+        sys.stdout.write(ruledocs.table(args.output_format))
+    except RuleError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
     return EXIT_CLEAN
 
 
@@ -747,7 +798,7 @@ def rule_command(args: argparse.Namespace) -> int:
 
     try:
         sys.stdout.write(ruledocs.describe(args.code))
-    except InputError as exc:
+    except (InputError, RuleError) as exc:
         _error(str(exc))
         return EXIT_ERROR
     return EXIT_CLEAN
