@@ -350,6 +350,7 @@ def check(args: argparse.Namespace) -> int:
     except RuleError as exc:  # a rule plugin that cannot be used
         _error(str(exc))
         _fail_report(args, EXIT_ERROR, None, None, str(exc))
+        return EXIT_ERROR
     except OSError as exc:  # the file system refused something not caught where it was read
         from gwlint.errors import short_name
 
