@@ -33,9 +33,7 @@ None: creating the account or choosing another is a deployment decision.
 
 from collections.abc import Collection
 
-from gwlint.engine.finding import Related, Severity, report
-from gwlint.load.accounts import load_accounts
-from gwlint.model.sockperm import acl_list
+from gwlint.rule import Related, Severity, acl_list, consequence, report
 
 CODE = "GW323"
 NAME = "account-not-found"
@@ -46,7 +44,7 @@ _POOL_KEYS = {"user": "user", "group": "group", "listen.owner": "user", "listen.
 
 
 def check(ws):
-    accounts = load_accounts(ws.root)
+    accounts = ws.accounts
     if accounts.passwd_path is None and accounts.group_path is None:
         return
     known: dict[str, tuple[Collection[str], str | None]] = {
@@ -80,5 +78,5 @@ def check(ws):
                 if rel is not None:
                     yield report(setting, f"pool '{pool.name}': {key} names {kind} '{name}', which does not "
                                  f"exist; php-fpm refuses to start: ERROR: [pool {pool.name}] cannot get "
-                                 f"{'uid' if kind == 'user' else 'gid'} for {kind} '{name}', and every PHP "
-                                 "request gets 502 Bad Gateway", [rel])
+                                 f"{'uid' if kind == 'user' else 'gid'} for {kind} '{name}', and "
+                                 f"{consequence.FPM_DOWN}", [rel])

@@ -31,9 +31,7 @@ None: the bind address lives in a command line or unit file that gwlint does not
 - https://docs.docker.com/compose/networking/
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.model.backends import declarations, is_loopback, proxy_targets, serving
-from gwlint.model.consequence import connect_failure
+from gwlint.rule import Severity, consequence, is_loopback_host, related, report
 
 CODE = "GW361"
 NAME = "backend-bound-to-loopback"
@@ -41,17 +39,16 @@ SEVERITY = Severity.ERROR
 
 
 def check(ws):
-    decls = declarations(ws)
-    for target in proxy_targets(ws):
+    for target in ws.proxy_targets():
         endpoint, directive = target.endpoint, target.backend.directive
-        if is_loopback(endpoint.host):
+        if is_loopback_host(endpoint.host):
             continue
-        found = serving(decls, target)
+        found = target.served_by(ws.declarations)
         if found and all(d.loopback_only for d in found):
             decl = found[0]
             reached = f"compose service name '{endpoint.host}'" if target.machine != "host" \
                 else f"address {endpoint.host}"
             yield report(directive, f"{directive.name} {directive.args[0]}: the backend binds only "
                          f"{decl.host}:{decl.port} ({decl.label}) but nginx connects through {reached}; "
-                         f"the connection is refused: every request here gets {connect_failure(endpoint)}",
+                         f"the connection is refused: every request here gets {consequence.connect_failure(endpoint)}",
                          [related(decl, decl.label)])

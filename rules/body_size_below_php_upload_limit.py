@@ -36,10 +36,17 @@ or inserts one). Unsafe: the body size limit is also a policy choice.
 - https://www.php.net/manual/en/ini.core.php#ini.post-max-size
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import insert_directive, set_args
-from gwlint.load.units import php_bytes
-from gwlint.model.effective import PHP_DEFAULTS, nginx_value, php_value, route_pools
+from gwlint.rule import (
+    PHP_DEFAULTS,
+    Severity,
+    insert_directive,
+    nginx_value,
+    php_bytes,
+    php_value,
+    related,
+    report,
+    set_args,
+)
 
 CODE = "GW341"
 NAME = "body-size-below-php-upload-limit"
@@ -54,7 +61,7 @@ def _size(n: float) -> str:
 
 
 def check(ws):
-    for route, block, pool in route_pools(ws):
+    for route, block, pool in ws.route_pools():
         if block is None:
             continue
         body = nginx_value(block, "client_max_body_size")

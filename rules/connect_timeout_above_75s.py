@@ -29,8 +29,7 @@ None
 - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_connect_timeout
 """
 
-from gwlint.engine.finding import Severity, report
-from gwlint.load.units import nginx_seconds
+from gwlint.rule import Severity, nginx_seconds, report
 
 CODE = "GW120"
 NAME = "connect-timeout-above-75s"

@@ -43,13 +43,19 @@ works, only its failover does not, and which pool should stand by is not a typo 
 from collections import Counter
 from itertools import islice
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import retarget_pass
-from gwlint.model.consequence import connect_failure
-from gwlint.model.endpoint import ANY_ADDRESSES, LOOPBACK_NAMES, Endpoint
-from gwlint.model.runtime import bound_address
-from gwlint.model.suggest import NearestEndpoint
-from gwlint.rules._reach import is_ip, live_backends
+from gwlint.rule import (
+    ANY_ADDRESSES,
+    LOOPBACK_NAMES,
+    Endpoint,
+    NearestEndpoint,
+    Severity,
+    bound_address,
+    consequence,
+    is_ip,
+    related,
+    report,
+    retarget_pass,
+)
 
 CODE = "GW301"
 NAME = "fastcgi-pass-no-pool"
@@ -97,7 +103,7 @@ def check(ws):
     per_kind = Counter(e.kind for e in listening)
     per_port = Counter(e.port for e in listening if e.kind == "tcp")
     for route in ws.php_routes():
-        for backend in live_backends(route):
+        for backend in route.live_backends:
             target = backend.endpoint
             if target is None:
                 continue
@@ -109,14 +115,13 @@ def check(ws):
                 if target.is_loopback:
                     yield _uncertain(route, backend, target, *uncertain[0])
                 continue
-            via = f"upstream {route.upstream.args[0]} server {backend.directive.args[0]}" if route.upstream \
-                else f"fastcgi_pass {route.directive.args[0]}"
+            via = route.via(backend)
             message = (f"{via}: no PHP-FPM pool listens on {target}; every PHP request here gets "
-                       f"{connect_failure(target)}")
+                       f"{consequence.connect_failure(target)}")
             if backend.backup:
                 message = (f"{via}: no PHP-FPM pool listens on {target}; this backup server is a latent risk: "
                            f"the site serves while the primary servers are up, and when nginx fails over to it "
-                           f"PHP requests get {connect_failure(target)}")
+                           f"PHP requests get {consequence.connect_failure(target)}")
             rel, fix = [], None
             if route.upstream:
                 rel.append(related(route.directive, "used by this fastcgi_pass"))
@@ -151,13 +156,12 @@ def _clear_match(target: Endpoint, best: Endpoint, per_kind: Counter, per_port: 
 
 def _uncertain(route, backend, target, pool, where):
     """A pool on a host name whose address the tree does not settle: a warning, no fix."""
-    via = f"upstream {route.upstream.args[0]} server {backend.directive.args[0]}" if route.upstream \
-        else f"fastcgi_pass {route.directive.args[0]}"
+    via = route.via(backend)
     listen = pool.listen
     message = (f"{via}: pool '{pool.name}' listens on {listen}, which php-fpm binds to the first address "
                f"{listen.host} resolves to on its host: {target.host} where /etc/hosts lists only that, but ::1 "
                f"where it lists `::1 {listen.host}` (Debian's and Docker's default), and then every PHP request "
-               f"here gets {connect_failure(target)}; {where}, so this works only on some hosts: write "
+               f"here gets {consequence.connect_failure(target)}; {where}, so this works only on some hosts: write "
                f"listen = {target.host}:{listen.port} to make it certain")
     return report(backend.directive, message, [related(pool.get("listen"), f"pool '{pool.name}' listens on {listen}")],
                   at_most=Severity.WARNING)

@@ -42,10 +42,17 @@ location. Unsafe when the line lives in an include shared by other locations.
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import insert_directive, set_args
-from gwlint.load.units import format_seconds
-from gwlint.model.effective import nginx_value, php_time_limit, route_pools
+from gwlint.rule import (
+    Severity,
+    consequence,
+    format_seconds,
+    insert_directive,
+    nginx_value,
+    php_time_limit,
+    related,
+    report,
+    set_args,
+)
 
 CODE = "GW340"
 NAME = "fastcgi-read-timeout-below-php-limit"
@@ -54,7 +61,7 @@ MARGIN = 10  # seconds nginx waits beyond PHP's limit, so PHP's own error gets t
 
 
 def check(ws):
-    for route, block, pool in route_pools(ws):
+    for route, block, pool in ws.route_pools():
         if block is None:
             continue
         read = nginx_value(block, "fastcgi_read_timeout")
@@ -64,8 +71,7 @@ def check(ws):
         why = ("" if bound is terminate else
                f" ({terminate} is off, and max_execution_time counts CPU time, so wall time runs longer)")
         message = (f"{read} is below what pool '{pool.name}' lets a PHP request run: {bound}{why}; "
-                   f"a request running longer gets 504 Gateway Timeout (error.log: upstream timed out "
-                   f"(110: Connection timed out) while reading response header from upstream) while the "
+                   f"a request running longer gets {consequence.gateway_timeout()} while the "
                    f"PHP worker keeps running and stays busy")
         here = read.directive if read.directive is not None and read.directive.parent is block else None
         rel = [related(x.at, label) for x, label in ((read, "fastcgi_read_timeout in effect here"),

@@ -45,10 +45,7 @@ to the user (adding one at the location would drop the inherited ones).
 - https://github.com/php/php-src/blob/master/sapi/fpm/fpm/fpm_main.c (init_request_info)
 """
 
-from gwlint.engine.finding import Severity, report
-from gwlint.fix.edits import insert_directive
-from gwlint.model.effective import config_block
-from gwlint.model.fastcgi import fastcgi_params, param
+from gwlint.rule import Severity, consequence, fastcgi_params, insert_directive, param, report
 
 CODE = "GW380"
 NAME = "fastcgi-script-filename-missing"
@@ -66,7 +63,7 @@ def _is_php_route(route) -> bool:
 
 def check(ws):
     for route in ws.php_routes():
-        block = config_block(route.location)
+        block = route.block
         if block is None or not _is_php_route(route):
             continue
         params, certain = fastcgi_params(block)
@@ -79,5 +76,4 @@ def check(ws):
         yield report(route.directive,
                      f"fastcgi_pass {' '.join(route.directive.args)} sends no SCRIPT_FILENAME ({where}; "
                      "fastcgi_params, unlike fastcgi.conf, does not set it): php-fpm finds no script and every "
-                     "PHP request here gets 404 \"File not found.\", error.log: FastCGI sent in stderr: "
-                     "\"Primary script unknown\"", fix=fix)
+                     f"PHP request here gets {consequence.NO_SCRIPT}", fix=fix)

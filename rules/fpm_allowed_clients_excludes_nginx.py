@@ -45,9 +45,7 @@ which meant every client).
 
 import ipaddress
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import set_ini
-from gwlint.rules._reach import RESET_LINE, is_loopback_host, live_backends, loopback_hosts, pool_accepts, via
+from gwlint.rule import Severity, consequence, is_loopback_host, related, report, set_ini
 
 CODE = "GW304"
 NAME = "fpm-allowed-clients-excludes-nginx"
@@ -83,15 +81,15 @@ def _source(route, target, local_names: dict[str, str]) -> str | None:
 
 def check(ws):
     flagged: dict[tuple, list] = {}  # (pool, nginx source) -> [pool, setting, source, (route, backend)...]
-    local_names = loopback_hosts(ws)
+    local_names = ws.loopback_names()
     for route in ws.php_routes():
-        for backend in live_backends(route):
+        for backend in route.live_backends:
             target = backend.endpoint
             if target is None or target.kind != "tcp":
                 continue
             for pool in backend.pools:
                 setting = pool.get("listen.allowed_clients")
-                if setting is None or (is_loopback_host(target.host) and not pool_accepts(pool.listen, target, ws)):
+                if setting is None or (is_loopback_host(target.host) and not ws.accepts(pool.listen, target)):
                     continue
                 source = _source(route, target, local_names)
                 if _excluded(setting.value, source, target):
@@ -118,8 +116,7 @@ def _finding(ws, pool, setting, source, users):
     who = f"nginx connects from {source}" if source is not None else \
         f"nginx reaches {backend.endpoint} from another host, never from a loopback address"
     message = (f"pool '{pool.name}' allows only {', '.join(allowed) or 'nobody'} (listen.allowed_clients), but "
-               f"{who} ({via(route, backend)}): php-fpm closes every connection, 502 Bad Gateway, error.log: "
-               f"{RESET_LINE}")
+               f"{who} ({route.via(backend)}): php-fpm closes every connection, {consequence.fpm_closed()}")
     if invalid:
         ignored = ", ".join(repr(e) for e in invalid)
         message += f"; php-fpm ignores {ignored} (not a literal IP: no spaces, no CIDR"

@@ -54,9 +54,7 @@ meant is not ours to guess).
 - https://github.com/php/php-src/blob/PHP-8.2/sapi/fpm/fpm/fpm_conf.c
 """
 
-from gwlint.engine.finding import Severity, report
-from gwlint.fix.edits import set_inis
-from gwlint.model.effective import fpm_int, fpm_time
+from gwlint.rule import Severity, consequence, fpm_int, fpm_time, report, set_inis
 
 CODE = "GW223"
 NAME = "fpm-config-refused"
@@ -69,8 +67,7 @@ POOL_INTS = ("pm.max_children", "pm.start_servers", "pm.min_spare_servers", "pm.
              "request_slowlog_trace_depth")
 GLOBAL_INTS = ("emergency_restart_threshold", "rlimit_files", "process.max")
 PM_STYLES = ("static", "dynamic", "ondemand")
-CONSEQUENCE = ("; php-fpm exits (FPM initialization failed), so every PHP request gets 502 Bad Gateway "
-               "(nothing listens on the pool's socket)")
+CONSEQUENCE = "; " + consequence.FPM_EXITS
 
 
 def _parse_errors(settings, times, ints):

@@ -37,11 +37,17 @@ php-fpm executes; narrowing the location may be what was meant).
 
 import re
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import set_ini
-from gwlint.load.ini import Setting
-from gwlint.model.effective import config_block
-from gwlint.model.fastcgi import DEFAULT_LIMIT_EXTENSIONS, fastcgi_params, location_matches, param
+from gwlint.rule import (
+    DEFAULT_LIMIT_EXTENSIONS,
+    Setting,
+    Severity,
+    fastcgi_params,
+    location_matches,
+    param,
+    related,
+    report,
+    set_ini,
+)
 
 CODE = "GW382"
 NAME = "fpm-limit-extensions-refuses-route"
@@ -66,7 +72,7 @@ def check(ws):
         location = route.directive.ancestor("location")
         if location is None or len(location.args) != 2 or location.args[0] not in ("~", "~*"):
             continue
-        params, certain = fastcgi_params(config_block(route.location))
+        params, certain = fastcgi_params(route.block)
         script = param(params, "SCRIPT_FILENAME")
         if not certain or script is None or len(script.args) < 2 or not _FROM_URI.search(script.args[1]):
             continue

@@ -31,9 +31,7 @@ values: the intent is not clear.
 
 import re
 
-from gwlint.engine.finding import Severity, report
-from gwlint.fix.edits import set_ini
-from gwlint.model.sockperm import format_mode, parse_mode
+from gwlint.rule import Severity, consequence, format_mode, parse_mode, report, set_ini
 
 CODE = "GW202"
 NAME = "fpm-listen-mode-invalid"
@@ -63,8 +61,8 @@ def check(ws):
                    f"accepts it but reads it as {format_mode(mode)} (it stops at the first non-octal "
                    "character)")
         if pool.listen is not None and pool.listen.kind == "unix":
-            message += (f", so clients not allowed by {format_mode(mode)} get 502 Bad Gateway, error.log: "
-                        f"connect() to unix:{pool.listen.path} failed (13: Permission denied)")
+            message += (f", so clients not allowed by {format_mode(mode)} get "
+                        f"{consequence.connect_denied(pool.listen.path)}")
         fix = None
         meant = intended_mode(setting.value)
         if meant is not None:

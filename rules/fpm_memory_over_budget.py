@@ -29,8 +29,7 @@ None
 - https://www.php.net/manual/en/ini.core.php#ini.memory-limit
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.model.effective import fpm_int, php_value
+from gwlint.rule import Severity, consequence, fpm_int, php_value, related, report
 
 CODE = "GW224"
 NAME = "fpm-memory-over-budget"
@@ -68,5 +67,5 @@ def check(ws):
             if limit.at is not None]
     yield report(worst[2], (
         f"pm.max_children x memory_limit over all pools is {amount}, above the memory budget {_size(budget)} "
-        f"({detail}): at full load the OOM killer ends workers mid-request (502, recv() failed (104: "
-        f"Connection reset by peer)) or the machine swaps until nginx answers 504"), rel)
+        f"({detail}): at full load the OOM killer ends workers mid-request ({consequence.fpm_killed()}) "
+        f"or the machine swaps until nginx answers 504"), rel)

@@ -35,10 +35,7 @@ decision: limit who may connect (network policy, `listen.allowed_clients`).
 - https://github.com/docker-library/php/blob/master/8.2/bookworm/fpm/Dockerfile (zz-docker.conf)
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import set_ini
-from gwlint.model.consequence import connect_failure
-from gwlint.rules._reach import is_ip, is_loopback_host, live_backends, loopback_hosts, via
+from gwlint.rule import Severity, consequence, is_ip, is_loopback_host, related, report, set_ini
 
 CODE = "GW303"
 NAME = "fpm-pool-loopback-only"
@@ -47,9 +44,9 @@ SEVERITY = Severity.ERROR
 
 def check(ws):
     seen: dict[int, list] = {}  # pool -> the (route, backend) pairs that cannot reach it
-    local_names = loopback_hosts(ws)
+    local_names = ws.loopback_names()
     for route in ws.php_routes():
-        for backend in live_backends(route):
+        for backend in route.live_backends:
             target = backend.endpoint
             if target is None or target.kind != "tcp" or is_loopback_host(target.host) or target.host in local_names:
                 continue
@@ -61,7 +58,7 @@ def check(ws):
         target = backend.endpoint
         where = "a non-loopback address" if is_ip(target.host) else "from another host or container"
         message = (f"pool '{pool.name}' listens only on {pool.listen}, but nginx connects to {target}, {where} "
-                   f"({via(route, backend)}): every PHP request there gets {connect_failure(target)}")
+                   f"({route.via(backend)}): every PHP request there gets {consequence.connect_failure(target)}")
         rel = [related(b.directive, f"nginx connects to {b.endpoint} here") for _, b in users]
         fix = set_ini(ws, pool, "listen", str(target.port),
                       f"make pool '{pool.name}' listen on port {target.port} on every address", safe=False)

@@ -32,7 +32,7 @@ None: which unprivileged user should own the application's files is not gwlint's
 - https://www.php.net/manual/en/install.fpm.php (-R, --allow-to-run-as-root)
 """
 
-from gwlint.engine.finding import Severity, report
+from gwlint.rule import Severity, consequence, report
 
 CODE = "GW204"
 NAME = "fpm-pool-user-root"
@@ -45,4 +45,4 @@ def check(ws):
         if user is not None and user.value in ("root", "0") and ws.fpm_master(pool.install).is_root:
             yield report(user, f"pool '{pool.name}' runs as root: php-fpm refuses to start (\"please specify "
                          "user and group other than root\") unless started with -R, and then every PHP "
-                         "request is served as root; without it every PHP request gets 502 Bad Gateway")
+                         "request is served as root; without it " + consequence.FPM_DOWN)

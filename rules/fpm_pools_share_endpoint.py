@@ -39,9 +39,7 @@ None: which pool moves, and which nginx locations follow it, is a decision.
 
 from collections import defaultdict
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.model.endpoint import ANY_ADDRESSES
-from gwlint.model.runtime import run_path
+from gwlint.rule import ANY_ADDRESSES, Severity, consequence, related, report, run_path
 
 CODE = "GW305"
 NAME = "fpm-pools-share-endpoint"
@@ -75,14 +73,14 @@ def _finding(earlier, later):
                    f"'{earlier.name}'")
         else:
             log = f"unable to bind listening socket for address '{mine.value.strip()}': Address already in use (98)"
-        outcome = (f"this php-fpm refuses to start (FPM log: {log}), so every PHP request to its pools gets 502 "
-                   f"Bad Gateway")
+        outcome = (f"this php-fpm refuses to start (FPM log: {log}), so every PHP request to its pools gets "
+                   f"{consequence.BAD_GATEWAY}")
     else:
         log = (f"Another FPM instance seems to already listen on {later.listen.path}" if later.listen.kind == "unix"
                else "unable to bind listening socket ...: Address already in use (98)")
         outcome = (f"the php-fpm started second refuses to start (FPM log: {log}); {later.listen} then serves "
                    f"whichever pool started first (its PHP version, user and settings), and the other php-fpm's "
-                   f"pools get 502 Bad Gateway")
+                   f"pools get {consequence.BAD_GATEWAY}")
     message = (f"pool '{later.name}' listens on {later.listen}, as pool '{earlier.name}' ({theirs.path}:"
                f"{theirs.line}) does: {outcome}")
     return report(mine, message, [related(theirs, f"pool '{earlier.name}' listens here first")])

@@ -31,10 +31,7 @@ None: moving the socket needs a directory that exists at boot and a matching `fa
 - https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html#PrivateTmp=
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.load.systemd import NGINX_UNIT, fpm_units_for, in_tmp, is_true, setting, unit_names
-from gwlint.model.consequence import connect_failure
-from gwlint.model.sockperm import socket_clients
+from gwlint.rule import Severity, consequence, related, report
 
 CODE = "GW321"
 NAME = "fpm-socket-in-private-tmp"
@@ -42,13 +39,13 @@ SEVERITY = Severity.ERROR
 
 
 def check(ws):
-    pools = [p for p in ws.pools if p.listen is not None and p.listen.kind == "unix" and in_tmp(p.listen.path)]
+    pools = [p for p in ws.pools if p.listen is not None and p.listen.in_tmp]
     if not pools:
         return
-    clients = socket_clients(ws)
-    nginx_private = _private(ws, unit_names(ws.root, NGINX_UNIT))
+    clients = ws.socket_clients()
+    nginx_private = _private(ws.units.nginx)
     for pool in pools:
-        private = _private(ws, fpm_units_for(ws.root, pool.install))
+        private = _private(ws.units.fpm_for(pool.install))
         if clients.get(pool):
             private += nginx_private
         if not private:
@@ -57,13 +54,13 @@ def check(ws):
         runs = "runs" if len(private) == 1 else "run"
         message = (f"pool '{pool.name}' listens on {pool.listen.path} but {units} {runs} with PrivateTmp=true: "
                    "php-fpm and nginx see different /tmp directories, so nginx never finds the socket; "
-                   f"every PHP request gets {connect_failure(pool.listen)}")
+                   f"every PHP request gets {consequence.connect_failure(pool.listen)}")
         rel = [related(s, f"{name}: PrivateTmp=true") for name, s in private]
         rel += [related(route.directive, "nginx connects here") for _, route in clients.get(pool, [])[:1]]
         yield report(pool.get("listen"), message, rel)
 
 
-def _private(ws, units: list[str]) -> list:
-    """(unit, PrivateTmp setting) for the units that run with a private /tmp."""
-    found = [(name, setting(ws.root, name, "Service", "PrivateTmp")) for name in units]
-    return [(name, s) for name, s in found if is_true(s)]
+def _private(units) -> list:
+    """(unit name, PrivateTmp setting) for the units that run with a private /tmp."""
+    found = [(unit.name, unit.is_true("Service", "PrivateTmp")) for unit in units]
+    return [(name, s) for name, s in found if s is not None]

@@ -29,9 +29,7 @@ None: moving the socket needs a directory that exists at boot and a matching `fa
 - https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html#PrivateTmp=
 """
 
-from gwlint.engine.finding import Severity, report
-from gwlint.load.systemd import NGINX_UNIT, fpm_units_for, in_tmp, unit_names
-from gwlint.model.sockperm import socket_clients
+from gwlint.rule import Severity, consequence, report
 
 CODE = "GW322"
 NAME = "fpm-socket-in-tmp"
@@ -39,18 +37,18 @@ SEVERITY = Severity.WARNING
 
 
 def check(ws):
-    pools = [p for p in ws.pools if p.listen is not None and p.listen.kind == "unix" and in_tmp(p.listen.path)]
+    pools = [p for p in ws.pools if p.listen is not None and p.listen.in_tmp]
     if not pools:
         return
-    clients = socket_clients(ws)
-    has_nginx_unit = bool(unit_names(ws.root, NGINX_UNIT))
+    clients = ws.socket_clients()
+    has_nginx_unit = bool(ws.units.nginx)
     for pool in pools:
-        missing = [] if fpm_units_for(ws.root, pool.install) else ["php-fpm"]
+        missing = [] if ws.units.fpm_for(pool.install) else ["php-fpm"]
         if clients.get(pool) and not has_nginx_unit:
             missing.append("nginx")
         if missing:
             yield report(pool.get("listen"),
                          f"pool '{pool.name}' listens on {pool.listen.path}; no {' or '.join(missing)} systemd "
                          "unit under the root to check: if it runs with PrivateTmp=true (RHEL/Fedora defaults) "
-                         "nginx and php-fpm see different /tmp directories and every PHP request gets 502 "
-                         "Bad Gateway, error.log: connect() to unix:... failed (2: No such file or directory)")
+                         "nginx and php-fpm see different /tmp directories and every PHP request gets "
+                         f"{consequence.connect_failure(pool.listen)}")

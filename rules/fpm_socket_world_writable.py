@@ -35,10 +35,7 @@ suggests.
 
 from dataclasses import replace
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import set_ini
-from gwlint.load.accounts import Accounts, load_accounts, worker_identity
-from gwlint.model.sockperm import format_mode, parse_mode, socket_clients, socket_perms
+from gwlint.rule import Severity, format_mode, parse_mode, related, report, set_ini
 
 CODE = "GW203"
 NAME = "fpm-socket-world-writable"
@@ -46,23 +43,22 @@ SEVERITY = Severity.WARNING
 
 
 def check(ws):
-    clients: dict | None = None
-    accounts: Accounts | None = None
+    clients = None
     for pool in ws.pools:
         setting = pool.get("listen.mode")
         if setting is None or pool.listen is None or pool.listen.kind != "unix":
             continue
-        if clients is None or accounts is None:
-            clients, accounts = socket_clients(ws), load_accounts(ws.root)
+        if clients is None:
+            clients = ws.socket_clients()
         master = ws.fpm_master(pool.install)
-        perms = socket_perms(pool, accounts, master.user or "root")
+        perms = ws.socket_perms(pool)
         if not perms.mode & 0o002:
             continue
         shown = f" ({perms})" if master.user or pool.value("listen.owner") else ""
         tighter = replace(perms, mode=perms.mode & ~0o007)
-        workers = [worker_identity(ws, instance, accounts)
+        workers = [ws.worker(instance)
                    for instance in dict.fromkeys(instance for instance, _ in clients.get(pool, []))]
-        safe = bool(workers) and accounts.known and all(tighter.grant(w)[0] for w in workers)
+        safe = bool(workers) and ws.accounts.known and all(tighter.grant(w)[0] for w in workers)
         message = (f"pool '{pool.name}': listen.mode = {setting.value} lets every local account write "
                    f"{pool.listen.path}{shown} and so run PHP as {_runs_as(pool, master)}")
         fix = None

@@ -36,8 +36,7 @@ None: who may read the page (a monitoring host, a VPN range, basic auth) is the 
 - https://nginx.org/en/docs/http/ngx_http_access_module.html
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.model.fastcgi import select_location
+from gwlint.rule import Severity, is_loopback_host, parse_pass_target, related, report, select_location
 
 CODE = "GW384"
 NAME = "fpm-status-page-exposed"
@@ -63,7 +62,9 @@ def _restricted(location) -> bool:
 
 
 def _loopback_listen(arg: str) -> bool:
-    return arg.startswith(("127.", "[::1]", "localhost:", "unix:")) or arg in ("localhost", "[::1]")
+    """A unix socket or a loopback address: only this machine reaches the server."""
+    target = parse_pass_target(arg)
+    return target is not None and (target.path is not None or is_loopback_host(target.host))
 
 
 def check(ws):
@@ -74,7 +75,7 @@ def check(ws):
             routes_by_location.setdefault(id(location), []).append(route)
     if not routes_by_location:
         return
-    servers = [site.server for site in ws.sites]
+    servers = ws.servers()
     for pool in ws.pools:
         for key, page in PAGES:
             setting = pool.get(key)

@@ -36,9 +36,7 @@ sending SNI to an origin that ignores it changes nothing); rewrites an explicit 
 - https://nginx.org/en/docs/http/ngx_http_grpc_module.html#grpc_ssl_server_name
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import insert_directive, set_args
-from gwlint.rules._reach import config_block, is_ip
+from gwlint.rule import Severity, consequence, insert_directive, is_ip, related, report, set_args
 
 CODE = "GW104"
 NAME = "https-pass-without-sni"
@@ -54,16 +52,16 @@ def check(ws):
         if target is None or route.upstream is not None or not target.host or is_ip(target.host):
             continue
         name = _SNI_DIRECTIVE.get((route.kind, target.scheme))
-        block = config_block(route.directive)
+        block = route.block
         if name is None or block is None:
             continue
         setting = route.directive.parent.inherited(name)
         if setting is not None and setting.args[:1] == ["on"]:
             continue
         message = (f"{route.kind} {route.directive.args[0]}: {name} is off, so the TLS handshake names no host "
-                   f"(no SNI); an origin serving several names (CDN, load balancer, shared host) aborts it: 502 "
-                   f"Bad Gateway, error.log: SSL_do_handshake() failed (SSL: ... tlsv1 unrecognized name:SSL alert "
-                   f"number 112) while SSL handshaking to upstream")
+                   f"(no SNI); an origin serving several names (CDN, load balancer, shared host) aborts it: "
+                   f"{consequence.BAD_GATEWAY}, error.log: SSL_do_handshake() failed (SSL: ... tlsv1 unrecognized "
+                   f"name:SSL alert number 112) while SSL handshaking to upstream")
         rel = []
         if setting is not None:
             rel.append(related(setting, f"{name} turned off here"))

@@ -54,18 +54,16 @@ php-fpm refuses to start).
 - https://nginx.org/en/docs/ngx_core_module.html#user
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import set_inis
-from gwlint.load.accounts import load_accounts, worker_identity
-from gwlint.model.sockperm import (
+from gwlint.rule import (
     DEFAULT_MODE,
     OWNER_KEYS,
-    blocked_parent,
-    connect_denied,
+    Severity,
+    consequence,
     format_mode,
     owner_left_to_root_master,
-    socket_clients,
-    socket_perms,
+    related,
+    report,
+    set_inis,
 )
 
 CODE = "GW320"
@@ -78,31 +76,30 @@ _WHY = {"owner": "is the owner but the mode gives the owner no write",
 
 
 def check(ws):
-    clients = socket_clients(ws)
+    clients = ws.socket_clients()
     if not clients:
         return
-    accounts = load_accounts(ws.root)
+    accounts = ws.accounts
     for pool, users in clients.items():
-        master = ws.fpm_master(pool.install)
-        perms = socket_perms(pool, accounts, master.user or "root")
+        perms = ws.socket_perms(pool)
         instances = list(dict.fromkeys(instance for instance, _ in users))
         for instance in instances:
-            worker = worker_identity(ws, instance, accounts)
+            worker = ws.worker(instance)
             if accounts.lacks(worker):
                 continue  # nginx does not start at all: GW323
             route = next(r for i, r in users if i is instance)
-            finding = _judge(ws, pool, perms, instance, route, worker, accounts, len(instances) == 1)
+            finding = _judge(ws, pool, perms, instance, route, worker, len(instances) == 1)
             if finding is not None:
                 yield finding
 
 
-def _judge(ws, pool, perms, instance, route, worker, accounts, only_user):
+def _judge(ws, pool, perms, instance, route, worker, only_user):
     """The finding for one nginx instance's worker and one pool's socket, or None."""
     path = pool.listen.path
     rel = [related(route.directive, f"nginx connects here as {worker}")]
     if instance.user is not None:
         rel.append(related(instance.user, "nginx worker user"))
-    note = "" if accounts.known else \
+    note = "" if ws.accounts.known else \
         f" (no etc/passwd and etc/group under the root: assuming {worker.user} is only in group {worker.group})"
     if len(ws.nginx) > 1:
         note += f" (nginx {instance.entry})"
@@ -115,13 +112,13 @@ def _judge(ws, pool, perms, instance, route, worker, accounts, only_user):
     if not allowed:
         rel += [related(pool.get(k), f"socket {k}") for k in _SOCKET_KEYS if pool.get(k)]
         message = (f"pool '{pool.name}' creates {path} as {perms}{_default_note(pool, master)}; the nginx "
-                   f"worker {worker} {_WHY[who]}{note}; every PHP request gets {connect_denied(path)}")
-        fix = _fix(ws, pool, perms, worker, only_user and not worker.guessed_group, master, accounts)
+                   f"worker {worker} {_WHY[who]}{note}; every PHP request gets {consequence.connect_denied(path)}")
+        fix = _fix(ws, pool, perms, worker, only_user and not worker.guessed_group, master, ws.accounts)
         return report(pool.get("listen"), message, rel, fix)
-    blocked = blocked_parent(ws.root, path, worker, accounts)
+    blocked = ws.blocked_parent(path, worker)
     if blocked is not None:
         message = (f"the nginx worker {worker} cannot search directory {blocked} on the way to "
-                   f"pool '{pool.name}' socket {path}{note}; every PHP request gets {connect_denied(path)}")
+                   f"pool '{pool.name}' socket {path}{note}; every PHP request gets {consequence.connect_denied(path)}")
         return report(pool.get("listen"), message, rel)
     return None
 
@@ -145,8 +142,8 @@ def _unknown_owner(pool, perms, worker, rel, note, master):
     path = pool.listen.path
     message = (f"{master.why}; its socket {path} belongs to that user and its group, mode "
                f"{format_mode(perms.mode)}: the nginx worker {worker}{note} can connect only as that user or a "
-               f"member of its group, else every PHP request gets {connect_denied(path)}; the tree does not say "
-               f"who runs php-fpm: set fpm-master-user (or --fpm-master-user) to check it")
+               f"member of its group, else every PHP request gets {consequence.connect_denied(path)}; the tree "
+               f"does not say who runs php-fpm: set fpm-master-user (or --fpm-master-user) to check it")
     return report(pool.get("listen"), message, rel, at_most=Severity.WARNING)
 
 

@@ -40,8 +40,7 @@ choose for you.
 - https://www.php.net/manual/en/install.fpm.php
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.rules._reach import RESET_LINE, is_loopback_host, live_backends, pool_accepts, via
+from gwlint.rule import Severity, consequence, is_loopback_host, related, report
 
 CODE = "GW302"
 NAME = "non-fastcgi-pass-to-fpm-pool"
@@ -55,18 +54,18 @@ def check(ws):
     for route in ws.routes:
         if route.kind == "fastcgi_pass":
             continue
-        for backend in live_backends(route):
+        for backend in route.live_backends:
             target = backend.endpoint
             if target is None or (target.kind == "tcp" and not is_loopback_host(target.host)
                                   and not any(p.listen.host == target.host for p in backend.pools)):
                 continue
-            pools = [p for p in backend.pools if pool_accepts(p.listen, target, ws)]
+            pools = [p for p in backend.pools if ws.accepts(p.listen, target)]
             if not pools:
                 continue
             pool = pools[0]
-            message = (f"{via(route, backend)}: PHP-FPM pool '{pool.name}' listens on {target} and speaks "
+            message = (f"{route.via(backend)}: PHP-FPM pool '{pool.name}' listens on {target} and speaks "
                        f"only FastCGI, but {route.kind} sends {_PROTOCOL[route.kind]}: every request here gets "
-                       f"502 Bad Gateway, error.log: {RESET_LINE}; use fastcgi_pass with fastcgi_params")
+                       f"{consequence.fpm_closed()}; use fastcgi_pass with fastcgi_params")
             rel = [related(p.get("listen"), f"pool '{p.name}' listens here (FastCGI only)") for p in pools]
             if backend.directive is not route.directive:
                 rel.insert(0, related(route.directive, f"used by this {route.kind}"))

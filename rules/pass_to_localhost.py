@@ -35,10 +35,7 @@ Unsafe: replaces `localhost` by `127.0.0.1` (by `[::1]` when the only pool behin
 
 import re
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import set_args
-from gwlint.model.endpoint import ANY_ADDRESSES
-from gwlint.rules._reach import hosts_file, live_backends, via
+from gwlint.rule import ANY_ADDRESSES, Severity, consequence, related, report, set_args
 
 CODE = "GW103"
 NAME = "pass-to-localhost"
@@ -48,12 +45,12 @@ _LOCALHOST = re.compile(r"^((?:[a-z]+://)?)localhost(?=[:/]|$)", re.IGNORECASE)
 
 
 def check(ws):
-    hosts = hosts_file(ws)
+    hosts = ws.hosts
     if hosts is not None and len({":" in a for a in hosts.get("localhost", ["127.0.0.1", "::1"])}) == 1:
         return  # the tree's etc/hosts gives localhost one address family: nginx gets one address
     seen: set[int] = set()  # an upstream server line shared by several routes is reported once
     for route in ws.routes:
-        for backend in live_backends(route):
+        for backend in route.live_backends:
             target = backend.endpoint
             if target is None or target.kind != "tcp" or (target.host or "").lower() != "localhost" \
                     or id(backend.directive) in seen:
@@ -65,14 +62,13 @@ def check(ws):
             address = "[::1]" if listens and all(listen.host == "::1" for listen in listens) else "127.0.0.1"
             retry = route.kind.replace("_pass", "_next_upstream")
             setting = route.directive.parent.inherited(retry) if route.directive.parent else None
-            outcome = ("with " + retry + " off those requests get 502 Bad Gateway"
+            outcome = (f"with {retry} off those requests get {consequence.BAD_GATEWAY}"
                        if setting is not None and setting.args[:1] == ["off"] else
-                       "each such request waits for a retry on the other address, and gets 502 Bad Gateway "
-                       "when that fails too")
-            message = (f"{via(route, backend)}: nginx resolves localhost at start-up to 127.0.0.1 and ::1 and "
-                       f"alternates between them; a backend bound to one refuses the other, error.log: connect() "
-                       f"failed (111: Connection refused) while connecting to upstream, and {outcome}; write "
-                       f"{address}")
+                       f"each such request waits for a retry on the other address, and gets "
+                       f"{consequence.BAD_GATEWAY} when that fails too")
+            message = (f"{route.via(backend)}: nginx resolves localhost at start-up to 127.0.0.1 and ::1 and "
+                       f"alternates between them; a backend bound to one refuses the other, error.log: "
+                       f"{consequence.REFUSED}, and {outcome}; write {address}")
             rel = [related(p.get("listen"), f"pool '{p.name}' listens on {p.listen}") for p in backend.pools
                    if route.kind == "fastcgi_pass"]
             arg = backend.directive.args[0]

@@ -43,10 +43,7 @@ a value from a variable.
 
 import re
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import set_args
-from gwlint.model.endpoint import LOOPBACK_NAMES
-from gwlint.rules._reach import is_ip
+from gwlint.rule import LOOPBACK_NAMES, Severity, is_ip, related, report, set_args
 
 CODE = "GW101"
 NAME = "pass-to-unknown-upstream"

@@ -50,9 +50,7 @@ None: `try_files` resets `$fastcgi_path_info`, so the check needs the `set $path
 - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_split_path_info
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.model.effective import config_block
-from gwlint.model.fastcgi import fastcgi_params, param
+from gwlint.rule import Severity, fastcgi_params, param, related, report
 
 CODE = "GW383"
 NAME = "path-info-without-script-check"
@@ -103,7 +101,7 @@ def _hazard(pool) -> tuple[str, object] | None:
 def check(ws):
     seen = set()
     for route in ws.php_routes():
-        block = config_block(route.location)
+        block = route.block
         if block is None or id(block) in seen:
             continue
         seen.add(id(block))

@@ -31,8 +31,7 @@ None
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.model.effective import php_contexts, php_time_limit
+from gwlint.rule import Severity, consequence, php_time_limit, related, report
 
 CODE = "GW221"
 NAME = "php-time-unbounded"
@@ -40,7 +39,7 @@ SEVERITY = Severity.WARNING
 
 
 def check(ws):
-    for pool, block in php_contexts(ws, "max_execution_time"):
+    for pool, block in ws.php_contexts("max_execution_time"):
         terminate, max_exec, bound = php_time_limit(pool, block)
         if bound is not None or terminate.number is None or max_exec.number is None:
             continue
@@ -50,5 +49,5 @@ def check(ws):
         where = f"pool '{pool.name}'" + ("" if block is None else " for this location")
         yield report(at, (
             f"{where}: nothing bounds a PHP request ({max_exec}, {terminate}); hung scripts "
-            f"pin workers until the pool is full, then every request waits and gets 504 Gateway Timeout "
-            f"(upstream timed out (110: Connection timed out))"), rel)
+            f"pin workers until the pool is full, then every request waits and gets "
+            f"{consequence.gateway_timeout()}"), rel)

@@ -36,8 +36,7 @@ None
 - https://bugs.php.net/bug.php?id=51595
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.model.effective import php_params, php_value, route_pools
+from gwlint.rule import Severity, php_params, php_value, related, report
 
 CODE = "GW342"
 NAME = "php-value-leaks-across-locations"
@@ -46,7 +45,7 @@ SEVERITY = Severity.WARNING
 
 def check(ws):
     by_pool: dict[int, list] = {}
-    for route, block, pool in route_pools(ws):
+    for route, block, pool in ws.route_pools():
         if block is not None:
             by_pool.setdefault(id(pool), [pool, []])[1].append((route, block))
     for pool, routes in by_pool.values():

@@ -38,10 +38,7 @@ one nginx in the tree uses it and its group is known); with no such nginx, the p
   (listen.owner: "Default is the user running the master process")
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import set_inis
-from gwlint.load.accounts import load_accounts, worker_identity
-from gwlint.model.sockperm import owner_left_to_root_master, socket_clients, socket_perms
+from gwlint.rule import Severity, consequence, owner_left_to_root_master, related, report, set_inis
 
 CODE = "GW201"
 NAME = "pool-user-without-listen-owner"
@@ -56,33 +53,32 @@ def check(ws):
             continue
         listen, user = pool.listen, pool.get("user")
         if clients is None:
-            clients, accounts = socket_clients(ws), load_accounts(ws.root)
-        perms = socket_perms(pool, accounts, master.user)
+            clients = ws.socket_clients()
+        perms = ws.socket_perms(pool)
         who = "root" if not pool.value("listen.group") else f"root and group {perms.group}"
         message = (f"pool '{pool.name}' sets user = {user.value} but no listen.owner: its socket {listen.path} "
                    f"is created as {perms} (the FPM master's user), not {user.value}'s; a client other than "
-                   f"{who} gets 502 Bad Gateway, error.log: connect() to unix:{listen.path} failed "
-                   "(13: Permission denied)")
+                   f"{who} gets {consequence.connect_denied(listen.path)}")
         yield report(user, message, [related(pool.get("listen"), "the socket")],
-                     _fix(ws, pool, clients.get(pool, []), accounts))
+                     _fix(ws, pool, clients.get(pool, [])))
 
 
-def _fix(ws, pool, users, accounts):
+def _fix(ws, pool, users):
     instances = list(dict.fromkeys(instance for instance, _ in users))
     if len(instances) == 1:
-        worker = worker_identity(ws, instances[0], accounts)
-        if accounts.lacks(worker):
+        worker = ws.worker(instances[0])
+        if ws.accounts.lacks(worker):
             return None
         owner, group, safe = worker.user, worker.group, not worker.guessed_group
     else:
         owner = pool.value("user")
-        group, guessed = (pool.value("group"), False) if pool.value("group") else accounts.primary_group(owner)
+        group, guessed = (pool.value("group"), False) if pool.value("group") else ws.accounts.primary_group(owner)
         safe = False
         if guessed:  # no etc/passwd: php-fpm gives the socket listen.owner's own group (`nobody`'s is `nogroup`)
             group = None
     values = {"listen.owner": owner}
     if not pool.value("listen.group") and group is not None:
-        if accounts.known and group not in accounts.groups and not group.isdigit():
+        if ws.accounts.known and group not in ws.accounts.groups and not group.isdigit():
             return None  # a group the tree's etc/group lacks: php-fpm would refuse to start
         values["listen.group"] = group
     return set_inis(ws, pool, values, f"set listen.owner = {owner}" +

@@ -30,8 +30,7 @@ None
 - https://www.php.net/manual/en/features.file-upload.common-pitfalls.php
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.model.effective import php_value
+from gwlint.rule import Severity, php_value, related, report
 
 CODE = "GW222"
 NAME = "post-max-size-below-upload-max-filesize"

@@ -33,10 +33,7 @@ primary is up, so the tree works and only its failover is broken).
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import set_args
-from gwlint.model.backends import declarations, own_server_listens, proxy_targets, serving
-from gwlint.model.consequence import connect_failure
+from gwlint.rule import Severity, consequence, related, report, set_args
 
 CODE = "GW360"
 NAME = "proxy-pass-port-not-served"
@@ -44,18 +41,18 @@ SEVERITY = Severity.ERROR
 
 
 def check(ws):
-    decls = declarations(ws)
-    for target in proxy_targets(ws):
-        if serving(decls, target):
+    decls = ws.declarations
+    for target in ws.proxy_targets():
+        if target.served_by(decls):
             continue
         endpoint, port, directive = target.endpoint, target.port, target.backend.directive
-        own = own_server_listens(decls, target.route)
+        own = target.route.own_listens()
         candidates = [d for d in decls if d.machine == target.machine and (d.path, d.line) not in own]
         what = f"{directive.name} {directive.args[0]}"
-        consequence = f"every request here gets {connect_failure(endpoint)}"
+        outcome = f"every request here gets {consequence.connect_failure(endpoint)}"
         if target.backend.backup:  # a latent risk: the primary serves (measured: 200)
-            consequence = (f"this backup server is a latent risk: the site serves while the primary servers are "
-                           f"up, and requests nginx fails over to it get {connect_failure(endpoint)}")
+            outcome = (f"this backup server is a latent risk: the site serves while the primary servers are "
+                       f"up, and requests nginx fails over to it get {consequence.connect_failure(endpoint)}")
         if not candidates:
             continue
         best = min(candidates, key=lambda d: (abs(d.port - port), d.path, d.line))
@@ -63,7 +60,7 @@ def check(ws):
         clear = len(ports) == 1 or ([_one_digit_off(port, p) for p in ports].count(True) == 1 \
             and _one_digit_off(port, best.port))
         message = (f"{what}: no backend declared on {target.machine} serves port {port}; "
-                   f"{consequence}; did you mean port {best.port} ({best.label})?")
+                   f"{outcome}; did you mean port {best.port} ({best.label})?")
         rel = [related(best, best.label)] if best.path else []
         fix = None if target.backend.backup else _fix(ws, directive, port, best.port, clear)
         yield report(directive, message, rel, fix, at_most=Severity.WARNING if target.backend.backup else None)

@@ -30,8 +30,7 @@ None.
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
 """
 
-from gwlint.engine.finding import Severity, report
-from gwlint.model.backends import declarations, proxy_targets
+from gwlint.rule import Severity, report
 
 CODE = "GW362"
 NAME = "proxy-target-undeclared"
@@ -41,8 +40,8 @@ SEVERITY = Severity.INFO
 def check(ws):
     if not ws.options.strict_backends:
         return
-    machines = {d.machine for d in declarations(ws)}
-    for target in proxy_targets(ws):
+    machines = {d.machine for d in ws.declarations}
+    for target in ws.proxy_targets():
         if target.machine not in machines:
             directive = target.backend.directive
             yield report(directive, f"{directive.name} {directive.args[0]}: the tree declares no backend "

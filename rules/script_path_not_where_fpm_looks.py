@@ -46,16 +46,13 @@ None: where the application lives is not in the tree.
 
 from pathlib import PurePosixPath
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.model.effective import config_block
-from gwlint.model.fastcgi import fastcgi_params, param
+from gwlint.rule import Severity, consequence, fastcgi_params, param, related, report
 
 CODE = "GW381"
 NAME = "script-path-not-where-fpm-looks"
 SEVERITY = Severity.WARNING
 
-CONSEQUENCE = ("every PHP request here gets 404 \"File not found.\", error.log: FastCGI sent in stderr: "
-               "\"Primary script unknown\"")
+CONSEQUENCE = f"every PHP request here gets {consequence.NO_SCRIPT}"
 CHECKED = "every PHP request here gets nginx's 404 (try_files finds no script there)"
 
 
@@ -72,7 +69,7 @@ def _chroot_problem(ws, pool, root_path: str):
     if not base.startswith("/") or not (root_path + "/").startswith(base + "/"):
         return None
     seen_inside = base + root_path
-    if (ws.root.path / seen_inside.lstrip("/")).is_dir():
+    if ws.tree_has_dir(seen_inside):
         return None  # the tree holds the application inside the chroot too: a deliberate layout
     return chroot, seen_inside
 
@@ -80,7 +77,7 @@ def _chroot_problem(ws, pool, root_path: str):
 def check(ws):
     seen = set()
     for route in ws.php_routes():
-        block = config_block(route.location)
+        block = route.block
         if block is None or id(block) in seen:
             continue
         seen.add(id(block))
@@ -91,11 +88,11 @@ def check(ws):
         root = block.inherited("root")
         rel = [related(script, "SCRIPT_FILENAME")]
         checked = any(d.name == "try_files" for d in block.walk())
-        consequence = CHECKED if checked else CONSEQUENCE
+        outcome = CHECKED if checked else CONSEQUENCE
         if root is None or not root.args:
             yield report(route.directive, "no root in scope, so $document_root is nginx's compiled default "
                          "<prefix>/html (/usr/share/nginx/html on Debian), where the scripts are looked for: "
-                         + consequence, rel)
+                         + outcome, rel)
             continue
         value = root.args[0]
         if "$" in value:
@@ -103,7 +100,7 @@ def check(ws):
         if not value.startswith("/"):
             yield report(root, f"root {value} is relative: nginx resolves it against its prefix "
                          f"(<prefix>/{value}), not this file's directory, and the script path php-fpm gets is "
-                         "there: unless the application lives there, " + consequence, rel)
+                         "there: unless the application lives there, " + outcome, rel)
             continue
         root_path = str(PurePosixPath(value))
         for pool in {id(p): p for b in route.backends for p in b.pools}.values():

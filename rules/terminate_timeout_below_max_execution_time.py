@@ -37,10 +37,17 @@ others).
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import set_ini
-from gwlint.load.units import format_seconds, nginx_seconds
-from gwlint.model.effective import nginx_value, php_contexts, php_time_limit, route_pools
+from gwlint.rule import (
+    Severity,
+    consequence,
+    format_seconds,
+    nginx_seconds,
+    nginx_value,
+    php_time_limit,
+    related,
+    report,
+    set_ini,
+)
 
 CODE = "GW220"
 NAME = "terminate-timeout-below-max-execution-time"
@@ -60,10 +67,10 @@ def spelled(text: str) -> float | None:
 
 def check(ws):
     reads: dict[int, list[float]] = {}  # pool -> the fastcgi_read_timeout of each location reaching it
-    for _, block, pool in route_pools(ws):
+    for _, block, pool in ws.route_pools():
         if block is not None:
             reads.setdefault(id(pool), []).append(nginx_value(block, "fastcgi_read_timeout").number or 0)
-    for pool, block in php_contexts(ws, "max_execution_time"):
+    for pool, block in ws.php_contexts("max_execution_time"):
         terminate, max_exec, _ = php_time_limit(pool, block)
         if not terminate.number or not max_exec.number or max_exec.number <= 0:
             continue
@@ -75,8 +82,7 @@ def check(ws):
                      f"suffix only; {format_seconds(meant)} was meant)") if meant else ""
             yield report(terminate.at if block is None else max_exec.at, (
                 f"{terminate} is below {max_exec}{units}: FPM kills a long request first, so the client gets "
-                f"502 Bad Gateway (error.log: recv() failed (104: Connection reset by peer) while reading "
-                f"response header from upstream) instead of PHP's own error, and max_execution_time "
+                f"{consequence.fpm_killed()} instead of PHP's own error, and max_execution_time "
                 f"never fires"), rel, _fix(ws, pool, block, meant, max_exec.number, reads.get(id(pool), [])))
 
 

@@ -51,20 +51,20 @@ Turn it on after checking the PHP version and the application, not by a blanket 
 - https://blog.nginx.org/blog/keep-alive-to-upstreams-is-now-default-in-nginx-1-29-7
 """
 
-from gwlint.engine.finding import Edit, Fix, Severity, related, report
-from gwlint.fix.edits import insert_directive, set_args
-from gwlint.rules._reach import KEEPALIVE_DEFAULT_SINCE, config_block, nginx_at_least
+from gwlint.rule import Severity, insert_directive, merge_fixes, related, report, set_args
 
 CODE = "GW106"
 NAME = "upstream-keepalive-ineffective"
 SEVERITY = Severity.WARNING
+# nginx 1.29.7 (stable 1.30.0) made HTTP/1.1 with upstream keep-alive the proxy default.
+KEEPALIVE_DEFAULT_SINCE = (1, 29, 7)
 
 
 def check(ws):
-    modern = nginx_at_least(ws, KEEPALIVE_DEFAULT_SINCE)
+    modern = ws.nginx_at_least(KEEPALIVE_DEFAULT_SINCE)
     for route in ws.routes:
         keepalive = route.upstream.child("keepalive") if route.upstream is not None else None
-        block = config_block(route.directive)
+        block = route.block
         if keepalive is None or keepalive.args[:1] == ["0"] or block is None:
             continue
         if route.kind == "proxy_pass":
@@ -81,7 +81,7 @@ def check(ws):
                    f"keep-alive is silently off (no error logged; a new handshake per request, sockets piling up "
                    f"in TIME_WAIT)")
         rel = [related(keepalive, "keepalive set here")] + [related(d, "set here") for _, d, _ in problems if d]
-        yield report(route.directive, message, rel, _merge([fix for _, _, fix in problems]))
+        yield report(route.directive, message, rel, merge_fixes([fix for _, _, fix in problems]))
 
 
 def _proxy_problems(ws, route, block, modern):
@@ -119,16 +119,3 @@ def _fastcgi_problems(ws, route, block):
     return [("does not set fastcgi_keep_conn on", None,
              insert_directive(ws, block, "fastcgi_keep_conn", ["on"], "add fastcgi_keep_conn on", safe=False))]
 
-
-def _merge(fixes: list[Fix | None]) -> Fix | None:
-    """One fix from several: insertions at the same spot become one edit, in order."""
-    present = [f for f in fixes if f is not None]
-    if not fixes or len(present) < len(fixes):
-        return None
-    edits: dict[tuple, Edit] = {}
-    for edit in (e for f in present for e in f.edits):
-        key = (edit.path, edit.start, edit.end)
-        if key in edits and edit.end < edit.start:
-            edit = Edit(edit.path, edit.start, edit.end, edits[key].lines + edit.lines)
-        edits[key] = edit
-    return Fix("; ".join(f.title for f in present), tuple(edits.values()), all(f.safe for f in present))

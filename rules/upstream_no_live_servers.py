@@ -34,7 +34,7 @@ None: which server should take traffic is an operational decision.
 - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server
 """
 
-from gwlint.engine.finding import Severity, related, report
+from gwlint.rule import Severity, consequence, related, report
 
 CODE = "GW105"
 NAME = "upstream-no-live-servers"
@@ -58,7 +58,7 @@ def check(ws):
                            f'start or reload, [emerg] no servers in upstream "{name}"')
                 yield report(upstream, message, [related(d, "used here") for d in used_by])
             elif all("down" in f for f in flags) and used_by:
-                message = (f"upstream {name}: every server is marked down: every request through it gets 502 Bad "
-                           f"Gateway, error.log: no live upstreams while connecting to upstream")
+                message = (f"upstream {name}: every server is marked down: every request through it gets "
+                           f"{consequence.BAD_GATEWAY}, error.log: no live upstreams while connecting to upstream")
                 rel = [related(s, "marked down") for s in servers] + [related(d, "used here") for d in used_by]
                 yield report(upstream, message, rel)

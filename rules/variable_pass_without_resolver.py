@@ -40,7 +40,7 @@ None: the DNS server to use is site-specific.
 """
 import re
 
-from gwlint.engine.finding import Severity, related, report
+from gwlint.rule import Severity, consequence, related, report
 
 CODE = "GW102"
 NAME = "variable-pass-without-resolver"
@@ -72,8 +72,8 @@ def check(ws):
             else:
                 name = bad.host or _written_host(arg)
             message = (f"{route.kind} {arg}: the target has variables, so nginx resolves {name} per request, and "
-                       f"no resolver is in scope: every request here gets 502 Bad Gateway, error.log: no resolver "
-                       f"defined to resolve {name}; define an upstream {{}} for it or a resolver")
+                       f"no resolver is in scope: every request here gets {consequence.BAD_GATEWAY}, error.log: no "
+                       f"resolver defined to resolve {name}; define an upstream {{}} for it or a resolver")
             written = bad.host is not None and bad.host in arg  # the name is literal, not from a variable
             rel = [] if written else [related(source, f"{name} comes from here") for source in bad.sources[-1:]]
             yield report(route.directive, message, rel)

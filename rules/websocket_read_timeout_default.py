@@ -38,9 +38,7 @@ the application's call).
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout
 """
 
-from gwlint.engine.finding import Severity, related, report
-from gwlint.fix.edits import insert_directive
-from gwlint.model.effective import config_block
+from gwlint.rule import Severity, consequence, insert_directive, related, report
 
 CODE = "GW121"
 NAME = "websocket-read-timeout-default"
@@ -51,7 +49,7 @@ SUGGESTED = "1h"
 def check(ws):
     seen = set()
     for route in ws.routes:
-        block = config_block(route.location)
+        block = route.block
         if route.kind != "proxy_pass" or block is None or id(block) in seen:
             continue
         seen.add(id(block))
@@ -63,5 +61,5 @@ def check(ws):
                                f"set proxy_read_timeout {SUGGESTED}", safe=False)
         yield report(route.directive, (
             "this location upgrades to WebSocket but proxy_read_timeout is the default 60s: nginx closes "
-            "an upgraded connection that stays idle for 60s (upstream timed out (110: Connection timed "
-            "out) while proxying upgraded connection)"), [related(upgrade, "Upgrade header forwarded here")], fix)
+            f"an upgraded connection that stays idle for 60s ({consequence.TIMED_OUT} while proxying upgraded "
+            "connection)"), [related(upgrade, "Upgrade header forwarded here")], fix)

@@ -1,6 +1,5 @@
 """Backend declarations: each source, each with its file:line; unreadable ones skipped."""
 
-from gwlint.model.backends import declarations
 from gwlint.model.workspace import Options, load_workspace
 from gwlint.testing import write_tree
 
@@ -10,7 +9,7 @@ NGINX = "events {}\nhttp {\n    server {\n        listen 80;\n        location /
 def decls(tmp_path, files, options=Options()):
     root = write_tree({"etc/nginx/nginx.conf": NGINX, **files}, tmp_path)
     ws = load_workspace(root, options=options)
-    return [(d.machine, d.host, d.port, d.path, d.line) for d in declarations(ws)]
+    return [(d.machine, d.host, d.port, d.path, d.line) for d in ws.declarations]
 
 
 def test_nginx_listens_count_only_on_loopback(tmp_path):

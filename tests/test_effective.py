@@ -3,7 +3,7 @@ overrides and per-request PHP_VALUE, each with the source a message quotes."""
 
 import pytest
 
-from gwlint.model.effective import fpm_value, nginx_value, php_time_limit, php_value, route_pools
+from gwlint.model.effective import fpm_value, nginx_value, php_time_limit, php_value
 from gwlint.model.workspace import load_workspace
 from gwlint.testing import write_tree
 
@@ -23,7 +23,7 @@ def resolve(tmp_path, files):
             "etc/php/8.2/fpm/pool.d/www.conf": POOL}
     base.update(files)
     ws = load_workspace(write_tree(base, tmp_path))
-    ((_route, block, pool),) = list(route_pools(ws))
+    ((_route, block, pool),) = list(ws.route_pools())
     return block, pool
 
 

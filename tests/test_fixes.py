@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gwlint.errors import InputError
-from gwlint.fix.edits import insert_directive, quote, remove_directive, set_args, set_ini
+from gwlint.fix.edits import insert_directive, quote, set_args, set_ini
 from gwlint.fix.loop import apply_edits
 from gwlint.load.nginx import _template_line, parse_text
 from gwlint.model.workspace import load_workspace
@@ -145,22 +145,6 @@ def test_insert_in_shared_include_is_unsafe(tmp_path):
     ws = ws_of(tmp_path, "http {\n    server { include loc.conf; }\n    server { include loc.conf; }\n}\n",
                **{"etc/nginx/loc.conf": "location / {\n    root /srv;\n}\n"})
     assert insert_directive(ws, ws.directives("location")[0], "gzip", ["on"], "t").safe is False
-
-
-# remove_directive --------------------------------------------------------------------------
-
-def test_remove_deletes_the_line_but_keeps_a_trailing_comment(tmp_path):
-    ws = ws_of(tmp_path, "server {\n    gzip on;\n    sendfile on;  # see ticket 12\n}\n")
-    assert applied(ws, remove_directive(ws, only(ws, "gzip"), "t")) == \
-        "server {\n    sendfile on;  # see ticket 12\n}\n"
-    assert applied(ws, remove_directive(ws, only(ws, "sendfile"), "t")) == \
-        "server {\n    gzip on;\n    # see ticket 12\n}\n"
-
-
-def test_remove_declines_when_a_brace_shares_the_line(tmp_path):
-    ws = ws_of(tmp_path, "server {\n    location / {\n        gzip on; }\n}\n")
-    assert remove_directive(ws, only(ws, "gzip"), "t") is None
-    assert remove_directive(ws, only(ws, "location"), "t") is None
 
 
 # set_ini -----------------------------------------------------------------------------------

@@ -27,6 +27,28 @@ def test_port_typo_against_systemd_unit_is_flagged_and_fixed(tmp_path):
     assert r.relint().codes() == []
 
 
+def test_unit_in_etc_overrides_the_packaged_one(tmp_path):
+    """systemd reads etc/systemd/system/app.service instead of lib/'s: the old port is served no more."""
+    old = UNIT.replace("3000", "3001")
+    r = lint({"etc/nginx/nginx.conf": NGINX, "lib/systemd/system/app.service": old,
+              "etc/systemd/system/app.service": UNIT}, tmp_path)
+    r.assert_expected()
+    (f,) = r.findings
+    assert "did you mean port 3000 (systemd unit app.service (PORT=3000))" in f.message
+    assert [(x.path, x.line) for x in f.related] == [("etc/systemd/system/app.service", 2)]
+
+
+def test_dropin_resets_exec_start_and_moves_the_port(tmp_path):
+    unit = "[Service]\nExecStart=/usr/bin/node server.js --port 3001\n"
+    dropin = "[Service]\nExecStart=\nExecStart=/usr/bin/node server.js \\\n    --port 3000\n"
+    r = lint({"etc/nginx/nginx.conf": NGINX, "lib/systemd/system/app.service": unit,
+              "etc/systemd/system/app.service.d/port.conf": dropin}, tmp_path)
+    r.assert_expected()
+    (f,) = r.findings
+    assert "did you mean port 3000" in f.message
+    assert [(x.path, x.line) for x in f.related] == [("etc/systemd/system/app.service.d/port.conf", 3)]
+
+
 def test_served_port_is_clean(tmp_path):
     assert lint({"etc/nginx/nginx.conf": NGINX.replace("3001", "3000"),
                  "etc/systemd/system/app.service": UNIT}, tmp_path).findings == []

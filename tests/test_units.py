@@ -2,7 +2,7 @@
 
 import pytest
 
-from gwlint.load.units import format_seconds, fpm_seconds, nginx_bytes, nginx_seconds, php_bytes, php_int
+from gwlint.load.units import format_seconds, nginx_bytes, nginx_seconds, php_bytes, php_int
 from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
 
 
@@ -21,13 +21,6 @@ def test_nginx_seconds(value, seconds):
 ])
 def test_nginx_bytes(value, size):
     assert nginx_bytes(value) == size
-
-
-@pytest.mark.parametrize("value, seconds", [
-    ("0", 0), ("30", 30), ("30s", 30), ("5m", 300), ("1h", 3600), ("1d", 86400), ("30ms", None), ("x", None),
-])
-def test_fpm_seconds(value, seconds):
-    assert fpm_seconds(value) == seconds
 
 
 @pytest.mark.parametrize("value, size", [

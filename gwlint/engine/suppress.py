@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from gwlint.engine.finding import Finding, Severity
+from gwlint.engine.finding import Finding
+from gwlint.engine.toolcodes import INVALID_SUPPRESSION, SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION
 from gwlint.model.suggest import nearest_name
 
 _MARK = re.compile(r"(?:^|[;#])\s*gwlint:\s*(.*)$")  # at a comment's start, or after `;`/`#`
@@ -53,10 +54,6 @@ def _comments(ws) -> Iterator[tuple[str, int, str, int]]:
                 yield rel, number, text, first
 
 
-def _problem(code: str, name: str, message: str, path: str, line: int) -> Finding:
-    return Finding(message, path, line, code=code, name=name, severity=Severity.WARNING)
-
-
 def apply(findings: list[Finding], ws, known: list[str], selected: Callable[[str], bool]) -> list[Finding]:
     """`findings` without the suppressed ones, plus GW910-GW912 about the suppressions themselves."""
     suppressions: list[Suppression] = []
@@ -67,28 +64,27 @@ def apply(findings: list[Finding], ws, known: list[str], selected: Callable[[str
             continue
         body = _BODY.match(mark.group(1).strip())
         if not body:
-            problems.append(_problem("GW912", "invalid-suppression",
-                                     f"cannot read this suppression ('gwlint: {mark.group(1).strip()}'); write "
-                                     "`gwlint: disable=GW301 -- reason` (or disable-next-line, disable-file)",
-                                     path, line))
+            problems.append(INVALID_SUPPRESSION.finding(
+                f"cannot read this suppression ('gwlint: {mark.group(1).strip()}'); write "
+                "`gwlint: disable=GW301 -- reason` (or disable-next-line, disable-file)", path, line))
             continue
         codes = tuple(c.strip() for c in body["codes"].split(","))
         unknown = [c for c in codes if c not in known]
         if unknown:
             hint = nearest_name(unknown[0], known)
-            problems.append(_problem("GW912", "invalid-suppression",
-                                     f"suppression names unknown code {unknown[0]}"
-                                     + (f"; did you mean {hint}?" if hint else ""), path, line))
+            problems.append(INVALID_SUPPRESSION.finding(
+                f"suppression names unknown code {unknown[0]}" + (f"; did you mean {hint}?" if hint else ""),
+                path, line))
             continue
         if body["kind"] == "disable-file" and line > first:
-            problems.append(_problem("GW912", "invalid-suppression",
-                                     "disable-file must come before the file's first directive or setting; "
-                                     "it suppresses nothing here", path, line))
+            problems.append(INVALID_SUPPRESSION.finding(
+                "disable-file must come before the file's first directive or setting; it suppresses nothing here",
+                path, line))
             continue
         if not body["reason"]:
-            problems.append(_problem("GW911", "suppression-without-reason",
-                                     f"suppression of {', '.join(codes)} gives no reason; add `-- why` "
-                                     "(it suppresses nothing until it does)", path, line))
+            problems.append(SUPPRESSION_WITHOUT_REASON.finding(
+                f"suppression of {', '.join(codes)} gives no reason; add `-- why` "
+                "(it suppresses nothing until it does)", path, line))
             continue
         suppressions.append(Suppression(path, line, body["kind"], codes, set()))
     kept = []
@@ -103,7 +99,6 @@ def apply(findings: list[Finding], ws, known: list[str], selected: Callable[[str
         if unused:
             where = {"disable": "on this line", "disable-next-line": "on the next line",
                      "disable-file": "in this file"}[s.kind]
-            problems.append(_problem("GW910", "unused-suppression",
-                                     f"unused suppression: no {', '.join(unused)} finding {where}; remove it",
-                                     s.path, s.line))
+            problems.append(UNUSED_SUPPRESSION.finding(
+                f"unused suppression: no {', '.join(unused)} finding {where}; remove it", s.path, s.line))
     return kept + problems

@@ -190,21 +190,6 @@ def _opening_brace(text: str) -> int | None:
     return None
 
 
-def remove_directive(ws, directive, title: str, safe: bool = True) -> Fix | None:
-    """Delete a directive that sits alone on its line; a trailing comment stays on that line."""
-    found = _single_line(ws, directive)
-    if found is None:
-        return None
-    text, spans, semi = found
-    rest = text[semi + 1:].strip()
-    if rest and not rest.startswith("#"):
-        return None  # e.g. `fastcgi_pass x; }`: the brace must stay
-    indent = text[:spans[0][0]]
-    lines = (f"{indent}{rest}",) if rest else ()
-    return Fix(title, (Edit(directive.path, directive.line, directive.line, lines),),
-               safe and not is_shared(ws, directive))
-
-
 def pass_target_text(old: Endpoint, new: Endpoint) -> str:
     """How to write `new` in a *_pass directive that used to point at `old`."""
     if new.kind == "unix":
@@ -261,16 +246,19 @@ def _ini_reads_as(line: str, key: str, value: str) -> bool:
 
 def set_inis(ws, pool, values: dict[str, str], title: str, safe: bool = True) -> Fix | None:
     """Set several keys of a pool in one fix; new keys are added together, in the given order."""
-    edits: list[Edit] = []
-    for key, value in values.items():
-        fix = set_ini(ws, pool, key, value, title, safe)
-        if fix is None:
-            return None
-        (edit,) = fix.edits
-        previous = edits[-1] if edits else None
-        if previous and edit.end < edit.start and (previous.path, previous.start, previous.end) == \
-                (edit.path, edit.start, edit.end):
-            edits[-1] = Edit(edit.path, edit.start, edit.end, previous.lines + edit.lines)
-        else:
-            edits.append(edit)
-    return Fix(title, tuple(edits), safe) if edits else None
+    return merge_fixes([set_ini(ws, pool, key, value, title, safe) for key, value in values.items()], title)
+
+
+def merge_fixes(fixes: list[Fix | None], title: str | None = None) -> Fix | None:
+    """One fix from several (None if any is missing): insertions at the same spot become one edit, in
+    order; the titles are joined unless `title` is given; safe only when every part is."""
+    present = [f for f in fixes if f is not None]
+    if not fixes or len(present) < len(fixes):
+        return None
+    edits: dict[tuple, Edit] = {}
+    for edit in (e for f in present for e in f.edits):
+        key = (edit.path, edit.start, edit.end)
+        if key in edits and edit.end < edit.start:
+            edit = Edit(edit.path, edit.start, edit.end, edits[key].lines + edit.lines)
+        edits[key] = edit
+    return Fix(title or "; ".join(f.title for f in present), tuple(edits.values()), all(f.safe for f in present))

@@ -9,14 +9,15 @@ from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from gwlint.engine.finding import Edit, Finding, Fix, Severity
+from gwlint.engine.finding import Edit, Finding, Fix
+from gwlint.engine.toolcodes import FIX_BROKE_FILE, FIX_LOOP
 from gwlint.errors import InputError
 from gwlint.load.ini import parse_ini
 from gwlint.load.nginx import parse_text
 from gwlint.model.workspace import Workspace
 
 MAX_PASSES = 10
-FIX_PROBLEMS = ("GW904", "GW905")  # what the loop itself reports: fixes that failed
+FIX_PROBLEMS = (FIX_LOOP.code, FIX_BROKE_FILE.code)  # what the loop itself reports: fixes that failed
 
 
 @dataclass
@@ -121,8 +122,8 @@ def _state(overlay: dict[str, str], original: dict[str, str]) -> str:
 
 
 def _no_convergence(at: Finding, why: str) -> Finding:
-    return Finding(f"fixes do not converge: {why} (last: {at.code} {fix_of(at).title}); no fix was applied",
-                   at.path, at.line, code="GW904", name="fix-loop", severity=Severity.ERROR)
+    return FIX_LOOP.finding(f"fixes do not converge: {why} (last: {at.code} {fix_of(at).title}); no fix was applied",
+                            at.path, at.line)
 
 
 def fix_loop(load: Callable[[dict[str, str]], Workspace], lint: Callable[[Workspace], list[Finding]],
@@ -160,9 +161,9 @@ def fix_loop(load: Callable[[dict[str, str]], Workspace], lint: Callable[[Worksp
                 culprits = _culprits(rel, before, touching, ws)
                 rejected.update(_fix_key(f) for f in culprits)
                 titles = "; ".join(fix_of(f).title for f in culprits)
-                problems.append(Finding(f"fix reverted ({titles}): it made the file unparsable ({error})",
-                                        culprits[0].path, culprits[0].line, code="GW905",
-                                        name="fix-broke-file", severity=Severity.ERROR))
+                problems.append(FIX_BROKE_FILE.finding(
+                    f"fix reverted ({titles}): it made the file unparsable ({error})", culprits[0].path,
+                    culprits[0].line))
                 broken = True
                 continue
             candidate[rel] = after

@@ -114,14 +114,3 @@ def _records(text: str):
         line = line.strip()
         if line and not line.startswith(("#", "+", "-")):
             yield line.split(":")
-
-
-def worker_identity(ws, instance, accounts: Accounts) -> Identity:
-    """The nginx worker's identity: `user NAME [GROUP];`, where a missing GROUP means the group
-    named like the user (measured: `user nobody;` fails with getgrnam("nobody") on Debian); no
-    `user` directive means Options.nginx_user with its own group."""
-    directive = instance.user
-    if directive is not None and directive.args:
-        args = directive.args
-        return accounts.identity(args[0], args[1] if len(args) > 1 else args[0])
-    return accounts.identity(ws.nginx_user(instance))

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from gwlint.load.fsroot import Root
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
-from gwlint.load.units import fpm_seconds
 from gwlint.model.endpoint import Endpoint, parse_fpm_listen
 
 GLOBAL = "global"
@@ -37,11 +36,6 @@ class Pool:
     def value(self, key: str, default: str | None = None) -> str | None:
         setting = self.settings.get(key)
         return setting.value if setting else default
-
-    def seconds(self, key: str) -> int | None:
-        """A time setting in seconds (None when unset or malformed)."""
-        setting = self.settings.get(key)
-        return fpm_seconds(setting.value) if setting else None
 
     @property
     def listen(self) -> Endpoint | None:

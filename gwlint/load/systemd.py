@@ -1,7 +1,14 @@
-"""systemd service units under the root: the unit file and its drop-ins, last assignment wins."""
+"""systemd service units under the root, read once, as systemd reads them.
+
+For each unit name the file in the highest-priority directory wins (/etc > /run > /usr/lib and
+/lib); a unit linked to /dev/null is masked. Drop-ins `NAME.service.d/*.conf` from every
+directory apply after it in file-name order, a higher-priority drop-in replacing a same-named
+lower one. Lines ending in a backslash continue on the next line.
+"""
 
 import os
 import re
+from dataclasses import dataclass
 
 from gwlint.errors import InputError
 from gwlint.load.ini import Setting
@@ -13,20 +20,79 @@ NGINX_UNIT = re.compile(r"nginx\.service")
 TRUE = frozenset({"1", "yes", "true", "on"})
 
 
-def unit_names(root, pattern: re.Pattern) -> list[str]:
-    """Service units under the root whose name matches `pattern` (masked units left out)."""
+@dataclass(frozen=True)
+class Unit:
+    """One service unit: the files systemd reads for it and every assignment in them, in order."""
+
+    name: str
+    files: tuple[str, ...]  # root-relative: the unit file, then its drop-ins in the order applied
+    settings: tuple[Setting, ...]
+
+    def all(self, section: str, key: str) -> list[Setting]:
+        """Every assignment of a list-valued key (Environment=, ExecStart=); an empty one resets."""
+        found: list[Setting] = []
+        for s in self.settings:
+            if s.section == section and s.key == key:
+                found = found + [s] if s.value else []
+        return found
+
+    def get(self, section: str, key: str) -> Setting | None:
+        """The effective (last) assignment of `key`; an empty assignment resets it (None)."""
+        found = self.all(section, key)
+        return found[-1] if found else None
+
+    def is_true(self, section: str, key: str) -> Setting | None:
+        """The assignment that turns a boolean on, or None when it is off or unset."""
+        setting = self.get(section, key)
+        return setting if setting is not None and setting.value.lower() in TRUE else None
+
+
+class Units:
+    """The service units of a root, by name."""
+
+    def __init__(self, units: dict[str, Unit] | None = None):
+        self.by_name = dict(sorted((units or {}).items()))
+
+    def __iter__(self):
+        return iter(self.by_name.values())
+
+    def named(self, pattern: re.Pattern) -> list[Unit]:
+        return [u for name, u in self.by_name.items() if pattern.fullmatch(name)]
+
+    @property
+    def nginx(self) -> list[Unit]:
+        return self.named(NGINX_UNIT)
+
+    def fpm_for(self, install) -> list[Unit]:
+        """The php-fpm units that start `install`: those whose ExecStart names its config, else all."""
+        units = self.named(FPM_UNIT)
+        if install.conf is not None:
+            mine = [u for u in units if (start := u.get("Service", "ExecStart")) and f"/{install.conf}" in start.value]
+            if mine:
+                return mine
+        return units
+
+
+def load_units(root) -> Units:
+    """Every *.service unit under the root's unit directories (masked ones left out)."""
     names: set[str] = set()
     for directory in UNIT_DIRS:
         local = root.path / directory
         if local.is_dir():
-            names.update(name for name in os.listdir(local) if pattern.fullmatch(name))
-    return sorted(name for name in names if unit_files(root, name))
+            names.update(n for n in os.listdir(local) if n.endswith(".service"))
+    units = {}
+    for name in names:
+        files = unit_files(root, name)
+        if files:
+            units[name] = Unit(name, tuple(root.rel(p) for p in files),
+                               tuple(s for path in files for s in _settings(root, path)))
+    return Units(units)
 
 
 def unit_files(root, name: str) -> list:
     """The unit file systemd uses for `name`, then its drop-ins in the order applied; [] if masked."""
     main = next((root.path / d / name for d in UNIT_DIRS if (root.path / d / name).exists()), None)
-    if main is None or os.path.realpath(main) == "/dev/null" or not root.contains(main):
+    if main is None or os.path.realpath(main) == "/dev/null" or not root.contains(main) or not root.is_file(main):
         return []
     dropins = {}
     for directory in reversed(UNIT_DIRS):  # a higher-priority drop-in of the same name wins
@@ -36,49 +102,25 @@ def unit_files(root, name: str) -> list:
     return [main] + [dropins[n] for n in sorted(dropins)]
 
 
-def setting(root, name: str, section: str, key: str) -> Setting | None:
-    """The effective `key=` of `[section]` in unit `name`; an empty assignment resets it (None)."""
-    found = settings(root, name, section, key)
-    return found[-1] if found else None
-
-
-def settings(root, name: str, section: str, key: str) -> list[Setting]:
-    """Every effective `key=` of `[section]` in unit `name`, in order (list-valued keys such as
-    ExecStartPost accumulate); an empty assignment resets the list."""
-    found: list[Setting] = []
-    for path in unit_files(root, name):
-        try:
-            text = root.read_text(path)
-        except InputError:
+def _settings(root, path) -> list[Setting]:
+    try:
+        text = root.read_text(path)
+    except InputError:
+        return []  # an unreadable unit declares nothing: skipped, never guessed
+    rel = root.rel(path)
+    out, section, pending, start = [], None, "", 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not pending and (not line or line[0] in "#;"):
             continue
-        current = None
-        for number, raw in enumerate(text.splitlines(), 1):
-            line = raw.strip()
-            if not line or line[0] in "#;":
-                continue
-            if line.startswith("[") and line.endswith("]"):
-                current = line[1:-1]
-            elif current == section and "=" in line:
-                k, _, v = line.partition("=")
-                if k.strip() == key:
-                    found = found + [Setting(section, key, v.strip(), root.rel(path), number)] if v.strip() else []
-    return found
-
-
-def is_true(value: Setting | None) -> bool:
-    return value is not None and value.value.lower() in TRUE
-
-
-def fpm_units_for(root, install) -> list[str]:
-    """The php-fpm units that start `install`: those whose ExecStart names its config, else all."""
-    names = unit_names(root, FPM_UNIT)
-    if install.conf is not None:
-        mine = [n for n in names if (start := setting(root, n, "Service", "ExecStart"))
-                and f"/{install.conf}" in start.value]
-        if mine:
-            return mine
-    return names
-
-
-def in_tmp(path: str) -> bool:
-    return path.startswith(("/tmp/", "/var/tmp/"))
+        if line.endswith("\\"):
+            pending, start = pending + line[:-1].rstrip() + " ", start or number
+            continue
+        line, first = pending + line, start or number
+        pending, start = "", 0
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+        elif "=" in line:
+            key, _, value = line.partition("=")
+            out.append(Setting(section, key.strip(), value.strip(), rel, first))
+    return out

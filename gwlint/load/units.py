@@ -8,8 +8,6 @@ _NGINX_TIME_UNITS = {
 _NGINX_TIME_PART = re.compile(r"(\d+)(ms|s|m|h|d|w|M|y)?")
 _NGINX_SIZE = re.compile(r"(\d+)([kKmMgG]?)")
 _SIZE_FACTORS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
-_FPM_TIME = re.compile(r"(\d+)([smhd]?)")
-_FPM_TIME_FACTORS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def nginx_seconds(value: str) -> float | None:
@@ -31,12 +29,6 @@ def nginx_bytes(value: str) -> int | None:
     """nginx size ("1m", "512k", "1024") in bytes; None when malformed."""
     m = _NGINX_SIZE.fullmatch(value.strip())
     return int(m.group(1)) * _SIZE_FACTORS[m.group(2).lower()] if m else None
-
-
-def fpm_seconds(value: str) -> int | None:
-    """FPM time ("30", "30s", "5m", "1h", "1d") in seconds; None when malformed."""
-    m = _FPM_TIME.fullmatch(value.strip())
-    return int(m.group(1)) * _FPM_TIME_FACTORS[m.group(2)] if m else None
 
 
 def php_bytes(value: str) -> int | None:

@@ -7,7 +7,6 @@ and backends named in gwlint's own config. A declaration gwlint cannot read is s
 guessed.
 """
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +14,11 @@ from typing import TYPE_CHECKING
 
 from gwlint.errors import InputError
 from gwlint.load.discover import COMPOSE_NAMES, PM2_NAMES
-from gwlint.model.endpoint import LOOPBACK_NAMES, Endpoint
+from gwlint.model.endpoint import Endpoint, is_loopback_host
 
 if TYPE_CHECKING:
     from gwlint.model.workspace import Backend, Route
 
-SYSTEMD_DIRS = ("etc/systemd/system", "lib/systemd/system", "usr/lib/systemd/system")
 NOT_BACKENDS = re.compile(r"nginx|php.*fpm", re.I)  # units whose ports are not app backends
 
 _PORT_FLAG = re.compile(r"(?:--port|--http-port|-p)[=\s]+(\d{1,5})\b")
@@ -47,28 +45,13 @@ class Declaration:
 
     @property
     def loopback_only(self) -> bool:
-        return is_loopback(self.host)
-
-
-def is_loopback(host: str | None) -> bool:
-    if host is None:
-        return False
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+        return is_loopback_host(self.host)
 
 
 def declarations(ws) -> list[Declaration]:
-    """Every backend declaration in the workspace, computed once per workspace."""
-    cached = getattr(ws, "_backend_declarations", None)
-    if cached is None:
-        cached = ws._backend_declarations = sorted(
-            _nginx_listens(ws) + _systemd(ws) + _compose(ws) + _pm2(ws) + _configured(ws),
-            key=lambda d: (d.path, d.line, d.port))
-    return cached
+    """Every backend declaration of a workspace being loaded (the loader stores them in ws.declarations)."""
+    return sorted(_nginx_listens(ws) + _systemd(ws) + _compose(ws) + _pm2(ws) + _configured(ws),
+                  key=lambda d: (d.path, d.line, d.port))
 
 
 def _split_listen(value: str) -> tuple[str | None, int] | None:
@@ -98,7 +81,7 @@ def _nginx_listens(ws) -> list[Declaration]:
     out = []
     for listen in _server_listens(ws):
         parsed = _split_listen(listen.args[0])
-        if parsed and is_loopback(parsed[0]):
+        if parsed and is_loopback_host(parsed[0]):
             names = listen.parent.child("server_name")
             label = f"nginx server {names.args[0] if names and names.args else '(unnamed)'} listens on " \
                     f"{parsed[0]}:{parsed[1]}"
@@ -172,37 +155,23 @@ def _from_command(command: str, path: str, line: int, machine: str, label: str) 
 
 def _systemd(ws) -> list[Declaration]:
     out = []
-    for unit_dir in SYSTEMD_DIRS:
-        base = ws.root.path / unit_dir
-        if not base.is_dir():
-            continue
-        for unit in ws.root.glob(base / "*.service"):
-            if NOT_BACKENDS.search(unit.name):
-                continue
-            files = [unit] + ws.root.glob(base / f"{unit.name}.d" / "*.conf")
-            out += _systemd_unit(ws, unit.name, files)
+    for unit in ws.units:
+        if not NOT_BACKENDS.search(unit.name):
+            out += _systemd_unit(ws, unit)
     return out
 
 
-def _systemd_unit(ws, name: str, files: list[Path]) -> list[Declaration]:
-    pairs, commands = [], []
-    label = f"systemd unit {name}"
-    for path in files:
-        text = _read(ws, path)
-        if text is None:
-            continue
-        rel = ws.root.rel(path)
-        for number, line in enumerate(text.splitlines(), 1):
-            key, _, value = line.strip().partition("=")
-            if key == "Environment":
-                pairs += [(k, v, rel, number) for k, v in _ENV_PAIR.findall(value)]
-            elif key == "EnvironmentFile":
-                pairs += _env_file(ws, value.strip(), path.parent)
-            elif key == "ExecStart" and value.strip():
-                commands.append((value, rel, number))
+def _systemd_unit(ws, unit) -> list[Declaration]:
+    """The unit's effective ExecStart flags, else its PORT= (Environment=, EnvironmentFile=)."""
+    label = f"systemd unit {unit.name}"
+    pairs = []
+    for s in unit.all("Service", "Environment"):
+        pairs += [(k, v, s.path, s.line) for k, v in _ENV_PAIR.findall(s.value)]
+    for s in unit.all("Service", "EnvironmentFile"):
+        pairs += _env_file(ws, s.value, (ws.root.path / s.path).parent)
     found = []
-    for command, rel, number in commands:
-        found += _from_command(command, rel, number, "host", label)
+    for s in unit.all("Service", "ExecStart"):
+        found += _from_command(s.value, s.path, s.line, "host", label)
     return found or _from_env(pairs, "host", label)
 
 
@@ -355,10 +324,14 @@ class ProxyTarget:
         assert self.endpoint.port is not None  # proxy_targets keeps only endpoints with a port
         return self.endpoint.port
 
+    def served_by(self, decls: list[Declaration]) -> list[Declaration]:
+        """Declarations on this target's machine and port, whatever address they bind."""
+        return [d for d in decls if d.machine == self.machine and d.port == self.port]
+
 
 def proxy_targets(ws) -> list[ProxyTarget]:
     """TCP targets of proxy_pass/grpc_pass/uwsgi_pass/scgi_pass whose host the tree knows."""
-    decls = declarations(ws)
+    decls = ws.declarations
     services = {d.machine for d in decls}
     own_addresses = host_addresses(ws) | {d.host for d in decls if d.machine == "host" and d.host}
     out = []
@@ -369,21 +342,8 @@ def proxy_targets(ws) -> list[ProxyTarget]:
             endpoint = backend.endpoint
             if endpoint is None or endpoint.kind != "tcp" or endpoint.port is None:
                 continue
-            if is_loopback(endpoint.host) or endpoint.host in own_addresses:
+            if is_loopback_host(endpoint.host) or endpoint.host in own_addresses:
                 out.append(ProxyTarget(route, backend, "host", endpoint))
             elif endpoint.host in services:
                 out.append(ProxyTarget(route, backend, endpoint.host, endpoint))
     return out
-
-
-def serving(decls: list[Declaration], target: ProxyTarget) -> list[Declaration]:
-    """Declarations on the target's machine and port, whatever address they bind."""
-    return [d for d in decls if d.machine == target.machine and d.port == target.port]
-
-
-def own_server_listens(decls: list[Declaration], route) -> set[tuple[str, int]]:
-    """Locations of the `listen` lines of the server block holding the route (not a suggestion)."""
-    server = route.directive.ancestor("server")
-    if server is None:
-        return set()
-    return {(d.path, d.line) for d in server.children("listen")}

@@ -158,32 +158,3 @@ def php_time_limit(pool, block=None) -> tuple[Value, Value, Value | None]:
     max_exec = php_value(pool, "max_execution_time", block)
     bound = terminate if terminate.number else (max_exec if max_exec.number and max_exec.number > 0 else None)
     return terminate, max_exec, bound
-
-
-def config_block(block):
-    """The location/server/http block whose settings apply: `if` and `limit_except` take no timeouts."""
-    if block is not None and block.name in ("if", "limit_except"):
-        return block.ancestor("location", "server", "http")
-    return block
-
-
-def route_pools(ws):
-    """(route, location block, pool) for every PHP route and every pool it reaches, deduplicated."""
-    seen = set()
-    for route in ws.php_routes():
-        block = config_block(route.location)
-        for backend in route.backends:
-            for pool in backend.pools:
-                key = (id(block), id(pool))
-                if key not in seen:
-                    seen.add(key)
-                    yield route, block, pool
-
-
-def php_contexts(ws, key: str):
-    """(pool, None) for each pool's own value, then (pool, location) where nginx's PHP_VALUE or
-    PHP_ADMIN_VALUE sets `key` for the requests of that location."""
-    yield from ((pool, None) for pool in ws.pools)
-    for _, block, pool in route_pools(ws):
-        if any(key in keys for keys in php_params(block).values()):
-            yield pool, block

@@ -28,19 +28,50 @@ class Endpoint:
     @property
     def is_loopback(self) -> bool:
         """True when the host only accepts connections from this machine."""
-        if self.kind != "tcp" or self.host is None:
-            return False
-        if self.host in LOOPBACK_NAMES:
-            return True
-        try:
-            return ipaddress.ip_address(self.host).is_loopback
-        except ValueError:
-            return False
+        return self.kind == "tcp" and is_loopback_host(self.host)
 
     @property
     def is_wildcard(self) -> bool:
         """True for a TCP listen on every address (`9000`, `0.0.0.0:9000`, `[::]:9000`)."""
         return self.kind == "tcp" and self.host in ANY_ADDRESSES
+
+    @property
+    def in_tmp(self) -> bool:
+        """True for a unix socket under /tmp or /var/tmp (which PrivateTmp= hides)."""
+        return self.kind == "unix" and (self.path or "").startswith(("/tmp/", "/var/tmp/"))
+
+    def accepts(self, target: "Endpoint") -> bool:
+        """Whether a listener here certainly accepts a connection aimed at `target`."""
+        if self.kind != target.kind:
+            return False
+        if self.kind == "unix":
+            return self.path == target.path
+        if self.port != target.port:
+            return False
+        if self.host in ANY_ADDRESSES or self.host == target.host:
+            return True
+        return target.host in LOOPBACK_NAMES and self.is_loopback
+
+
+def is_ip(host: str | None) -> bool:
+    """True for a literal IPv4 or IPv6 address (no brackets)."""
+    try:
+        ipaddress.ip_address(host or "")
+        return True
+    except ValueError:
+        return False
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or a localhost name: the connection never leaves this machine."""
+    if not host:
+        return False
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _split_host_port(text: str) -> tuple[str | None, str | None]:

@@ -66,11 +66,10 @@ def socket_aliases(ws) -> dict[str, SocketAlias]:
 def _from_units(ws) -> list[SocketAlias] | None:
     """The aliases the tree's php-fpm units install; None when the tree holds no such unit."""
     root = ws.root
-    names = systemd.unit_names(root, systemd.FPM_UNIT)
-    if not names:
+    units = ws.units.named(systemd.FPM_UNIT)
+    if not units:
         return None
-    lines = [s for name in names for s in systemd.settings(root, name, "Service", "ExecStartPost")
-             if HELPER in s.value]
+    lines = [s for unit in units for s in unit.all("Service", "ExecStartPost") if HELPER in s.value]
     out = []
     for line in lines:
         words = line.value.split()
@@ -185,8 +184,8 @@ def fpm_master(ws, install) -> Master:
     if ws.options.fpm_master_user:
         return Master(ws.options.fpm_master_user, True, "fpm-master-user")
     root = ws.root
-    for name in systemd.fpm_units_for(root, install):
-        user = systemd.setting(root, name, "Service", "User")
+    for unit in ws.units.fpm_for(install):
+        user = unit.get("Service", "User")
         if user is not None:
             return Master(user.value, True, f"User= at {user.path}:{user.line}")
     container = container_user(root)

@@ -136,24 +136,3 @@ def blocked_parent(root, socket_path: str, who: Identity, accounts: Accounts) ->
         if not access(who, owner, group, mode, 0o1)[0]:
             return BlockedDir("/" + rel, owner, group, mode)
     return None
-
-
-def connect_denied(path: str) -> str:
-    """The status and error.log line nginx gives when it may not open the socket (measured)."""
-    return (f"502 Bad Gateway, error.log: connect() to unix:{path} failed (13: Permission denied) "
-            "while connecting to upstream")
-
-
-def socket_clients(ws) -> dict:
-    """For each pool listening on a unix socket: the (nginx instance, fastcgi_pass route) pairs
-    that connect to it."""
-    clients: dict = {}
-    for instance in ws.nginx:
-        for route in instance.routes:
-            if route.kind != "fastcgi_pass":
-                continue
-            for backend in route.backends:
-                if backend.endpoint is not None and backend.endpoint.kind == "unix":
-                    for pool in backend.pools:
-                        clients.setdefault(pool, []).append((instance, route))
-    return clients

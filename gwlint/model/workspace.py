@@ -3,19 +3,24 @@
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gwlint.engine.finding import Finding, Severity
+from gwlint.engine.finding import Finding
 from gwlint.errors import InputError
+from gwlint.load.accounts import Accounts, Identity, load_accounts
 from gwlint.load.discover import Discovery, default_path_map, discover
 from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_ini_chain
 from gwlint.load.fsroot import Root
+from gwlint.load.hosts import load_hosts
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive, NginxConfig
+from gwlint.load.systemd import Units, load_units
 from gwlint.model import passvars, runtime
-from gwlint.model.endpoint import Endpoint, PassTarget, parse_pass_target
+from gwlint.model.backends import Declaration, ProxyTarget, declarations
+from gwlint.model.endpoint import Endpoint, PassTarget, is_loopback_host, parse_pass_target
+from gwlint.model.sockperm import BlockedDir, SocketPerms, blocked_parent, socket_perms
 
 DEFAULT_NGINX_USER = "nobody"
 
@@ -75,21 +80,34 @@ class Route:
         """The location (or server/if block) whose requests this route serves."""
         return self.directive.parent
 
-
-@dataclass(eq=False)
-class Site:
-    """A `server {}` block and the routes inside it."""
-
-    server: Directive
-    routes: list[Route] = field(default_factory=list)
+    @property
+    def block(self) -> Directive | None:
+        """The block whose settings apply to this route: its location (or server), never an `if`
+        or `limit_except`, which take no timeouts or proxy settings of their own."""
+        return config_block(self.location)
 
     @property
-    def names(self) -> list[str]:
-        return [name for d in self.server.children("server_name") for name in d.args]
+    def live_backends(self) -> list[Backend]:
+        """The backends nginx may contact: upstream servers marked `down` never are."""
+        return [b for b in self.backends if b.directive is self.directive or "down" not in b.directive.args[1:]]
 
-    @property
-    def listens(self) -> list[Directive]:
-        return self.server.children("listen")
+    def via(self, backend: Backend) -> str:
+        """How a finding names a backend: `fastcgi_pass X` or `upstream U server X`."""
+        if self.upstream is not None and backend.directive is not self.directive:
+            return f"upstream {self.upstream.args[0]} server {backend.directive.args[0]}"
+        return f"{self.kind} {self.directive.args[0]}"
+
+    def own_listens(self) -> set[tuple[str, int]]:
+        """(path, line) of the `listen` lines of the server block holding this route."""
+        server = self.directive.ancestor("server")
+        return {(d.path, d.line) for d in server.children("listen")} if server is not None else set()
+
+
+def config_block(block: Directive | None) -> Directive | None:
+    """The location/server/http block whose settings apply: `if` and `limit_except` take none."""
+    if block is not None and block.name in ("if", "limit_except"):
+        return block.ancestor("location", "server", "http")
+    return block
 
 
 @dataclass(eq=False)
@@ -105,19 +123,9 @@ class NginxInstance:
     def user(self) -> Directive | None:
         return self.main.child("user")
 
-    @property
-    def sites(self) -> list[Site]:
-        """Every server block in file order, each with the routes it holds."""
-        sites = {id(node): Site(node) for node in self.main.walk() if node.name == "server" and node.block is not None}
-        for route in self.routes:
-            server = route.directive.ancestor("server")
-            if server is not None and id(server) in sites:
-                sites[id(server)].routes.append(route)
-        return list(sites.values())
-
 
 class Workspace:
-    """Everything parsed from one root: nginx instances, FPM installs and their pools."""
+    """Everything read from one root, loaded once by load_workspace: rules query only this."""
 
     def __init__(self, root: Root, options: Options = Options()):
         self.root = root
@@ -127,6 +135,10 @@ class Workspace:
         self.include_sites: dict[str, set[str]] = defaultdict(set)
         self.installs: list[FpmInstall] = []
         self.backend_files: list[Path] = []  # docker-compose and PM2 files found in the tree
+        self.accounts = Accounts()  # etc/passwd and etc/group
+        self.units = Units()  # systemd service units, precedence and drop-ins applied
+        self.hosts: dict[str, list[str]] | None = None  # etc/hosts: name -> addresses (None: no file)
+        self.declarations: list[Declaration] = []  # backends the tree declares (units, compose, PM2...)
         self.problems: list[Finding] = []
         self._by_name: dict[str, list[Directive]] = defaultdict(list)
         self._pools_by_endpoint: dict[tuple, list[Pool]] = defaultdict(list)
@@ -142,9 +154,13 @@ class Workspace:
     def routes(self) -> list[Route]:
         return [route for instance in self.nginx for route in instance.routes]
 
-    @property
-    def sites(self) -> list[Site]:
-        return [site for instance in self.nginx for site in instance.sites]
+    def servers(self) -> list[Directive]:
+        """Every `server {}` block, in file order."""
+        return [d for d in self.directives("server") if d.block is not None]
+
+    def tree_has_dir(self, path: str) -> bool:
+        """Whether the tree holds a directory at the absolute path `path` (as the server would see it)."""
+        return self.root.is_dir(self.root.path / path.lstrip("/"))
 
     def php_routes(self) -> list[Route]:
         return [route for route in self.routes if route.kind == "fastcgi_pass"]
@@ -178,6 +194,13 @@ class Workspace:
         """Whether two unix endpoints are one socket at run time."""
         return a.kind == b.kind == "unix" and self.socket_path(a.path or "") == self.socket_path(b.path or "")
 
+    def accepts(self, listen: Endpoint, target: Endpoint) -> bool:
+        """Whether a pool listening at `listen` certainly accepts a connection aimed at `target`
+        (a unix socket through /var/run = /run and its runtime links)."""
+        if listen.kind == target.kind == "unix":
+            return self.same_socket(listen, target)
+        return listen.accepts(target)
+
     def alias_of(self, endpoint: Endpoint):
         """The runtime alias `endpoint` goes through (a runtime.SocketAlias), or None."""
         return self.socket_aliases.get(runtime.run_path(endpoint.path or "")) if endpoint.kind == "unix" else None
@@ -189,6 +212,77 @@ class Workspace:
     def nginx_user(self, instance: NginxInstance) -> str:
         user = instance.user
         return user.args[0] if user and user.args else self.options.nginx_user
+
+    def nginx_at_least(self, version: tuple[int, ...]) -> bool:
+        """Whether the nginx version gwlint assumes (Options.nginx_version) is `version` or newer."""
+        parts = tuple(int(p) for p in self.options.nginx_version.split("."))
+        return parts + (0,) * (3 - len(parts)) >= version
+
+    def route_pools(self) -> Iterator[tuple[Route, Directive | None, Pool]]:
+        """(route, its config block, pool) for every PHP route and every pool it reaches, deduplicated."""
+        seen = set()
+        for route in self.php_routes():
+            block = route.block
+            for backend in route.backends:
+                for pool in backend.pools:
+                    key = (id(block), id(pool))
+                    if key not in seen:
+                        seen.add(key)
+                        yield route, block, pool
+
+    def php_contexts(self, key: str) -> Iterator[tuple[Pool, Directive | None]]:
+        """(pool, None) for each pool's own value, then (pool, location) where nginx's PHP_VALUE or
+        PHP_ADMIN_VALUE sets `key` for the requests of that location."""
+        from gwlint.model.effective import php_params
+
+        yield from ((pool, None) for pool in self.pools)
+        for _, block, pool in self.route_pools():
+            if any(key in keys for keys in php_params(block).values()):
+                yield pool, block
+
+    def socket_clients(self) -> dict[Pool, list[tuple[NginxInstance, Route]]]:
+        """For each pool listening on a unix socket: the (nginx instance, fastcgi_pass route) pairs
+        that connect to it."""
+        clients: dict = {}
+        for instance in self.nginx:
+            for route in instance.routes:
+                if route.kind != "fastcgi_pass":
+                    continue
+                for backend in route.backends:
+                    if backend.endpoint is not None and backend.endpoint.kind == "unix":
+                        for pool in backend.pools:
+                            clients.setdefault(pool, []).append((instance, route))
+        return clients
+
+    def worker(self, instance: NginxInstance) -> Identity:
+        """Who the nginx worker runs as: `user NAME [GROUP];`, where a missing GROUP means the group
+        named like the user (measured: `user nobody;` fails with getgrnam("nobody") on Debian); no
+        `user` directive means Options.nginx_user with its own group."""
+        directive = instance.user
+        if directive is not None and directive.args:
+            args = directive.args
+            return self.accounts.identity(args[0], args[1] if len(args) > 1 else args[0])
+        return self.accounts.identity(self.nginx_user(instance))
+
+    def socket_perms(self, pool: Pool) -> SocketPerms:
+        """Owner, group, mode and ACL of the socket `pool` creates (under its master, fpm_master)."""
+        return socket_perms(pool, self.accounts, self.fpm_master(pool.install).user or "root")
+
+    def blocked_parent(self, socket_path: str, who: Identity) -> BlockedDir | None:
+        """The first parent directory of a socket that `who` cannot search, judged by the tree."""
+        return blocked_parent(self.root, socket_path, who, self.accounts)
+
+    def loopback_names(self) -> dict[str, str]:
+        """Names that the tree's etc/hosts maps to a loopback address, with that address: nginx (when it
+        runs on this root) reaches them over loopback, e.g. `php` -> 127.0.0.1 in a one-container image."""
+        return {name: addresses[0] for name, addresses in (self.hosts or {}).items()
+                if is_loopback_host(addresses[0])}
+
+    def proxy_targets(self) -> list[ProxyTarget]:
+        """TCP targets of proxy_pass/grpc_pass/uwsgi_pass/scgi_pass on hosts the tree declares."""
+        from gwlint.model.backends import proxy_targets
+
+        return proxy_targets(self)
 
     # building ----------------------------------------------------------------------------
     def index(self) -> None:
@@ -292,7 +386,11 @@ def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, 
     ws.backend_files = found.backend_files
     _load_nginx(ws, found.nginx_entries)
     _load_fpm(ws, found, list(php_ini))
+    ws.accounts = load_accounts(root)
+    ws.units = load_units(root)
+    ws.hosts = load_hosts(root)
     ws.index()
+    ws.declarations = declarations(ws)
     return ws
 
 
@@ -319,21 +417,21 @@ def _load_nginx(ws: Workspace, entries: list[Path]) -> None:
 
 
 def _load_problems(config: NginxConfig) -> list[Finding]:
-    problems = [Finding(f'include "{d.args[0]}" matches no file under the linted root', d.path, d.line,
-                        code="GW901", name="include-not-found")
+    from gwlint.engine import toolcodes as tc
+
+    problems = [tc.INCLUDE_NOT_FOUND.finding(f'include "{d.args[0]}" matches no file under the linted root',
+                                             d.path, d.line)
                 for d in config.missing_includes]
-    problems += [Finding(f'include "{d.args[0]}" includes a file that is already being included (cycle cut)',
-                         d.path, d.line, code="GW902", name="include-cycle")
+    problems += [tc.INCLUDE_CYCLE.finding(f'include "{d.args[0]}" includes a file that is already being '
+                                          "included (cycle cut)", d.path, d.line)
                  for d in config.include_cycles]
-    problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: nginx fails to start '
-                         "(open() failed (2: No such file or directory))", d.path, d.line,
-                         code="GW901", name="include-not-found")
+    problems += [tc.INCLUDE_NOT_FOUND.finding(f'include "{d.args[0]}" matches {rel}, {why}: nginx fails to start '
+                                              "(open() failed (2: No such file or directory))", d.path, d.line)
                  for d, rel, why, fatal in config.unread_matches if fatal]
-    problems += [Finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted', d.path, d.line,
-                         code="GW906", name="include-outside-tree", severity=Severity.WARNING)
+    problems += [tc.INCLUDE_OUTSIDE_TREE.finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted',
+                                                 d.path, d.line)
                  for d, rel, why, fatal in config.unread_matches if not fatal]
-    problems += [Finding(str(t.message) + "; not linted", t.path or "", t.line or 1, code="GW903",
-                         name="unrendered-template", severity=Severity.WARNING)
+    problems += [tc.UNRENDERED_TEMPLATE.finding(str(t.message) + "; not linted", t.path or "", t.line or 1)
                  for t in config.templates]
     return problems
 

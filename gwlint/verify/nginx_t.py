@@ -12,7 +12,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from gwlint.engine.finding import Finding, Severity
+from gwlint.engine.finding import Finding
+from gwlint.engine.toolcodes import FPM_TEST_FAILS, NGINX_TEST_FAILS, ToolCode
 from gwlint.verify.relocate import Relocation, relocate
 
 TIMEOUT = 30
@@ -76,11 +77,10 @@ def _run(argv: list[str], env: dict | None = None) -> tuple[int, str]:
     return proc.returncode, proc.stdout + proc.stderr
 
 
-def _finding(code: str, name: str, message: str, path: str | None, line: str | None,
+def _finding(code: ToolCode, message: str, path: str | None, line: str | None,
              reloc: Relocation, entry: str) -> Finding:
     rel = reloc.original(path) if path else None
-    return Finding(reloc.unrelocate(message), rel or entry, int(line) if rel and line else 1,
-                   code=code, name=name, severity=Severity.ERROR)
+    return code.finding(reloc.unrelocate(message), rel or entry, int(line) if rel and line else 1)
 
 
 def _nginx_findings(output: str, reloc: Relocation, entry: str) -> list[Finding]:
@@ -88,10 +88,10 @@ def _nginx_findings(output: str, reloc: Relocation, entry: str) -> list[Finding]
     for line in output.splitlines():
         m = _NGINX_LINE.match(line.strip())
         if m and "configuration file" not in m.group(2):
-            out.append(_finding("GW920", "nginx-config-test-fails",
+            out.append(_finding(NGINX_TEST_FAILS,
                                 f"`nginx -t` fails: {m.group(2)}; nginx will not start or reload",
                                 m.group(3), m.group(4), reloc, entry))
-    return out or [_finding("GW920", "nginx-config-test-fails",
+    return out or [_finding(NGINX_TEST_FAILS,
                             f"`nginx -t` fails: {output.strip()[-300:]}", None, None, reloc, entry)]
 
 
@@ -100,8 +100,8 @@ def _fpm_findings(output: str, reloc: Relocation, entry: str) -> list[Finding]:
     for line in output.splitlines():
         m = _FPM_LINE.search(line)
         if m and not _FPM_CASCADE.search(m.group(3)):
-            out.append(_finding("GW921", "php-fpm-config-test-fails",
+            out.append(_finding(FPM_TEST_FAILS,
                                 f"`php-fpm -t` fails: {m.group(3)}; php-fpm will not start",
                                 m.group(1), m.group(2), reloc, entry))
-    return out or [_finding("GW921", "php-fpm-config-test-fails",
+    return out or [_finding(FPM_TEST_FAILS,
                             f"`php-fpm -t` fails: {output.strip()[-300:]}", None, None, reloc, entry)]

@@ -27,7 +27,6 @@ from gwlint.load.fpm import GLOBAL, _prefix_for
 from gwlint.load.ini import Setting, parse_ini
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive
 from gwlint.model import runtime
-from gwlint.model.backends import declarations
 from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
 from gwlint.model.workspace import Workspace, load_workspace
 
@@ -258,7 +257,7 @@ class _Relocator:
         for pool in self.ws.pools:
             if pool.listen and pool.listen.kind == "tcp":
                 ports.add(pool.listen.port)
-        ports |= {d.port for d in declarations(self.ws)}  # app backends a test may stand in for
+        ports |= {d.port for d in self.ws.declarations}  # app backends a test may stand in for
         known = sorted(port for port in ports if port is not None)
         self.ports = dict(zip(known, free_ports(len(known)), strict=True))
 

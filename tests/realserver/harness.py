@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gwlint.load import systemd
-from gwlint.model.backends import declarations
 from gwlint.model.endpoint import Endpoint
 from gwlint.verify.nginx_t import find_nginx, find_php_fpm
 from gwlint.verify.relocate import Relocation
@@ -124,7 +123,7 @@ class Servers:
         front = {e.port for run in reloc.nginx for e in run.listens}
         taken |= {old for old, new in reloc.ports.items() if new in front}
         out = []
-        for decl in declarations(ws):
+        for decl in ws.declarations:
             if decl.path in ws.nginx_files or decl.port in taken or decl.port not in reloc.ports:
                 continue
             for host in reloc.addresses(decl.host):
@@ -135,9 +134,7 @@ class Servers:
 
     def private_tmp(self, unit: re.Pattern) -> bool:
         """Whether a service unit of the tree matching `unit` sets PrivateTmp=true."""
-        root = self.relocation.workspace.root
-        settings = [systemd.setting(root, name, "Service", "PrivateTmp") for name in systemd.unit_names(root, unit)]
-        return any(s is not None and s.value.lower() in systemd.TRUE for s in settings)
+        return any(u.is_true("Service", "PrivateTmp") for u in self.relocation.workspace.units.named(unit))
 
     def _isolated(self, argv: list[str], unit: re.Pattern) -> list[str]:
         """`argv`, run with a private /tmp when the tree's unit for it says PrivateTmp=true, and
@@ -159,8 +156,8 @@ class Servers:
         that is a socket; the highest priority wins."""
         root = self.relocation.workspace.root
         best: dict[Path, tuple[int, str]] = {}
-        for name in systemd.unit_names(root, systemd.FPM_UNIT):
-            for line in systemd.settings(root, name, "Service", "ExecStartPost"):
+        for unit in self.relocation.workspace.units.named(systemd.FPM_UNIT):
+            for line in unit.all("Service", "ExecStartPost"):
                 words = line.value.lstrip("-@:+!").split()
                 if len(words) < 5 or not words[0].endswith("/php-fpm-socket-helper") or words[1] != "install":
                     continue

@@ -1,0 +1,133 @@
+"""The one import surface for rule authors: rule modules import from here and nowhere else in gwlint.
+
+A rule reads facts only through the `Workspace` it is given (the loader has read every file
+already: nginx, pools, php.ini, accounts, systemd units, etc/hosts, backend declarations), and
+reports with `report()`. What is here:
+
+- findings: `report`, `related`, `Related`, `Severity`, `Fix`, `Edit`
+- the model: `Workspace` (`routes`, `php_routes()`, `pools`, `directives(name)`, `route_pools()`,
+  `php_contexts(key)`, `socket_clients()`, `worker(instance)`, `socket_perms(pool)`,
+  `accounts`, `units`, `hosts`, `declarations`, `proxy_targets()`...), `Route` (`block`, `via()`,
+  `live_backends`), `Backend`, `Endpoint` (`is_loopback`, `accepts()`, `in_tmp`), `Pool`,
+  `Directive`, `Setting`, `Value`
+- effective values: `nginx_value`, `php_value`, `php_params`, `php_time_limit`, `fpm_int`, `fpm_time`
+- consequence messages: `consequence` (the status and error.log line of each failure)
+- fix builders: `set_args`, `insert_directive`, `retarget_pass`, `set_ini`, `set_inis`, `merge_fixes`
+"""
+
+from gwlint.engine.finding import Edit, Finding, Fix, Related, Severity, related, report
+from gwlint.fix.edits import insert_directive, merge_fixes, retarget_pass, set_args, set_ini, set_inis
+from gwlint.load.accounts import Accounts, Identity
+from gwlint.load.fpm import FpmInstall, Pool
+from gwlint.load.ini import Setting
+from gwlint.load.nginx import Directive
+from gwlint.load.systemd import Unit, Units
+from gwlint.load.units import format_seconds, nginx_bytes, nginx_seconds, php_bytes, php_int
+from gwlint.model import consequence
+from gwlint.model.backends import Declaration, ProxyTarget
+from gwlint.model.effective import (
+                                    PHP_DEFAULTS,
+                                    Value,
+                                    fpm_int,
+                                    fpm_time,
+                                    fpm_value,
+                                    nginx_value,
+                                    php_params,
+                                    php_time_limit,
+                                    php_value,
+)
+from gwlint.model.endpoint import (
+                                    ANY_ADDRESSES,
+                                    LOOPBACK_NAMES,
+                                    Endpoint,
+                                    PassTarget,
+                                    is_ip,
+                                    is_loopback_host,
+                                    parse_pass_target,
+)
+from gwlint.model.fastcgi import DEFAULT_LIMIT_EXTENSIONS, fastcgi_params, location_matches, param, select_location
+from gwlint.model.runtime import Bound, Master, SocketAlias, bound_address, run_path
+from gwlint.model.sockperm import (
+                                    DEFAULT_MODE,
+                                    OWNER_KEYS,
+                                    SocketPerms,
+                                    acl_list,
+                                    format_mode,
+                                    owner_left_to_root_master,
+                                    parse_mode,
+)
+from gwlint.model.suggest import NearestEndpoint, nearest_name
+from gwlint.model.workspace import Backend, NginxInstance, Options, Route, Workspace, config_block
+
+__all__ = [
+                                    "ANY_ADDRESSES",
+                                    "DEFAULT_LIMIT_EXTENSIONS",
+                                    "DEFAULT_MODE",
+                                    "LOOPBACK_NAMES",
+                                    "OWNER_KEYS",
+                                    "PHP_DEFAULTS",
+                                    "Accounts",
+                                    "Backend",
+                                    "Bound",
+                                    "Declaration",
+                                    "Directive",
+                                    "Edit",
+                                    "Endpoint",
+                                    "Finding",
+                                    "Fix",
+                                    "FpmInstall",
+                                    "Identity",
+                                    "Master",
+                                    "NearestEndpoint",
+                                    "NginxInstance",
+                                    "Options",
+                                    "PassTarget",
+                                    "Pool",
+                                    "ProxyTarget",
+                                    "Related",
+                                    "Route",
+                                    "Setting",
+                                    "Severity",
+                                    "SocketAlias",
+                                    "SocketPerms",
+                                    "Unit",
+                                    "Units",
+                                    "Value",
+                                    "Workspace",
+                                    "acl_list",
+                                    "bound_address",
+                                    "config_block",
+                                    "consequence",
+                                    "fastcgi_params",
+                                    "format_mode",
+                                    "format_seconds",
+                                    "fpm_int",
+                                    "fpm_time",
+                                    "fpm_value",
+                                    "insert_directive",
+                                    "is_ip",
+                                    "is_loopback_host",
+                                    "location_matches",
+                                    "merge_fixes",
+                                    "nearest_name",
+                                    "nginx_bytes",
+                                    "nginx_seconds",
+                                    "nginx_value",
+                                    "owner_left_to_root_master",
+                                    "param",
+                                    "parse_mode",
+                                    "parse_pass_target",
+                                    "php_bytes",
+                                    "php_int",
+                                    "php_params",
+                                    "php_time_limit",
+                                    "php_value",
+                                    "related",
+                                    "report",
+                                    "retarget_pass",
+                                    "run_path",
+                                    "select_location",
+                                    "set_args",
+                                    "set_ini",
+                                    "set_inis"
+]
