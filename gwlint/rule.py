@@ -1,16 +1,17 @@
 """The one import surface for rule authors: rule modules import from here and nowhere else in gwlint.
 
 A rule reads facts only through the `Workspace` it is given (the loader has read every file
-already: nginx, pools, php.ini, accounts, systemd units, etc/hosts, backend declarations), and
-reports with `report()`. What is here:
+already: nginx, pools, php.ini, accounts, systemd units, etc/hosts, the Dockerfile's USER, backend
+declarations), and reports with `report()`. What is here:
 
 - findings: `report`, `related`, `Related`, `Severity`, `Fix`, `Edit`
-- the model: `Workspace` (`routes`, `php_routes()`, `pools`, `directives(name)`, `route_pools()`,
-  `php_contexts(key)`, `socket_clients()`, `worker(instance)`, `socket_perms(pool)`,
-  `accounts`, `units`, `hosts`, `declarations`, `proxy_targets()`...), `Route` (`block`, `via()`,
-  `live_backends`), `Backend`, `Endpoint` (`is_loopback`, `accepts()`, `in_tmp`), `Pool`,
-  `Directive`, `Setting`, `Value`
-- effective values: `nginx_value`, `php_value`, `php_params`, `php_time_limit`, `fpm_int`, `fpm_time`
+- the model: `Workspace` (`routes`, `php_routes()`, `pools`, `servers()`, `directives(name)`,
+  `route_pools()`, `php_contexts(key)`, `socket_clients()`, `worker(instance)`, `fpm_master(install)`,
+  `socket_perms(pool)`, `accepts(listen, target)`, `loopback_names()`, `proxy_targets()`,
+  `accounts`, `units`, `hosts`, `declarations`...), `Route` (`block`, `via()`, `live_backends`),
+  `Backend`, `Endpoint` (`is_loopback`, `accepts()`, `in_tmp`), `Pool`, `Directive`, `Setting`, `Value`
+- effective values: `nginx_value`, `php_value`, `php_params`, `php_time_limit`, `fpm_int`, `fpm_time`;
+  FastCGI params and location matching: `fastcgi_params`, `param`, `select_location`
 - consequence messages: `consequence` (the status and error.log line of each failure)
 - fix builders: `set_args`, `insert_directive`, `retarget_pass`, `set_ini`, `set_inis`, `merge_fixes`
 """

@@ -70,8 +70,9 @@ def _source(route, target, local_names: dict[str, str]) -> str | None:
         if address.startswith("["):
             return address[1:].partition("]")[0]
         return address.rsplit(":", 1)[0] if address.count(":") == 1 else address
-    if target.host in local_names:
-        return "::1" if ":" in local_names[target.host] else "127.0.0.1"
+    name = (target.host or "").lower()  # etc/hosts names are matched without case
+    if name in local_names:
+        return "::1" if ":" in local_names[name] else "127.0.0.1"
     if target.host in ("localhost", None):
         return None
     if is_loopback_host(target.host):

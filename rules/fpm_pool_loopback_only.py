@@ -48,7 +48,8 @@ def check(ws):
     for route in ws.php_routes():
         for backend in route.live_backends:
             target = backend.endpoint
-            if target is None or target.kind != "tcp" or is_loopback_host(target.host) or target.host in local_names:
+            if target is None or target.kind != "tcp" or is_loopback_host(target.host) \
+                    or (target.host or "").lower() in local_names:
                 continue
             if backend.pools and all(p.listen.is_loopback for p in backend.pools):
                 for pool in backend.pools:

@@ -46,7 +46,8 @@ _LOCALHOST = re.compile(r"^((?:[a-z]+://)?)localhost(?=[:/]|$)", re.IGNORECASE)
 
 def check(ws):
     hosts = ws.hosts
-    if hosts is not None and len({":" in a for a in hosts.get("localhost", ["127.0.0.1", "::1"])}) == 1:
+    localhost = [address for address, _ in (hosts or {}).get("localhost", ())] or ["127.0.0.1", "::1"]
+    if hosts is not None and len({":" in a for a in localhost}) == 1:
         return  # the tree's etc/hosts gives localhost one address family: nginx gets one address
     seen: set[int] = set()  # an upstream server line shared by several routes is reported once
     for route in ws.routes:

@@ -125,7 +125,7 @@ class Bound:
 
 def bound_address(ws, host: str) -> Bound:
     """The address php-fpm binds for `listen = host:port`, judged by the tree's etc/hosts."""
-    hosts = etc_hosts(ws.root)
+    hosts = ws.hosts
     if hosts is None:
         return Bound(None, "the tree holds no etc/hosts")
     addresses = hosts.get(host.lower())
@@ -136,19 +136,6 @@ def bound_address(ws, host: str) -> Bound:
         return Bound(None, f"etc/hosts lists {host} in both address families")  # order depends on the network
     first, line = (next(x for x in addresses if ":" in x[0]) if v6 else addresses[0])  # RFC 6724: ::1 first
     return Bound(first, f"etc/hosts:{line} lists {host} as {first} first")
-
-
-def etc_hosts(root) -> dict[str, list[tuple[str, int]]] | None:
-    """Name (lower case) -> [(address, line)] from the tree's etc/hosts; None without one."""
-    path = root.path / "etc" / "hosts"
-    if not path.is_file():
-        return None
-    names: dict[str, list[tuple[str, int]]] = {}
-    for number, line in enumerate(root.read_text(path).splitlines(), 1):
-        fields = line.split("#", 1)[0].split()
-        for name in fields[1:]:
-            names.setdefault(name.lower(), []).append((fields[0], number))
-    return names
 
 
 def _loopback(address: str) -> bool:
@@ -183,12 +170,11 @@ def fpm_master(ws, install) -> Master:
     (php-fpm's packages start it as root)."""
     if ws.options.fpm_master_user:
         return Master(ws.options.fpm_master_user, True, "fpm-master-user")
-    root = ws.root
     for unit in ws.units.fpm_for(install):
         user = unit.get("Service", "User")
         if user is not None:
             return Master(user.value, True, f"User= at {user.path}:{user.line}")
-    container = container_user(root)
+    container = ws.container_user
     if container is not None:
         return Master(container.value, True, f"USER at {container.path}:{container.line}")
     userless = next((p for p in install.pools if p.get("user") is None), None)
@@ -196,20 +182,3 @@ def fpm_master(ws, install) -> Master:
         return Master(None, False, f"pool '{userless.name}' sets no user, which php-fpm refuses under a root master, "
                                    "so this php-fpm runs as a user that is not root")
     return Master("root", False, "php-fpm started as root, as its packages do")
-
-
-_DOCKER_USER = re.compile(r"^\s*USER\s+([^\s:]+)", re.IGNORECASE | re.MULTILINE)
-
-
-def container_user(root) -> Setting | None:
-    """The last `USER` of the tree's top-level Dockerfile: who the container's processes run as
-    (None without one, for root, or for a build argument)."""
-    path = root.path / "Dockerfile"
-    if not path.is_file():
-        return None
-    text = root.read_text(path)
-    found = list(_DOCKER_USER.finditer(text))
-    if not found or "$" in found[-1].group(1) or found[-1].group(1) in ("root", "0"):
-        return None
-    line = text.count("\n", 0, found[-1].start(1)) + 1
-    return Setting(None, "USER", found[-1].group(1), "Dockerfile", line)

@@ -14,7 +14,8 @@ from gwlint.load.accounts import Accounts, Identity, load_accounts
 from gwlint.load.discover import Discovery, default_path_map, discover
 from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_ini_chain
 from gwlint.load.fsroot import Root
-from gwlint.load.hosts import load_hosts
+from gwlint.load.hosts import load_container_user, load_hosts
+from gwlint.load.ini import Setting
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive, NginxConfig
 from gwlint.load.systemd import Units, load_units
 from gwlint.model import passvars, runtime
@@ -137,7 +138,8 @@ class Workspace:
         self.backend_files: list[Path] = []  # docker-compose and PM2 files found in the tree
         self.accounts = Accounts()  # etc/passwd and etc/group
         self.units = Units()  # systemd service units, precedence and drop-ins applied
-        self.hosts: dict[str, list[str]] | None = None  # etc/hosts: name -> addresses (None: no file)
+        self.hosts: dict[str, list[tuple[str, int]]] | None = None  # etc/hosts: name -> [(address, line)]
+        self.container_user: Setting | None = None  # the Dockerfile's USER
         self.declarations: list[Declaration] = []  # backends the tree declares (units, compose, PM2...)
         self.problems: list[Finding] = []
         self._by_name: dict[str, list[Directive]] = defaultdict(list)
@@ -273,10 +275,10 @@ class Workspace:
         return blocked_parent(self.root, socket_path, who, self.accounts)
 
     def loopback_names(self) -> dict[str, str]:
-        """Names that the tree's etc/hosts maps to a loopback address, with that address: nginx (when it
+        """Names (lower case) that the tree's etc/hosts maps to a loopback address, with that address: nginx (when it
         runs on this root) reaches them over loopback, e.g. `php` -> 127.0.0.1 in a one-container image."""
-        return {name: addresses[0] for name, addresses in (self.hosts or {}).items()
-                if is_loopback_host(addresses[0])}
+        return {name: entries[0][0] for name, entries in (self.hosts or {}).items()
+                if is_loopback_host(entries[0][0])}
 
     def proxy_targets(self) -> list[ProxyTarget]:
         """TCP targets of proxy_pass/grpc_pass/uwsgi_pass/scgi_pass on hosts the tree declares."""
@@ -389,6 +391,7 @@ def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, 
     ws.accounts = load_accounts(root)
     ws.units = load_units(root)
     ws.hosts = load_hosts(root)
+    ws.container_user = load_container_user(root)
     ws.index()
     ws.declarations = declarations(ws)
     return ws
