@@ -208,6 +208,11 @@ def parser() -> argparse.ArgumentParser:
                          'eval "$(gwlint completion zsh)" in ~/.zshrc, or '
                          "gwlint completion fish > ~/.config/fish/completions/gwlint.fish")
     completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish.")
+
+    command("server", "Run the language server (LSP on stdio).", "gwlint server [-h]",
+            "Run the language server on stdin/stdout: whole-tree diagnostics with the editor's unsaved "
+            "buffers, quick fixes, fix-all, suppress-here and hover. Needs the server extra: "
+            "pip install 'gwlint[server]'.")
     return top
 
 
@@ -236,7 +241,7 @@ def app(argv: list[str] | None = None) -> int:
         p.print_help()
         return EXIT_ERROR
     return {"check": check, "rules": rules_command, "rule": rule_command,
-            "completion": completion_command}[args.command](args)
+            "completion": completion_command, "server": server_command}[args.command](args)
 
 
 def _usage_report(top: argparse.ArgumentParser, argv: list[str], message: str) -> None:
@@ -581,6 +586,15 @@ def completion_command(args: argparse.Namespace) -> int:
 
     sys.stdout.write(script(args.shell))
     return EXIT_CLEAN
+
+
+def server_command(args: argparse.Namespace) -> int:
+    try:
+        from gwlint.server.lsp import serve
+    except ImportError as exc:
+        _error(f"gwlint server needs pygls: pip install 'gwlint[server]' ({exc})")
+        return EXIT_ERROR
+    return serve()
 
 
 def main() -> None:

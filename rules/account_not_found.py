@@ -31,9 +31,9 @@ None: creating the account or choosing another is a deployment decision.
 - https://www.php.net/manual/en/install.fpm.configuration.php (user, group, listen.owner)
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 
-from gwlint.rule import Related, Severity, acl_list, consequence, report
+from gwlint.rule import Finding, Related, Severity, Workspace, acl_list, consequence, report
 
 CODE = "GW323"
 NAME = "account-not-found"
@@ -43,7 +43,7 @@ _POOL_KEYS = {"user": "user", "group": "group", "listen.owner": "user", "listen.
               "listen.acl_users": "user", "listen.acl_groups": "group"}
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     accounts = ws.accounts
     if accounts.passwd_path is None and accounts.group_path is None:
         return

@@ -31,14 +31,16 @@ None: the bind address lives in a command line or unit file that gwlint does not
 - https://docs.docker.com/compose/networking/
 """
 
-from gwlint.rule import Severity, consequence, is_loopback_host, related, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, is_loopback_host, related, report
 
 CODE = "GW361"
 NAME = "backend-bound-to-loopback"
 SEVERITY = Severity.ERROR
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for target in ws.proxy_targets():
         endpoint, directive = target.endpoint, target.backend.directive
         if is_loopback_host(endpoint.host):

@@ -36,9 +36,13 @@ or inserts one). Unsafe: the body size limit is also a policy choice.
 - https://www.php.net/manual/en/ini.core.php#ini.post-max-size
 """
 
+from collections.abc import Iterator
+
 from gwlint.rule import (
     PHP_DEFAULTS,
+    Finding,
     Severity,
+    Workspace,
     insert_directive,
     nginx_value,
     php_bytes,
@@ -60,7 +64,7 @@ def _size(n: float) -> str:
     return str(int(n))
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for route, block, pool in ws.route_pools():
         if block is None:
             continue

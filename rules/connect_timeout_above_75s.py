@@ -29,7 +29,9 @@ None
 - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_connect_timeout
 """
 
-from gwlint.rule import Severity, nginx_seconds, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, nginx_seconds, report
 
 CODE = "GW120"
 NAME = "connect-timeout-above-75s"
@@ -38,7 +40,7 @@ CEILING = 75
 DIRECTIVES = tuple(f"{m}_connect_timeout" for m in ("proxy", "fastcgi", "uwsgi", "scgi", "grpc", "memcached"))
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for name in DIRECTIVES:
         for directive in ws.directives(name):
             seconds = nginx_seconds(" ".join(directive.args)) if directive.args else None

@@ -41,14 +41,17 @@ works, only its failover does not, and which pool should stand by is not a typo 
 """
 
 from collections import Counter
+from collections.abc import Iterator
 from itertools import islice
 
 from gwlint.rule import (
     ANY_ADDRESSES,
     LOOPBACK_NAMES,
     Endpoint,
+    Finding,
     NearestEndpoint,
     Severity,
+    Workspace,
     bound_address,
     consequence,
     is_ip,
@@ -85,7 +88,7 @@ def _bound(ws, listen: Endpoint) -> tuple[Endpoint | None, str]:
     return Endpoint("tcp", host=bound.address, port=listen.port), bound.where
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     pools = ws.pools
     if not pools:
         return
@@ -107,7 +110,7 @@ def check(ws):
             target = backend.endpoint
             if target is None:
                 continue
-            placed = [(p, *_bound(ws, p.listen)) for p in backend.pools]
+            placed = [(p, *_bound(ws, p.endpoint)) for p in backend.pools]
             if any(b is not None and _reachable(b, target) for _, b, _ in placed):
                 continue
             uncertain = [(p, where) for p, b, where in placed if b is None]

@@ -42,8 +42,12 @@ location. Unsafe when the line lives in an include shared by other locations.
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
+from collections.abc import Iterator
+
 from gwlint.rule import (
+    Finding,
     Severity,
+    Workspace,
     consequence,
     format_seconds,
     insert_directive,
@@ -60,7 +64,7 @@ SEVERITY = Severity.WARNING
 MARGIN = 10  # seconds nginx waits beyond PHP's limit, so PHP's own error gets through
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for route, block, pool in ws.route_pools():
         if block is None:
             continue

@@ -45,7 +45,9 @@ to the user (adding one at the location would drop the inherited ones).
 - https://github.com/php/php-src/blob/master/sapi/fpm/fpm/fpm_main.c (init_request_info)
 """
 
-from gwlint.rule import Severity, consequence, fastcgi_params, insert_directive, param, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, fastcgi_params, insert_directive, param, report
 
 CODE = "GW380"
 NAME = "fastcgi-script-filename-missing"
@@ -61,7 +63,7 @@ def _is_php_route(route) -> bool:
     return location is not None and "php" in " ".join(location.args).lower()
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for route in ws.php_routes():
         block = route.block
         if block is None or not _is_php_route(route):

@@ -44,8 +44,9 @@ which meant every client).
 """
 
 import ipaddress
+from collections.abc import Iterator
 
-from gwlint.rule import Severity, consequence, is_loopback_host, related, report, set_ini
+from gwlint.rule import Finding, Severity, Workspace, consequence, is_loopback_host, related, report, set_ini
 
 CODE = "GW304"
 NAME = "fpm-allowed-clients-excludes-nginx"
@@ -80,7 +81,7 @@ def _source(route, target, local_names: dict[str, str]) -> str | None:
     return None
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     flagged: dict[tuple, list] = {}  # (pool, nginx source) -> [pool, setting, source, (route, backend)...]
     local_names = ws.loopback_names()
     for route in ws.php_routes():
@@ -90,7 +91,7 @@ def check(ws):
                 continue
             for pool in backend.pools:
                 setting = pool.get("listen.allowed_clients")
-                if setting is None or (is_loopback_host(target.host) and not ws.accepts(pool.listen, target)):
+                if setting is None or (is_loopback_host(target.host) and not ws.accepts(pool.endpoint, target)):
                     continue
                 source = _source(route, target, local_names)
                 if _excluded(setting.value, source, target):

@@ -54,7 +54,9 @@ meant is not ours to guess).
 - https://github.com/php/php-src/blob/PHP-8.2/sapi/fpm/fpm/fpm_conf.c
 """
 
-from gwlint.rule import Severity, consequence, fpm_int, fpm_time, report, set_inis
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, fpm_int, fpm_time, report, set_inis
 
 CODE = "GW223"
 NAME = "fpm-config-refused"
@@ -155,7 +157,7 @@ def _post_errors(pool):
                 f"'request_terminate_timeout' ({terminate})")
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for install in ws.installs:
         yield from (report(s, f"php-fpm refuses to start: {msg}" + CONSEQUENCE)
                     for s, msg in _parse_errors(install.global_settings.values(), GLOBAL_TIMES, GLOBAL_INTS))

@@ -36,11 +36,14 @@ php-fpm executes; narrowing the location may be what was meant).
 """
 
 import re
+from collections.abc import Iterator
 
 from gwlint.rule import (
     DEFAULT_LIMIT_EXTENSIONS,
+    Finding,
     Setting,
     Severity,
+    Workspace,
     fastcgi_params,
     location_matches,
     param,
@@ -67,7 +70,7 @@ def limit_extensions(pool) -> tuple[list[str] | None, Setting | None]:
     return (items or None), setting
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for route in ws.php_routes():
         location = route.directive.ancestor("location")
         if location is None or len(location.args) != 2 or location.args[0] not in ("~", "~*"):

@@ -30,8 +30,9 @@ values: the intent is not clear.
 """
 
 import re
+from collections.abc import Iterator
 
-from gwlint.rule import Severity, consequence, format_mode, parse_mode, report, set_ini
+from gwlint.rule import Finding, Severity, Workspace, consequence, format_mode, parse_mode, report, set_ini
 
 CODE = "GW202"
 NAME = "fpm-listen-mode-invalid"
@@ -49,7 +50,7 @@ def intended_mode(value: str) -> int | None:
     return int(m.group(1), 8) if m else None
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for pool in ws.pools:
         setting = pool.get("listen.mode")
         if setting is None:
@@ -62,7 +63,7 @@ def check(ws):
                    "character)")
         if pool.listen is not None and pool.listen.kind == "unix":
             message += (f", so clients not allowed by {format_mode(mode)} get "
-                        f"{consequence.connect_denied(pool.listen.path)}")
+                        f"{consequence.connect_denied(pool.endpoint.path or '')}")
         fix = None
         meant = intended_mode(setting.value)
         if meant is not None:

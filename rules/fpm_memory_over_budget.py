@@ -29,7 +29,9 @@ None
 - https://www.php.net/manual/en/ini.core.php#ini.memory-limit
 """
 
-from gwlint.rule import Severity, consequence, fpm_int, php_value, related, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, fpm_int, php_value, related, report
 
 CODE = "GW224"
 NAME = "fpm-memory-over-budget"
@@ -43,7 +45,7 @@ def _size(n: float) -> str:
     return f"{int(n)}"
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     budget = ws.options.memory_budget
     if budget is None:
         return

@@ -35,14 +35,16 @@ decision: limit who may connect (network policy, `listen.allowed_clients`).
 - https://github.com/docker-library/php/blob/master/8.2/bookworm/fpm/Dockerfile (zz-docker.conf)
 """
 
-from gwlint.rule import Severity, consequence, is_ip, is_loopback_host, related, report, set_ini
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, is_ip, is_loopback_host, related, report, set_ini
 
 CODE = "GW303"
 NAME = "fpm-pool-loopback-only"
 SEVERITY = Severity.ERROR
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     seen: dict[int, list] = {}  # pool -> the (route, backend) pairs that cannot reach it
     local_names = ws.loopback_names()
     for route in ws.php_routes():
@@ -51,7 +53,7 @@ def check(ws):
             if target is None or target.kind != "tcp" or is_loopback_host(target.host) \
                     or (target.host or "").lower() in local_names:
                 continue
-            if backend.pools and all(p.listen.is_loopback for p in backend.pools):
+            if backend.pools and all(p.endpoint.is_loopback for p in backend.pools):
                 for pool in backend.pools:
                     seen.setdefault(id(pool), [pool]).append((route, backend))
     for pool, *users in seen.values():

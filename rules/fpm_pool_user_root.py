@@ -32,14 +32,16 @@ None: which unprivileged user should own the application's files is not gwlint's
 - https://www.php.net/manual/en/install.fpm.php (-R, --allow-to-run-as-root)
 """
 
-from gwlint.rule import Severity, consequence, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, report
 
 CODE = "GW204"
 NAME = "fpm-pool-user-root"
 SEVERITY = Severity.ERROR
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for pool in ws.pools:
         user = pool.get("user")
         if user is not None and user.value in ("root", "0") and ws.fpm_master(pool.install).is_root:

@@ -38,8 +38,9 @@ None: which pool moves, and which nginx locations follow it, is a decision.
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
 
-from gwlint.rule import ANY_ADDRESSES, Severity, consequence, related, report, run_path
+from gwlint.rule import ANY_ADDRESSES, Finding, Severity, Workspace, consequence, related, report, run_path
 
 CODE = "GW305"
 NAME = "fpm-pools-share-endpoint"
@@ -52,12 +53,12 @@ def _overlap(a, b) -> bool:
     return a.host in ANY_ADDRESSES or b.host in ANY_ADDRESSES or a.host == b.host
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     groups = defaultdict(list)
     for pool in ws.pools:
         listen = pool.listen
         if listen is not None:
-            groups[(listen.kind, run_path(listen.path) if listen.kind == "unix" else listen.port)].append(pool)
+            groups[(listen.kind, run_path(listen.path or "") if listen.kind == "unix" else listen.port)].append(pool)
     for pools in groups.values():
         for i, later in enumerate(pools):
             earlier = next((p for p in pools[:i] if _overlap(p.listen, later.listen)), None)

@@ -31,14 +31,16 @@ None: moving the socket needs a directory that exists at boot and a matching `fa
 - https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html#PrivateTmp=
 """
 
-from gwlint.rule import Severity, consequence, related, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, related, report
 
 CODE = "GW321"
 NAME = "fpm-socket-in-private-tmp"
 SEVERITY = Severity.ERROR
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     pools = [p for p in ws.pools if p.listen is not None and p.listen.in_tmp]
     if not pools:
         return
@@ -52,9 +54,9 @@ def check(ws):
             continue
         units = " and ".join(name for name, _ in private)
         runs = "runs" if len(private) == 1 else "run"
-        message = (f"pool '{pool.name}' listens on {pool.listen.path} but {units} {runs} with PrivateTmp=true: "
+        message = (f"pool '{pool.name}' listens on {pool.endpoint.path} but {units} {runs} with PrivateTmp=true: "
                    "php-fpm and nginx see different /tmp directories, so nginx never finds the socket; "
-                   f"every PHP request gets {consequence.connect_failure(pool.listen)}")
+                   f"every PHP request gets {consequence.connect_failure(pool.endpoint)}")
         rel = [related(s, f"{name}: PrivateTmp=true") for name, s in private]
         rel += [related(route.directive, "nginx connects here") for _, route in clients.get(pool, [])[:1]]
         yield report(pool.get("listen"), message, rel)

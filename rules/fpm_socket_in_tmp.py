@@ -29,14 +29,16 @@ None: moving the socket needs a directory that exists at boot and a matching `fa
 - https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html#PrivateTmp=
 """
 
-from gwlint.rule import Severity, consequence, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, report
 
 CODE = "GW322"
 NAME = "fpm-socket-in-tmp"
 SEVERITY = Severity.WARNING
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     pools = [p for p in ws.pools if p.listen is not None and p.listen.in_tmp]
     if not pools:
         return
@@ -48,7 +50,7 @@ def check(ws):
             missing.append("nginx")
         if missing:
             yield report(pool.get("listen"),
-                         f"pool '{pool.name}' listens on {pool.listen.path}; no {' or '.join(missing)} systemd "
+                         f"pool '{pool.name}' listens on {pool.endpoint.path}; no {' or '.join(missing)} systemd "
                          "unit under the root to check: if it runs with PrivateTmp=true (RHEL/Fedora defaults) "
                          "nginx and php-fpm see different /tmp directories and every PHP request gets "
-                         f"{consequence.connect_failure(pool.listen)}")
+                         f"{consequence.connect_failure(pool.endpoint)}")

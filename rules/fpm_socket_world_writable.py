@@ -33,16 +33,17 @@ suggests.
 - https://nginx.org/en/docs/ngx_core_module.html#user
 """
 
+from collections.abc import Iterator
 from dataclasses import replace
 
-from gwlint.rule import Severity, format_mode, parse_mode, related, report, set_ini
+from gwlint.rule import Finding, Severity, Workspace, format_mode, parse_mode, related, report, set_ini
 
 CODE = "GW203"
 NAME = "fpm-socket-world-writable"
 SEVERITY = Severity.WARNING
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     clients = None
     for pool in ws.pools:
         setting = pool.get("listen.mode")

@@ -36,7 +36,18 @@ None: who may read the page (a monitoring host, a VPN range, basic auth) is the 
 - https://nginx.org/en/docs/http/ngx_http_access_module.html
 """
 
-from gwlint.rule import Severity, is_loopback_host, parse_pass_target, related, report, select_location
+from collections.abc import Iterator
+
+from gwlint.rule import (
+    Finding,
+    Severity,
+    Workspace,
+    is_loopback_host,
+    parse_pass_target,
+    related,
+    report,
+    select_location,
+)
 
 CODE = "GW384"
 NAME = "fpm-status-page-exposed"
@@ -67,7 +78,7 @@ def _loopback_listen(arg: str) -> bool:
     return target is not None and (target.path is not None or is_loopback_host(target.host))
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     routes_by_location: dict[int, list] = {}
     for route in ws.php_routes():
         location = route.directive.ancestor("location")

@@ -36,7 +36,9 @@ sending SNI to an origin that ignores it changes nothing); rewrites an explicit 
 - https://nginx.org/en/docs/http/ngx_http_grpc_module.html#grpc_ssl_server_name
 """
 
-from gwlint.rule import Severity, consequence, insert_directive, is_ip, related, report, set_args
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, insert_directive, is_ip, related, report, set_args
 
 CODE = "GW104"
 NAME = "https-pass-without-sni"
@@ -46,7 +48,7 @@ _SNI_DIRECTIVE = {("proxy_pass", "https"): "proxy_ssl_server_name", ("grpc_pass"
                   ("uwsgi_pass", "suwsgi"): "uwsgi_ssl_server_name"}
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for route in ws.routes:
         target = route.target
         if target is None or route.upstream is not None or not target.host or is_ip(target.host):
@@ -55,7 +57,10 @@ def check(ws):
         block = route.block
         if name is None or block is None:
             continue
-        setting = route.directive.parent.inherited(name)
+        parent = route.directive.parent
+        if parent is None:  # (never: a *_pass sits in a block)
+            continue
+        setting = parent.inherited(name)
         if setting is not None and setting.args[:1] == ["on"]:
             continue
         message = (f"{route.kind} {route.directive.args[0]}: {name} is off, so the TLS handshake names no host "

@@ -54,10 +54,14 @@ php-fpm refuses to start).
 - https://nginx.org/en/docs/ngx_core_module.html#user
 """
 
+from collections.abc import Iterator
+
 from gwlint.rule import (
     DEFAULT_MODE,
     OWNER_KEYS,
+    Finding,
     Severity,
+    Workspace,
     consequence,
     format_mode,
     owner_left_to_root_master,
@@ -75,7 +79,7 @@ _WHY = {"owner": "is the owner but the mode gives the owner no write",
         "other": "is neither owner nor in the group, and the mode gives others no write"}
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     clients = ws.socket_clients()
     if not clients:
         return

@@ -40,7 +40,9 @@ choose for you.
 - https://www.php.net/manual/en/install.fpm.php
 """
 
-from gwlint.rule import Severity, consequence, is_loopback_host, related, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, is_loopback_host, related, report
 
 CODE = "GW302"
 NAME = "non-fastcgi-pass-to-fpm-pool"
@@ -50,16 +52,16 @@ _PROTOCOL = {"proxy_pass": "HTTP", "uwsgi_pass": "uwsgi", "scgi_pass": "SCGI", "
              "memcached_pass": "memcached"}
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for route in ws.routes:
         if route.kind == "fastcgi_pass":
             continue
         for backend in route.live_backends:
             target = backend.endpoint
             if target is None or (target.kind == "tcp" and not is_loopback_host(target.host)
-                                  and not any(p.listen.host == target.host for p in backend.pools)):
+                                  and not any(p.endpoint.host == target.host for p in backend.pools)):
                 continue
-            pools = [p for p in backend.pools if ws.accepts(p.listen, target)]
+            pools = [p for p in backend.pools if ws.accepts(p.endpoint, target)]
             if not pools:
                 continue
             pool = pools[0]

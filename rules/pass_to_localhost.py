@@ -34,8 +34,9 @@ Unsafe: replaces `localhost` by `127.0.0.1` (by `[::1]` when the only pool behin
 """
 
 import re
+from collections.abc import Iterator
 
-from gwlint.rule import ANY_ADDRESSES, Severity, consequence, related, report, set_args
+from gwlint.rule import ANY_ADDRESSES, Finding, Severity, Workspace, consequence, related, report, set_args
 
 CODE = "GW103"
 NAME = "pass-to-localhost"
@@ -44,7 +45,7 @@ SEVERITY = Severity.WARNING
 _LOCALHOST = re.compile(r"^((?:[a-z]+://)?)localhost(?=[:/]|$)", re.IGNORECASE)
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     hosts = ws.hosts
     localhost = [address for address, _ in (hosts or {}).get("localhost", ())] or ["127.0.0.1", "::1"]
     if hosts is not None and len({":" in a for a in localhost}) == 1:
@@ -57,7 +58,7 @@ def check(ws):
                     or id(backend.directive) in seen:
                 continue
             seen.add(id(backend.directive))
-            listens = [p.listen for p in backend.pools] if route.kind == "fastcgi_pass" else []
+            listens = [p.endpoint for p in backend.pools] if route.kind == "fastcgi_pass" else []
             if any(listen.host in ANY_ADDRESSES for listen in listens):
                 continue
             address = "[::1]" if listens and all(listen.host == "::1" for listen in listens) else "127.0.0.1"

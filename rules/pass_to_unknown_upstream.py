@@ -42,15 +42,16 @@ a value from a variable.
 """
 
 import re
+from collections.abc import Iterator
 
-from gwlint.rule import LOOPBACK_NAMES, Severity, is_ip, related, report, set_args
+from gwlint.rule import LOOPBACK_NAMES, Finding, Severity, Workspace, is_ip, related, report, set_args
 
 CODE = "GW101"
 NAME = "pass-to-unknown-upstream"
 SEVERITY = Severity.ERROR
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     yield from _variable_values(ws)
     for instance in ws.nginx:
         names = list(instance.upstreams)

@@ -50,7 +50,9 @@ None: `try_files` resets `$fastcgi_path_info`, so the check needs the `set $path
 - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_split_path_info
 """
 
-from gwlint.rule import Severity, fastcgi_params, param, related, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, fastcgi_params, param, related, report
 
 CODE = "GW383"
 NAME = "path-info-without-script-check"
@@ -98,7 +100,7 @@ def _hazard(pool) -> tuple[str, object] | None:
     return None
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     seen = set()
     for route in ws.php_routes():
         block = route.block

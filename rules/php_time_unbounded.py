@@ -31,14 +31,16 @@ None
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
-from gwlint.rule import Severity, consequence, php_time_limit, related, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, php_time_limit, related, report
 
 CODE = "GW221"
 NAME = "php-time-unbounded"
 SEVERITY = Severity.WARNING
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for pool, block in ws.php_contexts("max_execution_time"):
         terminate, max_exec, bound = php_time_limit(pool, block)
         if bound is not None or terminate.number is None or max_exec.number is None:

@@ -36,14 +36,16 @@ None
 - https://bugs.php.net/bug.php?id=51595
 """
 
-from gwlint.rule import Severity, php_params, php_value, related, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, php_params, php_value, related, report
 
 CODE = "GW342"
 NAME = "php-value-leaks-across-locations"
 SEVERITY = Severity.WARNING
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     by_pool: dict[int, list] = {}
     for route, block, pool in ws.route_pools():
         if block is not None:

@@ -38,13 +38,15 @@ one nginx in the tree uses it and its group is known); with no such nginx, the p
   (listen.owner: "Default is the user running the master process")
 """
 
-from gwlint.rule import Severity, consequence, owner_left_to_root_master, related, report, set_inis
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, owner_left_to_root_master, related, report, set_inis
 
 CODE = "GW201"
 NAME = "pool-user-without-listen-owner"
 SEVERITY = Severity.ERROR
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     clients = None
     for pool in ws.pools:
         # a non-root master ignores `user`: the pool runs as the master, which owns the socket
@@ -52,6 +54,8 @@ def check(ws):
         if not owner_left_to_root_master(pool, master.user):
             continue
         listen, user = pool.listen, pool.get("user")
+        if listen is None or listen.path is None or user is None:  # (owner_left_to_root_master says not)
+            continue
         if clients is None:
             clients = ws.socket_clients()
         perms = ws.socket_perms(pool)

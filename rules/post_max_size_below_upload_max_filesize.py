@@ -30,14 +30,16 @@ None
 - https://www.php.net/manual/en/features.file-upload.common-pitfalls.php
 """
 
-from gwlint.rule import Severity, php_value, related, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, php_value, related, report
 
 CODE = "GW222"
 NAME = "post-max-size-below-upload-max-filesize"
 SEVERITY = Severity.WARNING
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     groups: dict[tuple, list] = {}  # pools reading the same two settings share one finding
     for pool in ws.pools:
         post = php_value(pool, "post_max_size")

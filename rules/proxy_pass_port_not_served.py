@@ -33,14 +33,16 @@ primary is up, so the tree works and only its failover is broken).
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
 """
 
-from gwlint.rule import Severity, consequence, related, report, set_args
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, related, report, set_args
 
 CODE = "GW360"
 NAME = "proxy-pass-port-not-served"
 SEVERITY = Severity.ERROR
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     decls = ws.declarations
     for target in ws.proxy_targets():
         if target.served_by(decls):

@@ -30,14 +30,16 @@ None.
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
 """
 
-from gwlint.rule import Severity, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, report
 
 CODE = "GW362"
 NAME = "proxy-target-undeclared"
 SEVERITY = Severity.INFO
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     if not ws.options.strict_backends:
         return
     machines = {d.machine for d in ws.declarations}

@@ -44,9 +44,10 @@ None: where the application lives is not in the tree.
 - https://www.php.net/manual/en/install.fpm.configuration.php (chroot)
 """
 
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from gwlint.rule import Severity, consequence, fastcgi_params, param, related, report
+from gwlint.rule import Finding, Severity, Workspace, consequence, fastcgi_params, param, related, report
 
 CODE = "GW381"
 NAME = "script-path-not-where-fpm-looks"
@@ -74,7 +75,7 @@ def _chroot_problem(ws, pool, root_path: str):
     return chroot, seen_inside
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     seen = set()
     for route in ws.php_routes():
         block = route.block

@@ -37,8 +37,14 @@ others).
 - https://www.php.net/manual/en/info.configuration.php#ini.max-execution-time
 """
 
+from collections.abc import Iterator
+
 from gwlint.rule import (
+    Finding,
+    Fix,
+    Pool,
     Severity,
+    Workspace,
     consequence,
     format_seconds,
     nginx_seconds,
@@ -65,7 +71,7 @@ def spelled(text: str) -> float | None:
     return nginx_seconds(text)
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     reads: dict[int, list[float]] = {}  # pool -> the fastcgi_read_timeout of each location reaching it
     for _, block, pool in ws.route_pools():
         if block is not None:
@@ -86,7 +92,8 @@ def check(ws):
                 f"never fires"), rel, _fix(ws, pool, block, meant, max_exec.number, reads.get(id(pool), [])))
 
 
-def _fix(ws, pool, block, meant, max_exec, reads):
+def _fix(ws: Workspace, pool: Pool, block, meant: float | None, max_exec: float,
+         reads: list[float]) -> Fix | None:
     """Raise the pool's request_terminate_timeout above max_execution_time (or to what it spells)."""
     want = meant if meant and meant > max_exec else max_exec + MARGIN
     text = format_seconds(want)

@@ -51,7 +51,9 @@ Turn it on after checking the PHP version and the application, not by a blanket 
 - https://blog.nginx.org/blog/keep-alive-to-upstreams-is-now-default-in-nginx-1-29-7
 """
 
-from gwlint.rule import Severity, insert_directive, merge_fixes, related, report, set_args
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, insert_directive, merge_fixes, related, report, set_args
 
 CODE = "GW106"
 NAME = "upstream-keepalive-ineffective"
@@ -60,12 +62,13 @@ SEVERITY = Severity.WARNING
 KEEPALIVE_DEFAULT_SINCE = (1, 29, 7)
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     modern = ws.nginx_at_least(KEEPALIVE_DEFAULT_SINCE)
     for route in ws.routes:
-        keepalive = route.upstream.child("keepalive") if route.upstream is not None else None
+        upstream = route.upstream
+        keepalive = upstream.child("keepalive") if upstream is not None else None
         block = route.block
-        if keepalive is None or keepalive.args[:1] == ["0"] or block is None:
+        if upstream is None or keepalive is None or keepalive.args[:1] == ["0"] or block is None:
             continue
         if route.kind == "proxy_pass":
             problems = _proxy_problems(ws, route, block, modern)
@@ -76,7 +79,7 @@ def check(ws):
         if not problems:
             continue
         reasons = "; ".join(reason for reason, _, _ in problems)
-        message = (f"upstream {route.upstream.args[0]} keeps idle connections (keepalive {keepalive.args[0]}), but "
+        message = (f"upstream {upstream.args[0]} keeps idle connections (keepalive {keepalive.args[0]}), but "
                    f"this {route.kind} {reasons}: nginx closes the upstream connection after every request, so "
                    f"keep-alive is silently off (no error logged; a new handshake per request, sockets piling up "
                    f"in TIME_WAIT)")

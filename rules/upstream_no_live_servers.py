@@ -34,14 +34,16 @@ None: which server should take traffic is an operational decision.
 - https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server
 """
 
-from gwlint.rule import Severity, consequence, related, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, related, report
 
 CODE = "GW105"
 NAME = "upstream-no-live-servers"
 SEVERITY = Severity.ERROR
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for instance in ws.nginx:
         users: dict[int, list] = {}
         for route in instance.routes:

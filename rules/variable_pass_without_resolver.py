@@ -39,8 +39,9 @@ None: the DNS server to use is site-specific.
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
 """
 import re
+from collections.abc import Iterator
 
-from gwlint.rule import Severity, consequence, related, report
+from gwlint.rule import Finding, Severity, Workspace, consequence, related, report
 
 CODE = "GW102"
 NAME = "variable-pass-without-resolver"
@@ -56,7 +57,7 @@ def _written_host(arg: str) -> str:
     return re.split(r"[/?]", _URI_VARS.split(rest, 1)[0], maxsplit=1)[0]
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     for instance in ws.nginx:
         for route in instance.routes:
             if route.outcomes is None or route.directive.parent is None:

@@ -38,7 +38,9 @@ the application's call).
 - https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout
 """
 
-from gwlint.rule import Severity, consequence, insert_directive, related, report
+from collections.abc import Iterator
+
+from gwlint.rule import Finding, Severity, Workspace, consequence, insert_directive, related, report
 
 CODE = "GW121"
 NAME = "websocket-read-timeout-default"
@@ -46,7 +48,7 @@ SEVERITY = Severity.WARNING
 SUGGESTED = "1h"
 
 
-def check(ws):
+def check(ws: Workspace) -> Iterator[Finding]:
     seen = set()
     for route in ws.routes:
         block = route.block

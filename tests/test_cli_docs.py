@@ -62,7 +62,7 @@ def test_shell_completion_completes_commands_and_options():
 
 
 def test_cli_import_stays_light_for_pre_commit():
-    code = ("import sys, gwlint.cli; heavy = ['crossplane', 'configobj', 'gwlint.model.workspace', 'gwlint.engine.registry', "
+    code = ("import sys, gwlint.cli; heavy = ['crossplane', 'gwlint.model.workspace', 'gwlint.engine.registry', "
             "'jsonschema', 'tomllib', 'gwlint.output.sarif']; print([m for m in heavy if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr

@@ -1,4 +1,4 @@
-"""The INI adapter over configobj: what php-fpm and php.ini accept, each setting with its line."""
+"""The INI reader: what php-fpm and php.ini accept, each setting with its line."""
 
 import pytest
 

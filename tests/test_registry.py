@@ -21,6 +21,17 @@ def test_docstring_has_every_section_in_order(rule):
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_check_is_typed_workspace_to_findings(rule):
+    """`check(ws: Workspace) -> Iterator[Finding]`, so that mypy checks each rule against the model."""
+    import typing
+    from collections.abc import Iterator
+
+    from gwlint.rule import Finding, Workspace
+
+    assert typing.get_type_hints(rule.check) == {"ws": Workspace, "return": Iterator[Finding]}, rule.module
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_each_rule_module_has_its_test_file(rule):
     assert (TESTS / f"test_rule_{rule.module.rsplit('.', 1)[1]}.py").is_file()
 

@@ -42,6 +42,13 @@ class Pool:
         setting = self.settings.get("listen")
         return parse_fpm_listen(setting.value) if setting else None
 
+    @property
+    def endpoint(self) -> Endpoint:
+        """`listen` for a pool known to have one (a backend's pools, pools filtered on listen)."""
+        listen = self.listen
+        assert listen is not None, f"pool {self.name} has no listen"
+        return listen
+
     def php_ini(self, key: str) -> Setting | None:
         """The effective PHP ini setting: php_admin_* over php_value/php_flag over php.ini."""
         for kind in ("php_admin_value", "php_admin_flag", "php_value", "php_flag"):

@@ -99,7 +99,7 @@ def socket_perms(pool, accounts: Accounts, master_user: str) -> SocketPerms:
 OWNER_KEYS = ("listen.owner", "listen.acl_users", "listen.acl_groups")
 
 
-def owner_left_to_root_master(pool, master_user: str) -> bool:
+def owner_left_to_root_master(pool, master_user: str | None) -> bool:
     """The pool sets `user` but nothing that owns its socket, under a root master: the socket is
     root's, not the pool user's (GW201's cause; GW320 reports no second finding for it)."""
     listen = pool.listen

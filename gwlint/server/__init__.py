@@ -1,0 +1,1 @@
+"""gwlint server: the Language Server (pygls; `pip install gwlint[server]`)."""
