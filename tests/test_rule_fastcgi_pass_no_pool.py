@@ -112,3 +112,38 @@ def test_missing_backup_server_is_a_warning_without_fix(tmp_path):
     (f,) = r.findings
     assert f.severity.value == "warning" and f.fix is None
     assert "backup server is a latent risk" in f.message and "did you mean" not in f.message
+
+
+ADMIN_SITE = """    server {
+        listen 8081;
+        location ~ \\\\.php$ {
+            fastcgi_pass unix:/run/php/php8.2-fpm-admin.sock;
+        }
+    }
+}
+"""
+
+
+def _renamed(extra_pool=""):
+    nginx = NGINX.replace("php8.1-fpm.sock;  # old socket", "php8.2-fpm.sock;  # www.conf renamed")
+    nginx = nginx[:nginx.rindex("}")] + ADMIN_SITE
+    pools = (POOL.replace("[www]", "[app]").replace("php8.2-fpm.sock", "php8.2-fpm-app.sock")
+             + "\n" + POOL.replace("[www]", "[admin]").replace("php8.2-fpm.sock", "php8.2-fpm-admin.sock")
+             + extra_pool)
+    return tree(nginx, pools)
+
+
+def test_the_one_pool_a_renamed_pool_can_be_is_a_safe_fix(tmp_path):
+    # two unix pools: no clear match by kind; 'admin' serves another site, so only 'app' fits
+    r = lint(_renamed(), tmp_path)
+    r.assert_expected()
+    (f,) = r.findings
+    assert f.fix.safe and f.fix.title == "point fastcgi_pass at unix:/run/php/php8.2-fpm-app.sock"
+    assert r.relint().findings == []
+
+
+def test_two_unused_pools_that_fit_keep_the_fix_unsafe(tmp_path):
+    other = "\n" + POOL.replace("[www]", "[shop]").replace("php8.2-fpm.sock", "php8.2-fpm-shop.sock")
+    (f,) = lint(_renamed(other), tmp_path).findings
+    assert f.fix is not None and not f.fix.safe
+
