@@ -11,7 +11,9 @@ declarations), and reports with `report()`. What is here:
   `accounts`, `units`, `hosts`, `declarations`...), `Route` (`block`, `via()`, `live_backends`),
   `Backend`, `Endpoint` (`is_loopback`, `accepts()`, `in_tmp`), `Pool`, `Directive`, `Setting`, `Value`
 - effective values: `nginx_value`, `php_value`, `php_params`, `php_time_limit`, `fpm_int`, `fpm_time`;
-  FastCGI params and location matching: `fastcgi_params`, `param`, `select_location`
+  FastCGI params and location matching: `fastcgi_params`, `param`, `select_location`;
+  `timeout_cap` / `timeout_odds` (timeout-chain severity by gap: ORDINARY_REQUEST_SECONDS)
+- nginx-to-nginx hops: `hops(ws)` (a proxy_pass into a server of the same tree, and its location)
 - consequence messages: `consequence` (the status and error.log line of each failure)
 - fix builders: `set_args`, `insert_directive`, `retarget_pass`, `set_ini`, `set_inis`, `merge_fixes`
 """
@@ -27,6 +29,7 @@ from gwlint.load.units import format_seconds, nginx_bytes, nginx_seconds, php_by
 from gwlint.model import consequence
 from gwlint.model.backends import Declaration, ProxyTarget
 from gwlint.model.effective import (
+                                    ORDINARY_REQUEST_SECONDS,
                                     PHP_DEFAULTS,
                                     Value,
                                     fpm_int,
@@ -36,6 +39,8 @@ from gwlint.model.effective import (
                                     php_params,
                                     php_time_limit,
                                     php_value,
+                                    timeout_cap,
+                                    timeout_odds,
 )
 from gwlint.model.endpoint import (
                                     ANY_ADDRESSES,
@@ -47,6 +52,7 @@ from gwlint.model.endpoint import (
                                     parse_pass_target,
 )
 from gwlint.model.fastcgi import DEFAULT_LIMIT_EXTENSIONS, fastcgi_params, location_matches, param, select_location
+from gwlint.model.hops import Hop, hops
 from gwlint.model.runtime import Bound, Master, SocketAlias, bound_address, run_path
 from gwlint.model.sockperm import (
                                     DEFAULT_MODE,
@@ -65,6 +71,7 @@ __all__ = [
                                     "DEFAULT_LIMIT_EXTENSIONS",
                                     "DEFAULT_MODE",
                                     "LOOPBACK_NAMES",
+                                    "ORDINARY_REQUEST_SECONDS",
                                     "OWNER_KEYS",
                                     "PHP_DEFAULTS",
                                     "Accounts",
@@ -77,6 +84,7 @@ __all__ = [
                                     "Finding",
                                     "Fix",
                                     "FpmInstall",
+                                    "Hop",
                                     "Identity",
                                     "Master",
                                     "NearestEndpoint",
@@ -105,6 +113,7 @@ __all__ = [
                                     "fpm_int",
                                     "fpm_time",
                                     "fpm_value",
+                                    "hops",
                                     "insert_directive",
                                     "is_ip",
                                     "is_loopback_host",
@@ -130,5 +139,7 @@ __all__ = [
                                     "select_location",
                                     "set_args",
                                     "set_ini",
-                                    "set_inis"
+                                    "set_inis",
+                                    "timeout_cap",
+                                    "timeout_odds",
 ]

@@ -126,6 +126,8 @@ REALSERVER_CASES: dict[str, list[Case]] = {
         # twin of localhost-listen-clean (etc/hosts: localhost is 127.0.0.1 only, 200): here etc/hosts
         # also lists ::1 localhost, php-fpm binds [::1]:9000, nginx's 127.0.0.1:9000 is refused
         Case("localhost-listen-v6", 502, 111, CONNECT.format(target="", errno=111)),
+        # www.conf renamed to app.conf with its socket; the admin site's pool is taken: one fit, a safe fix
+        Case("debian-renamed-pool", 502, 2, CONNECT.format(target=r"/run/php/php8\.2-fpm\.sock", errno=2)),
         # a front controller in a named location (try_files $uri @app) on the old socket
         Case("debian-socket-mismatch-named-location", 502, 2,
              CONNECT.format(target=r"/run/php/php8\.1-fpm\.sock", errno=2), path="/some/route"),
@@ -147,6 +149,16 @@ REALSERVER_CASES: dict[str, list[Case]] = {
     ],
     "GW340": [
         Case("realserver-read-timeout", 504, 110, TIMED_OUT, path="/slow.php?s=2"),
+    ],
+    "GW343": [
+        # a front vhost proxies to an internal PHP vhost of the same tree that waits 310 s; the front's
+        # proxy_read_timeout 2s comes from an http-level include: 504 from the front after 2 s
+        Case("nginx-front-read-timeout", 504, 110, TIMED_OUT, path="/slow.php?s=3"),
+    ],
+    "GW344": [
+        # the internal vhost and PHP accept 64 MB, the front inherits 8m from nginx.conf: 413 from the front
+        Case("nginx-front-body-size", 413, None, r"\[error\] .*client intended to send too large body: 9437184 bytes",
+             body=9 << 20),
     ],
     "GW341": [
         Case("realserver-upload-limit", 413, None, r"\[error\] .*client intended to send too large body: 9437184 bytes",
