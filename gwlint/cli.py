@@ -551,11 +551,18 @@ def _emit(findings, output_format: str, output: Path | None, root: Path, ws, rul
 
 
 def _write(text: str, output: Path | None) -> None:
+    """Write a report or diff; bytes of the configs that are not UTF-8 are written as they were."""
     if output is None:
-        sys.stdout.write(text)
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:  # a text-only stream (tests): the escaped bytes stay lone surrogates
+            sys.stdout.write(text)
+        else:
+            sys.stdout.flush()
+            buffer.write(text.encode("utf-8", "surrogateescape"))
+            buffer.flush()
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(text, encoding="utf-8", errors="surrogateescape")
     except OSError as exc:
         raise InputError(f"cannot write the report: {exc.strerror or exc}", str(output)) from None
 

@@ -11,8 +11,10 @@ declarations), and reports with `report()`. What is here:
   `accounts`, `units`, `hosts`, `declarations`...), `Route` (`block`, `via()`, `live_backends`),
   `Backend`, `Endpoint` (`is_loopback`, `accepts()`, `in_tmp`), `Pool`, `Directive`, `Setting`, `Value`
 - effective values: `nginx_value`, `php_value`, `php_params`, `php_time_limit`, `fpm_int`, `fpm_time`;
-  FastCGI params and location matching: `fastcgi_params`, `param`, `select_location`;
-  `timeout_cap` / `timeout_odds` (timeout-chain severity by gap: ORDINARY_REQUEST_SECONDS)
+  FastCGI params and location matching: `fastcgi_params`, `param`, `select_location`; PHP's own
+  reading of a size (`php_quantity`, `MEMORY_AT_START`), and `is_env_value` (a `${VAR}` php-fpm
+  fills in at start: unknown, not wrong); `timeout_cap` / `timeout_odds` (timeout-chain severity
+  by gap: ORDINARY_REQUEST_SECONDS)
 - nginx-to-nginx hops: `hops(ws)` (a proxy_pass into a server of the same tree, and its location)
 - consequence messages: `consequence` (the status and error.log line of each failure)
 - fix builders: `set_args`, `insert_directive`, `retarget_pass`, `set_ini`, `set_inis`, `merge_fixes`
@@ -25,7 +27,16 @@ from gwlint.load.fpm import FpmInstall, Pool
 from gwlint.load.ini import Setting
 from gwlint.load.nginx import Directive
 from gwlint.load.systemd import Unit, Units
-from gwlint.load.units import format_seconds, nginx_bytes, nginx_seconds, php_bytes, php_int
+from gwlint.load.template import is_env_value
+from gwlint.load.units import (
+                                    MEMORY_AT_START,
+                                    format_seconds,
+                                    nginx_bytes,
+                                    nginx_seconds,
+                                    php_bytes,
+                                    php_int,
+                                    php_quantity,
+)
 from gwlint.model import consequence
 from gwlint.model.backends import Declaration, ProxyTarget
 from gwlint.model.effective import (
@@ -71,6 +82,7 @@ __all__ = [
                                     "DEFAULT_LIMIT_EXTENSIONS",
                                     "DEFAULT_MODE",
                                     "LOOPBACK_NAMES",
+                                    "MEMORY_AT_START",
                                     "ORDINARY_REQUEST_SECONDS",
                                     "OWNER_KEYS",
                                     "PHP_DEFAULTS",
@@ -115,6 +127,7 @@ __all__ = [
                                     "fpm_value",
                                     "hops",
                                     "insert_directive",
+                                    "is_env_value",
                                     "is_ip",
                                     "is_loopback_host",
                                     "location_matches",
@@ -130,6 +143,7 @@ __all__ = [
                                     "php_bytes",
                                     "php_int",
                                     "php_params",
+                                    "php_quantity",
                                     "php_time_limit",
                                     "php_value",
                                     "related",

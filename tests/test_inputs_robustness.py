@@ -266,12 +266,23 @@ def test_directories_where_files_are_expected(tmp_path):
     assert check(root).exit_code == 1
 
 
-def test_non_utf8_bytes(tmp_path):
+def test_non_utf8_bytes_are_read_and_kept_as_nginx_reads_them(tmp_path):
+    """nginx and php-fpm read bytes: a Latin-1 comment is no reason to stop, and a fix keeps it."""
     root = write_tree(TREE, tmp_path)
-    (root / "etc/nginx/sites-enabled/site").write_bytes(SITE.encode().replace(b"root /var", b"# caf\xe9\nroot /var"))
+    site = root / "etc/nginx/sites-enabled/site"
+    site.write_bytes(SITE.encode().replace(b"root /var", b"# caf\xe9 \xff\xfe\nroot /var")
+                     .replace(b"8.1-fpm.sock;", b"8.1-fpm.sock;  # \xe9t\xe9"))
+    pool = root / "etc/php/8.2/fpm/pool.d/www.conf"
+    pool.write_bytes(b"; r\xe9glages\n" + pool.read_bytes())
     result = check(root)
-    assert result.exit_code == 2
-    assert result.stderr == "gwlint: error: etc/nginx/sites-enabled/site:7: not valid UTF-8 (byte 0xe9)\n"
+    assert result.exit_code == 1 and "etc/nginx/sites-enabled/site:11: GW301" in result.stdout
+    diff = subprocess.run([sys.executable, "-m", "gwlint", "check", str(root), "--diff"], capture_output=True)
+    assert diff.returncode == 1 and b"+        fastcgi_pass unix:/run/php/php8.2-fpm.sock;  # \xe9t\xe9\n" in diff.stdout
+    assert check(root, "--fix").exit_code == 0
+    fixed = site.read_bytes()
+    assert fixed == SITE.encode().replace(b"root /var", b"# caf\xe9 \xff\xfe\nroot /var").replace(
+        b"php8.1-fpm.sock;", b"php8.2-fpm.sock;  # \xe9t\xe9")
+    assert pool.read_bytes().startswith(b"; r\xe9glages\n")
 
 
 @pytest.mark.parametrize("encode", [lambda t: t.replace("\n", "\r\n").encode(),

@@ -49,11 +49,11 @@ def test_location_body_is_linted_inside_a_synthetic_location(tmp_path, monkeypat
 def test_findings_keep_the_snippets_path_and_lines(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "snippets").mkdir()
-    (tmp_path / "snippets/php.conf").write_text(LOCATION_BODY)
+    (tmp_path / "snippets/php.conf").write_text(LOCATION_BODY + "include snippets/app.conf;\n")
     result = run("snippets/php.conf", "--context", "auto", "--format", "json")  # guessed: location
     assert result.exit_code == 1
-    [finding] = json.loads(result.stdout)["findings"]
-    assert (finding["path"], finding["line"], finding["code"]) == ("snippets/php.conf", 2, "GW901")  # as typed
+    [finding] = json.loads(result.stdout)["findings"]  # (fastcgi_params is nginx's stock file: not missed)
+    assert (finding["path"], finding["line"], finding["code"]) == ("snippets/php.conf", 5, "GW901")  # as typed
     assert run("snippets/php.conf", "--context", "server").exit_code == 1
 
 
@@ -92,3 +92,36 @@ def test_one_file_sees_only_its_own_directory(tmp_path, monkeypatch):
     inputs = file_inputs(Path("snips/php.conf"), None)
     ws = load_workspace(inputs.root, nginx=inputs.nginx, overlay=inputs.overlay)
     assert inputs.root == tmp_path / "snips" and ws.installs == [] and len(ws.php_routes()) == 1
+
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def test_a_snippet_in_a_config_dir_resolves_includes_against_nginxs_prefix(tmp_path, monkeypatch):
+    """nginx reads `include fastcgi.conf;` in /etc/nginx/snippets/x from /etc/nginx/fastcgi.conf."""
+    import shutil
+
+    tree = Path(shutil.copytree(FIXTURES / "debian-clean", tmp_path / "t", symlinks=True))
+    monkeypatch.chdir(tree)
+    snippet = "etc/nginx/snippets/fastcgi-php.conf"
+    assert "include fastcgi.conf;" in (tree / snippet).read_text()
+    result = run(snippet, "--context", "location", "--format", "json")
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["findings"] == []
+    assert run("etc/nginx/sites-available/default", "--context", "http").exit_code == 0
+    # the broken twin: an include nginx would not find is still an error at its line
+    (tree / snippet).write_text((tree / snippet).read_text().replace("include fastcgi.conf;", "include fastcgi.cnf;"))
+    result = run(snippet, "--context", "location", "--format", "json")
+    line = (tree / snippet).read_text().splitlines().index("include fastcgi.cnf;") + 1
+    [finding] = json.loads(result.stdout)["findings"]
+    assert (finding["path"], finding["line"], finding["code"], finding["severity"]) == \
+        (snippet, line, "GW901", "error")  # the path as typed
+
+
+def test_a_snippet_alone_does_not_miss_nginxs_stock_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "php.conf").write_text(LOCATION_BODY + "include /etc/nginx/mime.types;\ninclude snippets/ssl.conf;\n")
+    result = run("php.conf", "--context", "auto", "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["line"], f["code"], f["severity"]) for f in findings] == [(6, "GW901", "warning")]
+    assert "nginx resolves it against its prefix (/etc/nginx)" in findings[0]["message"]

@@ -244,9 +244,9 @@ def _option(value, hint, fail):
     if int in bases and isinstance(value, int) and not isinstance(value, bool):
         return value
     if int in bases and isinstance(value, str) and str not in bases:
-        from gwlint.load.units import php_bytes
+        from gwlint.load.units import size_bytes
 
-        converted = php_bytes(value)
+        converted = size_bytes(value)
         _require(converted is not None, fail(f"{value!r} is not a number or size (512M, 2G)"))
         return converted
     if str in bases and isinstance(value, (str, int, float)) and not isinstance(value, bool):

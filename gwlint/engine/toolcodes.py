@@ -26,8 +26,9 @@ INCLUDE_NOT_FOUND = ToolCode("GW901", "include-not-found", Severity.ERROR,
                              "An nginx `include` matches no file under the linted root.")
 INCLUDE_CYCLE = ToolCode("GW902", "include-cycle", Severity.ERROR,
                          "An nginx `include` includes a file already being included.")
-UNRENDERED_TEMPLATE = ToolCode("GW903", "unrendered-template", Severity.WARNING,
-                               "A file holds template syntax ({{ }} or {% %}); not linted.")
+UNRENDERED_TEMPLATE = ToolCode("GW903", "unrendered-template", Severity.INFO,
+                               "A file is an unrendered template (Jinja, `*.template`, `${VAR:-x}`, `<VAR>`, "
+                               "`%var%`, `__VAR__`, `@var@`); not linted.")
 FIX_LOOP = ToolCode("GW904", "fix-loop", Severity.ERROR, "Fixes do not converge; none was applied.")
 FIX_BROKE_FILE = ToolCode("GW905", "fix-broke-file", Severity.ERROR, "A fix made a file unparsable; it was reverted.")
 INCLUDE_OUTSIDE_TREE = ToolCode("GW906", "include-outside-tree", Severity.WARNING,

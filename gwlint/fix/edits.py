@@ -13,6 +13,7 @@ from gwlint.engine.finding import Edit, Fix
 from gwlint.errors import InputError
 from gwlint.load.ini import parse_ini
 from gwlint.load.nginx import parse_text
+from gwlint.load.template import is_env_value
 from gwlint.model.endpoint import Endpoint
 
 _NEEDS_QUOTES = re.compile(r"[\s;{}#'\"]")
@@ -65,7 +66,7 @@ def _line_tokens(text: str) -> tuple[list[tuple[int, int]], int] | None:
             return None
         else:
             start, quote_char = i, ch if ch in "\"'" else None
-            i += 1
+            i += 2 if ch == "\\" else 1  # a token may start with an escape (`\\;` is one backslash)
             while i < n:
                 c = text[i]
                 if c == "\\":
@@ -211,6 +212,8 @@ def set_ini(ws, pool, key: str, value: str, title: str, safe: bool = True) -> Fi
     `;` comment), or add it after the pool's last line in its header's file, styled like it.
     The value is double-quoted when it needs it (a `;`); the line must read back as intended."""
     setting = pool.get(key)
+    if setting is not None and is_env_value(setting.value):
+        return None  # its value comes from the environment at start: not ours to overwrite
     if setting is not None:
         path, at, end = setting.path, setting.line, setting.line
         lines = file_lines(ws, path)

@@ -230,7 +230,7 @@ def write_fixed(ws: Workspace | None, result: FixResult) -> None:
                              "nothing was written", rel)
         targets.append((rel, path, st))
     for rel, path, st in targets:
-        data = result.fixed[rel].encode("utf-8")
+        data = result.fixed[rel].encode("utf-8", "surrogateescape")  # bytes read as they were
         if rel in result.boms:
             data = b"\xef\xbb\xbf" + data
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".gwlint")

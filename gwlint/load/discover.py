@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gwlint.load.fsroot import Root
+from gwlint.load.template import template_suffix
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "node_modules", "__pycache__", ".gwlint_cache"})
 POOL_DIR_NAMES = frozenset({"pool.d", "php-fpm.d"})
@@ -18,6 +19,7 @@ class Discovery:
     fpm_confs: list[Path] = field(default_factory=list)
     pool_dirs: list[Path] = field(default_factory=list)  # used only when no main config includes them
     backend_files: list[Path] = field(default_factory=list)  # docker-compose and PM2 files (gwlint.model.backends)
+    templates: list[Path] = field(default_factory=list)  # config templates: reported, not linted
 
 
 def discover(root: Root) -> Discovery:
@@ -40,10 +42,21 @@ def discover(root: Root) -> Discovery:
         if here.name in POOL_DIR_NAMES and any(n.endswith(".conf") for n in names):
             found.pool_dirs.append(here)
         found.backend_files += [here / n for n in sorted(names & (COMPOSE_NAMES | PM2_NAMES))]
+        found.templates += [here / n for n in sorted(names) if _config_template(here, n)]
     found.nginx_entries.sort()
     found.fpm_confs.sort()
     found.pool_dirs.sort()
     return found
+
+
+def _config_template(here: Path, name: str) -> bool:
+    """A template of an nginx or PHP config: `default.conf.template` in the nginx image's
+    /etc/nginx/templates, `www.conf.j2`, `php.ini.tmpl`..."""
+    suffix = template_suffix(name)
+    if suffix is None:
+        return False
+    stem = name[: -len(suffix)]
+    return here.name == "templates" or stem.endswith((".conf", ".ini")) or stem in ("nginx", "php-fpm", "php")
 
 
 def default_path_map(root: Root, nginx_entries: list[Path]) -> dict[str, str]:

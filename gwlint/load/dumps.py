@@ -112,7 +112,7 @@ def virtual_path(root: Path, path: str, name: str, line: int) -> Path:
 def _write(target: Path, text: str, name: str, line: int) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "x", encoding="utf-8", newline="") as fh:
+        with open(target, "x", encoding="utf-8", errors="surrogateescape", newline="") as fh:
             fh.write(text)
     except OSError as exc:
         raise InputError(f"cannot place {target.name} from the dump: {exc.strerror or exc}", name, line) from None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from gwlint.load.fsroot import Root
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
+from gwlint.load.template import TemplateFile
 from gwlint.model.endpoint import Endpoint, parse_fpm_listen
 
 GLOBAL = "global"
@@ -68,18 +69,35 @@ class FpmInstall:
     files: list[str] = field(default_factory=list)
     php_ini_files: list[str] = field(default_factory=list)
     php_ini: dict[str, Setting] = field(default_factory=dict)
+    templates: list[TemplateFile] = field(default_factory=list)  # files not read: unrendered templates
+
+    @property
+    def php_version(self) -> str | None:
+        """The PHP version the install's paths name (`etc/php/8.2/fpm`, Alpine's `etc/php81`,
+        `php-fpm5.6`), else None (RHEL's /etc/php-fpm.conf and docker images do not say)."""
+        for rel in (self.conf, *self.files, *self.php_ini_files):
+            version = php_version_in(rel) if rel else None
+            if version:
+                return version
+        return None
 
     @property
     def version(self) -> tuple[int, int] | None:
-        """The PHP version the install's paths name (etc/php/7.4/fpm, etc/php81, php-fpm7.4), if any."""
-        for rel in (self.conf, *self.files):
-            m = _VERSION_IN_PATH.search(rel or "")
-            if m:
-                return int(m.group(1)), int(m.group(2))
+        """php_version as numbers: (7, 4) for etc/php/7.4/fpm."""
+        version = self.php_version
+        return (int(version.split(".")[0]), int(version.split(".")[1])) if version else None
+
+
+_VERSION_IN_PATH = re.compile(r"(?:^|/)php/?(\d)\.?(\d+)/|php-?fpm(\d)\.(\d+)")
+
+
+def php_version_in(rel: str) -> str | None:
+    """"8.2" for `etc/php/8.2/fpm/...`, `etc/php82/...` or `php-fpm8.2`; None when the path names none."""
+    m = _VERSION_IN_PATH.search(rel)
+    if m is None:
         return None
-
-
-_VERSION_IN_PATH = re.compile(r"php(?:-fpm)?/?(\d)\.?(\d)(?:/|-fpm|\b)")
+    major, minor = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    return f"{major}.{minor}"
 
 
 def _prefix_for(conf: Path) -> Path:
@@ -92,9 +110,9 @@ def load_install(root: Root, conf: Path | None, pool_files: Sequence[Path] = ())
     install = FpmInstall(root.rel(conf) if conf else None)
     entries: list[tuple[IniFile, str | None]] = []  # file and the section it continues
     if conf is not None:
-        _read_with_includes(root, conf, _prefix_for(conf), None, entries, set())
+        _read_with_includes(root, conf, _prefix_for(conf), None, entries, set(), install.templates)
     for path in pool_files:
-        _read_with_includes(root, path, path.parent, None, entries, set())
+        _read_with_includes(root, path, path.parent, None, entries, set(), install.templates)
     pools: dict[str, Pool] = {}
     for ini, inherited_section in entries:
         install.files.append(ini.path)
@@ -125,13 +143,15 @@ def _header_for(ini: IniFile, name: str) -> Section | None:
 
 
 def _read_with_includes(root: Root, path: Path, prefix: Path, section: str | None,
-                        out: list, seen: set) -> None:
+                        out: list, seen: set, templates: list[TemplateFile]) -> None:
     """Parse `path`, then the files its `include=` lines name, in php-fpm's order."""
     path = root.canonical(path)
     if path in seen:
         return
     seen.add(path)
-    ini = _parse(root, path)
+    ini = _parse(root, path, templates)
+    if ini is None:
+        return
     out.append((ini, section))
     for setting in ini.settings:
         if setting.key == "include":
@@ -139,7 +159,7 @@ def _read_with_includes(root: Root, path: Path, prefix: Path, section: str | Non
             pattern = root.map_config_path(setting.value, prefix)
             for included in root.glob(pattern):
                 if root.is_file(included):
-                    _read_with_includes(root, included, prefix, here, out, seen)
+                    _read_with_includes(root, included, prefix, here, out, seen, templates)
 
 
 def php_ini_chain(root: Root, conf_dir: Path) -> list[Path]:
@@ -159,12 +179,19 @@ def load_php_ini(root: Root, install: FpmInstall, chain: list[Path]) -> None:
     """Effective php.ini values for an install: later files and later lines win."""
     for path in chain:
         path = root.canonical(path)  # a conf.d link reports (and is edited) at its target
-        ini = _parse(root, path)
+        ini = _parse(root, path, install.templates)
+        if ini is None:
+            continue
         install.php_ini_files.append(ini.path)
         for setting in ini.settings:
             install.php_ini[setting.key] = setting
 
 
-def _parse(root: Root, path: Path) -> IniFile:
+def _parse(root: Root, path: Path, templates: list[TemplateFile]) -> IniFile | None:
+    """The parsed file, or None for an unrendered template (added to `templates`)."""
     text, rel = root.read_text(path), root.rel(path)
-    return root.cache.ini(text, rel) if root.cache else parse_ini(text, rel)
+    try:
+        return root.cache.ini(text, rel) if root.cache else parse_ini(text, rel)
+    except TemplateFile as exc:
+        templates.append(exc)
+        return None

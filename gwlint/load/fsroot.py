@@ -185,13 +185,14 @@ class Root:
 
 
 def decode_config(data: bytes, rel: str) -> str:
-    """UTF-8 text without a BOM; binary or non-UTF-8 input is an InputError with its line."""
+    """The text of a config file, without a BOM; a NUL byte (binary input) is an InputError.
+
+    nginx and php-fpm read bytes: a Latin-1 `é` in a comment is accepted by both. Bytes that are
+    not UTF-8 decode to lone surrogates (`surrogateescape`), so that writing the text back with
+    the same error handler gives the same bytes.
+    """
     if b"\0" in data:
         line = data[: data.index(b"\0")].count(b"\n") + 1
         raise InputError("binary file (NUL byte), not a config", rel, line)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", rel, line) from None
+    text = data.decode("utf-8", "surrogateescape")
     return text[1:] if text.startswith("\ufeff") else text

@@ -9,6 +9,7 @@ adapter handled all of that, configobj had nothing left to do but cost time.
 from dataclasses import dataclass
 
 from gwlint.errors import InputError
+from gwlint.load.template import TemplateFile, find_template
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,11 @@ def unquote(value: str) -> str:
 
 
 def parse_ini(text: str, rel: str) -> IniFile:
-    """Settings and section headers of one INI file, each with its line; InputError on bad lines."""
+    """Settings and section headers of one INI file, each with its line; InputError on bad lines,
+    TemplateFile for an unrendered template."""
+    found = find_template(text, rel, "ini")
+    if found is not None:
+        raise TemplateFile(f"a template ({found[1]}), rendered before PHP reads it", rel, found[0])
     sections: list[Section] = []
     settings: list[Setting] = []
     section: str | None = None

@@ -30,16 +30,17 @@ def tree_inputs(root: Path, nginx: list[Path], fpm: list[Path], php_ini: list[Pa
 def file_inputs(path: Path, context: str | None) -> Inputs:
     """One nginx file, linted inside a synthetic `context` (guessed from its directives if None).
 
-    The root is the file's directory (findings name the file, relative includes resolve there),
-    so that discovery, which still looks for FPM configs, only walks that directory.
+    The root is the nginx config dir the file sits in (an ancestor holding nginx.conf: relative
+    includes resolve there, as in nginx), else the file's directory, so that discovery, which
+    still looks for FPM configs, only walks that directory.
     """
     from gwlint.load.fsroot import Root
-    from gwlint.load.snippet import guess_context, wrap
+    from gwlint.load.snippet import guess_context, nginx_prefix, wrap
 
     if not path.is_file():
         raise InputError("--context needs one nginx file, not a directory", str(path))
     shown, path = path, Path(os.path.abspath(path))
-    root = path.parent
+    root = nginx_prefix(path) or path.parent
     if context is None:
         rel = path.relative_to(root).as_posix()
         context = guess_context(Root(root).read_text(path), rel)

@@ -15,6 +15,19 @@ from sys import intern
 from gwlint.errors import InputError
 from gwlint.load.fsroot import Root
 from gwlint.load.lexer import lex
+from gwlint.load.template import TemplateFile, find_template
+
+# files every nginx package installs in its prefix (Debian adds proxy_params and two snippets)
+STOCK_INCLUDES = frozenset({
+    "fastcgi_params", "fastcgi.conf", "scgi_params", "uwsgi_params", "mime.types", "proxy_params",
+    "koi-utf", "koi-win", "win-utf", "snippets/fastcgi-php.conf", "snippets/snakeoil.conf",
+})
+
+
+def is_stock_include(arg: str) -> bool:
+    """True for `include fastcgi_params;`, `include /etc/nginx/mime.types;` and the like."""
+    rel = arg.removeprefix("/etc/nginx/")
+    return rel in STOCK_INCLUDES
 
 PASS_DIRECTIVES = ("fastcgi_pass", "proxy_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass")
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -41,10 +54,6 @@ class ParsedFile:
     directives: list[RawDirective]
     comments: list[tuple[int, str]]
     crowded_lines: set[int]
-
-
-class TemplateFile(InputError):
-    """A file with unrendered template syntax ({{ }} / {% %}): linted as nonsense otherwise."""
 
 
 @dataclass(eq=False, slots=True)
@@ -116,23 +125,11 @@ class Directive:
                 stack.extend(reversed(node.block))
 
 
-def _template_line(text: str) -> int | None:
-    """The first line holding `{{ ... }}` or `{% ... %}`; linear, as a regex on a long line is not."""
-    if "{{" not in text and "{%" not in text:
-        return None
-    for number, line in enumerate(text.split("\n"), 1):
-        for opener, closer in (("{{", "}}"), ("{%", "%}")):
-            start = line.find(opener)
-            if start != -1 and line.find(closer, start + 2) != -1:  # the first opener decides
-                return number
-    return None
-
-
 def parse_text(text: str, rel: str) -> ParsedFile:
     """Parse one file's text; raises InputError with path:line on a syntax error."""
-    line = _template_line(text)
-    if line is not None:
-        raise TemplateFile("unrendered template syntax ({{ }} or {% %}): render it before linting", rel, line)
+    found = find_template(text, rel, "nginx")
+    if found is not None:
+        raise TemplateFile(f"a template ({found[1]}), rendered before nginx reads it", rel, found[0])
     top: list[RawDirective] = []
     stack: list[tuple[RawDirective | None, list[RawDirective]]] = [(None, top)]
     siblings = top
@@ -231,6 +228,9 @@ class NginxConfig:
         self.unread_matches: list[tuple[Directive, str, str, bool]] = []
         self.templates: list[TemplateFile] = []
         self.include_sites: dict[str, set[str]] = {}  # included file -> include directives reaching it
+        # a snippet linted alone outside any config dir: nginx's prefix is not in the tree
+        self.standalone = False
+        self.unjudged_includes: list[Directive] = []  # includes such a snippet lacks (not stock ones)
         self._by_path: dict[str, ParsedFile | None] = {}
 
     def parse_file(self, path: Path) -> ParsedFile | None:
@@ -324,6 +324,9 @@ class NginxConfig:
             return matches
         resolved = self.root.resolve(pattern)
         if resolved is None or not resolved.exists():
-            self.missing_includes.append(include)
+            if not self.standalone:
+                self.missing_includes.append(include)
+            elif not is_stock_include(include.args[0]):
+                self.unjudged_includes.append(include)
             return []
         return [pattern]

@@ -2,6 +2,12 @@
 
 The file is not rewritten: a virtual one-line wrapper (`http { server { include FILE; } }`) that
 exists only in the Root overlay includes it, so every finding keeps the file's own path and lines.
+
+nginx resolves a relative `include` against its prefix (/etc/nginx), not against the including
+file's directory: a snippet inside an nginx config dir (an ancestor holding nginx.conf) is linted
+with that dir as the root, so `include fastcgi_params;` finds the file nginx reads. A snippet
+linted on its own, outside any config dir, cannot see nginx's stock files (fastcgi_params,
+mime.types, ...): those includes are not reported, and any other include it lacks is a warning.
 """
 
 from pathlib import Path
@@ -27,6 +33,19 @@ def guess_context(text: str, rel: str) -> str:
         if names & marks:
             return context
     return "location" if names else "main"
+
+
+def nginx_prefix(path: Path) -> Path | None:
+    """The nginx config dir a file sits in: its nearest ancestor that holds nginx.conf."""
+    for parent in path.parents:
+        if (parent / "nginx.conf").is_file():
+            return parent
+    return None
+
+
+def is_wrapper(rel: str) -> bool:
+    """True for the virtual entry file of a snippet linted alone."""
+    return rel.startswith("<") and rel.endswith(" context>")
 
 
 def wrapper_name(context: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from gwlint.load.units import nginx_bytes, nginx_seconds, php_bytes, php_int
+from gwlint.load.units import MEMORY_AT_START, nginx_bytes, nginx_seconds, php_bytes, php_int
 
 if TYPE_CHECKING:
     from gwlint.load.ini import Setting
@@ -137,7 +137,20 @@ def fpm_value(pool, key: str, default: str = "0") -> Value:
 
 
 def php_value(pool, key: str, block=None) -> Value:
-    """The PHP ini value a request through `block` (a location; optional) to `pool` runs with."""
+    """The PHP ini value a request through `block` (a location; optional) to `pool` runs with.
+
+    A layer PHP refuses (a memory_limit below what PHP already uses, e.g. `128MB` = 128 bytes)
+    leaves the one below it in effect, as PHP does."""
+    for value in _php_layers(pool, key, block):
+        if not (key == "memory_limit" and value.number is not None and value.number != -1
+                and value.number < MEMORY_AT_START):
+            return value
+    default = PHP_DEFAULTS.get(key, "")
+    return Value(key, default, PHP_PARSERS.get(key, php_int)(default), None)
+
+
+def _php_layers(pool, key: str, block):
+    """The values set for `key`, the one PHP applies last first: nginx's, the pool's, php.ini's."""
     parse = PHP_PARSERS.get(key, php_int)
     if block is not None:
         params = php_params(block)
@@ -146,13 +159,14 @@ def php_value(pool, key: str, block=None) -> Value:
                 text, directive = params[param][key]
                 how = f"fastcgi_param {param}" + (f", inherited from {directive.context}"
                                                    if directive.parent is not block else "")
-                return Value(key, text, parse(text), directive, how)
-    setting = pool.php_ini(key)
-    if setting is None:
-        default = PHP_DEFAULTS.get(key, "")
-        return Value(key, default, parse(default), None)
-    how = f"pool '{pool.name}' {setting.key.partition('[')[0]}" if "[" in setting.key else ""
-    return Value(key, setting.value, parse(setting.value), setting, how)
+                yield Value(key, text, parse(text), directive, how)
+    for kind in ("php_admin_value", "php_admin_flag", "php_value", "php_flag"):
+        setting = pool.get(f"{kind}[{key}]")
+        if setting is not None:
+            yield Value(key, setting.value, parse(setting.value), setting, f"pool '{pool.name}' {kind}")
+    setting = pool.install.php_ini.get(key)
+    if setting is not None:
+        yield Value(key, setting.value, parse(setting.value), setting)
 
 
 def php_time_limit(pool, block=None) -> tuple[Value, Value, Value | None]:

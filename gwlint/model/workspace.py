@@ -17,6 +17,7 @@ from gwlint.load.fsroot import Root
 from gwlint.load.hosts import load_container_user, load_hosts
 from gwlint.load.ini import Setting
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive, NginxConfig
+from gwlint.load.snippet import is_wrapper
 from gwlint.load.systemd import Units, load_units
 from gwlint.model import passvars, runtime
 from gwlint.model.backends import Declaration, ProxyTarget, declarations
@@ -388,6 +389,7 @@ def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, 
     ws.backend_files = found.backend_files
     _load_nginx(ws, found.nginx_entries)
     _load_fpm(ws, found, list(php_ini))
+    _load_templates(ws, found.templates)
     ws.accounts = load_accounts(root)
     ws.units = load_units(root)
     ws.hosts = load_hosts(root)
@@ -403,6 +405,8 @@ def _load_nginx(ws: Workspace, entries: list[Path]) -> None:
     for entry in entries:
         _require_file(ws.root, entry)
         config = NginxConfig(ws.root, entry.parent)
+        # a snippet linted alone (a virtual wrapper includes it) outside any nginx config dir
+        config.standalone = is_wrapper(ws.root.rel(entry)) and not (ws.root.path / "nginx.conf").is_file()
         instance = build_nginx(ws.root, entry, config, ws._by_name)
         included.update(rel for rel in config.files if rel != instance.entry)
         ws.nginx_files.update(config.files)
@@ -425,6 +429,13 @@ def _load_problems(config: NginxConfig) -> list[Finding]:
     problems = [tc.INCLUDE_NOT_FOUND.finding(f'include "{d.args[0]}" matches no file under the linted root',
                                              d.path, d.line)
                 for d in config.missing_includes]
+    for d in config.unjudged_includes:  # a warning: the tree does not say, nginx's prefix is not in it
+        unjudged = tc.INCLUDE_NOT_FOUND.finding(
+            f'include "{d.args[0]}" matches no file beside this snippet: nginx resolves it against its prefix '
+            "(/etc/nginx), which a snippet linted alone does not hold; lint the snippet inside its config tree to "
+            "check it", d.path, d.line)
+        unjudged.severity = tc.Severity.WARNING
+        problems.append(unjudged)
     problems += [tc.INCLUDE_CYCLE.finding(f'include "{d.args[0]}" includes a file that is already being '
                                           "included (cycle cut)", d.path, d.line)
                  for d in config.include_cycles]
@@ -434,9 +445,18 @@ def _load_problems(config: NginxConfig) -> list[Finding]:
     problems += [tc.INCLUDE_OUTSIDE_TREE.finding(f'include "{d.args[0]}" matches {rel}, {why}: not linted',
                                                  d.path, d.line)
                  for d, rel, why, fatal in config.unread_matches if not fatal]
-    problems += [tc.UNRENDERED_TEMPLATE.finding(str(t.message) + "; not linted", t.path or "", t.line or 1)
-                 for t in config.templates]
-    return problems
+    return problems + template_problems(config.templates)
+
+
+def template_problems(templates) -> list[Finding]:
+    """GW903 (info) for each unrendered template file, once per file."""
+    from gwlint.engine import toolcodes as tc
+
+    seen: dict[str, Finding] = {}
+    for t in templates:
+        seen.setdefault(t.path or "", tc.UNRENDERED_TEMPLATE.finding(str(t.message) + "; not linted",
+                                                                     t.path or "", t.line or 1))
+    return list(seen.values())
 
 
 def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
@@ -446,6 +466,7 @@ def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
         install = load_install(ws.root, conf)
         load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, conf.parent))
         covered.update(install.files)
+        covered.update(t.path for t in install.templates if t.path)
         ws.installs.append(install)
     for pool_dir in found.pool_dirs:
         loose = [p for p in ws.root.glob(pool_dir / "*.conf") if ws.root.rel(p) not in covered and ws.root.is_file(p)]
@@ -453,6 +474,31 @@ def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
             install = load_install(ws.root, None, loose)
             load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, pool_dir.parent))
             ws.installs.append(install)
+    ws.problems.extend(template_problems(t for install in ws.installs for t in install.templates))
+
+
+def _load_templates(ws: Workspace, paths: list[Path]) -> None:
+    """GW903 for the config templates found in the tree that no server reads as they are."""
+    from gwlint.engine.toolcodes import UNRENDERED_TEMPLATE
+    from gwlint.load.template import TemplateFile, find_template
+
+    reported = {p.path for p in ws.problems if p.code == UNRENDERED_TEMPLATE.code}
+    templates = []
+    for path in paths:
+        rel = ws.root.rel(path)
+        if rel in reported or not ws.root.is_file(path):
+            continue
+        try:
+            text = ws.root.read_text(path)
+        except InputError:
+            continue  # not read by any server: nothing to say about it
+        kind = "ini" if rel.endswith((".ini" + path.suffix, ".ini")) or "php" in rel.rpartition("/")[2] else "nginx"
+        line, what = find_template(text, rel, kind) or (1, "a template file")
+        reader = "PHP" if kind == "ini" else "nginx"
+        if "/templates/" in f"/{rel}" and kind == "nginx" and rel.endswith(".template"):
+            what += "; the nginx image renders /etc/nginx/templates/*.template into /etc/nginx/conf.d at start"
+        templates.append(TemplateFile(f"a template ({what}), rendered before {reader} reads it", rel, line))
+    ws.problems.extend(template_problems(templates))
 
 
 def _require_file(root: Root, path: Path) -> None:

@@ -29,9 +29,12 @@ def find_nginx() -> str | None:
     return os.environ.get("GWLINT_NGINX") or shutil.which("nginx") or _existing("/usr/sbin/nginx")
 
 
-def find_php_fpm() -> str | None:
-    """The php-fpm binary: $GWLINT_PHP_FPM, else php-fpm on PATH, else the newest /usr/sbin/php-fpmX.Y."""
-    found = os.environ.get("GWLINT_PHP_FPM") or shutil.which("php-fpm")
+def find_php_fpm(version: str | None = None) -> str | None:
+    """The php-fpm binary: $GWLINT_PHP_FPM, else php-fpm`version` (Debian's php-fpm8.2) when
+    installed, else php-fpm on PATH, else the newest /usr/sbin/php-fpmX.Y."""
+    found = os.environ.get("GWLINT_PHP_FPM") or (version and (shutil.which(f"php-fpm{version}")
+                                                                 or _existing(f"/usr/sbin/php-fpm{version}")))
+    found = found or shutil.which("php-fpm")
     if found:
         return found
     versions = sorted(Path("/usr/sbin").glob("php-fpm*"),
@@ -57,15 +60,41 @@ def verify(root: Path, overlay: dict[str, str] | None = None, nginx: Sequence[st
                 rc, out = _run(nginx_run.argv(nginx_bin, reloc.root, "-t", "-q"))
                 if rc != 0:  # (the entry file is in the copy: original() finds it; "" is "no location")
                     findings += _nginx_findings(out, reloc, reloc.original(str(nginx_run.conf)) or "")
+        notes += reloc.notes
         if fpm_bin:
             for fpm_run in reloc.fpm:
+                binary = find_php_fpm(fpm_run.php_version) or fpm_bin
+                entry = fpm_run.entry or reloc.original(str(fpm_run.conf)) or ""
+                unset = fpm_run.unset_env()
+                if unset:
+                    notes.append(f"--verify: `php-fpm -t` skipped for {entry}: its settings read "
+                                 f"{', '.join('${' + n + '}' for n in unset)} from the environment, unset here "
+                                 "(set them to test the values the server gets)")
+                    continue
+                notes += _version_note(binary, fpm_run.php_version, entry)
                 if fpm_run.master is not None:  # the tree's php-fpm is not root: test it as that user
                     os.chmod(tmp, 0o755)
                     fpm_run.hand_over(reloc.root)
-                rc, out = _run(fpm_run.argv(fpm_bin, "-t"), fpm_run.env())
+                rc, out = _run(fpm_run.argv(binary, "-t"), fpm_run.env())
                 if rc != 0:
-                    findings += _fpm_findings(out, reloc, reloc.original(str(fpm_run.conf)) or "")
+                    findings += _fpm_findings(out, reloc, entry)
     return sorted(findings, key=Finding.sort_key), notes
+
+
+def binary_php_version(binary: str) -> str | None:
+    """"8.2" from `php-fpm -v` (`PHP 8.2.36 (fpm-fcgi) ...`), None when it does not say."""
+    _, out = _run([binary, "-v"])
+    m = re.search(r"PHP (\d+\.\d+)", out)
+    return m.group(1) if m else None
+
+
+def _version_note(binary: str, tree: str | None, entry: str) -> list[str]:
+    """A note when the tree names another PHP version than the php-fpm that tests it."""
+    found = binary_php_version(binary) if tree else None
+    if tree is None or found is None or found == tree:
+        return []
+    return [f"--verify: {entry} is PHP {tree}'s, tested with {binary} (PHP {found}): a setting the two "
+            "versions read differently may pass or fail here otherwise than on the server"]
 
 
 def _run(argv: list[str], env: dict | None = None) -> tuple[int, str]:

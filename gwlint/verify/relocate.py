@@ -6,6 +6,12 @@ loopback ports (one new port per original port, so a mismatch stays a mismatch),
 temp paths land in the copy, and nginx gets `daemon off; worker_processes 1;`. Used by
 `gwlint check --verify` and by the real-server tests.
 
+Nothing outside the copy is read as config: a symlink with an absolute target (Debian's
+`sites-enabled/default -> /etc/nginx/sites-available/default`) is pointed at the same path inside
+the copy, a link to a file the copy lacks is removed (with a note), and an `include` the copy
+lacks stays missing. A pool-only install (pool files without php-fpm.conf) gets a generated main
+config that includes them, so that `php-fpm -t` tests it too.
+
 Limits: a wildcard FPM listen is bound on 127.0.0.1 only; distinct non-loopback IPs get distinct
 127.0.0.N addresses; host names become 127.0.0.1; users missing on this host become `nobody`.
 Ports of the backends the tree declares (systemd units, compose, PM2) get loopback ports too, so
@@ -23,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gwlint.engine.toolcodes import UNRENDERED_TEMPLATE
 from gwlint.load.fpm import GLOBAL, _prefix_for
 from gwlint.load.ini import Setting, parse_ini
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive
@@ -68,7 +75,14 @@ class FpmRun:
     php_ini: Path | None
     scan_dir: Path | None
     listens: list[Endpoint] = field(default_factory=list)
+    entry: str | None = None  # the tree file findings fall back to (a generated conf is not in the tree)
+    php_version: str | None = None  # the PHP version the tree's paths name
+    env_vars: tuple[str, ...] = ()  # the `${VAR}`s its settings read from the environment
     master: str | None = None  # the host user to run the master as, when the tree's is not root
+
+    def unset_env(self) -> list[str]:
+        """The environment variables the configs read that are not set here."""
+        return [name for name in self.env_vars if name not in os.environ]
 
     def argv(self, binary: str, *flags: str) -> list[str]:
         ini = ["-c", str(self.php_ini)] if self.php_ini else ["-n"]
@@ -100,6 +114,7 @@ class Relocation:
     hosts: dict[str, str]  # original non-loopback IP -> 127.0.0.N
     nginx: list[NginxRun]
     fpm: list[FpmRun]
+    notes: list[str] = field(default_factory=list)  # what the copy leaves out, and why
 
     def original(self, path: str) -> str | None:
         """The tree-relative path of a file inside the copy (symlinks resolved), else None."""
@@ -164,7 +179,7 @@ class _Editor:
 
     def _get(self, rel: str) -> list[str]:
         if rel not in self.lines:
-            self.lines[rel] = (self.root / rel).read_text().splitlines(keepends=True)
+            self.lines[rel] = (self.root / rel).read_text(errors="surrogateescape").splitlines(keepends=True)
         return self.lines[rel]
 
     def sub(self, node: Directive, old: str, new: str) -> None:
@@ -207,7 +222,7 @@ class _Editor:
 
     def write(self) -> None:
         for rel, lines in self.lines.items():
-            (self.root / rel).write_text("".join(lines))
+            (self.root / rel).write_text("".join(lines), errors="surrogateescape")
 
 
 class _Relocator:
@@ -289,8 +304,8 @@ class _Relocator:
             return
         if name == "listen":
             self._listen(node)
-        elif name in NGINX_READ:
-            self.edit.sub(node, args[0], self.path(args[0], conf_dir, host_fallback=True))
+        elif name in NGINX_READ:  # an include the copy lacks stays missing: never this host's config
+            self.edit.sub(node, args[0], self.path(args[0], conf_dir, host_fallback=name != "include"))
         elif name in NGINX_WRITE:
             self.edit.sub(node, args[0], self.path(args[0], conf_dir, write=True))
         elif name == "error_log":
@@ -371,11 +386,12 @@ class _Relocator:
     def fpm(self) -> list[FpmRun]:
         runs = []
         for n, install in enumerate(self.ws.installs):
-            if install.conf is None:  # loose pool files: no main config to start
+            error_log = self.dest / f"logs/php-fpm-{n}.log"
+            if install.conf is None:  # loose pool files: a main config that includes them
+                runs.append(self._pool_only(n, install, error_log))
                 continue
             conf = self.dest / install.conf
             prefix = _prefix_for(conf)
-            error_log = self.dest / f"logs/php-fpm-{n}.log"
             for setting in self._global_settings(install):
                 if setting.key == "error_log":
                     self.edit.set_ini(setting, str(error_log))
@@ -384,7 +400,8 @@ class _Relocator:
             if "error_log" not in install.global_settings:
                 self.edit.append(install.conf, f"[global]\nerror_log = {error_log}\n")
             master = self.ws.fpm_master(install)
-            run = FpmRun(conf, prefix, error_log, None, None,
+            run = FpmRun(conf, prefix, error_log, None, None, php_version=install.php_version,
+                         env_vars=_env_vars(install),
                          master=None if master.is_root else _host_user(master.user or "nobody"))
             for pool in install.pools:
                 run.listens += self._pool(pool, prefix)
@@ -392,11 +409,27 @@ class _Relocator:
             runs.append(run)
         return runs
 
+    def _pool_only(self, n: int, install, error_log: Path) -> FpmRun:
+        """Pool files without a main config: php-fpm gets one that includes each (pid and log in the copy)."""
+        prefix = (self.dest / install.files[0]).parent if install.files else self.dest
+        conf = self.dest / f"gwlint-fpm-{n}.conf"
+        includes = "".join(f"include = {self.dest / rel}\n" for rel in install.files)
+        conf.write_text(f"[global]\npid = {self.dest}/run/php-fpm-{n}.pid\nerror_log = {error_log}\n{includes}")
+        (self.dest / "run").mkdir(exist_ok=True)
+        master = self.ws.fpm_master(install)
+        run = FpmRun(conf, prefix, error_log, None, None, entry=install.files[0] if install.files else None,
+                     php_version=install.php_version, env_vars=_env_vars(install),
+                     master=None if master.is_root else _host_user(master.user or "nobody"))
+        for pool in install.pools:
+            run.listens += self._pool(pool, prefix)
+        self._php_ini(install, run)
+        return run
+
     def _global_settings(self, install) -> list[Setting]:
         """Every [global] assignment (the model keeps only the last of each key)."""
         out = []
         for rel in install.files:
-            ini = parse_ini((self.dest / rel).read_text(), rel)
+            ini = parse_ini((self.dest / rel).read_text(errors="surrogateescape"), rel)
             out += [s for s in ini.settings if s.section in (None, GLOBAL)]
         return out
 
@@ -492,11 +525,47 @@ def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
     os.chmod(dest, 0o755)  # worker users must traverse it
     _runtime_links(dest)
     for rel, text in (overlay or {}).items():
-        (dest / rel).write_text(text)
+        (dest / rel).write_text(text, errors="surrogateescape")
     ws = load_workspace(dest, nginx=[dest / p for p in nginx], fpm=[dest / p for p in fpm])
+    notes = _relink(ws, dest)
+    for problem in ws.problems:  # a template is rendered before the servers read it: leave it out
+        if problem.code == UNRENDERED_TEMPLATE.code and (dest / problem.path).is_file():
+            (dest / problem.path).write_text("")  # (php-fpm refuses a `#` comment: leave nothing)
+            notes.append(f"--verify: {problem.path} is an unrendered template; left out of the servers' config tests")
     mover = _Relocator(ws, dest)
     mover.collect_ports()
     nginx_runs = mover.nginx()
     fpm_runs = mover.fpm()
     mover.edit.write()
-    return Relocation(dest, ws, mover.ports, mover.hosts, nginx_runs, fpm_runs)
+    return Relocation(dest, ws, mover.ports, mover.hosts, nginx_runs, fpm_runs, notes)
+
+
+def _env_vars(install) -> tuple[str, ...]:
+    """Names of the environment variables (`${VAR}`, `${VAR:-x}`) an install's settings read."""
+    settings = [*install.global_settings.values(), *install.php_ini.values(),
+                *(s for pool in install.pools for history in pool.history.values() for s in history)]
+    names = (m.group(1) for s in settings if "${" in s.value for m in re.finditer(r"\$\{([^}:]+)", s.value))
+    return tuple(sorted(set(names)))
+
+
+def _relink(ws: Workspace, dest: Path) -> list[str]:
+    """Point every symlink of the copy into the copy, as the tree means it (see Root.resolve);
+    remove those whose target the copy lacks or that leave it. Notes say which were removed."""
+    notes = []
+    for dirpath, dirnames, filenames in os.walk(dest):
+        for name in dirnames + filenames:
+            link = Path(dirpath) / name
+            if not link.is_symlink():
+                continue
+            target = os.readlink(link)
+            resolved = ws.root.resolve(link)
+            # a dangling link into a directory the tree holds fails on the server too: keep it, dangling
+            if resolved is not None and (os.path.lexists(resolved) or resolved.parent.is_dir()):
+                if target.startswith("/"):
+                    link.unlink()
+                    link.symlink_to(os.path.relpath(resolved, os.path.realpath(link.parent)))
+                continue
+            link.unlink()
+            notes.append(f"--verify: {ws.root.rel(link)} links to {target}, which the tree does not hold; "
+                         "left out of the servers' config tests")
+    return notes
