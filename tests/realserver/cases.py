@@ -128,6 +128,9 @@ REALSERVER_CASES: dict[str, list[Case]] = {
         Case("localhost-listen-v6", 502, 111, CONNECT.format(target="", errno=111)),
         # www.conf renamed to app.conf with its socket; the admin site's pool is taken: one fit, a safe fix
         Case("debian-renamed-pool", 502, 2, CONNECT.format(target=r"/run/php/php8\.2-fpm\.sock", errno=2)),
+        # `set $php_fpm unix:/run/php-fpm/www.sock; fastcgi_pass $php_fpm;` (a CentOS guide on Debian): found
+        # and fixed at the set line
+        Case("debian-set-variable-socket", 502, 2, CONNECT.format(target=r"/run/php-fpm/www\.sock", errno=2)),
         # a front controller in a named location (try_files $uri @app) on the old socket
         Case("debian-socket-mismatch-named-location", 502, 2,
              CONNECT.format(target=r"/run/php/php8\.1-fpm\.sock", errno=2), path="/some/route"),
