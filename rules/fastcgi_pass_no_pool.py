@@ -4,7 +4,10 @@
 Resolves every `fastcgi_pass` (directly, or through each `server` of an `upstream {}` block) to
 a unix socket or TCP port and checks that a PHP-FPM pool found in the tree listens there: one
 finding per unreachable upstream server (servers marked `down` are never contacted: skipped).
-Runs only when FPM configs were found; targets with variables are skipped, not guessed. A pool
+Runs only when FPM configs were found. A target that is one variable whose every value is a
+literal address (`set $php unix:...;`, a `map` of addresses; nothing else assigns it) is checked
+per value, at the `set`/`map` line holding it; other targets with variables are skipped, not
+guessed. A pool
 on the right port that listens on loopback only while nginx connects to another address is
 GW303's finding, not this one. A missing `backup` server is a warning, not an error: the site
 serves while its primary servers are up (measured: 200), and fails only when they fail over.
