@@ -80,7 +80,7 @@ REALSERVER_CASES: dict[str, list[Case]] = {
         # an override file reopening [www] writes 1m30s, which php-fpm reads as 1 s; fixed to 90s (and GW340
         # then raises nginx's read timeout above it)
         Case("realserver-terminate-timeout-units", 502, 104, RESET, path="/slow.php?s=3",
-             fpm_log=r"execution timed out \([0-9.]+ sec\), terminating"),
+             fpm_log=r"execution timed out \([0-9.]+ sec\), terminating", also=("GW225",)),
     ],
     "GW221": [
         Case("realserver-php-unbounded", 504, 110, TIMED_OUT, before=("/slow.php?s=30",),
