@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # pip -qq: errors only (no build-backend chatter, no notes about this machine's package indexes)
 PIP    := $(BIN)/pip install -qq --disable-pip-version-check
 
-.PHONY: demo test bench servers clean readme-rules readme-examples
+.PHONY: demo test bench servers clean readme-rules readme-examples new-rule
 
 # gwlint and its run-time dependencies: all `make demo` needs
 $(BIN)/gwlint: pyproject.toml
@@ -67,6 +67,10 @@ readme-rules: $(BIN)/gwlint
 # the README's example outputs, from the current code (tests/test_readme_examples.py keeps them in step)
 readme-examples: $(BIN)/gwlint
 	$(BIN)/python tests/readme_examples.py
+
+# a rule module and its test file with every doc section: make new-rule NAME=kebab-name CODE=GWnnn [SEVERITY=warning]
+new-rule: $(BIN)/gwlint
+	$(BIN)/python scripts/new_rule.py "$(NAME)" "$(CODE)" --severity "$(or $(SEVERITY),warning)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .gwlint_cache bench/.trees bench/.gixy-venv

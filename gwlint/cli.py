@@ -12,10 +12,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gwlint import __version__
-from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, InputError
+from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, InputError, RuleError
 
 FORMATS = ("full", "concise", "json", "sarif", "github")  # `text` is accepted for `full`
 RULES_FORMATS = ("text", "markdown", "json")
+DOCTOR_FORMATS = ("text", "json")
 SEVERITIES = ("error", "warning", "info")
 COLORS = ("auto", "always", "never")
 CONTEXTS = ("auto", "main", "http", "server", "location")
@@ -202,6 +203,26 @@ def parser() -> argparse.ArgumentParser:
     rule = command("rule", "Print one rule's documentation.", "gwlint rule CODE")
     rule.add_argument("code", metavar="CODE", help="A code (GW301, gw301) or a name (fastcgi-pass-no-pool).")
 
+    doctor = command("doctor", "From 502/504 log lines to the config line that causes them.",
+                     "gwlint doctor [ROOT] [--log FILE]... [--since TIME] [--format FORMAT]",
+                     "Read nginx's error.log and php-fpm's logs, route each upstream error as nginx did, and name "
+                     "its cause: the rule and file:line at that route, or the runtime cause the logs and live "
+                     "state show; lines it cannot explain are listed as such. Exit 0 nothing to do, 1 causes "
+                     "named, 2 bad input or usage, 3 internal error.")
+    doctor.add_argument("root", nargs="?", default=Path("/"), type=Path, metavar="ROOT",
+                        help="The config tree: the running system (/) or a copy of a server's tree [default: /].")
+    doctor.add_argument("--log", action="append", default=[], type=Path, metavar="FILE",
+                        help="A log to read (nginx error.log, php-fpm log or slowlog; .gz too), repeatable "
+                             "[default: the error_log files the configs name, with their .1/.gz rotations].")
+    doctor.add_argument("--since", metavar="TIME",
+                        help="Only lines from this time on: 2026-11-27 14:00, 14:00, or a duration ago (30m, 2h, 1d).")
+    doctor.add_argument("--format", "--output-format", dest="output_format", choices=DOCTOR_FORMATS,
+                        metavar="FORMAT", default="text", help="text or json [default: text].")
+    doctor.add_argument("--live", action=argparse.BooleanOptionalAction, default=None,
+                        help="Compare with the running system (/proc, sockets on disk) [default: when ROOT is /].")
+    doctor.add_argument("--config", dest="config_file", metavar="FILE", type=Path,
+                        help="Config file (.gwlint.toml or pyproject.toml).")
+
     completion = command("completion", "Print a shell completion script.", "gwlint completion SHELL",
                          "Print a shell completion script: commands, options, their values and rule codes.",
                          'Install it with, e.g.: eval "$(gwlint completion bash)" in ~/.bashrc, '
@@ -240,7 +261,7 @@ def app(argv: list[str] | None = None) -> int:
     if args.command is None:
         p.print_help()
         return EXIT_ERROR
-    return {"check": check, "rules": rules_command, "rule": rule_command,
+    return {"check": check, "rules": rules_command, "rule": rule_command, "doctor": doctor_command,
             "completion": completion_command, "server": server_command}[args.command](args)
 
 
@@ -309,6 +330,10 @@ def check(args: argparse.Namespace) -> int:
     except InputError as exc:
         _error(str(exc))
         _fail_report(args, EXIT_ERROR, exc.path, exc.line, exc.message)
+        return EXIT_ERROR
+    except RuleError as exc:  # a rule plugin that cannot be used
+        _error(str(exc))
+        _fail_report(args, EXIT_ERROR, None, None, str(exc))
         return EXIT_ERROR
     except Exception as exc:  # a bug in gwlint: one line, a distinct exit code, never "clean"
         if os.environ.get("GWLINT_DEBUG"):
@@ -407,12 +432,10 @@ def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix)
 
 def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_fixes,
            config_file, overrides, verify=False, verbose=False, no_cache=False, style=None) -> int:
-    import gc
-
+    from gwlint import api
     from gwlint.engine import config
-    from gwlint.engine import runner as engine
     from gwlint.engine.registry import load_rules
-    from gwlint.model.workspace import gc_paused, load_workspace
+    from gwlint.model.workspace import gc_paused
     from gwlint.output.report import join_path, view_prefix
 
     quiet = bool(style and style.quiet)
@@ -426,89 +449,55 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
         return exc
 
     rules = load_rules()
-    cfg = config.load(config_file or config.find(config_root), engine.known_codes(rules), overrides)
-    root, nginx, fpm = inputs.root, inputs.nginx, inputs.fpm
-    opts = cfg.model_options()
-    cache = None
-    if not no_cache and root.is_dir():
-        from gwlint.load.cache import open_cache
-
-        cache = open_cache(root)
-
-    def under_root(paths):
-        return [p if p.is_absolute() else Path(os.path.abspath(p)) for p in paths]
-
-    def load(overlay=None):
-        try:
-            return load_workspace(root, nginx=nginx, fpm=fpm, php_ini=inputs.php_ini, options=opts,
-                                  path_map=cfg.paths, overlay={**(overlay or {}), **inputs.overlay}, cache=cache)
-        except InputError as exc:
-            raise viewed(exc) from None
-
-    def lint(ws):
-        found = engine.run(ws, rules, cfg)
-        if files is None:
-            return found
-        return [f for f in found if not f.path or f.path in files or any(r.path in files for r in f.related)]
-
-    def exit_code(findings):
-        return EXIT_FINDINGS if any(cfg.fails(f.severity) for f in findings) else EXIT_CLEAN
-
-    def verified(ws, overlay=None):
-        if not verify:
-            return []
-        from gwlint.verify.nginx_t import verify as run_verify
-
-        def entries(paths):
-            return [ws.root.rel(p) for p in under_root(paths)]
-
-        found, notes = run_verify(root, overlay, nginx=entries(nginx), fpm=entries(fpm))
-        for note in notes:
-            _note(note)
-        return found
-
+    cfg = api.configure(config_file or config.find(config_root) or {}, overrides=overrides, rules=rules)
     if not (diff or fix):
         with gc_paused():  # one model, kept to the end: collections would only rescan it
-            ws = load()
-            if cache is not None:
-                cache.save()
+            try:
+                result = api.lint(inputs, cfg, files=files, verify=verify, cache=not no_cache, rules=rules)
+            except InputError as exc:
+                raise viewed(exc) from None
             if verbose:
                 from gwlint.output.inventory import describe
 
-                sys.stderr.write(describe(ws))
-            findings = sorted(lint(ws) + verified(ws), key=lambda f: f.sort_key())
-            _emit(findings, output_format, output, inputs.shown, ws, rules, style, prefix)
-        return exit_code(findings)
-    from gwlint.fix import loop as fixer
-
-    gc.enable()  # each pass builds a new model: the old ones are cyclic garbage to collect
-    result = fixer.fix_loop(load, lint, unsafe=unsafe_fixes)
-    if cache is not None:
-        cache.save()
-    if diff:
-        patch = fixer.unified_diff(result, prefix)
-        _write(patch, output)
-        for problem in (f for f in result.remaining if f.code in fixer.FIX_PROBLEMS):
-            _note(f"{join_path(prefix, problem.path)}:{problem.line}: {problem.code} {problem.message}")
-        if (result.applied or result.remaining) and not quiet:
-            _note(f"gwlint: the diff fixes {len(result.applied)} finding(s); {len(result.remaining)} remain")
-        failures = verified(result.workspace, result.fixed)
-        if failures:
-            from gwlint.output import report
-
-            sys.stderr.write(report.as_text(failures, prefix=prefix))
-        return EXIT_FINDINGS if patch or failures else EXIT_CLEAN
+                sys.stderr.write(describe(result.workspace))
+            _notes(result)
+            _emit(result.findings, output_format, output, inputs.shown, result.workspace, rules, style, prefix)
+        return result.exit_code
     try:
-        fixer.write_fixed(result.workspace, result)
+        result = api.fix(inputs, cfg, unsafe=unsafe_fixes, write=fix, files=files, verify=verify,
+                         cache=not no_cache, rules=rules)
     except InputError as exc:
         raise viewed(exc) from None
+    from gwlint.fix.loop import FIX_PROBLEMS, fix_of, unified_diff
+
+    fixed = result.fixes
+    assert fixed is not None  # fix() always says what the loop did
+    if diff:
+
+        patch = unified_diff(fixed, prefix)
+        _write(patch, output)
+        for problem in (f for f in fixed.remaining if f.code in FIX_PROBLEMS):
+            _note(f"{join_path(prefix, problem.path)}:{problem.line}: {problem.code} {problem.message}")
+        if (fixed.applied or fixed.remaining) and not quiet:
+            _note(f"gwlint: the diff fixes {len(fixed.applied)} finding(s); {len(fixed.remaining)} remain")
+        _notes(result)
+        if result.verified:
+            from gwlint.output import report
+
+            sys.stderr.write(report.as_text(result.verified, prefix=prefix))
+        return EXIT_FINDINGS if patch or result.verified else EXIT_CLEAN
     if not quiet:
-        for finding in result.applied:
-            title = fixer.fix_of(finding).title
+        for finding in fixed.applied:
+            title = fix_of(finding).title
             _note(f"fixed {join_path(prefix, finding.path)}:{finding.line}: {finding.code} {title}")
-    remaining = sorted(result.remaining + verified(result.workspace), key=lambda f: f.sort_key())
-    _emit(remaining, output_format, output, inputs.shown, result.workspace, rules, style, prefix)
-    return exit_code(remaining)
+    _notes(result)
+    _emit(result.findings, output_format, output, inputs.shown, result.workspace, rules, style, prefix)
+    return result.exit_code
+
+
+def _notes(result) -> None:
+    for note in result.notes:
+        _note(note)
 
 
 def _color(when: str, output: Path | None) -> bool:
@@ -567,11 +556,38 @@ def _write(text: str, output: Path | None) -> None:
         raise InputError(f"cannot write the report: {exc.strerror or exc}", str(output)) from None
 
 
+def doctor_command(args: argparse.Namespace) -> int:
+    """`gwlint doctor`: exit 0 nothing to do, 1 causes named, 2 bad input or usage, 3 a bug."""
+    try:
+        from gwlint.doctor.output import as_json, as_text
+        from gwlint.doctor.run import run
+
+        report, _ = run(args.root, args.log, args.since, args.live, args.config_file)
+        text = as_json(report, args.root.as_posix()) if args.output_format == "json" else as_text(report)
+        sys.stdout.write(text)
+    except InputError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+    except Exception as exc:  # a bug in gwlint: one line, a distinct exit code, never "clean"
+        if os.environ.get("GWLINT_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        sys.stderr.write(f"gwlint: internal error: {type(exc).__name__}: {exc} "
+                         "(GWLINT_DEBUG=1 shows the traceback; please report it)\n")
+        return EXIT_INTERNAL
+    return EXIT_FINDINGS if report.diagnoses else EXIT_CLEAN
+
+
 def rules_command(args: argparse.Namespace) -> int:
     """`gwlint rules`: every code, with severity and whether --fix can fix it."""
     from gwlint.engine import ruledocs
 
-    sys.stdout.write(ruledocs.table(args.output_format))
+    try:
+        sys.stdout.write(ruledocs.table(args.output_format))
+    except RuleError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
     return EXIT_CLEAN
 
 
@@ -581,7 +597,7 @@ def rule_command(args: argparse.Namespace) -> int:
 
     try:
         sys.stdout.write(ruledocs.describe(args.code))
-    except InputError as exc:
+    except (InputError, RuleError) as exc:
         _error(str(exc))
         return EXIT_ERROR
     return EXIT_CLEAN

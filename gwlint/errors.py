@@ -6,6 +6,10 @@ EXIT_ERROR = 2
 EXIT_INTERNAL = 3  # an unexpected exception: a gwlint bug, never a verdict on the config
 
 
+class RuleError(Exception):
+    """A rule module that breaks the contract: a bug in gwlint or in a rule plugin, not in the config."""
+
+
 class InputError(Exception):
     """A file gwlint cannot read or parse; str() is `path:line: message`."""
 

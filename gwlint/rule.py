@@ -18,9 +18,12 @@ declarations), and reports with `report()`. What is here:
 - nginx-to-nginx hops: `hops(ws)` (a proxy_pass into a server of the same tree, and its location)
 - consequence messages: `consequence` (the status and error.log line of each failure)
 - fix builders: `set_args`, `insert_directive`, `retarget_pass`, `set_ini`, `set_inis`, `merge_fixes`
+- per-rule options: `option(default, doc)` for each field of the rule's frozen `OPTIONS`
+  dataclass (set under `[tool.gwlint.rules.<name>]`); the rule reads them with `ws.options_for(NAME)`
 """
 
 from gwlint.engine.finding import Edit, Finding, Fix, Related, Severity, related, report
+from gwlint.engine.options import option
 from gwlint.fix.edits import insert_directive, merge_fixes, retarget_pass, set_args, set_ini, set_inis
 from gwlint.load.accounts import Accounts, Identity
 from gwlint.load.fpm import FpmInstall, Pool
@@ -136,6 +139,7 @@ __all__ = [
                                     "nginx_bytes",
                                     "nginx_seconds",
                                     "nginx_value",
+                                    "option",
                                     "owner_left_to_root_master",
                                     "param",
                                     "parse_mode",

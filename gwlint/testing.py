@@ -7,16 +7,19 @@
 """
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
-from gwlint.engine import runner as engine
+from gwlint import api
+from gwlint.engine.config import Config
 from gwlint.engine.finding import Finding
 from gwlint.engine.registry import load_rules
 from gwlint.fix import loop as fixer
-from gwlint.model.workspace import Options, Workspace, load_workspace
+from gwlint.model.workspace import Options, Workspace
 
-_EXPECT = re.compile(r"[#;]\s*expect:\s*(GW\d{3}(?:\s*,\s*GW\d{3})*)")
+_EXPECT = re.compile(r"[#;]\s*expect:\s*([A-Z]{2,5}\d{3}(?:\s*,\s*[A-Z]{2,5}\d{3})*)")
 
 
 @dataclass
@@ -26,6 +29,7 @@ class LintResult:
     findings: list[Finding]
     options: Options
     codes_only: tuple[str, ...] | None = None  # the rules run (and expectations checked); None: all
+    config: Config = field(default_factory=Config)
     _fixed: dict[bool, fixer.FixResult] = field(default_factory=dict)  # by `unsafe`
 
     def codes(self) -> list[str]:
@@ -57,9 +61,9 @@ class LintResult:
 
     def fixed(self, unsafe: bool = False) -> fixer.FixResult:
         if unsafe not in self._fixed:
-            load = lambda overlay: load_workspace(self.root, options=self.options, overlay=overlay)  # noqa: E731
-            run = lambda ws: engine.run(ws, _rules(self.codes_only))  # noqa: E731
-            self._fixed[unsafe] = fixer.fix_loop(load, run, unsafe=unsafe)
+            fixes = api.fix(self.root, self.config, unsafe=unsafe, rules=_rules(self.codes_only)).fixes
+            assert fixes is not None
+            self._fixed[unsafe] = fixes
         return self._fixed[unsafe]
 
     def fixed_text(self, path: str, unsafe: bool = False) -> str:
@@ -73,7 +77,7 @@ class LintResult:
         """Write the fixes and lint again."""
         result = self.fixed(unsafe)
         fixer.write_fixed(result.workspace, result)
-        return lint_tree(self.root, self.options, self.codes_only)
+        return _lint(self.root, self.config, self.options, self.codes_only)
 
 
 def write_tree(files: dict[str, str], root: Path) -> Path:
@@ -93,19 +97,30 @@ def _rules(select: tuple[str, ...] | None):
     return rules if select is None else [r for r in rules if r.code in select]
 
 
-def lint_tree(root: Path, options: Options = Options(), select=None, ignore=()) -> LintResult:
-    """Lint a tree on disk; `select` runs only those rule codes, `ignore` all but those."""
+def lint_tree(root: Path, options: Options = Options(), select=None, ignore=(),
+              config: Mapping[str, Any] | None = None) -> LintResult:
+    """Lint a tree on disk through gwlint.api.lint, as the command line does.
+
+    `select` runs only those rule codes, `ignore` all but those; `config` is a table as in
+    `.gwlint.toml` (no config file is looked up); `options` sets the model's global Options.
+    """
     if ignore:
         select = [r.code for r in load_rules() if r.code not in ignore and (select is None or r.code in select)]
     select = tuple(select) if select is not None else None
-    ws = load_workspace(root, options=options)
-    return LintResult(root, ws, engine.run(ws, _rules(select)), options, select)
+    cfg = api.configure(dict(config or {}))
+    cfg.options = {**{f.name: getattr(options, f.name) for f in fields(options)}, **cfg.options}
+    return _lint(root, cfg, options, select)
+
+
+def _lint(root: Path, cfg: Config, options: Options, select: tuple[str, ...] | None) -> LintResult:
+    result = api.lint(root, cfg, rules=_rules(select))
+    return LintResult(root, result.workspace, result.findings, options, select, cfg)
 
 
 def lint(files: dict[str, str], root: Path, options: Options = Options(),
-         select=None, ignore=()) -> LintResult:
+         select=None, ignore=(), config: Mapping[str, Any] | None = None) -> LintResult:
     """Write `files` (root-relative path -> text) under `root` (e.g. tmp_path) and lint them."""
-    return lint_tree(write_tree(files, root), options, select, ignore)
+    return lint_tree(write_tree(files, root), options, select, ignore, config)
 
 
 @dataclass

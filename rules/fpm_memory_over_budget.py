@@ -1,9 +1,10 @@
 """PHP-FPM can use more memory than the budget: `pm.max_children` x `memory_limit` over all pools.
 
 ## What it does
-Only when a memory budget is given (`--memory-budget 2G`): sums, over every pool, the pool's
-`pm.max_children` times its effective `memory_limit` (php.ini chain, then the pool's `php_value`/
-`php_admin_value`; `-1` means no limit) and reports when the sum is above the budget.
+Only when a memory budget is given (option `budget`, or `--memory-budget 2G`): sums, over every
+pool, the pool's `pm.max_children` times its effective `memory_limit` (php.ini chain, then the
+pool's `php_value`/`php_admin_value`; `-1` means no limit) and reports when the sum is above the
+budget.
 
 ## Why is this bad?
 At full load every worker may grow to `memory_limit`. Above the machine's memory the kernel's OOM
@@ -30,12 +31,21 @@ None
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from gwlint.rule import Finding, Severity, Workspace, consequence, fpm_int, php_value, related, report
+from gwlint.rule import Finding, Severity, Workspace, consequence, fpm_int, option, php_value, related, report
 
 CODE = "GW224"
 NAME = "fpm-memory-over-budget"
 SEVERITY = Severity.WARNING
+
+
+@dataclass(frozen=True)
+class Options:
+    budget: int | None = option(None, 'memory all PHP-FPM pools may use ("2G", "512M"); unset turns the rule off')
+
+
+OPTIONS = Options
 
 
 def _size(n: float) -> str:
@@ -46,7 +56,7 @@ def _size(n: float) -> str:
 
 
 def check(ws: Workspace) -> Iterator[Finding]:
-    budget = ws.options.memory_budget
+    budget = ws.options_for(NAME).budget
     if budget is None:
         return
     parts = []  # (bytes or None for unlimited, pool, max_children setting, memory_limit Value)

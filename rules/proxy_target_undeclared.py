@@ -1,8 +1,8 @@
 """A local proxy target on a host for which the tree declares no backend at all (strict mode).
 
 ## What it does
-With the `strict-backends` option on, lists `proxy_pass` (and `grpc_pass`, `uwsgi_pass`,
-`scgi_pass`) targets on a loopback address or compose service name for which the tree declares
+With the option `enabled` on (or `--strict-backends`), lists `proxy_pass` (and `grpc_pass`,
+`uwsgi_pass`, `scgi_pass`) targets on a loopback address or compose service name for which the tree declares
 no backend (no nginx `listen`, systemd unit, compose service, PM2 app or configured backend), so
 gwlint cannot tell whether anything listens there. Off by default: gwlint flags only what it
 can show.
@@ -19,7 +19,7 @@ proxy_pass http://127.0.0.1:3000;   # no unit, compose file or PM2 file in the r
 ## Use instead
 Keep the backend's unit or compose file in the repo, or declare it in gwlint's config:
 ```toml
-[tool.gwlint.model.backends]
+[tool.gwlint.backends]
 app = "127.0.0.1:3000"
 ```
 
@@ -31,16 +31,26 @@ None.
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from gwlint.rule import Finding, Severity, Workspace, report
+from gwlint.rule import Finding, Severity, Workspace, option, report
 
 CODE = "GW362"
 NAME = "proxy-target-undeclared"
 SEVERITY = Severity.INFO
 
 
+@dataclass(frozen=True)
+class Options:
+    enabled: bool = option(False, "report local proxy targets the tree declares no backend for (off: flag only "
+                                  "what gwlint can show)")
+
+
+OPTIONS = Options
+
+
 def check(ws: Workspace) -> Iterator[Finding]:
-    if not ws.options.strict_backends:
+    if not ws.options_for(NAME).enabled:
         return
     machines = {d.machine for d in ws.declarations}
     for target in ws.proxy_targets():

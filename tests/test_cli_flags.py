@@ -159,7 +159,7 @@ def _helps() -> dict[str, str]:
 
 def test_every_commands_help_is_clean():
     helps = _helps()
-    assert set(helps) >= {"gwlint", "gwlint check", "gwlint rules", "gwlint rule", "gwlint completion"}
+    assert set(helps) >= {"gwlint", "gwlint check", "gwlint rules", "gwlint rule", "gwlint doctor", "gwlint completion"}
     for name, text in helps.items():
         assert text.startswith(f"usage: {name} "), name
         assert not re.search(r"<[a-z]+(\[|>)|\[\[|\]\]|\{[a-z]+,|\s\.(\s|$)|None|list\[|\bPath\b|\bstr\b", text), \

@@ -177,7 +177,7 @@ def test_severity_enum_values_are_the_config_vocabulary():
 
 
 def test_options_fields_added_by_other_rules_are_configurable(monkeypatch):
-    """nginx-version and memory-budget as other rules declare them on Options: read from the dataclass."""
+    """Fields added to the global Options are configurable: read from the dataclass."""
     from dataclasses import dataclass
 
     import gwlint.model.workspace
@@ -185,16 +185,29 @@ def test_options_fields_added_by_other_rules_are_configurable(monkeypatch):
     @dataclass(frozen=True)
     class Extended(Options):
         nginx_version: str = "1.22"
-        memory_budget: int | None = None
+        worker_budget: int | None = None
 
     monkeypatch.setattr(gwlint.model.workspace, "Options", Extended)
-    cfg = config.from_dict({"nginx-version": "1.26", "memory-budget": "2G", "nginx-user": "www-data"}, KNOWN)
+    cfg = config.from_dict({"nginx-version": "1.26", "worker-budget": "2G", "nginx-user": "www-data"}, KNOWN)
     opts = cfg.model_options()
-    assert (opts.nginx_version, opts.memory_budget, opts.nginx_user) == ("1.26", 2 * 1024 ** 3, "www-data")
-    with pytest.raises(InputError, match="memory-bugdet: unknown key; did you mean 'memory-budget'"):
-        config.from_dict({"memory-bugdet": "2G"}, KNOWN)
+    assert (opts.nginx_version, opts.worker_budget, opts.nginx_user) == ("1.26", 2 * 1024 ** 3, "www-data")
+    with pytest.raises(InputError, match="worker-bugdet: unknown key; did you mean 'worker-budget'"):
+        config.from_dict({"worker-bugdet": "2G"}, KNOWN)
 
 
 def test_missing_config_file_given_with_config_is_an_error(broken):
     r = run("check", str(broken), "--config", str(broken / "nope.toml"))
     assert r.exit_code == 2 and "nope.toml: cannot read config: No such file or directory" in r.stderr
+
+
+def test_readme_rule_options_example_sets_the_options():
+    import tomllib
+
+    from readme_snippets import snippet
+
+    from gwlint import api
+
+    table = tomllib.loads(snippet("rule-options"))["tool"]["gwlint"]
+    cfg = api.configure(table)
+    assert cfg.rule_options == {"fpm-memory-over-budget": {"budget": 4 * 1024 ** 3},
+                                "proxy-target-undeclared": {"enabled": True}}

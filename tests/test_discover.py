@@ -111,3 +111,19 @@ def test_the_real_root_slash_is_a_root_like_any_other():
     root = Root(Path("/"))
     assert root.contains(Path("/etc")) and root.rel(Path("/etc/nginx/nginx.conf")) == "etc/nginx/nginx.conf"
     assert root.map_config_path("/etc/nginx/x.conf", Path("/")) == Path("/etc/nginx/x.conf")
+
+
+def test_the_running_system_is_searched_only_where_configs_live(tmp_path, monkeypatch):
+    """ROOT / (gwlint doctor's default): etc and usr/local/etc, never /proc, /usr or home dirs."""
+    from gwlint.load import discover as discovery
+    from gwlint.load.fsroot import Root
+
+    for rel in ("etc/nginx/nginx.conf", "usr/local/etc/php-fpm.conf", "home/dev/site/nginx.conf",
+                "proc/1/php-fpm.conf"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    real = discovery.os.path.realpath
+    monkeypatch.setattr(discovery.os.path, "realpath", lambda p: "/" if str(p) == str(tmp_path) else real(p))
+    found = discovery.discover(Root(tmp_path))
+    assert found.nginx_entries == [tmp_path / "etc/nginx/nginx.conf"]
+    assert found.fpm_confs == [tmp_path / "usr/local/etc/php-fpm.conf"]

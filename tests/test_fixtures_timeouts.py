@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from servers import PHP_FPM, require
 
-from gwlint.model.workspace import Options
 from gwlint.testing import lint_tree
 
 CODES = ("GW120", "GW121", "GW220", "GW221", "GW222", "GW223", "GW224", "GW340", "GW341", "GW342")
@@ -34,14 +33,14 @@ def test_debian_timeouts_safe_fix_sets_read_timeout(fixtures_dir, tmp_path):
 
 def test_debian_timeouts_over_a_memory_budget(fixtures_dir, tmp_path):
     root = copy(fixtures_dir, "debian-timeouts", tmp_path)
-    budget = lint_tree(root, Options(memory_budget=1024**3))  # 10 workers x 128M = 1.25G
+    budget = lint_tree(root, config={"rules": {"fpm-memory-over-budget": {"budget": 1024**3}}})  # 10 workers x 128M = 1.25G
     (f,) = [f for f in budget.findings if f.code == "GW224"]
     assert (f.path, f.line) == ("etc/php/8.2/fpm/pool.d/www.conf", 18)
-    assert "GW224" not in lint_tree(root, Options(memory_budget=2 * 1024**3)).codes()
+    assert "GW224" not in lint_tree(root, config={"rules": {"fpm-memory-over-budget": {"budget": 2 * 1024**3}}}).codes()
 
 
 def test_clean_fixture_is_clean_under_these_rules(fixtures_dir):
-    r = lint_tree(fixtures_dir / "debian-clean", Options(memory_budget=2 * 1024**3))
+    r = lint_tree(fixtures_dir / "debian-clean", config={"rules": {"fpm-memory-over-budget": {"budget": 2 * 1024**3}}})
     assert [f for f in r.findings if f.code in CODES] == []
 
 

@@ -43,7 +43,7 @@ def test_codes_and_names_are_unique_and_sorted():
 
 def module(**attrs) -> types.ModuleType:
     mod = types.ModuleType("gwlint.rules.example")
-    mod.__doc__ = "Example."
+    mod.__doc__ = "Example.\n\n" + "\n".join(f"{s}\nx\n" for s in DOC_SECTIONS)
     for key, value in {"CODE": "GW399", "NAME": "example-rule", "SEVERITY": Severity.ERROR,
                        "check": lambda ws: [], **attrs}.items():
         setattr(mod, key, value)
@@ -54,6 +54,8 @@ def module(**attrs) -> types.ModuleType:
     ({"CODE": "GW39"}, "is not GWnnn"),
     ({"NAME": "Example_Rule"}, "is not kebab-case"),
     ({"SEVERITY": "error"}, "is not a Severity"),
+    ({"__doc__": "Example.\n\n## What it does\nx"}, "the docstring needs a summary line, then the sections"),
+    ({"OPTIONS": dict}, "OPTIONS is not a dataclass"),
 ])
 def test_a_module_breaking_the_contract_is_refused(attrs, error):
     assert _validate(module()).code == "GW399"

@@ -1,7 +1,6 @@
 from rule_trees import tree
 
 from gwlint.cli import app
-from gwlint.model.workspace import Options
 from gwlint.testing import CliRunner, lint, write_tree
 
 API = ("[api]\nuser = www-data\nlisten = /run/php/api.sock\npm = static\npm.max_children = 20\n"
@@ -16,7 +15,7 @@ def files(api=API, php_ini="memory_limit = 128M\n"):
 
 
 def test_over_budget_points_at_the_largest_pool(tmp_path):
-    r = lint(files(), tmp_path, Options(memory_budget=2 * GIB))
+    r = lint(files(), tmp_path, config={"rules": {"fpm-memory-over-budget": {"budget": 2 * GIB}}})
     (f,) = [f for f in r.findings if f.code == "GW224"]
     assert (f.path, f.line) == ("etc/php/8.2/fpm/pool.d/api.conf", 5)
     assert "3.12G" in f.message and "budget 2G" in f.message
@@ -26,11 +25,11 @@ def test_over_budget_points_at_the_largest_pool(tmp_path):
 
 def test_pool_memory_limit_override_counts(tmp_path):
     api = API + "php_admin_value[memory_limit] = 32M\n"
-    assert [f.code for f in lint(files(api), tmp_path, Options(memory_budget=2 * GIB)).findings] == []
+    assert [f.code for f in lint(files(api), tmp_path, config={"rules": {"fpm-memory-over-budget": {"budget": 2 * GIB}}}).findings] == []
 
 
 def test_unlimited_memory_limit_is_over_any_budget(tmp_path):
-    r = lint(files(php_ini="memory_limit = -1\n"), tmp_path, Options(memory_budget=64 * GIB))
+    r = lint(files(php_ini="memory_limit = -1\n"), tmp_path, config={"rules": {"fpm-memory-over-budget": {"budget": 64 * GIB}}})
     (f,) = r.findings
     assert "unbounded" in f.message
 
@@ -47,3 +46,25 @@ def test_cli_memory_budget_option(tmp_path):
     assert runner.invoke(app, ["check", str(root), "--memory-budget", "4G"]).exit_code == 0
     assert runner.invoke(app, ["check", str(root)]).exit_code == 0
     assert runner.invoke(app, ["check", str(root), "--memory-budget", "lots"]).exit_code == 2
+
+
+def test_budget_is_a_rule_option_with_did_you_mean(tmp_path):
+    root = write_tree(files(), tmp_path)
+    (root / ".gwlint.toml").write_text('[rules.fpm-memory-over-budget]\nbudget = "2G"\n')
+    runner = CliRunner()
+    assert "GW224" in runner.invoke(app, ["check", str(root)]).output
+    (root / ".gwlint.toml").write_text('memory-budget = "2G"\n')  # the top-level key it had before
+    assert "GW224" in runner.invoke(app, ["check", str(root)]).output
+    (root / ".gwlint.toml").write_text('[rules.fpm-memory-over-budget]\nbudgte = "2G"\n')
+    bad = runner.invoke(app, ["check", str(root)])
+    assert bad.exit_code == 2 and bad.output.count("\n") == 1
+    assert "rules.fpm-memory-over-budget.budgte: unknown option; did you mean 'budget'?" in bad.output
+    (root / ".gwlint.toml").write_text('[rules.fpm-memory-over-budgte]\nbudget = "2G"\n')
+    assert "unknown rule; did you mean 'fpm-memory-over-budget'?" in runner.invoke(app, ["check", str(root)]).output
+    (root / ".gwlint.toml").write_text('[rules.GW224]\nbudget = "2G"\n')
+    assert "did you mean 'fpm-memory-over-budget'?" in runner.invoke(app, ["check", str(root)]).output
+    (root / ".gwlint.toml").write_text('[rules.fastcgi-pass-no-pool]\nbudget = "2G"\n')
+    assert "GW301 has no options" in runner.invoke(app, ["check", str(root)]).output
+    doc = runner.invoke(app, ["rule", "GW224"]).output
+    assert "## Options\nSet under `[tool.gwlint.rules.fpm-memory-over-budget]`" in doc
+    assert "- `budget` (int, default unset): memory all PHP-FPM pools may use" in doc

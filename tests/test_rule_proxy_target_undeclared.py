@@ -1,4 +1,3 @@
-from gwlint.model.workspace import Options
 from gwlint.testing import lint
 
 NGINX = """events {}
@@ -16,12 +15,12 @@ def test_off_by_default(tmp_path):
 
 
 def test_strict_mode_reports_info(tmp_path):
-    r = lint({"etc/nginx/nginx.conf": NGINX}, tmp_path, Options(strict_backends=True))
+    r = lint({"etc/nginx/nginx.conf": NGINX}, tmp_path, config={"rules": {"proxy-target-undeclared": {"enabled": True}}})
     (f,) = r.findings
     assert (f.code, f.severity.value, f.line) == ("GW362", "info", 5)
 
 
 def test_strict_mode_quiet_when_host_has_declarations(tmp_path):
     r = lint({"etc/nginx/nginx.conf": NGINX, "etc/systemd/system/a.service": "[Service]\nEnvironment=PORT=3000\n"},
-             tmp_path, Options(strict_backends=True))
+             tmp_path, config={"rules": {"proxy-target-undeclared": {"enabled": True}}})
     assert r.findings == []

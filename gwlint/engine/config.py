@@ -6,6 +6,8 @@
     exclude = ["etc/nginx/sites-available/legacy-*"]   # report nothing there (still read)
     fail-on = "warning"              # lowest severity that fails the run (exit 1)
     nginx-user = "www-data"          # any gwlint.model.workspace.Options field, kebab-case
+    [tool.gwlint.rules.fpm-memory-over-budget]   # a rule's own options (its OPTIONS), by rule name
+    budget = "4G"
     [tool.gwlint.severity]
     GW303 = "info"
     [tool.gwlint.per-file-ignores]
@@ -17,6 +19,7 @@ Every error names the file and key, with a "did you mean" when a near key exists
 """
 
 import fnmatch
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,11 @@ from gwlint.model.suggest import nearest_name
 
 FILE_NAMES = (".gwlint.toml", "pyproject.toml")
 KEYS = ("select", "extend-select", "ignore", "extend-ignore", "exclude", "extend-exclude", "fail-on", "severity",
-        "per-file-ignores", "paths")
+        "per-file-ignores", "paths", "rules")
+# top-level keys (and flags) of options that moved to their rule: key -> (rule name, option)
+ALIASES = {"memory-budget": ("fpm-memory-over-budget", "budget"),
+           "strict-backends": ("proxy-target-undeclared", "enabled")}
+_PREFIX = re.compile(r"[A-Z]{2,5}\d{0,3}")  # a code or a prefix of codes: GW3, GW30, EX101
 SEVERITIES = tuple(s.value for s in Severity)
 
 
@@ -44,6 +51,7 @@ class Config:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name -> option values
 
     def selects(self, code: str) -> bool:
         """Whether `code` is selected: the longest matching select/ignore prefix decides."""
@@ -72,6 +80,12 @@ class Config:
     def fails(self, severity: Severity) -> bool:
         return severity.rank >= self.fail_on.rank
 
+    def options_for(self, rule) -> Any:
+        """A rule's OPTIONS instance as configured (None for a rule without options)."""
+        if rule.options is None:
+            return None
+        return rule.options(**self.rule_options.get(rule.name, {}))
+
     def model_options(self):
         """A gwlint.model.workspace.Options with the configured fields set."""
         from gwlint.model.workspace import Options
@@ -98,7 +112,7 @@ def find(root: Path) -> Path | None:
     return None
 
 
-def load(path: Path | None, known_codes: list[str], overrides: dict | None = None) -> Config:
+def load(path: Path | None, known_codes: list[str], overrides: dict | None = None, rules=None) -> Config:
     """Read and validate a config file (None: the defaults); `overrides` (command-line flags) win."""
     cfg = Config()
     if path is not None:
@@ -113,18 +127,28 @@ def load(path: Path | None, known_codes: list[str], overrides: dict | None = Non
             raise InputError(f"invalid TOML: {exc}", str(path)) from None
         is_pyproject = path.name == "pyproject.toml"
         table = data.get("tool", {}).get("gwlint", {}) if is_pyproject else data
-        cfg = from_dict(table, known_codes, str(path), "[tool.gwlint] " if is_pyproject else "")
-    if overrides:  # as ruff's: --select starts a new selection, --ignore and the extend-* flags add
-        flags = from_dict(overrides, known_codes, None, "--")
-        if "select" in overrides:
-            cfg.select, cfg.ignore = flags.select, []
-        if "exclude" in overrides:
-            cfg.exclude = list(flags.exclude)
-        _extend(cfg, overrides, known_codes, None, "--")
-        cfg.ignore += [c for c in flags.ignore if c not in cfg.ignore]
-        if "fail-on" in overrides:
-            cfg.fail_on = flags.fail_on
-        cfg.options.update(flags.options)
+        cfg = from_dict(table, known_codes, str(path), "[tool.gwlint] " if is_pyproject else "", rules)
+    return with_overrides(cfg, overrides, known_codes, rules) if overrides else cfg
+
+
+def with_overrides(cfg: Config, overrides: dict, known_codes: list[str], rules=None) -> Config:
+    """`cfg` with command-line flags (kebab-case keys) applied over it, as ruff's: --select starts a
+    new selection, --ignore and the extend-* flags add."""
+    flags = from_dict(overrides, known_codes, None, "--", rules)
+    cfg = replace(cfg, select=list(cfg.select), ignore=list(cfg.ignore), exclude=list(cfg.exclude),
+                  options=dict(cfg.options),
+                  rule_options={name: dict(values) for name, values in cfg.rule_options.items()})
+    if "select" in overrides:
+        cfg.select, cfg.ignore = flags.select, []
+    if "exclude" in overrides:
+        cfg.exclude = list(flags.exclude)
+    _extend(cfg, overrides, known_codes, None, "--")
+    cfg.ignore += [c for c in flags.ignore if c not in cfg.ignore]
+    if "fail-on" in overrides:
+        cfg.fail_on = flags.fail_on
+    cfg.options.update(flags.options)
+    for name, values in flags.rule_options.items():
+        cfg.rule_options.setdefault(name, {}).update(values)
     return cfg
 
 
@@ -151,8 +175,10 @@ def option_fields() -> dict[str, Any]:
     return {f.name.replace("_", "-"): hints[f.name] for f in fields(Options)}
 
 
-def from_dict(table: dict, known_codes: list[str], path: str | None = None, where: str = "") -> Config:
-    """Validate a [tool.gwlint] table against the known rule codes and Options fields.
+def from_dict(table: dict, known_codes: list[str], path: str | None = None, where: str = "",
+              rules=None) -> Config:
+    """Validate a [tool.gwlint] table against the known rule codes, Options fields and the rules'
+    own OPTIONS (`rules`: the rules run; default: every installed rule).
 
     Errors read `<path>: <where><key>: message`; `where` is "[tool.gwlint] " or "--" for flags.
     """
@@ -187,15 +213,41 @@ def from_dict(table: dict, known_codes: list[str], path: str | None = None, wher
             for prefix in value:
                 _require(prefix.startswith("/"), fail(f"paths.{prefix!r}", "config paths are absolute (/etc/nginx)"))
             cfg.paths = dict(value)
+        elif key == "rules":
+            _require(isinstance(value, dict), fail(key, "expected tables [rules.<rule-name>] of options"))
+            for name, table_ in value.items():
+                _rule_options(cfg, name, table_, rules, lambda k, m, n=name: fail(f"rules.{n}{k}", m))
+        elif key in ALIASES:
+            name, option = ALIASES[key]
+            _rule_options(cfg, name, {option: value}, rules, lambda k, m, key=key: fail(key, m))
         elif key in opts:
             cfg.options[key.replace("-", "_")] = _option(value, opts[key], lambda m, k=key: fail(k, m))
         else:
-            hint = nearest_name(key, [*KEYS, *opts])
+            hint = nearest_name(key, [*KEYS, *opts, *ALIASES])
             raise fail(key, "unknown key" + (f"; did you mean '{hint}'?" if hint else
                                              f"; known keys: {', '.join([*KEYS, *opts])}"))
     if where != "--":
         _extend(cfg, table, known_codes, path, where)
     return cfg
+
+
+def _rule_options(cfg: Config, name: str, table, rules, fail) -> None:
+    """Validate `[rules.<name>]` against that rule's OPTIONS into cfg.rule_options."""
+    from gwlint.engine import options
+
+    if rules is None:
+        from gwlint.engine.registry import load_rules
+
+        rules = load_rules()
+    by_name = {r.name: r for r in rules}
+    rule = by_name.get(name)
+    if rule is None:
+        by_code = {r.code: r.name for r in rules}
+        hint = by_code.get(name.upper()) or nearest_name(name, list(by_name))
+        raise fail("", "unknown rule" + (f"; did you mean '{hint}'?" if hint else "; see `gwlint rules`"))
+    if rule.options is None:
+        raise fail("", f"{rule.code} has no options")
+    cfg.rule_options.setdefault(name, {}).update(options.build(rule.options, table, fail))
 
 
 def _require(ok: bool, error: InputError) -> None:
@@ -215,7 +267,7 @@ def _codes(value, known: list[str], fail, prefixes: bool = True) -> list[str]:
              fail('expected a list of codes, e.g. ["GW301", "GW3"]'))
     value = [v.strip().upper() for v in value]
     for code in value:
-        ok = any(k.startswith(code) for k in known) if prefixes and code.startswith("GW") else code in known
+        ok = any(k.startswith(code) for k in known) if prefixes and _PREFIX.fullmatch(code) else code in known
         if not ok:
             hint = nearest_name(code, known)
             raise fail(f"unknown rule code {code!r}" + (f"; did you mean '{hint}'?" if hint else ""))

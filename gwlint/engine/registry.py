@@ -1,4 +1,9 @@
-"""Rule discovery: every module in gwlint.rules with CODE, NAME, SEVERITY, a docstring and check()."""
+"""Rule discovery: every module in gwlint.rules with CODE, NAME, SEVERITY, a docstring and check(),
+and the rules of installed plugins (entry-point group `gwlint.rules`), validated the same way.
+
+A plugin's entry point names a rule module, or a package whose public modules are rules. Its
+codes are 2-5 capital letters and 3 digits; `GW` is reserved for gwlint's own rules.
+"""
 
 import importlib
 import pkgutil
@@ -8,14 +13,17 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from gwlint.engine.finding import Severity
+from gwlint.errors import RuleError
+
+__all__ = ["DOC_SECTIONS", "ENTRY_POINTS", "Rule", "RuleError", "load_rules", "plugin_rules"]
 
 _CODE = re.compile(r"GW[1-9]\d\d")
+_PLUGIN_CODE = re.compile(r"[A-Z]{2,5}\d{3}")
+ENTRY_POINTS = "gwlint.rules"
 _NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix", "## References")
 
 
-class RuleError(Exception):
-    """A rule module that breaks the contract: a bug in gwlint or a plug-in, not in the config."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,8 @@ class Rule:
     check: Callable
     doc: str
     module: str
+    options: type | None = None  # the module's OPTIONS dataclass: set under [tool.gwlint.rules.<name>]
+    plugin: str | None = None  # the distribution a plugin rule comes from; None: built in
 
     @property
     def summary(self) -> str:
@@ -36,26 +46,41 @@ class Rule:
         return "## Fix\nNone" not in self.doc and "\n## Fix\n" in self.doc
 
 
-def _validate(module: ModuleType) -> Rule:
+def _validate(module: ModuleType, plugin: str | None = None) -> Rule:
+    from gwlint.engine import options
+
     name = module.__name__
     for attr in ("CODE", "NAME", "SEVERITY", "check"):
         if not hasattr(module, attr):
             raise RuleError(f"rule module {name} has no {attr}")
-    if not _CODE.fullmatch(module.CODE):
+    if plugin is None and not _CODE.fullmatch(module.CODE):
         raise RuleError(f"rule module {name}: CODE {module.CODE!r} is not GWnnn")
+    if plugin is not None and (not _PLUGIN_CODE.fullmatch(module.CODE) or module.CODE.startswith("GW")):
+        raise RuleError(f"rule module {name}: CODE {module.CODE!r} is not 2-5 capital letters and 3 digits "
+                        "outside GW (GW is reserved for gwlint's built-in rules)")
     if not _NAME.fullmatch(module.NAME):
         raise RuleError(f"rule module {name}: NAME {module.NAME!r} is not kebab-case")
     if not isinstance(module.SEVERITY, Severity):
         raise RuleError(f"rule module {name}: SEVERITY is not a Severity")
-    return Rule(module.CODE, module.NAME, module.SEVERITY, module.check, module.__doc__ or "", name)
+    doc = module.__doc__ or ""
+    positions = [doc.find(section) for section in DOC_SECTIONS]
+    if -1 in positions or positions != sorted(positions) or not doc.strip() or doc.strip().startswith("#"):
+        raise RuleError(f"rule module {name}: the docstring needs a summary line, then the sections "
+                        f"{', '.join(s[3:] for s in DOC_SECTIONS)} in this order")
+    opts = getattr(module, "OPTIONS", None)
+    if opts is not None:
+        wrong = options.problems(opts)
+        if wrong:
+            raise RuleError(f"rule module {name}: {'; '.join(wrong)}")
+    return Rule(module.CODE, module.NAME, module.SEVERITY, module.check, doc, name, opts, plugin)
 
 
 def load_rules() -> list[Rule]:
-    """All built-in rules, sorted by code; duplicate codes or names are an error."""
+    """All built-in and plugin rules, sorted by code; duplicate codes or names are an error."""
     import gwlint.rules as package
 
-    rules = [_validate(importlib.import_module(f"{package.__name__}.{info.name}"))
-             for info in pkgutil.iter_modules(package.__path__) if not info.name.startswith("_")]
+    rules = [_validate(module) for module in _modules(package)]
+    rules += plugin_rules()
     seen: dict[str, str] = {}
     for rule in rules:
         for key in (rule.code, rule.name):
@@ -63,3 +88,59 @@ def load_rules() -> list[Rule]:
                 raise RuleError(f"{key} is defined by both {seen[key]} and {rule.module}")
             seen[key] = rule.module
     return sorted(rules, key=lambda r: r.code)
+
+
+def _modules(package: ModuleType) -> list[ModuleType]:
+    """A package's public modules (not starting with `_`), imported."""
+    return [importlib.import_module(f"{package.__name__}.{info.name}")
+            for info in pkgutil.iter_modules(package.__path__) if not info.name.startswith("_")]
+
+
+def plugin_rules() -> list[Rule]:
+    """The rules of installed plugins: every entry point of the group `gwlint.rules`.
+
+    RuleError names the plugin when one cannot be imported or breaks the rule contract.
+    """
+    if not _declared_anywhere():
+        return []
+    from importlib.metadata import entry_points  # ~10 ms of imports: only when a plugin is installed
+
+    rules = []
+    for ep in sorted(entry_points(group=ENTRY_POINTS), key=lambda e: (e.name, e.value)):
+        dist = ep.dist.name if ep.dist is not None else ep.value
+        where = f"rule plugin {ep.name!r} ({ep.value}, from {dist})"
+        try:
+            loaded = ep.load()
+        except Exception as exc:
+            raise RuleError(f"{where} cannot be imported: {type(exc).__name__}: {exc}") from None
+        if not isinstance(loaded, ModuleType):
+            raise RuleError(f"{where}: the entry point must name a module or a package of rule modules")
+        modules = [loaded] if hasattr(loaded, "CODE") or not hasattr(loaded, "__path__") else _modules(loaded)
+        for module in modules:
+            try:
+                rules.append(_validate(module, dist))
+            except RuleError as exc:
+                raise RuleError(f"{where}: {exc}") from None
+    return rules
+
+
+def _declared_anywhere() -> bool:
+    """Whether a distribution on sys.path declares `gwlint.rules` entry points: a quick scan of
+    the dist-info/egg-info directories, so that runs without plugins skip importlib.metadata."""
+    import os
+    import sys
+
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                try:
+                    with open(os.path.join(entry or ".", name, "entry_points.txt"), "rb") as fh:
+                        if ENTRY_POINTS.encode() in fh.read():
+                            return True
+                except OSError:
+                    continue
+    return False

@@ -42,7 +42,14 @@ def describe(code_or_name: str) -> str:
     for rule in load_rules():
         if wanted.upper() == rule.code or wanted == rule.name:
             fixable = "fixable with --fix" if rule.fixable else "no automatic fix"
-            return f"{rule.code} {rule.name} ({rule.severity.value}, {fixable})\n\n{inspect.cleandoc(rule.doc)}\n"
+            plugin = f", plugin {rule.plugin}" if rule.plugin else ""
+            text = (f"{rule.code} {rule.name} ({rule.severity.value}, {fixable}{plugin})\n\n"
+                    f"{inspect.cleandoc(rule.doc)}\n")
+            if rule.options is not None:
+                from gwlint.engine import options
+
+                text += "\n" + options.describe(rule.options, rule.name)
+            return text
     for tool in TOOL_CODES:
         if wanted.upper() == tool.code or wanted == tool.name:
             return f"{tool.code} {tool.name} ({tool.severity.value})\n\n{tool.summary}\n"

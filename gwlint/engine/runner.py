@@ -23,6 +23,8 @@ def run(ws: Workspace, rules: list[Rule] | None = None, config=None) -> list[Fin
 
     config = config or Config()
     every = rules if rules is not None else load_rules()
+    ws.rule_options = {key: config.options_for(rule) for rule in every if rule.options is not None
+                       for key in (rule.name, rule.code)}
     findings = list(ws.problems)
     for rule in every:
         if not config.selects(rule.code):

@@ -17,7 +17,7 @@ from gwlint.engine.toolcodes import INVALID_SUPPRESSION, SUPPRESSION_WITHOUT_REA
 from gwlint.model.suggest import nearest_name
 
 _MARK = re.compile(r"(?:^|[;#])\s*gwlint:\s*(.*)$")  # at a comment's start, or after `;`/`#`
-_BODY = re.compile(r"(?P<kind>disable(?:-next-line|-file)?)\s*=\s*(?P<codes>GW\d{3}(?:\s*,\s*GW\d{3})*)"
+_BODY = re.compile(r"(?P<kind>disable(?:-next-line|-file)?)\s*=\s*(?P<codes>[A-Z]{2,5}\d{3}(?:\s*,\s*[A-Z]{2,5}\d{3})*)"
                    r"\s*(?:--\s*(?P<reason>.*?))?\s*$")
 _INI_COMMENT = re.compile(r"^\s*[;#]|[;#]\s*gwlint:")
 

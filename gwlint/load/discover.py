@@ -30,7 +30,7 @@ def discover(root: Root) -> Discovery:
     """
     found = Discovery()
     nginx_dirs: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root.path):
+    for dirpath, dirnames, filenames in _walk(root.path):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         here = Path(dirpath)
         names = set(filenames)
@@ -47,6 +47,19 @@ def discover(root: Root) -> Discovery:
     found.fpm_confs.sort()
     found.pool_dirs.sort()
     return found
+
+
+# On the running system (ROOT /) the configs live here on every layout (Debian, RHEL, Alpine, the
+# php:*-fpm images); walking all of / would read /proc, /usr and every home directory.
+SYSTEM_CONFIG_DIRS = ("etc", "usr/local/etc")
+
+
+def _walk(top: Path):
+    if os.path.realpath(top) != "/":
+        yield from os.walk(top)
+        return
+    for sub in SYSTEM_CONFIG_DIRS:
+        yield from os.walk(top / sub)
 
 
 def _config_template(here: Path, name: str) -> bool:

@@ -51,6 +51,8 @@ class Root:
         """A path as written in a config: absolute means under the root, relative means `base`."""
         if not value.startswith("/"):
             return base / value
+        if self._abs != "/" and value.startswith(self._abs.rstrip("/") + "/"):
+            return Path(value)  # a relocated copy's configs name its own files (verify, doctor)
         for prefix, target in self.path_map:
             if value == prefix or value.startswith(prefix.rstrip("/") + "/"):
                 return self.path / target / value[len(prefix):].lstrip("/")

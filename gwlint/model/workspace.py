@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gwlint.engine.finding import Finding
 from gwlint.errors import InputError
@@ -35,8 +36,6 @@ class Options:
     # who runs php-fpm's master; None: the tree decides (runtime.fpm_master), root by default
     fpm_master_user: str | None = None
     backends: dict[str, str] = field(default_factory=dict)  # name -> "host:port" declared by the user
-    strict_backends: bool = False  # report proxy targets on hosts the tree declares nothing for
-    memory_budget: int | None = None  # bytes PHP-FPM may use in all; None turns GW224 off
     # The nginx version whose defaults apply. 1.22 is the oldest nginx a supported mainstream
     # distro still ships (Debian 12: 1.22.1), so version-dependent rules err on the old side.
     nginx_version: str = "1.22"
@@ -143,6 +142,7 @@ class Workspace:
         self.container_user: Setting | None = None  # the Dockerfile's USER
         self.declarations: list[Declaration] = []  # backends the tree declares (units, compose, PM2...)
         self.problems: list[Finding] = []
+        self.rule_options: dict[str, Any] = {}  # rule name and code -> its OPTIONS as configured (the engine sets it)
         self._by_name: dict[str, list[Directive]] = defaultdict(list)
         self._pools_by_endpoint: dict[tuple, list[Pool]] = defaultdict(list)
         self._masters: dict[int, runtime.Master] = {}
@@ -211,6 +211,14 @@ class Workspace:
     def include_count(self, rel: str) -> int:
         """How many include directives load the nginx file `rel`."""
         return len(self.include_sites.get(rel, ()))
+
+    def options_for(self, rule: str) -> Any:
+        """A rule's options, by its NAME or CODE: its OPTIONS dataclass as configured under
+        `[tool.gwlint.rules.<name>]`, defaults for what is not set."""
+        try:
+            return self.rule_options[rule]
+        except KeyError:
+            raise LookupError(f"rule {rule!r} declares no OPTIONS, or the engine did not run it") from None
 
     def nginx_user(self, instance: NginxInstance) -> str:
         user = instance.user

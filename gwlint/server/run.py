@@ -1,4 +1,4 @@
-"""One lint (or fix) of a root with the editor's buffers, configured as `gwlint check` is."""
+"""One lint (or fix) of a root with the editor's buffers, through gwlint.api as `gwlint check` runs."""
 
 from pathlib import Path
 
@@ -6,36 +6,21 @@ from gwlint.engine.finding import Finding
 from gwlint.fix.loop import FixResult
 
 
-def _pipeline(root: Path, overlay: dict[str, str]):
-    from gwlint.engine import config, runner
-    from gwlint.engine.registry import load_rules
-    from gwlint.load.cache import open_cache
-    from gwlint.model.workspace import load_workspace
+def lint_root(root: Path, overlay: dict[str, str]) -> tuple[object, list[Finding]]:
+    """(workspace, findings sorted); the config is read on each run. Raises InputError for input
+    that cannot be read."""
+    from gwlint.api import lint
+    from gwlint.load.inputs import Inputs
 
-    rules = load_rules()
-    cfg = config.load(config.find(root), runner.known_codes(rules))  # read each run: edits apply at once
-    options, cache = cfg.model_options(), open_cache(root)
-
-    def load(fixed=None):
-        return load_workspace(root, options=options, path_map=cfg.paths, overlay={**overlay, **(fixed or {})},
-                              cache=cache)
-
-    def lint(ws) -> list[Finding]:
-        return runner.run(ws, rules, cfg)
-
-    return load, lint
-
-
-def lint_root(root: Path, overlay: dict[str, str]):
-    """(workspace, findings sorted); raises InputError for input that cannot be read."""
-    load, lint = _pipeline(root, overlay)
-    ws = load()
-    return ws, sorted(lint(ws), key=Finding.sort_key)
+    result = lint(Inputs(root, overlay=dict(overlay)), cache=True)
+    return result.workspace, result.findings
 
 
 def fix_root(root: Path, overlay: dict[str, str]) -> FixResult:
     """The safe fixes, as the fix loop makes them (nothing written)."""
-    from gwlint.fix import loop
+    from gwlint.api import fix
+    from gwlint.load.inputs import Inputs
 
-    load, lint = _pipeline(root, overlay)
-    return loop.fix_loop(load, lint, unsafe=False)
+    result = fix(Inputs(root, overlay=dict(overlay)), cache=True)
+    assert result.fixes is not None
+    return result.fixes

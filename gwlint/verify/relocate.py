@@ -35,7 +35,7 @@ from gwlint.load.ini import Setting, parse_ini
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive
 from gwlint.model import runtime
 from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
-from gwlint.model.workspace import Workspace, load_workspace
+from gwlint.model.workspace import Workspace
 
 NGINX_ERROR_LOG = "logs/nginx-error.log"
 NGINX_ACCESS_LOG = "logs/nginx-access.log"
@@ -530,7 +530,9 @@ def relocate(src: Path, dest: Path, *, overlay: dict[str, str] | None = None,
     _runtime_links(dest)
     for rel, text in (overlay or {}).items():
         (dest / rel).write_text(text, errors="surrogateescape")
-    ws = load_workspace(dest, nginx=[dest / p for p in nginx], fpm=[dest / p for p in fpm])
+    from gwlint import api
+
+    ws = api.load(dest, {}, nginx=[dest / p for p in nginx], fpm=[dest / p for p in fpm])
     notes = _relink(ws, dest)
     for problem in ws.problems:  # a template is rendered before the servers read it: leave it out
         if problem.code == UNRENDERED_TEMPLATE.code and (dest / problem.path).is_file():

@@ -1,0 +1,238 @@
+"""The Python API: `lint()` and `fix()`, the one run of load -> rules -> fix -> report.
+
+The command line, `gwlint.testing` and `--verify` all go through here, so a config, a severity
+or a file filter means the same thing everywhere.
+
+    from gwlint.api import lint, fix
+
+    result = lint("deploy/", {"select": ["GW3"], "fail-on": "warning"})
+    for finding in result.findings:
+        print(finding.path, finding.line, finding.code, finding.message)
+    fixed = fix("deploy/", write=False)     # the fix loop; fixed.diff is a unified diff
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gwlint.engine.config import Config
+from gwlint.engine.finding import Finding
+from gwlint.errors import EXIT_CLEAN, EXIT_FINDINGS
+from gwlint.load.inputs import Inputs
+
+if TYPE_CHECKING:
+    from gwlint.engine.registry import Rule
+    from gwlint.fix.loop import FixResult
+    from gwlint.model.workspace import Workspace
+
+__all__ = ["Config", "ConfigLike", "Finding", "Inputs", "Result", "configure", "fix", "lint", "load"]
+
+ConfigLike = Config | Mapping[str, Any] | str | os.PathLike | None
+"""A Config; a table as in `.gwlint.toml`; a config file's path; None: the file found upward from
+the root, as the command line does (defaults when there is none)."""
+
+
+@dataclass
+class Result:
+    """What a run found, sorted, with the model, config and rules it came from."""
+
+    findings: list[Finding]
+    workspace: Workspace = field(repr=False)
+    config: Config
+    rules: list[Rule] = field(repr=False)
+    verified: list[Finding] = field(default_factory=list)  # from `verify=True` (also in findings)
+    notes: list[str] = field(default_factory=list)  # what was skipped (a server not installed)
+    fixes: FixResult | None = None  # fix(): texts before and after, findings fixed and remaining
+
+    @property
+    def exit_code(self) -> int:
+        """1 when a finding reaches the config's `fail-on` severity, else 0 (as `gwlint check`)."""
+        return EXIT_FINDINGS if any(self.config.fails(f.severity) for f in self.findings) else EXIT_CLEAN
+
+    @property
+    def diff(self) -> str:
+        """fix(): the fixes as one unified diff (`git apply`, `patch -p1`); "" after lint()."""
+        if self.fixes is None:
+            return ""
+        from gwlint.fix.loop import unified_diff
+
+        return unified_diff(self.fixes)
+
+
+def configure(config: ConfigLike = None, root: str | os.PathLike = ".",
+              overrides: Mapping[str, Any] | None = None, rules: list[Rule] | None = None) -> Config:
+    """A validated Config (see ConfigLike); `overrides` are command-line flags (`{"fail-on": "error"}`).
+
+    Raises gwlint.errors.InputError (one line, naming the file and key) on a bad config.
+    """
+    from gwlint.engine import config as config_module
+    from gwlint.engine.runner import known_codes
+
+    if isinstance(config, Mapping) and not config and not overrides:
+        return Config()  # the defaults: nothing to validate, no rule to load
+    every = _rules(rules)
+    codes = known_codes(every)
+    if isinstance(config, Config):
+        return config_module.with_overrides(config, dict(overrides), codes, every) if overrides else config
+    if isinstance(config, Mapping):
+        cfg = config_module.from_dict(dict(config), codes, rules=every)
+        return config_module.with_overrides(cfg, dict(overrides), codes, every) if overrides else cfg
+    path = Path(config) if config is not None else config_module.find(Path(root))
+    return config_module.load(path, codes, dict(overrides) if overrides else None, every)
+
+
+def load(root: str | os.PathLike | Inputs, config: ConfigLike = None, *, nginx: Iterable[str | os.PathLike] = (),
+         fpm: Iterable[str | os.PathLike] = (), php_ini: Iterable[str | os.PathLike] = (),
+         overlay: Mapping[str, str] | None = None, cache: bool = False) -> Workspace:
+    """The model of a tree: discovery, parsing and indexing, once (no rules run).
+
+    `nginx`/`fpm`/`php_ini` name entry files as `--nginx/--fpm/--php-ini` do; `overlay` maps
+    root-relative paths to texts read instead of the files; `cache` uses ROOT/.gwlint_cache/.
+    """
+    inputs = _inputs(root, nginx, fpm, php_ini)
+    cfg = configure(config, inputs.root)
+    return _loader(inputs, cfg, cache)(dict(overlay or {}))
+
+
+def lint(root: str | os.PathLike | Inputs, config: ConfigLike = None, *, nginx: Iterable[str | os.PathLike] = (),
+         fpm: Iterable[str | os.PathLike] = (), php_ini: Iterable[str | os.PathLike] = (),
+         files: Collection[str] | None = None, verify: bool = False, cache: bool = False,
+         rules: list[Rule] | None = None) -> Result:
+    """Lint a tree: load it once, run the config's rules, return the findings (nothing is changed).
+
+    `root`: a tree laid out like / (or an nginx dir with nginx.conf at its top), or an Inputs
+    (gwlint.load.inputs: one file in a context, dumps). `files`: report only findings located in
+    (or related to) these root-relative paths. `verify`: also run `nginx -t`/`php-fpm -t` on a
+    relocated copy. `rules`: the rules to run (default: every installed rule).
+    Raises gwlint.errors.InputError for input the run cannot use (exit 2 on the command line).
+    """
+    from gwlint.model.workspace import gc_paused
+
+    inputs = _inputs(root, nginx, fpm, php_ini)
+    every = _rules(rules)
+    cfg = configure(config, inputs.root, rules=every)
+    with gc_paused():  # one model, kept to the end: collections would only rescan it
+        run = _Run(inputs, cfg, every, files, cache)
+        ws = run.load({})
+        if run.cache is not None:
+            run.cache.save()
+        findings = run.lint(ws)
+        result = Result(findings, ws, cfg, every)
+        if verify:
+            _verify(result, inputs, ws, None)
+        result.findings = sorted(findings + result.verified, key=Finding.sort_key)
+    return result
+
+
+def fix(root: str | os.PathLike | Inputs, config: ConfigLike = None, *, unsafe: bool = False, write: bool = False,
+        nginx: Iterable[str | os.PathLike] = (), fpm: Iterable[str | os.PathLike] = (),
+        php_ini: Iterable[str | os.PathLike] = (), files: Collection[str] | None = None, verify: bool = False,
+        cache: bool = False, rules: list[Rule] | None = None) -> Result:
+    """Lint and fix until nothing changes; `findings` are those that remain.
+
+    Safe fixes only unless `unsafe`. `write` writes the fixed files in place (atomically; nothing
+    is written when one cannot be); otherwise `result.diff` holds the fixes. With `verify`, the
+    servers test the fixed tree. Other arguments as for lint().
+    """
+    from gwlint.fix import loop as fixer
+
+    inputs = _inputs(root, nginx, fpm, php_ini)
+    every = _rules(rules)
+    cfg = configure(config, inputs.root, rules=every)
+    run = _Run(inputs, cfg, every, files, cache)
+    with _gc_on():  # each pass builds a new model: the old ones are cyclic garbage to collect
+        fixed = fixer.fix_loop(run.load, run.lint, unsafe=unsafe)
+    if run.cache is not None:
+        run.cache.save()
+    assert fixed.workspace is not None
+    result = Result(fixed.remaining, fixed.workspace, cfg, every, fixes=fixed)
+    if write:
+        fixer.write_fixed(fixed.workspace, fixed)
+    if verify:
+        _verify(result, inputs, fixed.workspace, None if write else fixed.fixed)
+        result.findings = sorted(fixed.remaining + result.verified, key=Finding.sort_key)
+    return result
+
+
+class _Run:
+    """One orchestration's state: the inputs, config and rules, and the parse cache."""
+
+    def __init__(self, inputs: Inputs, cfg: Config, rules: list[Rule], files: Collection[str] | None,
+                 cache: bool):
+        self.inputs, self.cfg, self.rules = inputs, cfg, rules
+        self.files = set(files) if files is not None else None
+        self.cache = _open_cache(inputs.root) if cache else None
+        self.load = _loader(inputs, cfg, self.cache)
+
+    def lint(self, ws: Workspace) -> list[Finding]:
+        from gwlint.engine import runner
+
+        found = runner.run(ws, self.rules, self.cfg)
+        if self.files is None:
+            return found
+        files = self.files
+        return [f for f in found if not f.path or f.path in files or any(r.path in files for r in f.related)]
+
+
+def _loader(inputs: Inputs, cfg: Config, cache: Any):
+    from gwlint.model.workspace import load_workspace
+
+    opts = cfg.model_options()
+
+    def load(overlay: dict[str, str]) -> Workspace:
+        return load_workspace(inputs.root, nginx=inputs.nginx, fpm=inputs.fpm, php_ini=inputs.php_ini,
+                              options=opts, path_map=cfg.paths, overlay={**overlay, **inputs.overlay},
+                              cache=cache)
+    return load
+
+
+def _open_cache(root: Path) -> Any:
+    if not root.is_dir():
+        return None
+    from gwlint.load.cache import open_cache
+
+    return open_cache(root)
+
+
+def _verify(result: Result, inputs: Inputs, ws: Workspace, overlay: dict[str, str] | None) -> None:
+    from gwlint.verify.nginx_t import verify as run_verify
+
+    def entries(paths: list[Path]) -> list[str]:
+        return [ws.root.rel(p if p.is_absolute() else Path(os.path.abspath(p))) for p in paths]
+
+    found, notes = run_verify(inputs.root, overlay, nginx=entries(inputs.nginx), fpm=entries(inputs.fpm))
+    result.verified, result.notes = found, notes
+
+
+def _inputs(root: str | os.PathLike | Inputs, nginx: Iterable[str | os.PathLike],
+            fpm: Iterable[str | os.PathLike], php_ini: Iterable[str | os.PathLike]) -> Inputs:
+    if isinstance(root, Inputs):
+        return root
+    from gwlint.load.inputs import tree_inputs
+
+    return tree_inputs(Path(root), [Path(p) for p in nginx], [Path(p) for p in fpm], [Path(p) for p in php_ini])
+
+
+def _rules(rules: list[Rule] | None) -> list[Rule]:
+    if rules is not None:
+        return rules
+    from gwlint.engine.registry import load_rules
+
+    return load_rules()
+
+
+@contextmanager
+def _gc_on() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not enabled:
+            gc.disable()

@@ -1,0 +1,1 @@
+"""`gwlint doctor`: from nginx and php-fpm log lines (and live state) to the config line that causes them."""
