@@ -13,7 +13,9 @@ declarations), and reports with `report()`. What is here:
 - effective values: `nginx_value`, `php_value`, `php_params`, `php_time_limit`, `fpm_int`, `fpm_time`;
   FastCGI params and location matching: `fastcgi_params`, `param`, `select_location`; PHP's own
   reading of a size (`php_quantity`, `MEMORY_AT_START`), and `is_env_value` (a `${VAR}` php-fpm
-  fills in at start: unknown, not wrong)
+  fills in at start: unknown, not wrong); `timeout_cap` / `timeout_odds` (timeout-chain severity
+  by gap: ORDINARY_REQUEST_SECONDS)
+- nginx-to-nginx hops: `hops(ws)` (a proxy_pass into a server of the same tree, and its location)
 - consequence messages: `consequence` (the status and error.log line of each failure)
 - fix builders: `set_args`, `insert_directive`, `retarget_pass`, `set_ini`, `set_inis`, `merge_fixes`
 - per-rule options: `option(default, doc)` for each field of the rule's frozen `OPTIONS`
@@ -41,6 +43,7 @@ from gwlint.load.units import (
 from gwlint.model import consequence
 from gwlint.model.backends import Declaration, ProxyTarget
 from gwlint.model.effective import (
+                                    ORDINARY_REQUEST_SECONDS,
                                     PHP_DEFAULTS,
                                     Value,
                                     fpm_int,
@@ -50,6 +53,8 @@ from gwlint.model.effective import (
                                     php_params,
                                     php_time_limit,
                                     php_value,
+                                    timeout_cap,
+                                    timeout_odds,
 )
 from gwlint.model.endpoint import (
                                     ANY_ADDRESSES,
@@ -61,6 +66,7 @@ from gwlint.model.endpoint import (
                                     parse_pass_target,
 )
 from gwlint.model.fastcgi import DEFAULT_LIMIT_EXTENSIONS, fastcgi_params, location_matches, param, select_location
+from gwlint.model.hops import Hop, hops
 from gwlint.model.runtime import Bound, Master, SocketAlias, bound_address, run_path
 from gwlint.model.sockperm import (
                                     DEFAULT_MODE,
@@ -80,6 +86,7 @@ __all__ = [
                                     "DEFAULT_MODE",
                                     "LOOPBACK_NAMES",
                                     "MEMORY_AT_START",
+                                    "ORDINARY_REQUEST_SECONDS",
                                     "OWNER_KEYS",
                                     "PHP_DEFAULTS",
                                     "Accounts",
@@ -92,6 +99,7 @@ __all__ = [
                                     "Finding",
                                     "Fix",
                                     "FpmInstall",
+                                    "Hop",
                                     "Identity",
                                     "Master",
                                     "NearestEndpoint",
@@ -120,6 +128,7 @@ __all__ = [
                                     "fpm_int",
                                     "fpm_time",
                                     "fpm_value",
+                                    "hops",
                                     "insert_directive",
                                     "is_env_value",
                                     "is_ip",
@@ -148,5 +157,7 @@ __all__ = [
                                     "select_location",
                                     "set_args",
                                     "set_ini",
-                                    "set_inis"
+                                    "set_inis",
+                                    "timeout_cap",
+                                    "timeout_odds",
 ]

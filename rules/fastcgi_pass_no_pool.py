@@ -4,7 +4,10 @@
 Resolves every `fastcgi_pass` (directly, or through each `server` of an `upstream {}` block) to
 a unix socket or TCP port and checks that a PHP-FPM pool found in the tree listens there: one
 finding per unreachable upstream server (servers marked `down` are never contacted: skipped).
-Runs only when FPM configs were found; targets with variables are skipped, not guessed. A pool
+Runs only when FPM configs were found. A target that is one variable whose every value is a
+literal address (`set $php unix:...;`, a `map` of addresses; nothing else assigns it) is checked
+per value, at the `set`/`map` line holding it; other targets with variables are skipped, not
+guessed. A pool
 on the right port that listens on loopback only while nginx connects to another address is
 GW303's finding, not this one. A missing `backup` server is a warning, not an error: the site
 serves while its primary servers are up (measured: 200), and fails only when they fail over.
@@ -31,15 +34,19 @@ fastcgi_pass unix:/run/php/php8.2-fpm.sock;
 ```
 
 ## Fix
-Rewrites the target to the pool's endpoint when exactly one pool is the clear match (safe);
-otherwise each candidate pool is offered as an unsafe fix. None for a `backup` server: the tree
-works, only its failover does not, and which pool should stand by is not a typo to correct.
+Rewrites the target to the pool's endpoint when exactly one pool is the clear match (safe): the
+only pool of the target's kind or on its port, or the only one that fits a renamed pool (of the
+target's kind, used by no site, of the PHP version the target's path names, running as the user of
+the pools this site already reaches); otherwise each candidate pool is offered as an unsafe fix.
+None for a `backup` server: the tree works, only its failover does not, and which pool should
+stand by is not a typo to correct.
 
 ## References
 - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_pass
 - https://www.php.net/manual/en/install.fpm.configuration.php (listen)
 """
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from itertools import islice
@@ -135,7 +142,8 @@ def check(ws: Workspace) -> Iterator[Finding]:
                 setting = pool.get("listen")
                 message += f"; did you mean {best} (pool '{pool.name}')?"
                 rel.append(related(setting, named.get(best) or f"pool '{pool.name}' listens on {best}"))
-                safe = (len(listening) == 1 or _clear_match(target, best, per_kind, per_port)) \
+                safe = (len(listening) == 1 or _clear_match(target, best, per_kind, per_port)
+                        or _only_fit(listening, target, used, mine) is pool) \
                     and not _serves_another_site(used, pool, route)
                 unresolved = best.kind == "tcp" and best.host not in ANY_ADDRESSES and not is_ip(best.host)
                 # a host name the tree does not resolve: writing it would only trade this finding for GW103's
@@ -148,6 +156,22 @@ def check(ws: Workspace) -> Iterator[Finding]:
                                 for e in others]
             yield report(backend.directive, message, rel, fix,
                          at_most=Severity.WARNING if backend.backup else None)
+
+
+def _only_fit(listening, target: Endpoint, used, mine):
+    """The one pool that fits a renamed or moved pool, else None: of the target's kind, used by no
+    site, of the PHP version the target's path names (php8.2-fpm.sock) when it names one, and
+    running as the user of the pools this site already reaches when it reaches any."""
+    m = _TARGET_VERSION.search(target.path or "") if target.kind == "unix" else None
+    version = (int(m.group(1)), int(m.group(2))) if m else None
+    users = {p.value("user") for p in mine}
+    fits = [pool for e, pool in listening.items() if e.kind == target.kind and id(pool) not in used
+            and (version is None or pool.install.version == version)
+            and (not users or pool.value("user") in users)]
+    return fits[0] if len(fits) == 1 else None
+
+
+_TARGET_VERSION = re.compile(r"php(\d)\.?(\d)")
 
 
 def _clear_match(target: Endpoint, best: Endpoint, per_kind: Counter, per_port: Counter) -> bool:

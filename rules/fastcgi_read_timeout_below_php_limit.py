@@ -31,6 +31,11 @@ location ~ \.php$ {
 }
 ```
 
+Severity follows how likely the failure is: an **error** when nginx's read timeout is below
+30 s (PHP's default `max_execution_time`: requests PHP considers ordinary run that long, so
+ordinary slow pages hit it), a **warning** otherwise (a 60 s default in front of 300 s fails
+only requests longer than a minute).
+
 ## Fix
 Sets `fastcgi_read_timeout` to the PHP limit plus 10s, so that PHP's or FPM's own error reaches
 the client: rewrites the directive when the location sets it, else inserts it at the top of the
@@ -56,11 +61,13 @@ from gwlint.rule import (
     related,
     report,
     set_args,
+    timeout_cap,
+    timeout_odds,
 )
 
 CODE = "GW340"
 NAME = "fastcgi-read-timeout-below-php-limit"
-SEVERITY = Severity.WARNING
+SEVERITY = Severity.ERROR  # a warning when nginx's timeout is at least 30s (timeout_cap)
 MARGIN = 10  # seconds nginx waits beyond PHP's limit, so PHP's own error gets through
 
 
@@ -76,7 +83,7 @@ def check(ws: Workspace) -> Iterator[Finding]:
                f" ({terminate} is off, and max_execution_time counts CPU time, so wall time runs longer)")
         message = (f"{read} is below what pool '{pool.name}' lets a PHP request run: {bound}{why}; "
                    f"a request running longer gets {consequence.gateway_timeout()} while the "
-                   f"PHP worker keeps running and stays busy")
+                   f"PHP worker keeps running and stays busy ({read.text} is {timeout_odds(read.number)})")
         here = read.directive if read.directive is not None and read.directive.parent is block else None
         rel = [related(x.at, label) for x, label in ((read, "fastcgi_read_timeout in effect here"),
                                                      (bound, f"pool '{pool.name}' limit"))
@@ -85,4 +92,4 @@ def check(ws: Workspace) -> Iterator[Finding]:
         title = f"set fastcgi_read_timeout {target}"
         fix = (set_args(ws, here, [target], title) if here is not None
                else insert_directive(ws, block, "fastcgi_read_timeout", [target], title))
-        yield report(here or route.directive, message, rel, fix)
+        yield report(here or route.directive, message, rel, fix, at_most=timeout_cap(read.number))

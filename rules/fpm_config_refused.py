@@ -39,7 +39,15 @@ pm.max_spare_servers = 8
 ```
 
 ## Fix
-None
+php-fpm does not start at all, so any edit that makes it start is better than none; the fix keeps
+the intent of the assignment made last (in file order, a later file reopening the pool wins):
+- `pm.max_children` below the spare counts: when `pm.max_children` was set last (an override
+  lowering it), the spare and start counts are lowered to fit; when a spare count was set last,
+  `pm.max_children` is raised to it;
+- `pm.start_servers` outside the spare range: clamped into it;
+- `pm = ondemand` with `pm.process_idle_timeout` 0: php-fpm's default, `10s`.
+All safe: php-fpm reads nothing else from these values. None for parse errors (which value was
+meant is not ours to guess).
 
 ## References
 - https://www.php.net/manual/en/install.fpm.configuration.php
@@ -48,7 +56,7 @@ None
 
 from collections.abc import Iterator
 
-from gwlint.rule import Finding, Severity, Workspace, consequence, fpm_int, fpm_time, report
+from gwlint.rule import Finding, Severity, Workspace, consequence, fpm_int, fpm_time, report, set_inis
 
 CODE = "GW223"
 NAME = "fpm-config-refused"
@@ -81,7 +89,7 @@ def _parse_errors(settings, times, ints):
 
 
 def _post_errors(pool):
-    """php-fpm's post-processing checks of one pool, in its order: (where, message)."""
+    """php-fpm's post-processing checks of one pool, in its order: (where, message[, fix values])."""
     def get(key):
         return pool.get(key)
 
@@ -113,7 +121,8 @@ def _post_errors(pool):
         if low > children or high > children:
             yield (get("pm.max_spare_servers") if high > children else get("pm.min_spare_servers")), (
                 f"{name} pm.min_spare_servers({low}) and pm.max_spare_servers({high}) cannot be greater "
-                f"than pm.max_children({children})")
+                f"than pm.max_children({children})"), \
+                _fit_children(pool, low, high, children, number("pm.start_servers"))
             return
         if high < low:
             yield get("pm.max_spare_servers"), \
@@ -123,7 +132,8 @@ def _post_errors(pool):
         if start < low or start > high:
             yield get("pm.start_servers"), (
                 f"{name} pm.start_servers({start}) must not be less than pm.min_spare_servers({low}) and "
-                f"not greater than pm.max_spare_servers({high})")
+                f"not greater than pm.max_spare_servers({high})"), \
+                {"pm.start_servers": str(min(max(start, low), high))}
             return
         if number("pm.max_spawn_rate", 32) <= 0:
             yield get("pm.max_spawn_rate"), f"{name} pm.max_spawn_rate must be a positive value"
@@ -131,7 +141,8 @@ def _post_errors(pool):
     elif style == "ondemand":
         idle = number("pm.process_idle_timeout", 10, fpm_time)
         if idle <= 0:
-            yield get("pm.process_idle_timeout"), f"{name} pm.process_idle_timeout({idle}s) must be greater than 0s"
+            yield get("pm.process_idle_timeout"), \
+                f"{name} pm.process_idle_timeout({idle}s) must be greater than 0s", {"pm.process_idle_timeout": "10s"}
             return
     slow = number("request_slowlog_timeout", 0, fpm_time)
     if slow > 0:
@@ -156,5 +167,32 @@ def check(ws: Workspace) -> Iterator[Finding]:
             yield from (report(s, f"php-fpm refuses to start: {msg}" + CONSEQUENCE) for s, msg in bad)
             if bad or any("${" in s.value for s in pool.settings.values()):
                 continue
-            for at, msg in _post_errors(pool):
-                yield report(at, f"php-fpm refuses to start: {msg}" + CONSEQUENCE)
+            for at, msg, *values in _post_errors(pool):
+                fix = None
+                if values and values[0]:
+                    title = ", ".join(f"{k} = {v}" for k, v in values[0].items())
+                    fix = set_inis(ws, pool, values[0], f"set {title} in pool '{pool.name}'")
+                yield report(at, f"php-fpm refuses to start: {msg}" + CONSEQUENCE, fix=fix)
+
+
+def _order(pool, setting) -> tuple[int, int]:
+    """Where an assignment comes in php-fpm's reading order (file, then line)."""
+    files = pool.install.files
+    return (files.index(setting.path) if setting.path in files else -1, setting.line)
+
+
+def _fit_children(pool, low, high, children, start) -> dict[str, str] | None:
+    """Keep the last assignment's intent: lower the spare counts to a lowered pm.max_children, or
+    raise pm.max_children to a raised spare count."""
+    mc = pool.get("pm.max_children")
+    spares = [s for s in (pool.get("pm.min_spare_servers"), pool.get("pm.max_spare_servers"))
+              if s is not None and fpm_int(s.value)[0] is not None and fpm_int(s.value)[0] > children]
+    if mc is None or not spares:
+        return None
+    if _order(pool, mc) < max(_order(pool, s) for s in spares):
+        return {"pm.max_children": str(max(low, high))}
+    new_high, new_low = min(high, children), min(low, children)
+    values = {"pm.min_spare_servers": (low, new_low), "pm.max_spare_servers": (high, new_high)}
+    if start and not new_low <= start <= new_high:
+        values["pm.start_servers"] = (start, min(max(start, new_low), new_high))
+    return {k: str(new) for k, (old, new) in values.items() if old != new}

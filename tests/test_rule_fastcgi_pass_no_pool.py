@@ -112,3 +112,69 @@ def test_missing_backup_server_is_a_warning_without_fix(tmp_path):
     (f,) = r.findings
     assert f.severity.value == "warning" and f.fix is None
     assert "backup server is a latent risk" in f.message and "did you mean" not in f.message
+
+
+ADMIN_SITE = """    server {
+        listen 8081;
+        location ~ \\\\.php$ {
+            fastcgi_pass unix:/run/php/php8.2-fpm-admin.sock;
+        }
+    }
+}
+"""
+
+
+def _renamed(extra_pool=""):
+    nginx = NGINX.replace("php8.1-fpm.sock;  # old socket", "php8.2-fpm.sock;  # www.conf renamed")
+    nginx = nginx[:nginx.rindex("}")] + ADMIN_SITE
+    pools = (POOL.replace("[www]", "[app]").replace("php8.2-fpm.sock", "php8.2-fpm-app.sock")
+             + "\n" + POOL.replace("[www]", "[admin]").replace("php8.2-fpm.sock", "php8.2-fpm-admin.sock")
+             + extra_pool)
+    return tree(nginx, pools)
+
+
+def test_the_one_pool_a_renamed_pool_can_be_is_a_safe_fix(tmp_path):
+    # two unix pools: no clear match by kind; 'admin' serves another site, so only 'app' fits
+    r = lint(_renamed(), tmp_path)
+    r.assert_expected()
+    (f,) = r.findings
+    assert f.fix.safe and f.fix.title == "point fastcgi_pass at unix:/run/php/php8.2-fpm-app.sock"
+    assert r.relint().findings == []
+
+
+def test_two_unused_pools_that_fit_keep_the_fix_unsafe(tmp_path):
+    other = "\n" + POOL.replace("[www]", "[shop]").replace("php8.2-fpm.sock", "php8.2-fpm-shop.sock")
+    (f,) = lint(_renamed(other), tmp_path).findings
+    assert f.fix is not None and not f.fix.safe
+
+
+
+def test_a_literal_set_variable_is_checked_at_the_set_line_and_fixed_there(tmp_path):
+    nginx = NGINX.replace("        location", "        set $php_fpm unix:/run/php-fpm/www.sock;  # expect: GW301\n"
+                                           "        location").replace(
+        "unix:/run/php/php8.1-fpm.sock;  # old socket  # expect: GW301", "$php_fpm;")
+    r = lint(tree(nginx), tmp_path)
+    r.assert_expected()
+    (f,) = r.findings
+    assert "fastcgi_pass $php_fpm: no PHP-FPM pool listens on unix:/run/php-fpm/www.sock" in f.message
+    assert f.fix.safe and r.fixed_line("etc/nginx/nginx.conf", 6) == \
+        "        set $php_fpm unix:/run/php/php8.2-fpm.sock;  # expect: GW301"
+    assert r.relint().findings == []
+
+
+def test_map_values_are_checked_per_value_with_unsafe_fixes(tmp_path):
+    nginx = NGINX.replace("http {\n", "http {\n    map $http_x_php $php {\n"
+                                      "        default unix:/run/php/php8.2-fpm.sock;\n"
+                                      "        legacy unix:/run/php/php7.4-fpm.sock;  # expect: GW301\n    }\n").replace(
+        "unix:/run/php/php8.1-fpm.sock;  # old socket  # expect: GW301", "$php;")
+    r = lint(tree(nginx), tmp_path)
+    r.assert_expected()
+    (f,) = r.findings
+    assert f.fix is not None and not f.fix.safe and f.fix.title == "map value 'legacy' to unix:/run/php/php8.2-fpm.sock"
+
+
+def test_a_variable_also_assigned_from_the_request_is_skipped(tmp_path):
+    nginx = NGINX.replace("        location", "        set $php_fpm unix:/run/php-fpm/www.sock;\n"
+                                           "        set $php_fpm $http_x_backend;\n        location").replace(
+        "unix:/run/php/php8.1-fpm.sock;  # old socket  # expect: GW301", "$php_fpm;")
+    assert [f for f in lint(tree(nginx), tmp_path).findings if f.code == "GW301"] == []

@@ -121,3 +121,40 @@ def test_fpm_time_reads_like_php_fpm_tt(tmp_path, text):
                          capture_output=True, text=True, timeout=30)
     (shown,) = re.findall(r"\trequest_terminate_timeout = (\d+)s", run.stdout + run.stderr)
     assert fpm_time(text.strip()) == (int(shown), None)
+
+
+FIXABLE = [c for c in CASES if c[0] in ("max_spare above max_children", "start_servers above max_spare",
+                                        "ondemand idle timeout 0")]
+
+
+@pytest.mark.parametrize("label,pool,glob,message", FIXABLE, ids=[c[0] for c in FIXABLE])
+def test_fix_makes_real_php_fpm_start(tmp_path, label, pool, glob, message):
+    require(PHP_FPM)
+    r = lint(fpm_tree(tmp_path, pool, glob), tmp_path)
+    (f,) = [f for f in r.findings if f.code == "GW223"]
+    assert f.fix is not None and f.fix.safe
+    assert [x for x in r.relint().findings if x.code == "GW223"] == []
+    assert _real_fpm_test(tmp_path / CONF) == (0, "")
+
+
+def test_lowered_max_children_in_an_override_lowers_the_spare_counts(tmp_path):
+    www = "etc/php/8.2/fpm/pool.d/www.conf"
+    files = {CONF: "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n",
+             www: "[www]\nuser = www-data\nlisten = /run/php/php8.2-fpm.sock\npm = dynamic\npm.max_children = 5\n"
+                  "pm.start_servers = 2\npm.min_spare_servers = 1\npm.max_spare_servers = 3 ; expect: GW223\n",
+             "etc/php/8.2/fpm/pool.d/zz-small.conf": "[www]\npm.max_children = 2\n"}
+    r = lint(files, tmp_path, select=["GW223"])
+    r.assert_expected()
+    (f,) = r.findings
+    assert f.fix.safe and f.fix.title == "set pm.max_spare_servers = 2 in pool 'www'"
+    assert r.fixed_line(www, 8) == "pm.max_spare_servers = 2 ; expect: GW223"
+    assert r.fixed_text("etc/php/8.2/fpm/pool.d/zz-small.conf") == "[www]\npm.max_children = 2\n"
+    assert r.relint().findings == []
+
+
+def test_raised_spare_count_set_last_raises_max_children(tmp_path):
+    r = lint(fpm_tree(tmp_path, DYNAMIC.replace("max_spare_servers = 3", "max_spare_servers = 8"), ""), tmp_path,
+             select=["GW223"])
+    (f,) = r.findings
+    assert f.fix.title == "set pm.max_children = 8 in pool 'www'"
+    assert r.relint().findings == []

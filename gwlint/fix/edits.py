@@ -204,7 +204,13 @@ def pass_target_text(old: Endpoint, new: Endpoint) -> str:
 def retarget_pass(ws, directive, old: Endpoint, new: Endpoint, safe: bool) -> Fix | None:
     """Point a *_pass (or upstream `server`) line at `new`, keeping its other arguments."""
     text = pass_target_text(old, new)
-    return set_args(ws, directive, [text, *directive.args[1:]], f"point {directive.name} at {text}", safe)
+    if directive.name.endswith("_pass") or directive.name == "server":
+        return set_args(ws, directive, [text, *directive.args[1:]], f"point {directive.name} at {text}", safe)
+    # a `set $var value;` or a `map` entry holding the value a variable *_pass uses: its last argument;
+    # a map entry is unsafe (which pool each of its values should reach is a guess)
+    if directive.name == "set":
+        return set_args(ws, directive, [*directive.args[:-1], text], f"set {directive.args[0]} to {text}", safe)
+    return set_args(ws, directive, [*directive.args[:-1], text], f"map value '{directive.name}' to {text}", False)
 
 
 def set_ini(ws, pool, key: str, value: str, title: str, safe: bool = True) -> Fix | None:

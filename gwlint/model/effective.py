@@ -36,7 +36,10 @@ PHP_PARSERS: dict[str, Callable[[str], float | None]] = {
     "post_max_size": php_bytes,
     "upload_max_filesize": php_bytes,
 }
-NGINX_DEFAULTS = {"client_max_body_size": "1m"}  # every *_timeout rules read defaults to 60s
+NGINX_DEFAULTS = {"client_max_body_size": "1m"}
+# A read timeout below this cuts requests PHP itself considers ordinary (its default
+# max_execution_time): timeout-chain findings are errors below it, warnings at or above it.
+ORDINARY_REQUEST_SECONDS = 30  # every *_timeout rules read defaults to 60s
 _TIME_FACTORS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _ATOI = re.compile(r"\s*([-+]?\d+)")
 _INTEGER = re.compile(r"-?\d*")
@@ -172,3 +175,21 @@ def php_time_limit(pool, block=None) -> tuple[Value, Value, Value | None]:
     max_exec = php_value(pool, "max_execution_time", block)
     bound = terminate if terminate.number else (max_exec if max_exec.number and max_exec.number > 0 else None)
     return terminate, max_exec, bound
+
+
+def timeout_cap(read_seconds: float | None):
+    """The severity cap of a timeout-chain finding whose nginx side gives up after `read_seconds`:
+    None (the rule's error) below ORDINARY_REQUEST_SECONDS, where ordinary slow pages hit it; a
+    warning at or above it, where only requests longer than PHP's own default limit do."""
+    from gwlint.engine.finding import Severity
+
+    if read_seconds is not None and read_seconds < ORDINARY_REQUEST_SECONDS:
+        return None
+    return Severity.WARNING
+
+
+def timeout_odds(read_seconds: float | None) -> str:
+    """How likely a timeout-chain failure is, for the message."""
+    if read_seconds is not None and read_seconds < ORDINARY_REQUEST_SECONDS:
+        return f"below {ORDINARY_REQUEST_SECONDS}s, so ordinary slow pages hit it"
+    return f"at least {ORDINARY_REQUEST_SECONDS}s, so only long requests hit it"

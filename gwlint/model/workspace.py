@@ -357,6 +357,18 @@ def _resolve_variables(ws: Workspace, instance: NginxInstance, route: Route) -> 
     upstreams = {id(o.upstream): o.upstream for o in route.outcomes or () if o.upstream is not None}
     if route.outcomes and len(upstreams) == 1 and all(o.kind == "upstream" for o in route.outcomes):
         _use_upstream(route, next(iter(upstreams.values())))
+    elif route.outcomes and route.kind == "fastcgi_pass" and _ONE_VAR.fullmatch(route.directive.args[0]) \
+            and all(o.kind == "address" and len(o.sources) == 1 for o in route.outcomes):
+        # `set $php unix:/run/...; fastcgi_pass $php;` or a map of literal addresses: each value is a
+        # backend, at the set/map line that holds it (what a fix edits)
+        for outcome in route.outcomes:
+            target = parse_pass_target(outcome.value)
+            endpoint = target.endpoint() if target is not None else None
+            if endpoint is not None and isinstance(outcome.sources[0], Directive) and outcome.sources[0].name != "map":
+                route.backends.append(Backend(endpoint, outcome.sources[0]))
+
+
+_ONE_VAR = re.compile(r"\$(?:\{\w+\}|\w+)")
 
 
 def load_workspace(root_path: Path, *, nginx: Sequence[Path] = (), fpm: Sequence[Path] = (),

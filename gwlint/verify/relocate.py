@@ -325,6 +325,10 @@ class _Relocator:
             self.edit.sub(node, args[0], self._target(args[0], upstreams))
         elif name == "server" and node.parent is not None and node.parent.name == "upstream":
             self.edit.sub(node, args[0], self._target(args[0], {}, default_port=80))
+        elif args[-1].startswith("unix:") and (name == "set" or (node.parent is not None
+                                                                 and node.parent.name == "map")):
+            # a socket a variable *_pass uses (`set $php unix:/run/...;`, a map value)
+            self.edit.sub(node, args[-1], self._target(args[-1], upstreams))
 
     def _listen(self, node: Directive) -> None:
         arg = node.args[0]

@@ -76,8 +76,11 @@ REALSERVER_CASES: dict[str, list[Case]] = {
     ],
     "GW220": [
         Case("realserver-terminate-timeout", 502, 104, RESET, path="/slow.php?s=3",
-             fpm_log=r"execution timed out \([0-9.]+ sec\), terminating",
-             manual_fix=((POOL, "request_terminate_timeout = 1s", "request_terminate_timeout = 60s"),)),
+             fpm_log=r"execution timed out \([0-9.]+ sec\), terminating"),
+        # an override file reopening [www] writes 1m30s, which php-fpm reads as 1 s; fixed to 90s (and GW340
+        # then raises nginx's read timeout above it)
+        Case("realserver-terminate-timeout-units", 502, 104, RESET, path="/slow.php?s=3",
+             fpm_log=r"execution timed out \([0-9.]+ sec\), terminating", also=("GW225",)),
     ],
     "GW221": [
         Case("realserver-php-unbounded", 504, 110, TIMED_OUT, before=("/slow.php?s=30",),
@@ -86,8 +89,13 @@ REALSERVER_CASES: dict[str, list[Case]] = {
     "GW223": [
         Case("realserver-fpm-spare-servers", None, None,
              r"\[pool www\] pm.min_spare_servers\(1\) and pm.max_spare_servers\(8\) cannot be greater than "
-             r"pm.max_children\(5\)",
-             manual_fix=((POOL, "pm.max_children = 5", "pm.max_children = 10"),)),
+             r"pm.max_children\(5\)"),
+        # an override lowers pm.max_children below www.conf's spare counts: the fix lowers them to fit
+        Case("realserver-fpm-override-children", None, None,
+             r"\[pool www\] pm.min_spare_servers\(1\) and pm.max_spare_servers\(3\) cannot be greater than "
+             r"pm.max_children\(2\)"),
+        Case("realserver-fpm-ondemand-idle", None, None,
+             r"\[pool www\] pm.process_idle_timeout\(0s\) must be greater than 0s"),
     ],
     "GW302": [
         Case("proxy-pass-to-fpm", 502, None, RESET + r"|upstream prematurely closed connection while reading",
@@ -118,6 +126,14 @@ REALSERVER_CASES: dict[str, list[Case]] = {
         # twin of localhost-listen-clean (etc/hosts: localhost is 127.0.0.1 only, 200): here etc/hosts
         # also lists ::1 localhost, php-fpm binds [::1]:9000, nginx's 127.0.0.1:9000 is refused
         Case("localhost-listen-v6", 502, 111, CONNECT.format(target="", errno=111)),
+        # www.conf renamed to app.conf with its socket; the admin site's pool is taken: one fit, a safe fix
+        Case("debian-renamed-pool", 502, 2, CONNECT.format(target=r"/run/php/php8\.2-fpm\.sock", errno=2)),
+        # `set $php_fpm unix:/run/php-fpm/www.sock; fastcgi_pass $php_fpm;` (a CentOS guide on Debian): found
+        # and fixed at the set line
+        Case("debian-set-variable-socket", 502, 2, CONNECT.format(target=r"/run/php-fpm/www\.sock", errno=2)),
+        # a front controller in a named location (try_files $uri @app) on the old socket
+        Case("debian-socket-mismatch-named-location", 502, 2,
+             CONNECT.format(target=r"/run/php/php8\.1-fpm\.sock", errno=2), path="/some/route"),
     ],
     "GW320": [
         Case("realserver-socket-owner-root", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
@@ -126,6 +142,8 @@ REALSERVER_CASES: dict[str, list[Case]] = {
         Case("debian-rootless-fpm-socket", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13),
              manual_fix=(("etc/nginx/nginx.conf", "user www-data;", "user nobody nogroup;"),)),
         Case("realserver-socket-nginx-user", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
+        # no `user` directive: the workers run as nobody:nogroup; the fix gives them the socket
+        Case("nginx-no-user-directive", 502, 13, CONNECT.format(target=POOL_SOCKET, errno=13)),
     ],
     "GW321": [
         Case("realserver-private-tmp", 502, 2, CONNECT.format(target="/tmp/php-fpm.sock", errno=2),
@@ -134,6 +152,16 @@ REALSERVER_CASES: dict[str, list[Case]] = {
     ],
     "GW340": [
         Case("realserver-read-timeout", 504, 110, TIMED_OUT, path="/slow.php?s=2"),
+    ],
+    "GW343": [
+        # a front vhost proxies to an internal PHP vhost of the same tree that waits 310 s; the front's
+        # proxy_read_timeout 2s comes from an http-level include: 504 from the front after 2 s
+        Case("nginx-front-read-timeout", 504, 110, TIMED_OUT, path="/slow.php?s=3"),
+    ],
+    "GW344": [
+        # the internal vhost and PHP accept 64 MB, the front inherits 8m from nginx.conf: 413 from the front
+        Case("nginx-front-body-size", 413, None, r"\[error\] .*client intended to send too large body: 9437184 bytes",
+             body=9 << 20),
     ],
     "GW341": [
         Case("realserver-upload-limit", 413, None, r"\[error\] .*client intended to send too large body: 9437184 bytes",
