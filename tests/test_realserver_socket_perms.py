@@ -34,7 +34,8 @@ def host():
         if os.environ.get("CI") == "true":
             pytest.fail(f"real-server test: {missing}")
         pytest.skip(missing)
-    root = SimpleNamespace(path=Path("/"), read_text=lambda p: Path(p).read_text(), contains=lambda p: True)
+    root = SimpleNamespace(path=Path("/"), read_text=lambda p: Path(p).read_text(), contains=lambda p: True,
+                           read_optional=lambda rel: (Path("/") / rel).read_text() if (Path("/") / rel).is_file() else None)
     accounts = load_accounts(root)
     if any(u not in accounts.users or g not in accounts.groups for u, g in USERS):
         pytest.skip("host lacks www-data or nobody:nogroup")

@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass, field
 
-from gwlint.errors import InputError
-
 
 @dataclass(frozen=True)
 class Identity:
@@ -83,13 +81,13 @@ class Accounts:
 def load_accounts(root) -> Accounts:
     """Read ROOT/etc/passwd and ROOT/etc/group when present (unreadable files count as absent)."""
     accounts = Accounts()
-    passwd = _read(root, "etc/passwd")
+    passwd = root.read_optional("etc/passwd")
     if passwd is not None:
         accounts.passwd_path = "etc/passwd"
         for fields in _records(passwd):
             if len(fields) >= 4 and fields[2].isdigit() and fields[3].isdigit():
                 accounts.users.setdefault(fields[0], (int(fields[2]), int(fields[3])))
-    group = _read(root, "etc/group")
+    group = root.read_optional("etc/group")
     if group is not None:
         accounts.group_path = "etc/group"
         for fields in _records(group):
@@ -97,16 +95,6 @@ def load_accounts(root) -> Accounts:
                 members = tuple(m for m in (fields[3].split(",") if len(fields) > 3 else ()) if m)
                 accounts.groups.setdefault(fields[0], (int(fields[2]), members))
     return accounts
-
-
-def _read(root, rel: str) -> str | None:
-    path = root.path / rel
-    if not path.is_file():
-        return None
-    try:
-        return root.read_text(path)
-    except InputError:
-        return None
 
 
 def _records(text: str):

@@ -166,6 +166,17 @@ class Root:
         except OSError:  # missing, not a directory, a name too long: the glob matches nothing
             pass
 
+    def read_optional(self, rel: str) -> str | None:
+        """The text of an optional root-relative file (etc/passwd, a Dockerfile): None when it is
+        not there or cannot be read."""
+        path = self.path / rel
+        if rel not in self.overlay and not path.is_file():
+            return None
+        try:
+            return self.read_text(path)
+        except InputError:
+            return None
+
     def read_text(self, path: Path) -> str:
         """The text of a config file, or an InputError saying why it cannot be linted."""
         cached = self._texts.get(path)

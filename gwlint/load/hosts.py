@@ -2,7 +2,6 @@
 
 import re
 
-from gwlint.errors import InputError
 from gwlint.load.ini import Setting
 
 _DOCKER_USER = re.compile(r"^\s*USER\s+([^\s:]+)", re.IGNORECASE | re.MULTILINE)
@@ -11,7 +10,7 @@ _DOCKER_USER = re.compile(r"^\s*USER\s+([^\s:]+)", re.IGNORECASE | re.MULTILINE)
 def load_hosts(root) -> dict[str, list[tuple[str, int]]] | None:
     """Name (lower case) -> [(address, line)] in file order from ROOT/etc/hosts; None when the tree
     has none (or it is unreadable)."""
-    text = _read(root, "etc/hosts")
+    text = root.read_optional("etc/hosts")
     if text is None:
         return None
     names: dict[str, list[tuple[str, int]]] = {}
@@ -25,19 +24,9 @@ def load_hosts(root) -> dict[str, list[tuple[str, int]]] | None:
 def load_container_user(root) -> Setting | None:
     """The last `USER` of the tree's top-level Dockerfile: who the container's processes run as
     (None without one, for root, or for a build argument)."""
-    text = _read(root, "Dockerfile")
+    text = root.read_optional("Dockerfile")
     found = list(_DOCKER_USER.finditer(text or ""))
     if not found or "$" in found[-1].group(1) or found[-1].group(1) in ("root", "0"):
         return None
     line = (text or "").count("\n", 0, found[-1].start(1)) + 1
     return Setting(None, "USER", found[-1].group(1), "Dockerfile", line)
-
-
-def _read(root, rel: str) -> str | None:
-    path = root.path / rel
-    if not path.is_file():
-        return None
-    try:
-        return root.read_text(path)
-    except InputError:
-        return None
