@@ -191,6 +191,9 @@ class GwlintServer(LanguageServer):
         """Every safe fix of this file, as the fix loop makes them (re-linted until nothing changes)."""
         from gwlint.server.run import fix_root
 
+        state = self.roots[root]
+        if not any(f.fix and f.fix.safe and any(e.path == rel for e in f.fix.edits) for f in state.findings):
+            return None  # no safe fix edits this file: skip the fix loop (code actions are asked for often)
         try:
             fixed = fix_root(root, self.buffers(root)).fixed
         except Exception:  # an unparsable buffer: nothing to offer
