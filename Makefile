@@ -47,6 +47,7 @@ $(GIXY):
 	@bench/.gixy-venv/bin/pip install -qq --disable-pip-version-check gixy-ng==0.2.59
 
 bench: $(BIN)/gwlint $(GIXY)
+	@$(BIN)/python -c "import pygls" 2>/dev/null || $(PIP) -e '.[server]'  # the server re-lint row
 	$(BIN)/python bench/run.py --gixy $(GIXY) --readme README.md
 
 # nginx and php-fpm for the real-server tests: installed from Debian packages when missing

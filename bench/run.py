@@ -7,7 +7,9 @@ peak memory from the child's rusage. Prints a Markdown table and writes it to be
 """
 
 import argparse
+import importlib.util
 import itertools
+import json
 import os
 import platform
 import shutil
@@ -24,6 +26,7 @@ MAP = 0  # the `map` case: sizes are site counts, this one is the 10-site tree p
 DEFAULT_RUNS = {1: 15, 10: 15, 1000: 5, 10000: 3, MAP: 3}
 IMPORT = 'python -c "import crossplane"'
 COLD = "gwlint --no-cache"
+SERVER = "gwlint server: re-lint after a one-line change"
 # Compiled bytecode as an installed gwlint has it: with PYTHONDONTWRITEBYTECODE set, an editable
 # install recompiles gwlint's sources on every start (~35 ms), while site-packages ship .pyc files.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -86,6 +89,8 @@ def bench(sizes: list[int], runs: dict[int, int], seed: int, base: Path, gixy: s
         for _ in range(runs.get(n, 3)):
             for name, cmd in cmds.items():
                 samples[name].append(measure(cmd))
+        if n == 1000 and importlib.util.find_spec("pygls"):  # the editor's case: one server, one line changed
+            samples[SERVER] = server_relint(root, runs.get(n, 3))
         base_time = statistics.median(s[0] for s in samples["crossplane.parse"])
         base_mem = statistics.median(s[1] for s in samples["crossplane.parse"])
         base_cpu = statistics.median(s[2] for s in samples["crossplane.parse"])
@@ -99,6 +104,15 @@ def bench(sizes: list[int], runs: dict[int, int], seed: int, base: Path, gixy: s
             print(f"N={_sites(n):<6} {name:<22} {wall:8.3f} s  {wall / base_time:5.2f}x  cpu {cpu:7.3f} s "
                   f"{cpu / base_cpu:5.2f}x  {mem:7.1f} MiB", file=sys.stderr)
     return rows
+
+
+def server_relint(root: Path, runs: int) -> list[tuple[float, float, float]]:
+    """(wall, peak RSS, CPU) of each of `gwlint server`'s re-lints after a one-line change
+    (bench/server_relint.py, in a process of its own; the RSS is that process's peak)."""
+    out = subprocess.run([sys.executable, str(HERE / "server_relint.py"), str(root), "--runs", str(max(runs, 5)),
+                          "--json"], capture_output=True, text=True, env=ENV, check=True).stdout
+    got = json.loads(out)
+    return [(wall, got["mem"], cpu) for wall, cpu in got["each"]]
 
 
 def table(rows: list[dict]) -> str:
@@ -116,7 +130,7 @@ def _sites(n: int) -> str:
     return f"10 + map ({MAP_ENTRIES / 1e6:.1f}M)" if n == MAP else f"{n:,}"
 
 
-# (what, the run it reads, its measure, the limit): every target of issue 18, checked on each run
+# (what, the run it reads, its measure, the limit): every target of issues 18 and 21, checked on each run
 TARGETS = [
     ("1-site tree ≤ 2.0× `python -c \"import crossplane\"` (start-up)", 1, ("wall", COLD, IMPORT), 2.0),
     ("10-site tree ≤ 0.5× gixy-ng", 10, ("wall", COLD, "gixy-ng"), 0.5),
@@ -124,6 +138,8 @@ TARGETS = [
     ("10,000 sites: peak memory ≤ 1.5× crossplane's", 10000, ("mem", COLD, "crossplane.parse"), 1.5),
     ("26 MB `map` include: under 2 s", MAP, ("wall", COLD, None), 2.0),
     ("26 MB `map` include: under 300 MB", MAP, ("mem", COLD, None), 300.0),
+    ("1,000 sites: `gwlint server` re-lint after a one-line change within 1 s (issue 21)", 1000,
+     ("wall", SERVER, None), 1.0),
 ]
 
 
@@ -192,7 +208,8 @@ def main() -> None:
               f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, load average before "
               f"the run {load}. Whole-process wall time and CPU time (user + system; steadier than wall "
               f"on a shared machine) are medians, peak RSS the maximum; runs interleaved.\n\n"
-              f"{table(rows)}\n\nTargets (gwlint without its cache, wall time):\n\n{targets(rows)}\n\n"
+              f"{table(rows)}\n\nTargets (gwlint without its cache, or the server's re-lint; wall time):\n\n"
+              f"{targets(rows)}\n\n"
               f"Scaling (time at 10× the sites):\n\n{scaling(rows)}\n")
     print(report)
     args.out.write_text(report)

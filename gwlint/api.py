@@ -106,14 +106,15 @@ def load(root: str | os.PathLike | Inputs, config: ConfigLike = None, *, nginx: 
 
 def lint(root: str | os.PathLike | Inputs, config: ConfigLike = None, *, nginx: Iterable[str | os.PathLike] = (),
          fpm: Iterable[str | os.PathLike] = (), php_ini: Iterable[str | os.PathLike] = (),
-         files: Collection[str] | None = None, verify: bool = False, cache: bool = False,
+         files: Collection[str] | None = None, verify: bool = False, cache: Any = False,
          rules: list[Rule] | None = None) -> Result:
     """Lint a tree: load it once, run the config's rules, return the findings (nothing is changed).
 
     `root`: a tree laid out like / (or an nginx dir with nginx.conf at its top), or an Inputs
     (gwlint.load.inputs: one file in a context, dumps). `files`: report only findings located in
     (or related to) these root-relative paths. `verify`: also run `nginx -t`/`php-fpm -t` on a
-    relocated copy. `rules`: the rules to run (default: every installed rule).
+    relocated copy. `rules`: the rules to run (default: every installed rule). `cache`: True uses
+    ROOT/.gwlint_cache/; a gwlint.load.cache.MemoryCache keeps parsed files from run to run.
     Raises gwlint.errors.InputError for input the run cannot use (exit 2 on the command line).
     """
     from gwlint.model.workspace import gc_paused
@@ -135,7 +136,7 @@ def lint(root: str | os.PathLike | Inputs, config: ConfigLike = None, *, nginx: 
 def fix(root: str | os.PathLike | Inputs, config: ConfigLike = None, *, unsafe: bool = False, write: bool = False,
         nginx: Iterable[str | os.PathLike] = (), fpm: Iterable[str | os.PathLike] = (),
         php_ini: Iterable[str | os.PathLike] = (), files: Collection[str] | None = None, verify: bool = False,
-        cache: bool = False, rules: list[Rule] | None = None) -> Result:
+        cache: Any = False, rules: list[Rule] | None = None) -> Result:
     """Lint and fix until nothing changes; `findings` are those that remain.
 
     Safe fixes only unless `unsafe`. `write` writes the fixed files in place (atomically; nothing
@@ -168,14 +169,14 @@ class Run:
     """
 
     def __init__(self, inputs: Inputs, cfg: Config, rules: list[Rule], files: Collection[str] | None = None,
-                 cache: bool = False, root: Path | None = None, verify: bool = False):
+                 cache: Any = False, root: Path | None = None, verify: bool = False):
         self.inputs, self.cfg, self.rules, self.verify = inputs, cfg, rules, verify
         self.root = root or inputs.root
         self.prefix = _prefix(self.root, inputs.root)  # what paths of `root` start with, seen from inputs.root
         self.files = None if files is None else {  # given from inputs.root; kept from `root`
             f[len(self.prefix) + 1:] if self.prefix else f for f in files
             if not self.prefix or f.startswith(self.prefix + "/")}
-        self.cache = _open_cache(self.root) if cache else None
+        self.cache = _open_cache(self.root) if cache is True else (cache or None)
         self.workspace: Workspace | None = None  # the model load() built last
 
     def load(self, overlay: Mapping[str, str] | None = None) -> Workspace:

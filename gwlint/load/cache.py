@@ -11,10 +11,12 @@ rules always run. A cache that cannot be read (corrupt, truncated, foreign) is i
 rewritten; one that cannot be written (read-only tree) is skipped silently.
 """
 
+import glob
 import marshal
 import os
 import sys
 import tempfile
+import time
 from hashlib import blake2b
 from pathlib import Path
 
@@ -71,6 +73,17 @@ class ParseCache:
         """parse_ini(text, rel), from the cache when this file's text was parsed before."""
         return self._lookup("ini", text, rel, parse_ini, _encode_ini, _decode_ini)
 
+    def text(self, path: str, info: os.stat_result) -> tuple[str, bool] | None:
+        """A file's text kept from an earlier run (MemoryCache only): this cache keeps none."""
+        return None
+
+    def keep_text(self, path: str, info: os.stat_result, text: str, bom: bool) -> None:
+        """Keep a file's text for a later run (MemoryCache only)."""
+
+    def path_memos(self, root: Path, path_map: list) -> None:
+        """A root's path facts kept from an earlier run (MemoryCache only): this cache keeps none."""
+        return None
+
     def save(self) -> None:
         """Write the entries this run used, when anything changed; never fails the run."""
         if not self.misses and len(self._new) == len(self._old):
@@ -91,6 +104,114 @@ class ParseCache:
                 raise
         except OSError:
             pass
+
+
+class PathMemos:
+    """A Root's memos of path facts (realpath, root-relative name, resolution, glob matches)."""
+
+    __slots__ = ("globs", "real", "rel", "resolved")
+
+    def __init__(self) -> None:
+        self.real: dict[str, str] = {}
+        self.rel: dict[str, str] = {}
+        self.resolved: dict[str, Path | None] = {}
+        self.globs: dict[tuple[str, bool], list[Path]] = {}
+
+    def directories(self) -> set[str]:
+        """Every directory whose entries these facts depend on: the parents (up to /) of each
+        path resolved, and each directory a glob listed."""
+        out: set[str] = set()
+        for key in [*self.resolved, *self.real, *(pattern for pattern, _ in self.globs)]:
+            head = os.path.dirname(os.path.abspath(key))
+            while head not in out:
+                out.add(head)
+                parent = os.path.dirname(head)
+                if parent == head:
+                    break
+                head = parent
+        return out
+
+
+class MemoryCache(ParseCache):
+    """The cache of a long-lived process (`gwlint server`): parsed files, file texts and path facts
+    kept in memory from one run of a root to the next, so that a re-lint after an edit re-parses
+    the changed file only.
+
+    - A parsed file is reused while its text is the same (an editor buffer or the disk copy).
+    - A file read from disk is re-read only when its stat (mtime, ctime, size, inode) changed.
+    - Path facts (symlinks resolved, glob matches) are kept while no directory they depend on
+      changed its entries (its mtime): a file added, removed or renamed anywhere they looked
+      drops them all. A glob with a wildcard in a directory part is listed again on every run.
+    - The on-disk cache (`disk`) serves the first run, and is written once.
+    Include expansion, the model and the rules still run on every run.
+    """
+
+    def __init__(self, disk: ParseCache | None = None):
+        self.disk = disk
+        self._parsed: dict[tuple[str, str], tuple[str, object]] = {}
+        self._texts: dict[str, tuple[tuple, str, bool]] = {}
+        self._memos: dict[tuple, tuple[PathMemos, dict[str, int | None] | None]] = {}
+        self.hits = self.misses = 0
+
+    def _lookup(self, kind: str, text: str, rel: str, parse, encode=None, decode=None):
+        entry = self._parsed.get((kind, rel))
+        if entry is not None and (entry[0] is text or entry[0] == text):
+            self.hits += 1
+            return entry[1]
+        result = getattr(self.disk, kind)(text, rel) if self.disk is not None else parse(text, rel)
+        self.misses += 1
+        self._parsed[(kind, rel)] = (text, result)
+        return result
+
+    def text(self, path: str, info: os.stat_result) -> tuple[str, bool] | None:
+        entry = self._texts.get(path)
+        if entry is not None and entry[0] == _stat_key(info):
+            return entry[1], entry[2]
+        return None
+
+    def keep_text(self, path: str, info: os.stat_result, text: str, bom: bool) -> None:
+        if _settled(info.st_mtime_ns, info.st_ctime_ns):
+            self._texts[path] = (_stat_key(info), text, bom)
+
+    def path_memos(self, root: Path, path_map: list) -> PathMemos:
+        key = (os.path.abspath(root), tuple(path_map))
+        kept = self._memos.get(key)
+        if kept is not None and kept[1] is not None and all(_dir_mtime(d) == m for d, m in kept[1].items()):
+            memos = kept[0]
+            memos.globs = {k: v for k, v in memos.globs.items() if not glob.has_magic(os.path.dirname(k[0]))}
+        else:
+            memos = PathMemos()
+        self._memos[key] = (memos, None)  # valid again once save() has noted what it depends on
+        return memos
+
+    def save(self) -> None:
+        """Note what the path facts depend on; write the on-disk cache after the first run."""
+        for key, (memos, _) in self._memos.items():
+            mtimes = {d: _dir_mtime(d) for d in memos.directories()}
+            self._memos[key] = (memos, mtimes if _settled(*(m or 0 for m in mtimes.values())) else None)
+        if self.disk is not None:
+            self.disk.save()
+            self.disk = None
+
+
+SETTLE_NS = 2_000_000_000  # a change this recent may have happened while the run read: keep nothing
+
+
+def _settled(*mtimes: int) -> bool:
+    """True when every mtime is older than SETTLE_NS: a later change will show as a new mtime
+    (a change within the file system's clock tick of an earlier one would not)."""
+    return max(mtimes, default=0) < time.time_ns() - SETTLE_NS
+
+
+def _stat_key(info: os.stat_result) -> tuple:
+    return info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino
+
+
+def _dir_mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
 
 
 # a root inside one of these is the system's own config, not a working copy: gwlint writes nothing there

@@ -27,10 +27,12 @@ class Root:
         self.overlay = overlay or {}  # root-relative path -> text, for fixes not yet written
         self.cache = cache  # a gwlint.load.cache.ParseCache, or None to parse every file
         self.boms: set[str] = set()  # files that start with a UTF-8 BOM (kept when written)
-        self._real: dict[str, str] = {}  # realpath memo: a run asks about the same paths often
-        self._rel: dict[str, str] = {}
-        self._resolved: dict[str, Path | None] = {}
-        self._globs: dict[tuple[str, bool], list[Path]] = {}
+        # memos: a run asks about the same paths often (a MemoryCache keeps them from run to run)
+        memos = cache.path_memos(path, self.path_map) if cache is not None else None
+        self._real: dict[str, str] = memos.real if memos else {}
+        self._rel: dict[str, str] = memos.rel if memos else {}
+        self._resolved: dict[str, Path | None] = memos.resolved if memos else {}
+        self._globs: dict[tuple[str, bool], list[Path]] = memos.globs if memos else {}
         self._real_str = str(self.real)
         self._abs = os.path.abspath(path)
         self.read_files: dict[str, None] = {}  # root-relative paths read, in order (--verbose lists them)
@@ -212,14 +214,22 @@ class Root:
                 raise InputError("not a regular file", rel)
             if info.st_size > MAX_FILE_BYTES:
                 raise InputError(f"file too large ({info.st_size} bytes, limit {MAX_FILE_BYTES})", rel)
+            kept = self.cache.text(str(resolved), info) if self.cache is not None else None
+            if kept is not None:
+                return self._keep(path, rel, *kept)
             with open(resolved, "rb") as fh:
                 data = fh.read()
         except IsADirectoryError:
             raise InputError("is a directory, expected a file", rel) from None
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", rel) from None
-        text = decode_config(data, rel)
-        if data.startswith(b"\xef\xbb\xbf"):
+        text, bom = decode_config(data, rel), data.startswith(b"\xef\xbb\xbf")
+        if self.cache is not None:
+            self.cache.keep_text(str(resolved), info, text, bom)
+        return self._keep(path, rel, text, bom)
+
+    def _keep(self, path: Path, rel: str, text: str, bom: bool) -> str:
+        if bom:
             self.boms.add(rel)
         self._texts[path] = text
         self.read_files[rel] = None

@@ -32,6 +32,7 @@ def is_stock_include(arg: str) -> bool:
 PASS_DIRECTIVES = ("fastcgi_pass", "proxy_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass")
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _PUNCTUATION = frozenset(";{}")
+_INDEXED = 32  # a block this long answers children() from an index by name
 
 
 @dataclass(slots=True)
@@ -69,6 +70,8 @@ class Directive:
     quoted: list[bool] = field(default_factory=list, repr=False)
     block: list["Directive"] | None = field(default=None, repr=False)
     via: "Directive | None" = field(default=None, repr=False)  # the include directive that loaded it
+    # (block length, children by name) of a big block (http{} holds every server): built on first use
+    by_name: "tuple[int, dict[str, list[Directive]]] | None" = field(default=None, repr=False)
 
     @property
     def where(self) -> str:
@@ -81,7 +84,16 @@ class Directive:
 
     def children(self, name: str) -> list["Directive"]:
         """Direct children named `name` (includes already expanded)."""
-        return [d for d in self.block or () if d.name == name]
+        block = self.block
+        if block is None or len(block) < _INDEXED:
+            return [d for d in block or () if d.name == name]
+        index = self.by_name
+        if index is None or index[0] != len(block):  # (a block still growing while it is expanded)
+            names: dict[str, list[Directive]] = {}
+            for d in block:
+                names.setdefault(d.name, []).append(d)
+            index = self.by_name = (len(block), names)
+        return list(index[1].get(name, ()))
 
     def child(self, name: str) -> "Directive | None":
         """The last direct child named `name`: the one nginx uses."""

@@ -2,6 +2,7 @@
 (read as PHP reads them: php_quantity)."""
 
 import re
+from functools import lru_cache
 
 _NGINX_TIME_UNITS = {
     "ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000,
@@ -11,6 +12,7 @@ _NGINX_SIZE = re.compile(r"(\d+)([kKmMgG]?)")
 _SIZE_FACTORS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
+@lru_cache(maxsize=8192)  # pure: a tree repeats its values
 def nginx_seconds(value: str) -> float | None:
     """nginx time ("30", "30s", "1h 30m", "500ms") in seconds; None when malformed."""
     text = value.replace(" ", "")
@@ -26,6 +28,7 @@ def nginx_seconds(value: str) -> float | None:
     return total
 
 
+@lru_cache(maxsize=8192)  # pure: a tree repeats its values
 def nginx_bytes(value: str) -> int | None:
     """nginx size ("1m", "512k", "1024") in bytes; None when malformed."""
     m = _NGINX_SIZE.fullmatch(value.strip())
@@ -95,6 +98,7 @@ def _strtoul(text: str, pos: int, base: int) -> tuple[int, int, bool]:
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 
+@lru_cache(maxsize=8192)  # pure: a tree repeats its values
 def php_quantity(value: str, php: str = "8.2") -> tuple[int, str | None]:
     """(bytes, PHP's warning or None) for an ini size such as memory_limit, as PHP `php` reads it.
 

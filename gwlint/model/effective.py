@@ -108,6 +108,7 @@ def _atoi(text: str) -> int:
     return int(m.group(1)) if m else 0
 
 
+@lru_cache(maxsize=8192)  # pure: a tree repeats its values
 def fpm_time(value: str) -> tuple[int | None, str | None]:
     """(seconds, None) as php-fpm reads a time value (fpm_conf.c: atoi, then one suffix s/m/h/d), or
     (None, php-fpm's parse error): "1.5m" is 60s and "30ms" is 30s to php-fpm."""

@@ -2,6 +2,7 @@
 
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 ANY_ADDRESSES = frozenset({None, "0.0.0.0", "::", "*"})
@@ -86,6 +87,7 @@ def _split_host_port(text: str) -> tuple[str | None, str | None]:
     return text, None
 
 
+@lru_cache(maxsize=8192)  # pure (an Endpoint is frozen): every rule asks
 def parse_fpm_listen(value: str) -> Endpoint | None:
     """An FPM `listen` value: `/path.sock`, `ip:port`, `[v6]:port` or a bare port (all addresses)."""
     value = value.strip()

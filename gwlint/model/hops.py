@@ -94,9 +94,18 @@ def _land(server: Directive, uri: str) -> Directive | None:
 
 
 def hops(ws) -> list[Hop]:
-    """Every proxy_pass backend that reaches a server of this tree, with the back location."""
-    listens = _listens(ws)
-    if not listens:
+    """Every proxy_pass backend that reaches a server of this tree, with the back location
+    (computed once per model)."""
+    if ws.hops_found is None:
+        ws.hops_found = _hops(ws)
+    return ws.hops_found
+
+
+def _hops(ws) -> list[Hop]:
+    by_port: dict[int, list[tuple[str | None, Directive]]] = {}
+    for host, port, lst in _listens(ws):  # indexed by port: one lookup per backend, not a scan
+        by_port.setdefault(port, []).append((host, lst))
+    if not by_port:
         return []
     own = host_addresses(ws)
     by_block: dict[int, list] = {}
@@ -112,9 +121,9 @@ def hops(ws) -> list[Hop]:
                 continue
             if not (is_loopback_host(endpoint.host) or endpoint.host in own):
                 continue
-            candidates = [lst for host, port, lst in listens if port == endpoint.port and
-                          (host is None or host == endpoint.host or
-                           (is_loopback_host(host) and endpoint.host == "localhost"))]
+            candidates = [lst for host, lst in by_port.get(endpoint.port, ()) if
+                          host is None or host == endpoint.host or
+                          (is_loopback_host(host) and endpoint.host == "localhost")]
             if not candidates:
                 continue
             listen = _pick(candidates, _host_header(route))

@@ -3,7 +3,9 @@ unsaved buffers, quick fixes, fix-all, suppress-here, and hover with effective v
 
 A change to any file of a root re-lints that root (debounced) with every open buffer of it read
 instead of the disk, and publishes diagnostics to every file with findings, open or not; files
-whose findings are gone are cleared. The config (`[tool.gwlint]`, `.gwlint.toml`) is read on every
+whose findings are gone are cleared. Only diagnostics that changed are sent again. Parsed files
+and path facts are kept from run to run (gwlint.server.run), so a re-lint after an edit re-parses
+the edited file only. The config (`[tool.gwlint]`, `.gwlint.toml`) is read on every
 run, so an edit to it applies at the next one.
 """
 
@@ -59,7 +61,7 @@ class RootState:
 
     findings: list[Finding] = field(default_factory=list)
     workspace: object = None
-    published: set[str] = field(default_factory=set)
+    sent: dict[str, list[lsp.Diagnostic]] = field(default_factory=dict)  # what the client holds, by URI
     pending: asyncio.TimerHandle | None = None
 
 
@@ -143,11 +145,18 @@ class GwlintServer(LanguageServer):
                 continue
             uri = (root / finding.path).as_uri()
             by_uri.setdefault(uri, []).append(convert.diagnostic(finding, root, lines, self.docs_url))
-        for uri in state.published | {(root / rel).as_uri() for rel in self.buffers(root)}:
+        for uri in [*state.sent, *((root / rel).as_uri() for rel in self.buffers(root))]:
             by_uri.setdefault(uri, [])  # cleared, or an open document with nothing to report
         for uri, diagnostics in sorted(by_uri.items()):
-            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
-        state.published = {uri for uri, d in by_uri.items() if d}
+            if state.sent.get(uri) != diagnostics:  # only what changed since the client last heard
+                self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
+        state.sent = by_uri
+
+    def resend(self, uri: str) -> None:
+        """Publish `uri`'s diagnostics at the next run even when unchanged (a document opened or closed)."""
+        state = self.roots.get(self.root_for(uri))
+        if state is not None:
+            state.sent.pop(uri, None)
 
     # code actions -------------------------------------------------------------------------
     def code_actions(self, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
@@ -220,6 +229,7 @@ def initialize(ls: GwlintServer, params: lsp.InitializeParams) -> None:
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: GwlintServer, params: lsp.DidOpenTextDocumentParams) -> None:
+    ls.resend(params.text_document.uri)
     ls.schedule(params.text_document.uri)
 
 
@@ -235,6 +245,7 @@ def did_save(ls: GwlintServer, params: lsp.DidSaveTextDocumentParams) -> None:
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: GwlintServer, params: lsp.DidCloseTextDocumentParams) -> None:
+    ls.resend(params.text_document.uri)
     ls.schedule(params.text_document.uri)  # the disk copy counts again
 
 
