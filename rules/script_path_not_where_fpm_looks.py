@@ -8,7 +8,14 @@ For every PHP route whose `SCRIPT_FILENAME` is built from `$document_root` (or i
 - `root` is relative: it too resolves against nginx's prefix, not the config's directory;
 - a pool it reaches sets `chroot` and `root` lies under that chroot: php-fpm resolves the path
   inside the chroot, so `/var/www/site/index.php` under `chroot = /var/www` is opened as
-  `/var/www/var/www/site/index.php` (unless the tree holds that directory).
+  `/var/www/var/www/site/index.php` (unless the tree holds that directory);
+- the tree holds the application but not the `root` directory: only on a tree laid out like `/`
+  whose route reaches a pool of the tree (no chroot), when nothing is at the root's path (not even
+  a dangling symlink, such as a deploy tool's `current`) and the nearest directory above it that
+  the tree holds is at least two levels deep (`/var/www`, `/srv/app`; never `/`, `/var`, `/srv`)
+  with a `.php` file within three levels (e.g. root `/var/www/app/public` where the tree holds
+  `/var/www/app/index.php` but no `public/`). Config-only trees, which hold no `/var/www`, are
+  never judged.
 Locations with `alias` are skipped (`$document_root` means something else there).
 
 ## Why is this bad?
@@ -34,7 +41,8 @@ server {
 }
 ```
 With `chroot = /var/www/site`, send the path as the chrooted process sees it:
-`fastcgi_param SCRIPT_FILENAME /public$fastcgi_script_name;`.
+`fastcgi_param SCRIPT_FILENAME /public$fastcgi_script_name;`. Point `root` at the directory that
+holds the scripts (`root /var/www/app;`), or deploy the application where `root` says.
 
 ## Fix
 None: where the application lives is not in the tree.
@@ -104,7 +112,8 @@ def check(ws: Workspace) -> Iterator[Finding]:
                          "there: unless the application lives there, " + outcome, rel)
             continue
         root_path = str(PurePosixPath(value))
-        for pool in {id(p): p for b in route.backends for p in b.pools}.values():
+        pools = list({id(p): p for b in route.backends for p in b.pools}.values())
+        for pool in pools:
             problem = _chroot_problem(ws, pool, root_path)
             if problem is not None:
                 chroot, inside = problem
@@ -112,3 +121,10 @@ def check(ws: Workspace) -> Iterator[Finding]:
                              f"{inside}/... for root {root_path}: " + CONSEQUENCE,
                              [related(chroot, f"pool '{pool.name}' chroot"), related(root, "root")])
                 break
+        else:
+            if pools and not any(p.get("chroot") is not None for p in pools):
+                missing = ws.missing_app_dir(root_path)
+                if missing is not None:
+                    yield report(root, f"root {root_path} does not exist in the tree, which holds the application "
+                                 f"around it ({missing.ancestor}, e.g. {missing.sample}): the script paths php-fpm "
+                                 "gets are under a missing directory, so " + outcome, rel)

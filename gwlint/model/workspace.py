@@ -136,6 +136,7 @@ class Workspace:
         self.include_sites: dict[str, set[str]] = defaultdict(set)
         self.installs: list[FpmInstall] = []
         self.backend_files: list[Path] = []  # docker-compose and PM2 files found in the tree
+        self.system_layout = False  # the root is laid out like / (etc/nginx, etc/php*...): a file system
         self.accounts = Accounts()  # etc/passwd and etc/group
         self.units = Units()  # systemd service units, precedence and drop-ins applied
         self.hosts: dict[str, list[tuple[str, int]]] | None = None  # etc/hosts: name -> [(address, line)]
@@ -164,6 +165,15 @@ class Workspace:
     def tree_has_dir(self, path: str) -> bool:
         """Whether the tree holds a directory at the absolute path `path` (as the server would see it)."""
         return self.root.is_dir(self.root.path / path.lstrip("/"))
+
+    def missing_app_dir(self, path: str):
+        """A gwlint.model.appdir.MissingDir when the absolute `path` is missing from a `/`-like tree
+        that evidently holds the application around it (appdir's rule); None otherwise."""
+        if not self.system_layout:
+            return None
+        from gwlint.model.appdir import missing_app_dir
+
+        return missing_app_dir(self.root, path)
 
     def php_routes(self) -> list[Route]:
         return [route for route in self.routes if route.kind == "fastcgi_pass"]
@@ -407,6 +417,7 @@ def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, 
     root = Root(root_path, mapping, overlay, cache)
     ws = Workspace(root, options)
     ws.backend_files = found.backend_files
+    ws.system_layout = found.system
     _load_nginx(ws, found.nginx_entries)
     _load_fpm(ws, found, list(php_ini))
     _load_templates(ws, found.templates)
