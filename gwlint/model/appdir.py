@@ -7,9 +7,8 @@ within a few levels. Anything at the root's own path (a directory, a file, a dan
 such as a deploy tool's `current`) means the tree does not say it is missing.
 """
 
-import os
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from gwlint.load.fsroot import Root
 
@@ -30,42 +29,16 @@ class MissingDir:
 def missing_app_dir(root: Root, path: str) -> MissingDir | None:
     """`path` (absolute) as missing, when the tree evidently holds the application around it."""
     parts = PurePosixPath(path).parts[1:]
-    if ".." in parts or os.path.lexists(root.path.joinpath(*parts)) or root.is_dir(root.path.joinpath(*parts)):
+    rel = "/".join(parts)
+    if ".." in parts or root.lexists(rel) or root.is_dir(root.path / rel):
         return None
     for depth in range(len(parts) - 1, 1, -1):
-        here = root.path.joinpath(*parts[:depth])
-        if root.is_dir(here):
-            sample = _php_file(root, here)
+        here = "/".join(parts[:depth])
+        if root.is_dir(root.path / here):
+            sample = root.find_file(here, ".php", SCAN_DEPTH, SCAN_ENTRIES)
             if sample is None:
                 return None
-            ancestor = "/" + "/".join(parts[:depth])
-            return MissingDir(str(PurePosixPath(path)), ancestor, f"{ancestor}/{sample}")
-        if os.path.lexists(here):
+            return MissingDir(str(PurePosixPath(path)), f"/{here}", f"/{here}/{sample}")
+        if root.lexists(here):
             return None  # a file or a dangling link: not the tree's to judge
-    return None
-
-
-def _php_file(root: Root, top: Path) -> str | None:
-    """A `.php` file within SCAN_DEPTH levels of `top` (relative to it), breadth first, by name."""
-    resolved = root.resolve(top)
-    if resolved is None:
-        return None
-    level, budget = [(resolved, "")], SCAN_ENTRIES
-    for _ in range(SCAN_DEPTH + 1):
-        below = []
-        for directory, rel in level:
-            try:
-                entries = sorted(os.scandir(directory), key=lambda e: e.name)
-            except OSError:
-                continue
-            budget -= len(entries)
-            for entry in entries:
-                name = f"{rel}{entry.name}"
-                if entry.name.endswith(".php") and entry.is_file():
-                    return name
-                if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
-                    below.append((Path(entry.path), name + "/"))
-            if budget <= 0:
-                return None
-        level = below
     return None
