@@ -80,7 +80,7 @@ class ParseCache:
     def keep_text(self, path: str, info: os.stat_result, text: str, bom: bool) -> None:
         """Keep a file's text for a later run (MemoryCache only)."""
 
-    def path_memos(self, root: Path, path_map: list) -> None:
+    def path_memos(self, root: Path, path_map: list) -> "PathMemos | None":
         """A root's path facts kept from an earlier run (MemoryCache only): this cache keeps none."""
         return None
 
