@@ -146,6 +146,7 @@ class Workspace:
         self._by_name: dict[str, list[Directive]] = defaultdict(list)
         self._pools_by_endpoint: dict[tuple, list[Pool]] = defaultdict(list)
         self._masters: dict[int, runtime.Master] = {}
+        self.var_assignments: dict[tuple[int, str], list[Directive]] | None = None  # passvars' index
         self.socket_aliases: dict = {}  # run_path(link) -> runtime.SocketAlias (Debian's php-fpm.sock)
 
     # queries -----------------------------------------------------------------------------
