@@ -17,6 +17,7 @@ from types import SimpleNamespace
 import pytest
 
 from gwlint.load.accounts import load_accounts
+from gwlint.load.fsroot import Root
 from gwlint.model.sockperm import blocked_parent, socket_perms
 
 pytestmark = pytest.mark.realserver
@@ -80,7 +81,7 @@ def test_unsearchable_parent_directory_blocks_as_computed(host, tmp_path):
     private.mkdir(mode=0o700)
     with php_fpm(private, {"listen.owner": "www-data"}) as sock:
         who = host.identity("www-data", "www-data")
-        blocked = blocked_parent(SimpleNamespace(path=Path("/"), contains=lambda p: True), str(sock), who, host)
+        blocked = blocked_parent(Root(Path("/")), str(sock), who, host)
         assert blocked is not None and not connects(str(sock), "www-data", "www-data")
 
 

@@ -116,3 +116,49 @@ def test_the_readme_example_rule_runs_on_the_surface(tmp_path):
     r2 = lint({"etc/nginx/nginx.conf": nginx, "etc/php/8.2/fpm/pool.d/www.conf": pool + "request_terminate_timeout = 60\n"},
               tmp_path / "fixed")
     assert list(module.check(r2.workspace)) == []
+
+
+MODEL_FILES = sorted((REPO / "gwlint" / "model").glob("*.py"))
+# model code reaches the tree only through the loader's Root (`ws.root.read_text(...)`, `root.stat_dir(...)`):
+# one place that keeps reads inside the root, applies unsaved buffers and remembers what was read
+MODEL_IO_CALLS = IO_CALLS | {"readlink", "realpath"}
+
+
+def direct_file_access(source: str) -> list[str]:
+    """Where a model module's source touches the file system other than through a Root."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            out += [f"line {node.lineno}: imports {n}" for n in names
+                    if n.split(".")[0] in {"os", "glob", "shutil", "subprocess", "socket", "io", "tempfile"}]
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "open":
+                out.append(f"line {node.lineno}: calls open()")
+            if isinstance(func, ast.Attribute) and func.attr in MODEL_IO_CALLS:
+                receiver = func.value
+                name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
+                if name != "root":
+                    out.append(f"line {node.lineno}: calls {ast.unparse(func)}()")
+    return out
+
+
+@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: p.name)
+def test_the_model_reads_the_tree_only_through_the_loader(path):
+    assert direct_file_access(path.read_text()) == []
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("import os\n", "imports os"),
+    ("def f(path):\n    return path.is_file()\n", "calls path.is_file()"),
+    ("def f(root, p):\n    return (root.path / p).exists()\n", "calls (root.path / p).exists()"),
+    ("def f(p):\n    return open(p).read()\n", "calls open()"),
+])
+def test_the_model_guard_catches_direct_reads(source, expected):
+    found = direct_file_access(source)
+    assert found and expected in found[0]
+
+
+def test_the_model_guard_lets_root_reads_through():
+    assert direct_file_access("def f(ws, p):\n    return ws.root.read_text(p) if ws.root.is_file(p) else None\n") == []

@@ -119,6 +119,21 @@ class Root:
         resolved = self.resolve(path)
         return resolved is not None and resolved.is_dir()
 
+    def require(self, path: Path) -> None:
+        """An InputError unless the entry file `path` exists (on disk, or as an unsaved buffer)."""
+        if not path.exists() and self.rel(path) not in self.overlay:
+            raise InputError("no such file", self.rel(path))
+
+    def stat_dir(self, rel: str) -> os.stat_result | None:
+        """The owner and mode of a root-relative directory as the tree holds it; None when it is
+        missing, not a directory, or leaves the root."""
+        resolved = self.resolve(self.path / rel)
+        try:
+            info = os.stat(resolved) if resolved is not None else None
+        except OSError:
+            return None
+        return info if info is not None and stat.S_ISDIR(info.st_mode) else None
+
     def rel(self, path: Path) -> str:
         """`path` relative to the root, POSIX style, as findings show it."""
         key = os.fspath(path)

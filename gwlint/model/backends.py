@@ -114,7 +114,7 @@ def _read(ws, path: Path) -> str | None:
 def _env_file(ws, value: str, base: Path) -> list[tuple[str, str, str, int]]:
     """(key, value, path, line) pairs of a referenced .env file."""
     path = ws.root.map_config_path(value.lstrip("-"), base)
-    text = _read(ws, path) if path.is_file() else None
+    text = _read(ws, path)
     if text is None:
         return []
     rel = ws.root.rel(path)

@@ -8,7 +8,6 @@ listen.owner/group ("ACL set, listen.owner = '...' is ignored"). Connecting need
 permission on the socket and search permission on every parent directory.
 """
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -125,14 +124,12 @@ def blocked_parent(root, socket_path: str, who: Identity, accounts: Accounts) ->
     search (x), judged by its real mode and owner there; None when all present ones allow it."""
     parts = PurePosixPath(socket_path).parent.parts[1:]
     for depth in range(1, len(parts) + 1):
-        rel = "/".join(parts[:depth])
-        local = root.path / rel
-        if not local.is_dir() or not root.contains(local):
+        st = root.stat_dir("/".join(parts[:depth]))
+        if st is None:
             return None
-        st = os.stat(local)
         owner = accounts.user_name(str(st.st_uid))
         group = accounts.group_name(st.st_gid)
         mode = st.st_mode & 0o7777
         if not access(who, owner, group, mode, 0o1)[0]:
-            return BlockedDir("/" + rel, owner, group, mode)
+            return BlockedDir("/" + "/".join(parts[:depth]), owner, group, mode)
     return None

@@ -426,10 +426,10 @@ def _load_nginx(ws: Workspace, entries: list[Path]) -> None:
     included: set[str] = set()
     instances = []
     for entry in entries:
-        _require_file(ws.root, entry)
+        ws.root.require(entry)
         config = NginxConfig(ws.root, entry.parent)
         # a snippet linted alone (a virtual wrapper includes it) outside any nginx config dir
-        config.standalone = is_wrapper(ws.root.rel(entry)) and not (ws.root.path / "nginx.conf").is_file()
+        config.standalone = is_wrapper(ws.root.rel(entry)) and not ws.root.is_file(ws.root.path / "nginx.conf")
         instance = build_nginx(ws.root, entry, config, ws._by_name)
         included.update(rel for rel in config.files if rel != instance.entry)
         ws.nginx_files.update(config.files)
@@ -486,7 +486,7 @@ def template_problems(templates) -> list[Finding]:
 def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
     covered: set[str] = set()
     for conf in found.fpm_confs:
-        _require_file(ws.root, conf)
+        ws.root.require(conf)
         install = load_install(ws.root, conf)
         load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, conf.parent))
         covered.update(install.files)
@@ -540,7 +540,3 @@ def _no_pool(install: FpmInstall) -> Finding:
         "(111: Connection refused) for a port",
         include.path if include else install.conf or "", include.line if include else 1)
 
-
-def _require_file(root: Root, path: Path) -> None:
-    if not path.exists() and root.rel(path) not in root.overlay:
-        raise InputError("no such file", root.rel(path))
