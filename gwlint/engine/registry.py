@@ -99,8 +99,10 @@ def _module_names(package: ModuleType) -> list[str]:
     """The names pkgutil.iter_modules lists. gwlint's own rules are .py files in one directory:
     a listdir does (pkgutil costs ~1 ms of start-up); plugin packages go through pkgutil."""
     if package.__name__ == "gwlint.rules":
-        return sorted(name[:-3] for name in os.listdir(package.__path__[0])
-                      if name.endswith(".py") and not name.startswith("_"))
+        names: dict[str, None] = {}  # per directory in order, each sorted: as pkgutil lists them
+        for path in package.__path__:
+            names.update((n[:-3], None) for n in sorted(os.listdir(path)) if n.endswith(".py") and n[0] != "_")
+        return list(names)
     import pkgutil
 
     return [info.name for info in pkgutil.iter_modules(package.__path__) if not info.name.startswith("_")]
