@@ -1,7 +1,8 @@
 """The Python API: `lint()` and `fix()`, the one run of load -> rules -> fix -> report.
 
-The command line, `gwlint.testing` and `--verify` all go through here, so a config, a severity
-or a file filter means the same thing everywhere.
+The command line (a `Run` for each tree ROOT holds), `gwlint.testing`, `gwlint server`, `doctor`
+and `--verify` all go through here, so a config, a severity or a file filter means the same thing
+everywhere.
 
     from gwlint.api import lint, fix
 
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from gwlint.engine.config import Config
 from gwlint.engine.finding import Finding
-from gwlint.errors import EXIT_CLEAN, EXIT_FINDINGS
+from gwlint.errors import EXIT_CLEAN, EXIT_FINDINGS, InputError
 from gwlint.load.inputs import Inputs
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from gwlint.fix.loop import FixResult
     from gwlint.model.workspace import Workspace
 
-__all__ = ["Config", "ConfigLike", "Finding", "Inputs", "Result", "configure", "fix", "lint", "load"]
+__all__ = ["Config", "ConfigLike", "Finding", "Inputs", "Result", "Run", "configure", "fix", "lint", "load"]
 
 ConfigLike = Config | Mapping[str, Any] | str | os.PathLike | None
 """A Config; a table as in `.gwlint.toml`; a config file's path; None: the file found upward from
@@ -97,7 +98,10 @@ def load(root: str | os.PathLike | Inputs, config: ConfigLike = None, *, nginx: 
     """
     inputs = _inputs(root, nginx, fpm, php_ini)
     cfg = configure(config, inputs.root)
-    return _loader(inputs, cfg, cache)(dict(overlay or {}))
+    run = Run(inputs, cfg, [], cache=cache)
+    ws = run.load(overlay)
+    run.save_cache()
+    return ws
 
 
 def lint(root: str | os.PathLike | Inputs, config: ConfigLike = None, *, nginx: Iterable[str | os.PathLike] = (),
@@ -118,14 +122,12 @@ def lint(root: str | os.PathLike | Inputs, config: ConfigLike = None, *, nginx: 
     every = _rules(rules)
     cfg = configure(config, inputs.root, rules=every)
     with gc_paused():  # one model, kept to the end: collections would only rescan it
-        run = _Run(inputs, cfg, every, files, cache)
-        ws = run.load({})
-        if run.cache is not None:
-            run.cache.save()
+        run = Run(inputs, cfg, every, files, cache, verify=verify)
+        ws = run.load()
+        run.save_cache()
         findings = run.lint(ws)
         result = Result(findings, ws, cfg, every)
-        if verify:
-            _verify(result, inputs, ws, None)
+        result.verified, result.notes = run.verified(ws)
         result.findings = sorted(findings + result.verified, key=Finding.sort_key)
     return result
 
@@ -145,32 +147,52 @@ def fix(root: str | os.PathLike | Inputs, config: ConfigLike = None, *, unsafe: 
     inputs = _inputs(root, nginx, fpm, php_ini)
     every = _rules(rules)
     cfg = configure(config, inputs.root, rules=every)
-    run = _Run(inputs, cfg, every, files, cache)
+    run = Run(inputs, cfg, every, files, cache, verify=verify)
     with _gc_on():  # each pass builds a new model: the old ones are cyclic garbage to collect
         fixed = fixer.fix_loop(run.load, run.lint, unsafe=unsafe)
-    if run.cache is not None:
-        run.cache.save()
+    run.save_cache()
     assert fixed.workspace is not None
     result = Result(fixed.remaining, fixed.workspace, cfg, every, fixes=fixed)
     if write:
         fixer.write_fixed(fixed.workspace, fixed)
     if verify:
-        _verify(result, inputs, fixed.workspace, None if write else fixed.fixed)
+        result.verified, result.notes = run.verified(fixed.workspace, None if write else fixed.fixed)
         result.findings = sorted(fixed.remaining + result.verified, key=Finding.sort_key)
     return result
 
 
-class _Run:
-    """One orchestration's state: the inputs, config and rules, and the parse cache."""
+class Run:
+    """One root's orchestration: load (with an overlay of fixes) -> rules -> servers' own test.
 
-    def __init__(self, inputs: Inputs, cfg: Config, rules: list[Rule], files: Collection[str] | None,
-                 cache: bool):
-        self.inputs, self.cfg, self.rules = inputs, cfg, rules
-        self.files = set(files) if files is not None else None
-        self.cache = _open_cache(inputs.root) if cache else None
-        self.load = _loader(inputs, cfg, self.cache)
+    lint() and fix() drive one; the command line drives one per tree that ROOT holds (`root`).
+    """
+
+    def __init__(self, inputs: Inputs, cfg: Config, rules: list[Rule], files: Collection[str] | None = None,
+                 cache: bool = False, root: Path | None = None, verify: bool = False):
+        self.inputs, self.cfg, self.rules, self.verify = inputs, cfg, rules, verify
+        self.root = root or inputs.root
+        self.prefix = _prefix(self.root, inputs.root)  # what paths of `root` start with, seen from inputs.root
+        self.files = None if files is None else {  # given from inputs.root; kept from `root`
+            f[len(self.prefix) + 1:] if self.prefix else f for f in files
+            if not self.prefix or f.startswith(self.prefix + "/")}
+        self.cache = _open_cache(self.root) if cache else None
+        self.workspace: Workspace | None = None  # the model load() built last
+
+    def load(self, overlay: Mapping[str, str] | None = None) -> Workspace:
+        """The model, with `overlay` (root-relative path -> text) read instead of those files."""
+        from gwlint.model.workspace import load_workspace
+
+        inputs, cfg = self.inputs, self.cfg
+        try:
+            self.workspace = load_workspace(self.root, nginx=inputs.nginx, fpm=inputs.fpm, php_ini=inputs.php_ini,
+                                            options=cfg.model_options(), path_map=cfg.paths,
+                                            overlay={**(overlay or {}), **inputs.overlay}, cache=self.cache)
+        except InputError as exc:
+            raise self.rebased(exc) from None
+        return self.workspace
 
     def lint(self, ws: Workspace) -> list[Finding]:
+        """The rules' findings, kept to those in (or related to) `files` when given."""
         from gwlint.engine import runner
 
         found = runner.run(ws, self.rules, self.cfg)
@@ -179,17 +201,44 @@ class _Run:
         files = self.files
         return [f for f in found if not f.path or f.path in files or any(r.path in files for r in f.related)]
 
+    def verified(self, ws: Workspace, overlay: Mapping[str, str] | None = None) -> tuple[list[Finding], list[str]]:
+        """With `verify`: `nginx -t`/`php-fpm -t` on a relocated copy (with `overlay`), as findings and
+        notes on what was skipped; else nothing."""
+        if not self.verify:
+            return [], []
+        from gwlint.verify.nginx_t import verify as run_verify
 
-def _loader(inputs: Inputs, cfg: Config, cache: Any):
-    from gwlint.model.workspace import load_workspace
+        def entries(paths: list[Path]) -> list[str]:
+            return [ws.root.rel(p if p.is_absolute() else Path(os.path.abspath(p))) for p in paths]
 
-    opts = cfg.model_options()
+        return run_verify(self.root, dict(overlay) if overlay is not None else None,
+                          nginx=entries(self.inputs.nginx), fpm=entries(self.inputs.fpm))
 
-    def load(overlay: dict[str, str]) -> Workspace:
-        return load_workspace(inputs.root, nginx=inputs.nginx, fpm=inputs.fpm, php_ini=inputs.php_ini,
-                              options=opts, path_map=cfg.paths, overlay={**overlay, **inputs.overlay},
-                              cache=cache)
-    return load
+    def rebase(self, findings: list[Finding]) -> list[Finding]:
+        """Findings of `root` with paths shown from inputs.root."""
+        if not self.prefix:
+            return findings
+        from gwlint.load.roots import rebase
+
+        return rebase(findings, self.prefix)
+
+    def rebased(self, exc: InputError) -> InputError:
+        """An input error of `root` with its path shown from inputs.root."""
+        if self.prefix and exc.path and not os.path.isabs(exc.path):
+            exc.path = f"{self.prefix}/{exc.path}"
+        return exc
+
+    def save_cache(self) -> None:
+        if self.cache is not None:
+            self.cache.save()
+
+
+def _prefix(root: Path, top: Path) -> str:
+    if root == top:
+        return ""
+    from gwlint.load.roots import prefix_of
+
+    return prefix_of(root, top)
 
 
 def _open_cache(root: Path) -> Any:
@@ -198,16 +247,6 @@ def _open_cache(root: Path) -> Any:
     from gwlint.load.cache import open_cache
 
     return open_cache(root)
-
-
-def _verify(result: Result, inputs: Inputs, ws: Workspace, overlay: dict[str, str] | None) -> None:
-    from gwlint.verify.nginx_t import verify as run_verify
-
-    def entries(paths: list[Path]) -> list[str]:
-        return [ws.root.rel(p if p.is_absolute() else Path(os.path.abspath(p))) for p in paths]
-
-    found, notes = run_verify(inputs.root, overlay, nginx=entries(inputs.nginx), fpm=entries(inputs.fpm))
-    result.verified, result.notes = found, notes
 
 
 def _inputs(root: str | os.PathLike | Inputs, nginx: Iterable[str | os.PathLike],

@@ -487,7 +487,7 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
         roots = list(dict.fromkeys(r for given in given_roots for r in find_roots(given)))
     else:
         roots = [inputs.root] if explicit or not inputs.root.is_dir() else find_roots(inputs.root)
-    runs = [_RootRun(root, inputs, files, rules, cfg, verify, no_cache) for root in roots]
+    runs = [_root_run(root, inputs, files, rules, cfg, verify, no_cache) for root in roots]
     try:
         if diff or fix:
             return _check_fix(runs, cfg, inputs, output_format, output, diff, unsafe_fixes, style, prefix, quiet)
@@ -499,7 +499,7 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
                 from gwlint.output.inventory import describe
 
                 for run in _linted(runs):
-                    sys.stderr.write(describe(run.ws, join_path(prefix, run.prefix) if run.prefix else prefix))
+                    sys.stderr.write(describe(run.workspace, join_path(prefix, run.prefix) if run.prefix else prefix))
             findings.sort(key=lambda f: f.sort_key())
             _emit(findings, output_format, output, inputs.shown, runs, rules, style, prefix)
     except InputError as exc:
@@ -511,12 +511,11 @@ def _lint_all(runs, inputs) -> list:
     """Every root's findings, rebased onto ROOT; exit 2 (InputError) when nothing was linted."""
     findings = []
     for run in runs:
-        run.ws = run.load()
-        if run.cache is not None:
-            run.cache.save()
+        run.load()
+        run.save_cache()
     _require_something(runs, inputs)
     for run in _linted(runs):
-        findings += run.rebase(run.lint(run.ws) + run.verified(run.ws))
+        findings += run.rebase(run.lint(run.workspace) + _verified(run, run.workspace))
     return findings
 
 
@@ -542,7 +541,7 @@ def _check_staged(root: Path, paths: list[Path], args, overrides) -> int:
         before: set = set()
         if snap.baseline is not None:
             base_inputs = tree_inputs(snap.baseline, [], [], [])
-            base_runs = [_RootRun(r, base_inputs, None, rules, cfg, False, True) for r in find_roots(snap.baseline)]
+            base_runs = [_root_run(r, base_inputs, None, rules, cfg, False, True) for r in find_roots(snap.baseline)]
             try:
                 with gc_paused():
                     before = {(f.path, f.code, f.message) for f in _lint_all(base_runs, base_inputs)}
@@ -559,75 +558,28 @@ def _check_staged(root: Path, paths: list[Path], args, overrides) -> int:
                       overrides, args.verify, args.verbose, True, style=args, keep=keep, view_root=root)
 
 
-class _RootRun:
-    """One root's pipeline: load (with an overlay of fixes), lint, verify; paths rebased onto ROOT."""
+def _root_run(root, inputs, files, rules, cfg, verify, no_cache):
+    """The API's Run for one tree ROOT holds; the parse cache is not for buffers, dumps or a FILE alone."""
+    from gwlint.api import Run
 
-    def __init__(self, root, inputs, files, rules, cfg, verify, no_cache):
-        from gwlint.load.roots import prefix_of
+    cache = not no_cache and root.is_dir() and not inputs.overlay and not inputs.shown.is_file()
+    return Run(inputs, cfg, rules, files, cache, root, verify)
 
-        self.root, self.inputs, self.rules, self.cfg, self.verify = root, inputs, rules, cfg, verify
-        self.prefix = prefix_of(root, inputs.root)
-        self.files = None if files is None else {
-            f[len(self.prefix) + 1:] if self.prefix else f for f in files
-            if not self.prefix or f.startswith(self.prefix + "/")}
-        self.cache = None
-        if not no_cache and root.is_dir() and not inputs.overlay and not inputs.shown.is_file():  # a FILE: none
-            from gwlint.load.cache import open_cache
 
-            self.cache = open_cache(root)
-        self.ws = None
+def _verified(run, ws, overlay=None) -> list:
+    """--verify's findings for a run's model; its notes (a server not installed) go to stderr."""
+    found, notes = run.verified(ws, overlay)
+    for note in notes:
+        _note(note)
+    return found
 
-    def load(self, overlay=None):
-        from gwlint.model.workspace import load_workspace
 
-        try:
-            return load_workspace(self.root, nginx=self.inputs.nginx, fpm=self.inputs.fpm,
-                                  php_ini=self.inputs.php_ini, options=self.cfg.model_options(),
-                                  path_map=self.cfg.paths, overlay={**(overlay or {}), **self.inputs.overlay},
-                                  cache=self.cache)
-        except InputError as exc:
-            raise self.rebased(exc) from None
-
-    def rebased(self, exc: InputError) -> InputError:
-        if self.prefix and exc.path and not os.path.isabs(exc.path):
-            exc.path = f"{self.prefix}/{exc.path}"
-        return exc
-
-    def lint(self, ws):
-        from gwlint.engine import runner as engine
-
-        found = engine.run(ws, self.rules, self.cfg)
-        if self.files is None:
-            return found
-        return [f for f in found if not f.path or f.path in self.files
-                or any(r.path in self.files for r in f.related)]
-
-    def verified(self, ws, overlay=None):
-        if not self.verify:
-            return []
-        from gwlint.verify.nginx_t import verify as run_verify
-
-        def entries(paths):
-            return [ws.root.rel(p if p.is_absolute() else Path(os.path.abspath(p))) for p in paths]
-
-        found, notes = run_verify(self.root, overlay, nginx=entries(self.inputs.nginx),
-                                  fpm=entries(self.inputs.fpm))
-        for note in notes:
-            _note(note)
-        return found
-
-    def rebase(self, findings):
-        from gwlint.load.roots import rebase
-
-        return rebase(findings, self.prefix)
-
-    @property
-    def empty(self) -> bool:
-        return self.ws is not None and not self.ws.nginx and not self.ws.installs
+def _empty(run) -> bool:
+    return run.workspace is not None and not run.workspace.nginx and not run.workspace.installs
 
 
 def _linted(runs):
-    return [run for run in runs if not run.empty]
+    return [run for run in runs if not _empty(run)]
 
 
 def _require_something(runs, inputs) -> None:
@@ -637,7 +589,7 @@ def _require_something(runs, inputs) -> None:
     if not _linted(runs):
         raise InputError(f"no nginx or PHP-FPM configuration found (looked for {LOOKED_FOR})",
                          str(inputs.shown))
-    if inputs.php_ini and not any(run.ws.installs for run in runs):
+    if inputs.php_ini and not any(run.workspace.installs for run in runs):
         raise InputError("--php-ini: no PHP-FPM configuration found to apply it to", str(inputs.shown))
 
 
@@ -651,12 +603,11 @@ def _check_fix(runs, cfg, inputs, output_format, output, diff, unsafe_fixes, sty
     results = []
     for run in runs:
         result = fixer.fix_loop(run.load, run.lint, unsafe=unsafe_fixes)
-        if run.cache is not None:
-            run.cache.save()
-        run.ws = result.workspace
+        run.save_cache()
+        run.workspace = result.workspace
         results.append((run, result))
     _require_something(runs, inputs)
-    results = [(run, result) for run, result in results if not run.empty]
+    results = [(run, result) for run, result in results if not _empty(run)]
     if diff:
         patch, failures, applied, left = "", [], 0, 0
         for run, result in results:
@@ -666,7 +617,7 @@ def _check_fix(runs, cfg, inputs, output_format, output, diff, unsafe_fixes, sty
             for problem in (f for f in result.remaining if f.code in fixer.FIX_PROBLEMS):
                 _note(f"{join_path(prefix, problem.path)}:{problem.line}: {problem.code} {problem.message}")
             applied, left = applied + len(result.applied), left + len(result.remaining)
-            failures += run.rebase(run.verified(result.workspace, result.fixed))
+            failures += run.rebase(_verified(run, result.workspace, result.fixed))
         _write(patch, output)
         if (applied or left) and not quiet:
             _note(f"gwlint: the diff fixes {applied} finding(s); {left} remain")
@@ -686,7 +637,7 @@ def _check_fix(runs, cfg, inputs, output_format, output, diff, unsafe_fixes, sty
             if not quiet:
                 title = fixer.fix_of(finding).title
                 _note(f"fixed {join_path(prefix, finding.path)}:{finding.line}: {finding.code} {title}")
-        remaining += run.rebase(result.remaining + run.verified(result.workspace))
+        remaining += run.rebase(result.remaining + _verified(run, result.workspace))
     remaining.sort(key=lambda f: f.sort_key())
     _emit(remaining, output_format, output, inputs.shown, [run for run, _ in results], None, style, prefix)
     return EXIT_FINDINGS if any(cfg.fails(f.severity) for f in remaining) else EXIT_CLEAN
@@ -713,7 +664,8 @@ def _emit(findings, output_format: str, output: Path | None, root: Path, runs, r
         from gwlint.engine.registry import load_rules
 
         rules = load_rules()
-    checked = [linted(run.ws, report.join_path(prefix, run.prefix) if run.prefix else "") for run in _linted(runs)]
+    checked = [linted(run.workspace, report.join_path(prefix, run.prefix) if run.prefix else "")
+               for run in _linted(runs)]
 
     quiet = bool(style and style.quiet)
     color = _color(style.color if style else "auto", output)
@@ -733,7 +685,7 @@ def _emit(findings, output_format: str, output: Path | None, root: Path, runs, r
             for run in runs:
                 if not run.prefix or rel.startswith(run.prefix + "/"):
                     try:
-                        return run.ws.root.read_text(run.ws.root.path / rel[len(run.prefix):].lstrip("/"))
+                        return run.workspace.root.read_text(run.workspace.root.path / rel[len(run.prefix):].lstrip("/"))
                     except (InputError, OSError):
                         return None
             return None

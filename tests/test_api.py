@@ -77,3 +77,24 @@ def test_testing_lint_goes_through_the_api_config(deploy):
     assert [(f.code, f.severity.value) for f in r.findings] == [("GW301", "info")]
     assert r.fixed_line(SITE, 18) == "        fastcgi_pass unix:/run/php/php8.2-fpm.sock;"
     assert r.relint().findings == [] and r.config.severity == {"GW301": "info"}
+
+
+def test_the_cli_and_doctor_run_through_api_run(deploy, monkeypatch):
+    """One orchestration: `check` (each tree ROOT holds, --diff) and `doctor` lint through api.Run."""
+    linted = []
+    original = api.Run.lint
+
+    def spy(self, ws):
+        linted.append(self.prefix)
+        return original(self, ws)
+
+    monkeypatch.setattr(api.Run, "lint", spy)
+    shutil.copytree(deploy, deploy.parent / "repo" / "hosts" / "web1", symlinks=True)
+    shutil.copytree(deploy, deploy.parent / "repo" / "hosts" / "web2", symlinks=True)
+    found = json.loads(run("check", "repo", "--format", "json").stdout)["findings"]
+    assert sorted(linted) == ["hosts/web1", "hosts/web2"]
+    assert [(f["path"], f["code"]) for f in found] == [(f"repo/hosts/{h}/{SITE}", "GW301") for h in ("web1", "web2")]
+    linted.clear()
+    assert run("check", "deploy", "--diff").exit_code == 1 and len(linted) > 1 and set(linted) == {""}  # fix loop
+    linted.clear()
+    assert run("doctor", "deploy", "--no-live").exit_code in (0, 1) and linted == [""]

@@ -106,15 +106,10 @@ def _shown(path: Path, root: Path) -> str:
 def run(root: Path, logs: Sequence[Path] = (), since: str | None = None, live: bool | None = None,
         config_file: Path | None = None) -> tuple[Report, object]:
     """(report, workspace) for `gwlint doctor ROOT`."""
-    from gwlint.engine import config
-    from gwlint.engine import runner as engine
-    from gwlint.engine.registry import load_rules
-    from gwlint.model.workspace import load_workspace
+    from gwlint import api
 
-    rules = load_rules()
-    cfg = config.load(config_file or config.find(root), engine.known_codes(rules), {})
-    ws = load_workspace(root, options=cfg.model_options(), path_map=cfg.paths)
-    findings = engine.run(ws, rules, cfg)
+    result = api.lint(root, config_file)  # the findings `gwlint check ROOT` gives, on the same model
+    ws, findings = result.workspace, result.findings
     read, notes = read_logs(ws, list(logs))
     state = None
     if live if live is not None else is_running_system(root):
