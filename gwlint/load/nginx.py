@@ -15,6 +15,7 @@ from sys import intern
 from gwlint.errors import InputError, short_name
 from gwlint.load.fsroot import Root
 from gwlint.load.lexer import lex
+from gwlint.load.mapbody import MapBody, read_map_body
 from gwlint.load.template import TemplateFile, find_template
 
 # files every nginx package installs in its prefix (Debian adds proxy_params and two snippets)
@@ -233,6 +234,10 @@ class NginxConfig:
         self.standalone = False
         self.unjudged_includes: list[Directive] = []  # includes such a snippet lacks (not stock ones)
         self._by_path: dict[str, ParsedFile | None] = {}
+        # tables included inside `map {}` kept as text (gwlint.load.mapbody): id(include) -> bodies
+        self.map_bodies: dict[int, list[MapBody]] = {}
+        self._map_by_path: dict[str, MapBody | None] = {}
+        self._map_rels: set[str] = set()  # files read only as map bodies (their ParsedFile: see _map_body)
 
     def parse_file(self, path: Path) -> ParsedFile | None:
         """The parsed file (None for a template); each file is read and parsed once per run."""
@@ -241,7 +246,7 @@ class NginxConfig:
             return self._by_path[key]
         path = self.root.canonical(path)
         rel = self.root.rel(path)
-        parsed = self.files.get(rel)
+        parsed = self.files.get(rel) if rel not in self._map_rels else None
         if parsed is None:
             try:
                 text = self.root.read_text(path)
@@ -251,6 +256,7 @@ class NginxConfig:
                 parsed = None
             else:
                 self.files[rel] = parsed
+                self._map_rels.discard(rel)
         self._by_path[key] = parsed
         return parsed
 
@@ -289,10 +295,37 @@ class NginxConfig:
                     if canonical in chain:
                         self.include_cycles.append(node)
                         continue
+                    body = self._map_body(path) if parent.name == "map" else None
+                    if body is not None:  # (targets come last first)
+                        self.map_bodies.setdefault(id(node), []).insert(0, body)
+                        self.include_sites.setdefault(body.rel, set()).add(node.where)
+                        continue
                     included = self._parse_included(path, node)
                     if included is not None:
                         self.include_sites.setdefault(included.rel, set()).add(node.where)
                         iterators.append((iter(included.directives), included.rel, node, chain + (canonical,)))
+
+    def _map_body(self, path: Path) -> MapBody | None:
+        """A file included in a `map {}` block as a MapBody, when it is a plain table (else None:
+        parse it as any file). Its ParsedFile holds its comments and its first entry only (where
+        suppressions see its content start); the entries are read from the text when asked."""
+        key = os.fspath(path)
+        if key not in self._map_by_path:
+            path = self.root.canonical(path)
+            rel = self.root.rel(path)
+            body = None
+            if rel not in self.files or rel in self._map_rels:
+                try:
+                    body = read_map_body(self.root.read_text(path), rel)
+                except InputError:  # unreadable: parse_file says why, at the include
+                    body = None
+            if body is not None and rel not in self.files:
+                first = next(body.entries(), None)
+                head = [RawDirective(first[0], [first[1]], [first[2]], first[3], first[3], None)] if first else []
+                self.files[rel] = ParsedFile(rel, head, body.comments, set())
+                self._map_rels.add(rel)
+            self._map_by_path[key] = body
+        return self._map_by_path[key]
 
     def _parse_included(self, path: Path, include: Directive) -> ParsedFile | None:
         """parse_file, with an unreadable file reported at the include that names it."""

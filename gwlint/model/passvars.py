@@ -56,7 +56,7 @@ def literal_values(ws, var: str) -> list[tuple[str, object]] | None:
     out = [(d.args[1], d) for d in ws.directives("set") if len(d.args) >= 2 and d.args[0] == f"${var}"]
     for block in ws.directives("map"):
         if len(block.args) >= 2 and block.args[1] == f"${var}":
-            entries = [d for d in block.block or () if d.name not in _MAP_SPECIALS and d.args]
+            entries = [d for d in ws.map_entries(block) if d.name not in _MAP_SPECIALS and d.args]
             out += [(d.args[0], d) for d in entries]  # `key value;` and `default value;`
             if not any(d.name == "default" for d in entries):
                 out.append(("", block))  # a map without default gives an empty value
