@@ -1,13 +1,14 @@
 """`gwlint doctor` offline: a config tree plus logs copied from a server (no live state)."""
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from conftest import gwlint as in_process
 
 from gwlint.doctor.run import parse_since
 
@@ -15,11 +16,12 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SOCK82 = "/run/php/php8.2-fpm.sock"
 
 
-def doctor(*args):
-    run = subprocess.run([sys.executable, "-m", "gwlint", "doctor", *map(str, args)], capture_output=True, text=True,
-                         env={**os.environ, "GWLINT_NO_CACHE": "1"})
-    assert "Traceback" not in run.stderr, run.stderr
-    return run
+def doctor(*args) -> SimpleNamespace:
+    """`gwlint doctor` in-process, shaped as subprocess.run's result (returncode, stdout, stderr)."""
+    run = in_process("doctor", *map(str, args))
+    assert run.exception is None or isinstance(run.exception, SystemExit), repr(run.exception)
+    assert "Traceback" not in run.stderr and run.exit_code != 3, run.stderr
+    return SimpleNamespace(returncode=run.exit_code, stdout=run.stdout, stderr=run.stderr)
 
 
 def as_json(*args):
@@ -69,6 +71,17 @@ def test_static_cause_socket_mismatch(tmp_path):
                            "connect() failed (2: No such file or directory)\n    cause: GW301 fastcgi-pass-no-pool: ")
     assert "    at etc/nginx/sites-available/default:18 [GW301 error]\n" in text
     assert f"    log: {log} lines 1, 3, 4\n" in text
+
+
+def test_socket_named_through_a_variable_is_the_set_line(tmp_path):
+    root = tree(tmp_path, "debian-set-variable-socket")
+    log = tmp_path / "error.log"
+    log.write_text(connect("14:02:11", "/run/php-fpm/www.sock", 2, "No such file or directory"))
+    code, doc = as_json(root, "--log", log)
+    [d] = doc["diagnoses"]
+    assert (code, d["code"], d["path"], d["line"], d["status"]) == (1, "GW301", "etc/nginx/sites-available/default",
+                                                                    12, 502)
+    assert doc["unexplained"] == []
 
 
 def test_php_fpm_stopped_with_config_right(tmp_path):

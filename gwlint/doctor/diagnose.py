@@ -22,7 +22,7 @@ RULES_FOR: dict[tuple[str, int | None], frozenset[str]] = {
     ("connect", 111): frozenset({"GW301", "GW303", "GW360", "GW361", "GW103", "GW204", "GW223", "GW305"}),
     ("connect", 13): frozenset({"GW201", "GW202", "GW320"}),
     ("connect-timeout", None): frozenset({"GW303", "GW120"}),
-    ("timeout", None): frozenset({"GW340", "GW221", "GW121"}),
+    ("timeout", None): frozenset({"GW340", "GW343", "GW221", "GW121"}),
     ("reset", None): frozenset({"GW220", "GW302", "GW304", "GW224"}),
     ("closed", None): frozenset({"GW220", "GW302", "GW304", "GW224"}),
     ("no-live", None): frozenset({"GW105"}),
@@ -30,7 +30,7 @@ RULES_FOR: dict[tuple[str, int | None], frozenset[str]] = {
     ("not-resolved", None): frozenset({"GW101", "GW102"}),
     ("no-port", None): frozenset({"GW101"}),
     ("ssl-handshake", None): frozenset({"GW104"}),
-    ("body-too-large", None): frozenset({"GW341"}),
+    ("body-too-large", None): frozenset({"GW341", "GW344"}),
     ("script-unknown", None): frozenset({"GW380", "GW381"}),
     ("access-denied", None): frozenset({"GW382"}),
 }
@@ -180,6 +180,8 @@ def _route_keys(match: Match) -> tuple[set, set]:
         if route.upstream is not None:
             specific.add((route.upstream.path, route.upstream.line))
             specific |= {(s.path, s.line) for s in route.upstream.children("server")}
+        # where each backend is named: an upstream's `server`, or the `set`/`map` line of a variable target
+        specific |= {(b.directive.path, b.directive.line) for b in route.backends}
     block = location if location is not None else match.server
     if block is not None and block.name == "location":
         specific.add((block.path, block.line))

@@ -20,10 +20,7 @@ from realserver.harness import Servers
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 POOL = "etc/php/8.2/fpm/pool.d/www.conf"
 SITE = "etc/nginx/sites-available/default"
-# doctor does not yet attribute these error.log lines: a socket named through `set $var` (the log names
-# the socket, the rule's line is the set line) and the front of an nginx-to-nginx hop (GW343/GW344)
-DOCTOR_PENDING = {"debian-set-variable-socket", "nginx-front-read-timeout", "nginx-front-body-size"}
-CASES = [(key, case) for key, case in all_cases() if case.status is not None and case.fixture not in DOCTOR_PENDING]
+CASES = [(key, case) for key, case in all_cases() if case.status is not None]
 
 pytestmark = pytest.mark.realserver
 
