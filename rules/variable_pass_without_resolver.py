@@ -2,15 +2,16 @@
 
 ## What it does
 For every `*_pass` whose argument has variables, expands it as nginx does per request (the model's
-`passvars`): each variable set by `set` or `map` to literal values takes each of them (values
-may hold variables in turn, `set $suffix ?$query_string;`), URI variables (`$request_uri`,
-`$is_args`, ...) end the host part, and request-derived ones (`$host`, `$http_*`, `$arg_*`,
-`$cookie_*`) stand for any name. nginx then looks the host up among the `upstream {}` blocks (a
-host without a port: `proxy_pass http://octane$suffix;` with `upstream octane` is that upstream,
-measured: 200) and the implicit upstreams of literal `*_pass` targets (same host and port); an IP
-is connected to directly. When some value leaves a name to resolve and no `resolver` directive is
-in scope (location, server or http), the route is flagged. Variables it cannot follow are
-skipped, not guessed.
+`passvars`): each variable set by `set` (in the same server block: a `set` runs in the rewrite phase
+of the server that took the request, never in another) or `map` (same http block) to literal values
+takes each of them (values may hold variables in turn, `set $suffix ?$query_string;`), URI variables
+(`$request_uri`, `$is_args`, ...) end the host part, and request-derived ones (`$host`, `$http_*`,
+`$arg_*`, `$cookie_*`) stand for any name. nginx then looks the host up among the `upstream {}`
+blocks (a host without a port: `proxy_pass http://octane$suffix;` with `upstream octane` is that
+upstream, measured: 200) and the implicit upstreams of literal `*_pass` targets (same host and
+port); an IP is connected to directly. When some value leaves a name to resolve and no `resolver`
+directive is in scope (location, server or http), the route is flagged. Variables it cannot follow
+are skipped, not guessed.
 
 ## Why is this bad?
 With variables in the argument nginx resolves the host per request, with its own resolver, never

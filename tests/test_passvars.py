@@ -47,3 +47,31 @@ def test_octane_upstream_server_is_checked_like_a_literal_one(tmp_path):
              "[Service]\nExecStart=/usr/bin/php artisan octane:start --host=127.0.0.1 --port=8001\n"}
     r = lint(files, tmp_path)
     assert ("etc/nginx/nginx.conf", 3, "GW360") in {(f.path, f.line, f.code) for f in r.findings}
+
+
+def test_a_set_reaches_only_the_requests_of_its_own_server(tmp_path):
+    # measured on nginx 1.22: `set` runs in the rewrite phase of the server that took the request;
+    # a map is http-wide. Server b's $php never takes server a's value.
+    nginx = """events {}
+http {
+    map $host $mapped { default unix:/run/php/php8.2-fpm.sock; }
+    server {
+        listen 80;
+        set $php unix:/run/php/php8.1-fpm.sock;  # expect: GW301
+        location ~ \\.php$ { fastcgi_pass $php; }
+    }
+    server {
+        listen 81;
+        set $php unix:/run/php/php8.2-fpm.sock;
+        location ~ \\.php$ { fastcgi_pass $php; }
+        location /m { fastcgi_pass $mapped; }
+    }
+}
+"""
+    pool = "[www]\nlisten = /run/php/php8.2-fpm.sock\npm = static\npm.max_children = 5\n"
+    r = lint({"etc/nginx/nginx.conf": nginx, "etc/php/8.2/fpm/pool.d/www.conf": pool}, tmp_path, select=["GW301"])
+    r.assert_expected()
+    by_line = {route.directive.line: route for route in r.workspace.routes}
+    assert [(b.endpoint.path, b.directive.line) for b in by_line[7].backends] == [("/run/php/php8.1-fpm.sock", 6)]
+    assert [(b.endpoint.path, b.directive.line) for b in by_line[12].backends] == [("/run/php/php8.2-fpm.sock", 11)]
+    assert [o.value for o in by_line[13].outcomes] == ["unix:/run/php/php8.2-fpm.sock"]

@@ -50,22 +50,41 @@ class Outcome:
     upstream: Directive | None = None  # the upstream block
 
 
-def literal_values(ws, var: str) -> list[tuple[str, object]] | None:
-    """Values `set $var` and `map ... $var {}` assign, with the directive assigning each; None when
-    nothing in the tree assigns it."""
-    out = [(d.args[1], d) for d in ws.directives("set") if len(d.args) >= 2 and d.args[0] == f"${var}"]
-    for block in ws.directives("map"):
-        if len(block.args) >= 2 and block.args[1] == f"${var}":
-            entries = [d for d in ws.map_entries(block) if d.name not in _MAP_SPECIALS and d.args]
-            out += [(d.args[0], d) for d in entries]  # `key value;` and `default value;`
-            if not any(d.name == "default" for d in entries):
-                out.append(("", block))  # a map without default gives an empty value
+def _assignments(ws) -> dict[tuple[int, str], list[Directive]]:
+    """`set` and `map` directives by (id of the block whose requests they reach, variable name):
+    a `set` reaches the requests of its server block (server and location level, `if` included,
+    across internal redirects); a `map` those of its http block. Built once per model."""
+    index = ws.var_assignments
+    if index is None:
+        index = ws.var_assignments = {}
+        for d in ws.directives("set"):
+            if len(d.args) >= 2:
+                index.setdefault((id(d.ancestor("server")), d.args[0][1:]), []).append(d)
+        for block in ws.directives("map"):
+            if len(block.args) >= 2:
+                index.setdefault((id(block.ancestor("http")), block.args[1][1:]), []).append(block)
+    return index
+
+
+def literal_values(ws, var: str, where: Directive) -> list[tuple[str, object]] | None:
+    """Values that `set $var` (in the server block of `where`, a `*_pass`) and `map ... $var {}`
+    (in its http block) assign, with the directive assigning each; None when nothing there assigns
+    it (a `set` in another server never reaches this one's requests)."""
+    index = _assignments(ws)
+    out: list[tuple[str, object]] = []
+    for d in index.get((id(where.ancestor("server")), var), ()):
+        out.append((d.args[1], d))
+    for block in index.get((id(where.ancestor("http")), var), ()):
+        entries = [d for d in ws.map_entries(block) if d.name not in _MAP_SPECIALS and d.args]
+        out += [(d.args[0], d) for d in entries]  # `key value;` and `default value;`
+        if not any(d.name == "default" for d in entries):
+            out.append(("", block))  # a map without default gives an empty value
     return out or None
 
 
-def expansions(ws, arg: str, depth: int = 3) -> list[tuple[str, tuple]] | None:
-    """The values `arg` can take, each with the directives that gave it (UNKNOWN where the tree
-    gives a variable no values); None when there are too many to follow."""
+def expansions(ws, arg: str, where: Directive, depth: int = 3) -> list[tuple[str, tuple]] | None:
+    """The values `arg` (of the `*_pass` `where`) can take, each with the directives that gave it
+    (UNKNOWN where the tree gives a variable no values); None when there are too many to follow."""
     names = list(dict.fromkeys(m.group(1) or m.group(2) for m in _VAR.finditer(arg)))
     if not names:
         return [(arg, ())]
@@ -76,7 +95,7 @@ def expansions(ws, arg: str, depth: int = 3) -> list[tuple[str, tuple]] | None:
         elif name in _REQUEST_HOST_VARS or name.startswith(_REQUEST_PREFIXES):
             choices.append([(ANY, None)])
         else:
-            values = literal_values(ws, name) if depth else None
+            values = literal_values(ws, name, where) if depth else None
             choices.append(values if values is not None else [(UNKNOWN, None)])
     out: list[tuple[str, tuple]] = []
     for combo in product(*choices):
@@ -84,7 +103,7 @@ def expansions(ws, arg: str, depth: int = 3) -> list[tuple[str, tuple]] | None:
         text = _VAR.sub(partial(_value_of, mapping), arg)
         sources = tuple(src for _, src in combo if src is not None)
         if "$" in text:
-            inner = expansions(ws, text, depth - 1)
+            inner = expansions(ws, text, where, depth - 1)
             if inner is None:
                 return None
             out += [(t, sources + s) for t, s in inner]
@@ -101,7 +120,7 @@ def _value_of(values: dict[str, str], m: re.Match) -> str:
 
 def outcomes(ws, instance, route) -> list[Outcome] | None:
     """Every outcome of a variable `*_pass` of `instance`; None when its values are unknown."""
-    values = expansions(ws, route.directive.args[0])
+    values = expansions(ws, route.directive.args[0], route.directive)
     if values is None:
         return None
     has_scheme = route.kind in ("proxy_pass", "grpc_pass")  # a scheme gives a default port

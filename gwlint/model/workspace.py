@@ -152,6 +152,7 @@ class Workspace:
         self._map_entries: dict[int, list[Directive]] = {}
         self._pools_by_endpoint: dict[tuple, list[Pool]] = defaultdict(list)
         self._masters: dict[int, runtime.Master] = {}
+        self.var_assignments: dict[tuple[int, str], list[Directive]] | None = None  # passvars' index
         self.socket_aliases: dict = {}  # run_path(link) -> runtime.SocketAlias (Debian's php-fpm.sock)
 
     # queries -----------------------------------------------------------------------------
