@@ -134,6 +134,35 @@ class Root:
             return None
         return info if info is not None and stat.S_ISDIR(info.st_mode) else None
 
+    def lexists(self, rel: str) -> bool:
+        """Whether anything is at the root-relative `rel` as written: a file, a directory, or a
+        symlink even when it dangles."""
+        return os.path.lexists(self.path / rel)
+
+    def find_file(self, rel: str, suffix: str, depth: int, budget: int) -> str | None:
+        """A file named `*suffix` within `depth` directory levels below the root-relative directory
+        `rel` (relative to it), breadth first and by name, reading at most about `budget` entries
+        (the live / may hold a large /var/www); hidden and symlinked directories are not entered."""
+        top = self.resolve(self.path / rel)
+        level = [(top, "")] if top is not None else []
+        for _ in range(depth + 1):
+            below = []
+            for directory, prefix in level:
+                try:
+                    entries = sorted(os.scandir(directory), key=lambda e: e.name)
+                except OSError:
+                    continue
+                budget -= len(entries)
+                for entry in entries:
+                    if entry.name.endswith(suffix) and entry.is_file():
+                        return prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
+                        below.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                if budget <= 0:
+                    return None
+            level = below
+        return None
+
     def rel(self, path: Path) -> str:
         """`path` relative to the root, POSIX style, as findings show it."""
         key = os.fspath(path)

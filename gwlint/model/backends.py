@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gwlint.errors import InputError
-from gwlint.load.discover import COMPOSE_NAMES, PM2_NAMES
+from gwlint.load.compose import mapping, mapping_items, scalars, sequence, service_mapping
+from gwlint.load.discover import PM2_NAMES
 from gwlint.model.endpoint import Endpoint, is_loopback_host
 
 if TYPE_CHECKING:
@@ -182,67 +183,29 @@ def _files_named(ws, names: frozenset) -> list[Path]:
 
 def _compose(ws) -> list[Declaration]:
     out = []
-    for path in _files_named(ws, COMPOSE_NAMES):
-        text = _read(ws, path)
-        if text is not None:
-            out += _compose_file(ws, path, text)
+    for project in ws.compose:
+        out += _compose_file(ws, project.file, project.doc)
     return out
 
 
-def _compose_file(ws, path: Path, text: str) -> list[Declaration]:
-    import yaml
-
-    try:
-        doc = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return []
-    services = _mapping(doc).get("services")
+def _compose_file(ws, path: Path, doc) -> list[Declaration]:
+    services = mapping(doc).get("services")
     rel = ws.root.rel(path)
     out = []
-    for name_node, service in _mapping_items(services):
+    for name_node, service in mapping_items(services):
         name = name_node.value
-        spec = _mapping(service)
+        spec = service_mapping(service)
         label = f"compose service {name}"
-        for item in _sequence(spec.get("ports")) + _sequence(spec.get("expose")):
+        for item in sequence(spec.get("ports")) + sequence(spec.get("expose")):
             out += _compose_port(item, name, rel, label)
         env_pairs = _compose_env(spec.get("environment"), rel)
-        for env_file in _scalars(spec.get("env_file")):
+        for env_file in scalars(spec.get("env_file")):
             env_pairs += _env_file(ws, env_file, path.parent)
         command = spec.get("command")
-        from_command = _from_command(" ".join(_scalars(command)), rel, command.start_mark.line + 1, name,
+        from_command = _from_command(" ".join(scalars(command)), rel, command.start_mark.line + 1, name,
                                      label) if command is not None else []
         out += from_command or _from_env(env_pairs, name, label)  # the command line wins over PORT=
     return out
-
-
-def _scalars(node) -> list[str]:
-    """A scalar or a sequence of scalars as strings (compose accepts both for many keys)."""
-    import yaml
-
-    if isinstance(node, yaml.ScalarNode):
-        return [str(node.value)]
-    return [str(n.value) for n in _sequence(node) if isinstance(n, yaml.ScalarNode)]
-
-
-def _mapping(node) -> dict:
-    import yaml
-
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
-
-
-def _mapping_items(node) -> list:
-    import yaml
-
-    return [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)] \
-        if isinstance(node, yaml.MappingNode) else []
-
-
-def _sequence(node) -> list:
-    import yaml
-
-    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
 
 def _compose_port(item, service: str, rel: str, label: str) -> list[Declaration]:
@@ -252,7 +215,7 @@ def _compose_port(item, service: str, rel: str, label: str) -> list[Declaration]
     line = item.start_mark.line + 1
     parts: list[str | None]
     if isinstance(item, yaml.MappingNode):
-        spec = {k: v.value for k, v in _mapping(item).items() if isinstance(v, yaml.ScalarNode)}
+        spec = {k: v.value for k, v in mapping(item).items() if isinstance(v, yaml.ScalarNode)}
         parts = [spec.get("host_ip"), spec.get("published"), spec.get("target")]
     else:
         given = str(item.value).split("/")[0].split(":")
@@ -273,9 +236,9 @@ def _compose_env(node, rel: str) -> list[tuple[str, str, str, int]]:
 
     pairs = []
     if isinstance(node, yaml.MappingNode):
-        for key, value in _mapping_items(node):
+        for key, value in mapping_items(node):
             pairs.append((key.value, str(value.value), rel, key.start_mark.line + 1))
-    for item in _sequence(node):
+    for item in sequence(node):
         key, eq, value = str(item.value).partition("=")
         if eq:
             pairs.append((key, value, rel, item.start_mark.line + 1))

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from gwlint.engine.finding import Finding
 from gwlint.errors import InputError, short_name
 from gwlint.load.accounts import Accounts, Identity, load_accounts
-from gwlint.load.discover import Discovery, default_path_map, discover
+from gwlint.load.compose import Project, load_compose
+from gwlint.load.discover import COMPOSE_NAMES, Discovery, default_path_map, discover
 from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_ini_chain
 from gwlint.load.fsroot import Root
 from gwlint.load.hosts import load_container_user, load_hosts
@@ -140,6 +141,8 @@ class Workspace:
         self.include_sites: dict[str, set[str]] = defaultdict(set)
         self.installs: list[FpmInstall] = []
         self.backend_files: list[Path] = []  # docker-compose and PM2 files found in the tree
+        self.system_layout = False  # the root is laid out like / (etc/nginx, etc/php*...): a file system
+        self.compose: list[Project] = []  # the compose files' services and mounts (gwlint.load.compose)
         self.accounts = Accounts()  # etc/passwd and etc/group
         self.units = Units()  # systemd service units, precedence and drop-ins applied
         self.hosts: dict[str, list[tuple[str, int]]] | None = None  # etc/hosts: name -> [(address, line)]
@@ -171,6 +174,25 @@ class Workspace:
     def tree_has_dir(self, path: str) -> bool:
         """Whether the tree holds a directory at the absolute path `path` (as the server would see it)."""
         return self.root.is_dir(self.root.path / path.lstrip("/"))
+
+    def missing_app_dir(self, path: str):
+        """A gwlint.model.appdir.MissingDir when the absolute `path` is missing from a `/`-like tree
+        that evidently holds the application around it (appdir's rule); None otherwise."""
+        if not self.system_layout:
+            return None
+        from gwlint.model.appdir import missing_app_dir
+
+        return missing_app_dir(self.root, path)
+
+    def mount_mismatch(self, route: Route, root: str):
+        """A gwlint.model.mounts.MountMismatch when, in a compose tree, the PHP container of `route`
+        does not hold the document root `root` (absolute, normalized) where nginx's does; None when
+        it does or when the tree does not tell (gwlint.model.mounts)."""
+        if not self.compose:
+            return None
+        from gwlint.model.mounts import mount_mismatch
+
+        return mount_mismatch(self.compose, self.nginx_files, route, root)
 
     def php_routes(self) -> list[Route]:
         return [route for route in self.routes if route.kind == "fastcgi_pass"]
@@ -427,6 +449,8 @@ def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, 
     root = Root(root_path, mapping, overlay, cache)
     ws = Workspace(root, options)
     ws.backend_files = found.backend_files
+    ws.system_layout = found.system
+    ws.compose = load_compose(root, [p for p in found.backend_files if p.name in COMPOSE_NAMES])
     _load_nginx(ws, found.nginx_entries)
     _load_fpm(ws, found, list(php_ini))
     _load_templates(ws, found.templates)

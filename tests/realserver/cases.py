@@ -175,6 +175,8 @@ REALSERVER_CASES: dict[str, list[Case]] = {
              manual_fix=((SITE, "    # root is set per application (forgotten here)", "    root /var/www/html;"),)),
         Case("realserver-fpm-chroot", 404, None, r'FastCGI sent in stderr: "Primary script unknown"',
              manual_fix=((POOL, "chroot = /var/www\n", ""),)),
+        Case("realserver-missing-docroot", 404, None, r'FastCGI sent in stderr: "Primary script unknown"',
+             manual_fix=((SITE, "    root /var/www/app/public;", "    root /var/www/app;"),)),
     ],
     "GW382": [
         Case("realserver-limit-extensions", 403, None,

@@ -45,3 +45,26 @@ def test_gw383_uploaded_file_runs_as_php_until_the_script_is_checked(workdir):
     assert response.status == 404
     response, _, _ = serve(tree, workdir / "closed2", "/index.php")
     assert (response.status, response.body) == (200, "OK\n")
+
+
+def test_gw381_compose_mounts_reproduced_with_two_roots(workdir):
+    """compose-mount-mismatch's consequence on one host: php-fpm gets a file system of its own (a
+    pool chroot standing for the php container, which mounts ./src at /var/www) while nginx serves
+    ./src at /var/www/html; the manual fix sends the path as the php container sees it."""
+    result = gwlint(str(FIXTURES / "compose-mount-mismatch"), "--select", "GW381")
+    assert "nginx/conf.d/default.conf:3: GW381" in result.stdout, result.stdout
+    tree = _copy("realserver-fpm-chroot", workdir)
+    pool = tree / "etc/php/8.2/fpm/pool.d/www.conf"
+    pool.write_text(pool.read_text().replace("chroot = /var/www\n", "chroot = /srv/php\n"))
+    script = (FIXTURES / "compose-mount-mismatch/src/index.php").read_text()
+    (tree / "srv/php/var/www").mkdir(parents=True)
+    (tree / "srv/php/var/www/index.php").write_text(script)  # the php container's ./src:/var/www
+    (tree / "var/www/html/index.php").write_text(script)  # nginx's ./src:/var/www/html
+    response, error_log, _ = serve(tree, workdir / "broken", "/index.php")
+    assert response.status == 404 and 'FastCGI sent in stderr: "Primary script unknown"' in error_log, error_log
+
+    site = tree / "etc/nginx/sites-available/default"
+    site.write_text(site.read_text().replace(
+        "        fastcgi_pass unix", "        fastcgi_param SCRIPT_FILENAME /var/www$fastcgi_script_name;\n        fastcgi_pass unix"))
+    response, error_log, _ = serve(tree, workdir / "fixed", "/index.php")
+    assert (response.status, response.body) == (200, "OK\n"), error_log
