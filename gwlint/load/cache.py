@@ -20,7 +20,7 @@ from pathlib import Path
 
 from gwlint import __version__
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
-from gwlint.load.nginx import ParsedFile, RawDirective, parse_text
+from gwlint.load.nginx import ParsedFile, RawDirective, parse_text, unquoted
 
 DIR_NAME = ".gwlint_cache"
 FORMAT = 2
@@ -128,7 +128,7 @@ def _encode_directives(nodes: list[RawDirective]) -> tuple:
 
 
 def _decode_directives(nodes: tuple) -> list[RawDirective]:
-    return [RawDirective(name, list(args), list(quoted), line, end_line,
+    return [RawDirective(name, list(args), list(quoted) if True in quoted else unquoted(len(quoted)), line, end_line,
                          None if children is None else _decode_directives(children))
             for name, args, quoted, line, end_line, children in nodes]
 

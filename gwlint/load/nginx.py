@@ -33,6 +33,16 @@ def is_stock_include(arg: str) -> bool:
 PASS_DIRECTIVES = ("fastcgi_pass", "proxy_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass")
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _PUNCTUATION = frozenset(";{}")
+_UNQUOTED: dict[int, list[bool]] = {}
+
+
+def unquoted(count: int) -> list[bool]:
+    """The `quoted` flags of `count` arguments none of which is quoted: one list shared by every
+    such directive (most are; ~30 MB on 10,000 sites). Never mutated once parsed."""
+    flags = _UNQUOTED.get(count)
+    if flags is None:
+        flags = _UNQUOTED[count] = [False] * count
+    return flags
 
 
 @dataclass(slots=True)
@@ -41,7 +51,7 @@ class RawDirective:
 
     name: str
     args: list[str]
-    quoted: list[bool]
+    quoted: list[bool]  # per argument; shared between directives with none quoted (see unquoted())
     line: int
     end_line: int
     children: list["RawDirective"] | None
@@ -153,9 +163,12 @@ def parse_text(text: str, rel: str) -> ParsedFile:
                 comments.append((line, token[1:]))
             elif pending is not None:
                 pending.args.append(intern(token))  # a tree repeats its words: share one copy
-                pending.quoted.append(quoted)
+                if quoted or pending.quoted:  # (a list of its own from the first quoted argument)
+                    if not pending.quoted:
+                        pending.quoted = [False] * (len(pending.args) - 1)
+                    pending.quoted.append(quoted)
             else:
-                pending = RawDirective(intern(token), [], [], line, line, None)
+                pending = RawDirective(intern(token), [], unquoted(0), line, line, None)
                 (crowded if line in seen_lines else seen_lines).add(line)
             continue
         if token == "}":
@@ -169,6 +182,8 @@ def parse_text(text: str, rel: str) -> ParsedFile:
         if pending is None:
             raise InputError(f'unexpected "{token}"', rel, line)
         pending.end_line = line
+        if not pending.quoted:
+            pending.quoted = unquoted(len(pending.args))
         if line != pending.line:
             (crowded if line in seen_lines else seen_lines).add(line)
         siblings.append(pending)
