@@ -65,8 +65,9 @@ from gwlint.model.endpoint import (
                                     is_loopback_host,
                                     parse_pass_target,
 )
-from gwlint.model.fastcgi import DEFAULT_LIMIT_EXTENSIONS, fastcgi_params, location_matches, param, select_location
+from gwlint.model.fastcgi import DEFAULT_LIMIT_EXTENSIONS, fastcgi_params, param
 from gwlint.model.hops import Hop, hops
+from gwlint.model.locations import location_matches, select_location
 from gwlint.model.runtime import Bound, Master, SocketAlias, bound_address, run_path
 from gwlint.model.sockperm import (
                                     DEFAULT_MODE,

@@ -1,13 +1,12 @@
 """Map a logged request onto the config as nginx does: server, location, then the `*_pass` in effect.
 
 Server: the log's `server:` field is the first `server_name` of the block that took the request
-(ngx_http_log_error_handler), so it picks the block directly; without it, the Host header is
-matched like nginx does (exact, leading wildcard, trailing wildcard, regex in order, then the
-default server). Location (ngx_http_core_find_location): an exact `=` match wins; else the
-longest prefix; `^~` on it stops the search; nested locations inside it are searched the same
-way; then regex locations in order at that level (the first match, with its own nested ones),
-else the prefix. A location without a `*_pass` hands the request on through `try_files` or
-`index`; the log's `upstream:` field confirms the pass (and finds it when the hop is not literal).
+(ngx_http_log_error_handler), so it picks the block directly; without it, the Host header is matched
+like nginx does (exact, leading wildcard, trailing wildcard, regex in order, then the default
+server). Location: as the model picks it (gwlint.model.locations, nginx's
+ngx_http_core_find_location), on the URI normalized as nginx does. A location without a `*_pass`
+hands the request on through `try_files` or `index`; the log's `upstream:` field confirms the pass
+(and finds it when the hop is not literal).
 """
 
 import re
@@ -16,9 +15,8 @@ from urllib.parse import unquote
 
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive
 from gwlint.model.endpoint import parse_pass_target
+from gwlint.model.locations import regex_matches, select_location
 from gwlint.model.workspace import Route, Workspace
-
-_PCRE_NAMED = re.compile(r"\(\?<(?=[A-Za-z_])")  # PCRE (?<name>...) is Python's (?P<name>...)
 
 
 @dataclass
@@ -114,35 +112,7 @@ class Router:
     # locations -----------------------------------------------------------------------------
     def find_location(self, block: Directive, uri: str) -> Directive | None:
         """The location nginx picks for `uri` among those of `block` (a server or location)."""
-        locations = [d for d in block.block or () if d.name == "location" and d.args]
-        exact, prefixes, regexes = None, [], []
-        for loc in locations:
-            mod, pattern = _location_kind(loc)
-            if mod == "=":
-                if pattern == uri and exact is None:
-                    exact = loc
-            elif mod in ("", "^~"):
-                prefixes.append((pattern, mod, loc))
-            elif mod in ("~", "~*"):
-                regexes.append((pattern, mod, loc))
-        if exact is not None:
-            return exact
-        best = None
-        for pattern, mod, loc in prefixes:
-            if uri.startswith(pattern) and (best is None or len(pattern) > len(best[0])):
-                best = (pattern, mod, loc)
-        if best is not None:
-            nested = self.find_location(best[2], uri)
-            if nested is not None and _location_kind(nested)[0] in ("=", "~", "~*"):
-                return nested
-            if best[1] == "^~":
-                return nested or best[2]
-        for pattern, mod, loc in regexes:
-            if _regex_match(pattern, mod, uri):
-                return self.find_location(loc, uri) or loc
-        if best is not None:
-            return self.find_location(best[2], uri) or best[2]
-        return None
+        return select_location(block, uri)
 
     def routes_of(self, block: Directive | None) -> list[Route]:
         return self.routes_at.get(id(block), []) if block is not None else []
@@ -241,7 +211,7 @@ def _name_match(server: Directive, name: str, kind: str | None = None) -> bool:
         for pattern in d.args:
             p = pattern.lower()
             if p.startswith("~"):
-                if kind in (None, "regex") and _regex_match(p[1:], "~*", name):
+                if kind in (None, "regex") and regex_matches(p[1:], "~*", name):
                     return True
             elif p.startswith("."):
                 if kind in (None, "head") and (name == p[1:] or name.endswith(p)):
@@ -255,27 +225,6 @@ def _name_match(server: Directive, name: str, kind: str | None = None) -> bool:
             elif kind in (None, "exact") and p == name:
                 return True
     return False
-
-
-def _location_kind(loc: Directive) -> tuple[str, str]:
-    args = loc.args
-    if len(args) >= 2 and args[0] in ("=", "~", "~*", "^~"):
-        return args[0], args[1]
-    arg = args[0]
-    if arg.startswith("@"):
-        return "@", arg
-    for mod in ("~*", "^~", "~", "="):
-        if arg.startswith(mod) and len(arg) > len(mod):
-            return mod, arg[len(mod):]
-    return "", arg
-
-
-def _regex_match(pattern: str, mod: str, text: str) -> bool:
-    try:
-        regex = re.compile(_PCRE_NAMED.sub("(?P<", pattern), re.I if mod == "~*" else 0)
-    except re.error:
-        return False
-    return regex.search(text) is not None
 
 
 def _normalize(uri: str) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from gwlint.load.nginx import Directive
 from gwlint.model.backends import _split_listen, host_addresses
 from gwlint.model.endpoint import is_loopback_host
-from gwlint.model.fastcgi import location_matches, select_location
+from gwlint.model.locations import location_matches, select_location
 
 if TYPE_CHECKING:
     from gwlint.model.workspace import Backend, Route
