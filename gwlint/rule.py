@@ -6,10 +6,11 @@ declarations), and reports with `report()`. What is here:
 
 - findings: `report`, `related`, `Related`, `Severity`, `Fix`, `Edit`
 - the model: `Workspace` (`routes`, `php_routes()`, `pools`, `servers()`, `directives(name)`,
-  `route_pools()`, `php_contexts(key)`, `socket_clients()`, `worker(instance)`, `fpm_master(install)`,
-  `socket_perms(pool)`, `accepts(listen, target)`, `loopback_names()`, `proxy_targets()`,
-  `accounts`, `units`, `hosts`, `declarations`...), `Route` (`block`, `via()`, `live_backends`),
-  `Backend`, `Endpoint` (`is_loopback`, `accepts()`, `in_tmp`), `Pool`, `Directive`, `Setting`, `Value`
+  `route_pools()`, `pool_sites()`, `site_pools()`, `php_contexts(key)`, `socket_clients()`,
+  `worker(instance)`, `fpm_master(install)`, `socket_perms(pool)`, `accepts(listen, target)`,
+  `loopback_names()`, `proxy_targets()`, `accounts`, `units`, `hosts`, `declarations`...),
+  `Route` (`block`, `via()`, `live_backends`), `Backend`, `Endpoint` (`is_loopback`, `accepts()`,
+  `in_tmp`), `Pool`, `Directive`, `Setting`, `Value`
 - effective values: `nginx_value`, `php_value`, `php_params`, `php_time_limit`, `fpm_int`, `fpm_time`;
   FastCGI params and location matching: `fastcgi_params`, `param`, `select_location`; PHP's own
   reading of a size (`php_quantity`, `MEMORY_AT_START`), and `is_env_value` (a `${VAR}` php-fpm

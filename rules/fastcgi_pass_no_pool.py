@@ -107,9 +107,9 @@ def check(ws: Workspace) -> Iterator[Finding]:
             listening[bound or pool.listen] = pool
             if bound is not None and bound != pool.listen:
                 named[bound] = f"listen = {pool.listen} binds {bound.host}: {where}"
-    used = _used_by_sites(ws)
+    used = ws.pool_sites()
     nearest = NearestEndpoint(list(listening))
-    site_pools = _site_pools(ws)
+    site_pools = ws.site_pools()
     per_kind = Counter(e.kind for e in listening)
     per_port = Counter(e.port for e in listening if e.kind == "tcp")
     for route in ws.php_routes():
@@ -194,28 +194,8 @@ def _uncertain(route, backend, target, pool, where):
                   at_most=Severity.WARNING)
 
 
-def _used_by_sites(ws) -> dict[int, set[int]]:
-    """For each pool (by id), the server blocks whose fastcgi_pass reaches it (by id)."""
-    used: dict[int, set[int]] = {}
-    for route in ws.php_routes():
-        server = route.directive.ancestor("server")
-        for backend in route.backends:
-            for pool in backend.pools:
-                used.setdefault(id(pool), set()).add(id(server))
-    return used
-
-
 def _serves_another_site(used, pool, route) -> bool:
     return bool(used.get(id(pool), set()) - {id(route.directive.ancestor("server"))})
-
-
-def _site_pools(ws) -> dict[int, list]:
-    """For each server block (by id), the pools its fastcgi_pass lines reach."""
-    out: dict[int, list] = {}
-    for route in ws.php_routes():
-        for backend in route.backends:
-            out.setdefault(id(route.directive.ancestor("server")), []).extend(backend.pools)
-    return out
 
 
 def _preference(pool, used, site_pools) -> tuple:

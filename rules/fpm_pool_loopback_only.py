@@ -27,8 +27,12 @@ listen = 9000                ; every address; restrict with a firewall or listen
 ```
 
 ## Fix
-Unsafe: sets the pool's `listen` to the bare port (every address). Exposing FPM to the network is a
-decision: limit who may connect (network policy, `listen.allowed_clients`).
+Sets the pool's last `listen` (in an override file that reopens the pool, that line) to the bare
+port: every address, so loopback clients keep working. Safe when exactly one edit can be meant: this
+pool is the only one on that port (any address, any PHP install), no other site (`server {}`) uses
+it, and when the site reaches other pools too, this one is of their PHP version and runs as their
+user (else it may be a leftover the site no longer means). Unsafe otherwise. Either way the port
+is then open to the network: limit who may connect (network policy, `listen.allowed_clients`).
 
 ## References
 - https://www.php.net/manual/en/install.fpm.configuration.php (listen)
@@ -56,6 +60,7 @@ def check(ws: Workspace) -> Iterator[Finding]:
             if backend.pools and all(p.endpoint.is_loopback for p in backend.pools):
                 for pool in backend.pools:
                     seen.setdefault(id(pool), [pool]).append((route, backend))
+    sites, site_pools = ws.pool_sites(), ws.site_pools()
     for pool, *users in seen.values():
         route, backend = users[0]
         target = backend.endpoint
@@ -64,5 +69,16 @@ def check(ws: Workspace) -> Iterator[Finding]:
                    f"({route.via(backend)}): every PHP request there gets {consequence.connect_failure(target)}")
         rel = [related(b.directive, f"nginx connects to {b.endpoint} here") for _, b in users]
         fix = set_ini(ws, pool, "listen", str(target.port),
-                      f"make pool '{pool.name}' listen on port {target.port} on every address", safe=False)
+                      f"make pool '{pool.name}' listen on port {target.port} on every address",
+                      safe=_one_fit(ws, pool, route, target, sites, site_pools))
         yield report(pool.get("listen"), message, rel, fix)
+
+
+def _one_fit(ws, pool, route, target, sites, site_pools) -> bool:
+    """Whether only one edit can be meant: `pool` is the only pool on the port, one site uses it,
+    and the other pools that site reaches (if any) share its PHP version and user."""
+    if len(ws.pools_at(target)) != 1 or len(sites.get(id(pool), ())) != 1:
+        return False
+    others = [p for p in site_pools.get(id(route.directive.ancestor("server")), []) if p is not pool]
+    return not others or (pool.install.version in {p.install.version for p in others}
+                          and pool.value("user") in {p.value("user") for p in others})

@@ -143,3 +143,17 @@ def test_lone_user_gets_a_host_group_and_declared_backends_get_ports(tmp_path):
     assert reloc.addresses("10.0.0.5") == ["127.0.0.2"]
     assert reloc.addresses("127.0.0.1") == reloc.addresses("localhost") == ["127.0.0.1"]
     assert reloc.addresses(None) == reloc.addresses("0.0.0.0") == ["127.0.0.1", "127.0.0.2"]
+
+
+def test_wildcard_pool_is_bound_where_nginx_aims_at_its_port(tmp_path):
+    # nginx reaches the pool over the LAN address 10.0.0.5: the real `listen = 9000` accepts it, so
+    # the copy binds the pool on 10.0.0.5's stand-in; a pool on 127.0.0.1 keeps refusing it
+    files = {"etc/nginx/nginx.conf": NGINX, "etc/php/8.2/fpm/php-fpm.conf": FPM,
+             "etc/php/8.2/fpm/pool.d/www.conf": POOLS.replace("listen = 127.0.0.1:9000", "listen = 9000")}
+    reloc = relocate(write_tree(files, tmp_path / "src"), tmp_path / "dest")
+    assert lines(reloc, "etc/php/8.2/fpm/pool.d/www.conf")[2] == f"listen = {reloc.hosts['10.0.0.5']}:{reloc.ports[9000]}"
+    # aimed at from two addresses (or none): 127.0.0.1, as before
+    files["etc/nginx/nginx.conf"] = NGINX.replace("location /sock", "location /lo { fastcgi_pass 127.0.0.1:9000; }\n"
+                                                  "        location /sock")
+    reloc = relocate(write_tree(files, tmp_path / "src2"), tmp_path / "dest2")
+    assert lines(reloc, "etc/php/8.2/fpm/pool.d/www.conf")[2] == f"listen = 127.0.0.1:{reloc.ports[9000]}"

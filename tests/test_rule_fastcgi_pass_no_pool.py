@@ -148,6 +148,42 @@ def test_two_unused_pools_that_fit_keep_the_fix_unsafe(tmp_path):
     assert f.fix is not None and not f.fix.safe
 
 
+def _unsafe_only(files, tmp_path):
+    """The one finding offers an unsafe fix: `--fix` changes nothing."""
+    r = lint(files, tmp_path)
+    (f,) = r.findings
+    assert f.code == "GW301" and f.fix is not None and not f.fix.safe
+    assert r.fixed().changed == []
+
+
+def test_the_one_unused_pool_of_another_php_version_keeps_the_fix_unsafe(tmp_path):
+    files = _renamed()  # 'app' moves to the PHP 8.1 install, while the site names php8.2-fpm.sock
+    pools = files.pop("etc/php/8.2/fpm/pool.d/www.conf")
+    app, admin = pools.split("\n\n", 1)
+    files |= {"etc/php/8.2/fpm/pool.d/www.conf": admin, "etc/php/8.1/fpm/pool.d/app.conf": app + "\n",
+              "etc/php/8.1/fpm/php-fpm.conf": "[global]\ninclude=/etc/php/8.1/fpm/pool.d/*.conf\n"}
+    _unsafe_only(files, tmp_path)
+
+
+def test_the_one_unused_pool_running_as_another_user_keeps_the_fix_unsafe(tmp_path):
+    files = _renamed()  # the site also reaches 'admin' (www-data) in /admin/; 'app' runs as app
+    files["etc/nginx/nginx.conf"] = files["etc/nginx/nginx.conf"].replace(
+        "        location ~ \\.php$ {\n            fastcgi_pass unix:/run/php/php8.2-fpm.sock;",
+        "        location /admin/ {\n            fastcgi_pass unix:/run/php/php8.2-fpm-admin.sock;\n        }\n"
+        "        location ~ \\.php$ {\n            fastcgi_pass unix:/run/php/php8.2-fpm.sock;", 1)
+    pools = files["etc/php/8.2/fpm/pool.d/www.conf"]
+    files["etc/php/8.2/fpm/pool.d/www.conf"] = pools.replace("user = www-data", "user = app", 1)
+    _unsafe_only(files, tmp_path / "other")
+    files["etc/php/8.2/fpm/pool.d/www.conf"] = pools
+    (f,) = lint(files, tmp_path / "same").findings
+    assert f.fix.safe
+
+
+def test_the_only_socket_pool_serving_another_site_keeps_the_fix_unsafe(tmp_path):
+    nginx = NGINX[:NGINX.rindex("}")] + ADMIN_SITE.replace("php8.2-fpm-admin.sock", "php8.2-fpm.sock")
+    _unsafe_only(tree(nginx), tmp_path)
+
+
 
 def test_a_literal_set_variable_is_checked_at_the_set_line_and_fixed_there(tmp_path):
     nginx = NGINX.replace("        location", "        set $php_fpm unix:/run/php-fpm/www.sock;  # expect: GW301\n"

@@ -283,6 +283,25 @@ class Workspace:
                         seen.add(key)
                         yield route, block, pool
 
+    def pool_sites(self) -> dict[int, set[int]]:
+        """For each pool (by id), the `server {}` blocks (by id) whose fastcgi_pass lines reach it."""
+        sites: dict[int, set[int]] = {}
+        for route in self.php_routes():
+            server = id(route.directive.ancestor("server"))
+            for backend in route.backends:
+                for pool in backend.pools:
+                    sites.setdefault(id(pool), set()).add(server)
+        return sites
+
+    def site_pools(self) -> dict[int, list[Pool]]:
+        """For each `server {}` block (by id), the pools its fastcgi_pass lines reach."""
+        out: dict[int, list[Pool]] = {}
+        for route in self.php_routes():
+            mine = out.setdefault(id(route.directive.ancestor("server")), [])
+            for backend in route.backends:
+                mine.extend(backend.pools)
+        return out
+
     def php_contexts(self, key: str) -> Iterator[tuple[Pool, Directive | None]]:
         """(pool, None) for each pool's own value, then (pool, location) where nginx's PHP_VALUE or
         PHP_ADMIN_VALUE sets `key` for the requests of that location."""

@@ -12,8 +12,11 @@ the copy, a link to a file the copy lacks is removed (with a note), and an `incl
 lacks stays missing. A pool-only install (pool files without php-fpm.conf) gets a generated main
 config that includes them, so that `php-fpm -t` tests it too.
 
-Limits: a wildcard FPM listen is bound on 127.0.0.1 only; distinct non-loopback IPs get distinct
-127.0.0.N addresses; host names become 127.0.0.1; users missing on this host become `nobody`.
+Limits: distinct non-loopback IPs get distinct 127.0.0.N addresses (so a pool bound to 127.0.0.1
+still refuses nginx's `fastcgi_pass 10.0.0.5:9000`, as on the real host); host names become
+127.0.0.1; a wildcard FPM listen is bound on the one address nginx aims at on its port (the real
+one accepts every address), on 127.0.0.1 when nginx aims at none or at several; users missing on
+this host become `nobody`.
 Ports of the backends the tree declares (systemd units, compose, PM2) get loopback ports too, so
 that a test can start a stand-in where the app would listen.
 """
@@ -34,7 +37,7 @@ from gwlint.load.fpm import GLOBAL, _prefix_for
 from gwlint.load.ini import Setting, parse_ini
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive
 from gwlint.model import runtime
-from gwlint.model.endpoint import Endpoint, parse_fpm_listen, parse_pass_target
+from gwlint.model.endpoint import ANY_ADDRESSES, Endpoint, parse_fpm_listen, parse_pass_target
 from gwlint.model.workspace import Workspace
 
 NGINX_ERROR_LOG = "logs/nginx-error.log"
@@ -479,8 +482,15 @@ class _Relocator:
         if host and host not in ("0.0.0.0", "::", "*") and not _is_ip(host):
             bound = runtime.bound_address(self.ws, host).address or "127.0.0.1"
             return f"{host}:{port}", Endpoint("tcp", host=self.host(bound), port=port)
-        address = self.host(host)
+        address = self._wildcard(endpoint.port) if host in ANY_ADDRESSES else self.host(host)
         return _hostport(address, port), Endpoint("tcp", host=address, port=port)
+
+    def _wildcard(self, port: int) -> str:
+        """Where a pool listening on every address is bound: the one stand-in address nginx aims at
+        on `port` (the real pool accepts them all), else 127.0.0.1."""
+        aimed = {self.host(b.endpoint.host) for route in self.ws.routes for b in route.backends
+                 if b.endpoint is not None and b.endpoint.kind == "tcp" and b.endpoint.port == port}
+        return aimed.pop() if len(aimed) == 1 else "127.0.0.1"
 
     def _php_ini(self, install, run: FpmRun) -> None:
         """Run with the tree's php.ini and scan dir (`-c`, PHP_INI_SCAN_DIR); `-n` without one."""

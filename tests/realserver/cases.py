@@ -105,8 +105,13 @@ REALSERVER_CASES: dict[str, list[Case]] = {
                           "include snippets/fastcgi-php.conf;\n        fastcgi_pass 127.0.0.1:9000;"),)),
     ],
     "GW303": [
-        Case("fpm-loopback-pool-lan", 502, 111, CONNECT.format(target="", errno=111),
-             manual_fix=((POOL, "listen = 127.0.0.1:9000", "listen = 10.0.0.5:9000"),)),
+        # nginx connects to the host's LAN address (127.0.0.N in the copy, distinct from 127.0.0.1, so the
+        # loopback-only pool still refuses it); the fix's `listen = 9000` is bound where nginx aims (relocate)
+        Case("fpm-loopback-pool-lan", 502, 111, CONNECT.format(target="", errno=111)),
+        # www.conf says `listen = 9000`, a hardening override reopening [www] binds 127.0.0.1: one pool, one
+        # site, a safe fix at the override's line. (docker-loopback-pool has no case: the copy turns its
+        # service name `php` into 127.0.0.1, where the loopback-only pool answers 200.)
+        Case("fpm-loopback-override-lan", 502, 111, CONNECT.format(target="", errno=111)),
     ],
     "GW304": [
         Case("fpm-allowed-clients", 502, None, RESET + r"|upstream prematurely closed connection while reading"),
