@@ -69,7 +69,8 @@ def check(ws: Workspace) -> Iterator[Finding]:
                    f"({route.via(backend)}): every PHP request there gets {consequence.connect_failure(target)}")
         rel = [related(b.directive, f"nginx connects to {b.endpoint} here") for _, b in users]
         fix = set_ini(ws, pool, "listen", str(target.port),
-                      f"make pool '{pool.name}' listen on port {target.port} on every address",
+                      f"make pool '{pool.name}' listen on port {target.port} on every address (open to the network "
+                      "then: restrict it with listen.allowed_clients or a firewall)",
                       safe=_one_fit(ws, pool, route, target, sites, site_pools))
         yield report(pool.get("listen"), message, rel, fix)
 

@@ -8,7 +8,9 @@ For every PHP route whose `SCRIPT_FILENAME` is built from `$document_root` (or i
 - `root` is relative: it too resolves against nginx's prefix, not the config's directory;
 - a pool it reaches sets `chroot` and `root` lies under that chroot: php-fpm resolves the path
   inside the chroot, so `/var/www/site/index.php` under `chroot = /var/www` is opened as
-  `/var/www/var/www/site/index.php` (unless the tree holds that directory);
+  `/var/www/var/www/site/index.php` (unless the tree holds that directory); with `root` outside
+  the chroot, php-fpm opens chroot + root too, flagged when the tree holds the chroot's
+  application elsewhere (the rule for a missing directory below, applied to chroot + root);
 - the tree holds the application but not the `root` directory: only on a tree laid out like `/`
   whose route reaches a pool of the tree (no chroot), when nothing is at the root's path (not even
   a dangling symlink, such as a deploy tool's `current`) and the nearest directory above it that
@@ -105,12 +107,16 @@ def _chroot_problem(ws, pool, root_path: str):
     if chroot is None or "$" in chroot.value.replace("$pool", ""):
         return None
     base = chroot.value.replace("$pool", pool.name).rstrip("/")
-    if not base.startswith("/") or not (root_path + "/").startswith(base + "/"):
+    if not base.startswith("/"):
         return None
     seen_inside = base + root_path
+    if not (root_path + "/").startswith(base + "/"):
+        # root outside the chroot: wrong only where the tree holds the chroot's application elsewhere
+        missing = ws.missing_app_dir(seen_inside)
+        return (chroot, seen_inside, f", which the tree does not hold (it holds {missing.sample})") if missing else None
     if ws.tree_has_dir(seen_inside):
         return None  # the tree holds the application inside the chroot too: a deliberate layout
-    return chroot, seen_inside
+    return chroot, seen_inside, ""
 
 
 def check(ws: Workspace) -> Iterator[Finding]:
@@ -153,9 +159,9 @@ def _absolute_root(ws, route, script, root, root_path: str, outcome: str) -> Fin
     for pool in pools:
         problem = _chroot_problem(ws, pool, root_path)
         if problem is not None:
-            chroot, inside = problem
+            chroot, inside, evidence = problem
             return report(script, f"pool '{pool.name}' runs in chroot {chroot.value}, so it opens "
-                          f"{inside}/... for root {root_path}: " + CONSEQUENCE,
+                          f"{inside}/... for root {root_path}{evidence}: " + CONSEQUENCE,
                           [related(chroot, f"pool '{pool.name}' chroot"), related(root, "root")])
     missing = ws.missing_app_dir(root_path) if pools and all(p.get("chroot") is None for p in pools) else None
     if missing is not None:

@@ -303,3 +303,16 @@ def test_odd_compose_shapes_are_skipped_without_error(tmp_path):
     files = compose(PHP_AT.format("./src:/var/www"))
     files["docker-compose.yml"] += "---\nservices: {}\n"  # two documents: not a compose file compose reads
     assert gw381(files, tmp_path / "multi") == []
+
+
+def test_root_outside_the_chroot_judged_by_what_the_chroot_holds(tmp_path):
+    site = clean_with_root("/var/www/html")
+    files = tree(site, POOL + "chroot = /srv/php\n")
+    files["var/www/html/index.php"] = "<?php\n"
+    assert lint(files, tmp_path / "a", select=["GW381"]).findings == []  # the chroot is not in the tree
+    files["srv/php/var/www/index.php"] = "<?php\n"
+    (f,) = lint(files, tmp_path / "b", select=["GW381"]).findings
+    assert "opens /srv/php/var/www/html/... for root /var/www/html, which the tree does not hold (it holds " \
+           "/srv/php/var/www/index.php)" in f.message
+    files["srv/php/var/www/html/index.php"] = "<?php\n"
+    assert lint(files, tmp_path / "c", select=["GW381"]).findings == []

@@ -60,11 +60,13 @@ def test_gw381_compose_mounts_reproduced_with_two_roots(workdir):
     (tree / "srv/php/var/www").mkdir(parents=True)
     (tree / "srv/php/var/www/index.php").write_text(script)  # the php container's ./src:/var/www
     (tree / "var/www/html/index.php").write_text(script)  # nginx's ./src:/var/www/html
+    assert "fastcgi.conf:1: GW381" in gwlint(str(tree), "--select", "GW381").stdout  # chroot + root not held
     response, error_log, _ = serve(tree, workdir / "broken", "/index.php")
     assert response.status == 404 and 'FastCGI sent in stderr: "Primary script unknown"' in error_log, error_log
 
     site = tree / "etc/nginx/sites-available/default"
     site.write_text(site.read_text().replace(
         "        fastcgi_pass unix", "        fastcgi_param SCRIPT_FILENAME /var/www$fastcgi_script_name;\n        fastcgi_pass unix"))
+    assert gwlint(str(tree), "--select", "GW381").returncode == 0
     response, error_log, _ = serve(tree, workdir / "fixed", "/index.php")
     assert (response.status, response.body) == (200, "OK\n"), error_log
