@@ -22,7 +22,7 @@ from pathlib import Path
 
 from gwlint import __version__
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
-from gwlint.load.nginx import ParsedFile, RawDirective, parse_text
+from gwlint.load.nginx import ParsedFile, RawDirective, parse_text, unquoted
 
 DIR_NAME = ".gwlint_cache"
 FORMAT = 2
@@ -109,17 +109,25 @@ class ParseCache:
 class PathMemos:
     """A Root's memos of path facts (realpath, root-relative name, resolution, glob matches)."""
 
-    __slots__ = ("globs", "real", "rel", "resolved")
+    __slots__ = ("_dirs", "globs", "mapped", "real", "rel", "resolved")
 
     def __init__(self) -> None:
         self.real: dict[str, str] = {}
         self.rel: dict[str, str] = {}
         self.resolved: dict[str, Path | None] = {}
         self.globs: dict[tuple[str, bool], list[Path]] = {}
+        self.mapped: dict[tuple[str, str], Path] = {}  # (config path, base) -> path under the root
+        self._dirs: tuple[tuple[int, int, int], set[str]] | None = None
 
     def directories(self) -> set[str]:
         """Every directory whose entries these facts depend on: the parents (up to /) of each
-        path resolved, and each directory a glob listed."""
+        path resolved, and each directory a glob listed (computed again when facts were added)."""
+        sizes = (len(self.resolved), len(self.real), len(self.globs))
+        if self._dirs is None or self._dirs[0] != sizes:
+            self._dirs = sizes, self._directories()
+        return self._dirs[1]
+
+    def _directories(self) -> set[str]:
         out: set[str] = set()
         for key in [*self.resolved, *self.real, *(pattern for pattern, _ in self.globs)]:
             head = os.path.dirname(os.path.abspath(key))
@@ -178,7 +186,9 @@ class MemoryCache(ParseCache):
         kept = self._memos.get(key)
         if kept is not None and kept[1] is not None and all(_dir_mtime(d) == m for d, m in kept[1].items()):
             memos = kept[0]
-            memos.globs = {k: v for k, v in memos.globs.items() if not glob.has_magic(os.path.dirname(k[0]))}
+            kept_globs = {k: v for k, v in memos.globs.items() if not glob.has_magic(os.path.dirname(k[0]))}
+            if len(kept_globs) != len(memos.globs):
+                memos.globs = kept_globs
         else:
             memos = PathMemos()
         self._memos[key] = (memos, None)  # valid again once save() has noted what it depends on
@@ -249,7 +259,7 @@ def _encode_directives(nodes: list[RawDirective]) -> tuple:
 
 
 def _decode_directives(nodes: tuple) -> list[RawDirective]:
-    return [RawDirective(name, list(args), list(quoted), line, end_line,
+    return [RawDirective(name, list(args), list(quoted) if True in quoted else unquoted(len(quoted)), line, end_line,
                          None if children is None else _decode_directives(children))
             for name, args, quoted, line, end_line, children in nodes]
 

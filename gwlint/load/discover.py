@@ -7,7 +7,6 @@ the services read it: the known entry files only, never a walk (the live `/` hol
 
 import glob
 import os
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,6 +153,8 @@ def _unit_backend_files(root: Root) -> list[Path]:
 
 
 def _named_by(root: Root, command: str, workdir: str | None) -> list[Path]:
+    import shlex
+
     try:
         words = shlex.split(command)
     except ValueError:

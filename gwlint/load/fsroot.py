@@ -33,6 +33,7 @@ class Root:
         self._rel: dict[str, str] = memos.rel if memos else {}
         self._resolved: dict[str, Path | None] = memos.resolved if memos else {}
         self._globs: dict[tuple[str, bool], list[Path]] = memos.globs if memos else {}
+        self._mapped: dict[tuple[str, str], Path] = memos.mapped if memos else {}
         self._real_str = str(self.real)
         self._abs = os.path.abspath(path)
         self.read_files: dict[str, None] = {}  # root-relative paths read, in order (--verbose lists them)
@@ -52,6 +53,13 @@ class Root:
 
     def map_config_path(self, value: str, base: Path) -> Path:
         """A path as written in a config: absolute means under the root, relative means `base`."""
+        key = (value, os.fspath(base))
+        mapped = self._mapped.get(key)
+        if mapped is None:
+            mapped = self._mapped[key] = self._map_config_path(value, base)
+        return mapped
+
+    def _map_config_path(self, value: str, base: Path) -> Path:
         if not value.startswith("/"):
             return base / value
         if self._abs != "/" and value.startswith(self._abs.rstrip("/") + "/"):

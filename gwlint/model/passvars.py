@@ -75,7 +75,7 @@ def literal_values(ws, var: str, where: Directive) -> list[tuple[str, object]] |
     for d in index.get((id(where.ancestor("server")), var), ()):
         out.append((d.args[1], d))
     for block in index.get((id(where.ancestor("http")), var), ()):
-        entries = [d for d in block.block or () if d.name not in _MAP_SPECIALS and d.args]
+        entries = [d for d in ws.map_entries(block) if d.name not in _MAP_SPECIALS and d.args]
         out += [(d.args[0], d) for d in entries]  # `key value;` and `default value;`
         if not any(d.name == "default" for d in entries):
             out.append(("", block))  # a map without default gives an empty value

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from gwlint.engine.finding import Finding
 from gwlint.errors import InputError, short_name
@@ -18,6 +18,7 @@ from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_in
 from gwlint.load.fsroot import Root
 from gwlint.load.hosts import load_container_user, load_hosts
 from gwlint.load.ini import Setting
+from gwlint.load.mapbody import MapBody
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive, NginxConfig
 from gwlint.load.snippet import is_wrapper
 from gwlint.load.systemd import Units, load_units
@@ -25,6 +26,9 @@ from gwlint.model import passvars, runtime
 from gwlint.model.backends import Declaration, ProxyTarget, declarations
 from gwlint.model.endpoint import Endpoint, PassTarget, is_loopback_host, parse_pass_target
 from gwlint.model.sockperm import BlockedDir, SocketPerms, blocked_parent, socket_perms
+
+if TYPE_CHECKING:  # typing costs ~3 ms of start-up
+    from typing import Any
 
 DEFAULT_NGINX_USER = "nobody"
 
@@ -147,6 +151,8 @@ class Workspace:
         self.problems: list[Finding] = []
         self.rule_options: dict[str, Any] = {}  # rule name and code -> its OPTIONS as configured (the engine sets it)
         self._by_name: dict[str, list[Directive]] = defaultdict(list)
+        self.map_bodies: dict[int, list[MapBody]] = {}  # id(include in a map {}) -> tables kept as text
+        self._map_entries: dict[int, list[Directive]] = {}
         self._pools_by_endpoint: dict[tuple, list[Pool]] = defaultdict(list)
         self._masters: dict[int, runtime.Master] = {}
         self.var_assignments: dict[tuple[int, str], list[Directive]] | None = None  # passvars' index
@@ -196,6 +202,19 @@ class Workspace:
         """Every directive called `name`, across all nginx instances, in file order."""
         return self._by_name.get(name, [])
 
+    def map_entries(self, block: Directive) -> list[Directive]:
+        """A `map {}` block's children, with the entries of the tables it includes as directives
+        where the include stands (the loader keeps large tables as text: gwlint.load.mapbody)."""
+        if id(block) not in self._map_entries:
+            out = []
+            for child in block.block or ():
+                out.append(child)
+                for body in self.map_bodies.get(id(child), ()):
+                    out += [Directive(key, [value], body.rel, line, line, block, [quoted], None, child)
+                            for key, value, quoted, line in body.entries()]
+            self._map_entries[id(block)] = out
+        return self._map_entries[id(block)]
+
     def pools_at(self, endpoint: Endpoint) -> list[Pool]:
         """Pools listening where `endpoint` points: the same socket (through /var/run = /run and
         Debian's php-fpm.sock link), or the same TCP port."""
@@ -236,7 +255,7 @@ class Workspace:
         """How many include directives load the nginx file `rel`."""
         return len(self.include_sites.get(rel, ()))
 
-    def options_for(self, rule: str) -> Any:
+    def options_for(self, rule: str) -> "Any":
         """A rule's options, by its NAME or CODE: its OPTIONS dataclass as configured under
         `[tool.gwlint.rules.<name>]`, defaults for what is not set."""
         try:
@@ -475,6 +494,7 @@ def _load_nginx(ws: Workspace, entries: list[Path]) -> None:
         instance = build_nginx(ws.root, entry, config, ws._by_name)
         included.update(rel for rel in config.files if rel != instance.entry)
         ws.nginx_files.update(config.files)
+        ws.map_bodies.update(config.map_bodies)
         for rel, sites in config.include_sites.items():
             ws.include_sites[rel] |= sites
         instances.append(instance)

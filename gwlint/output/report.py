@@ -1,7 +1,6 @@
 """Output formats: text (full and concise, ruff-like), github annotations, json (a public contract:
 keep its shape), --statistics."""
 
-import json
 from collections.abc import Callable, Sequence
 
 from gwlint import __version__
@@ -74,6 +73,8 @@ def as_statistics(findings: list[Finding], as_json: bool = False, color: bool = 
         row["fixable"] = row["fixable"] or (f.fix is not None and f.fix.safe)
     ordered = sorted(rows.values(), key=lambda r: (-r["count"], r["code"]))
     if as_json:
+        import json
+
         return json.dumps(ordered, indent=2) + "\n"
     paint = _painter(color)
     width = max((len(str(r["count"])) for r in ordered), default=1)
@@ -193,4 +194,6 @@ def as_json(findings: list[Finding], root: str, prefix: str = "", errors: Sequen
     doc = {"version": JSON_VERSION, "tool": {"name": "gwlint", "version": __version__}, "root": root,
            "findings": [finding_dict(f, prefix) for f in findings], "errors": list(errors),
            "summary": summary(findings)}
+    import json  # (lazy: ~2 ms of start-up the text formats do not need)
+
     return json.dumps(doc, indent=2) + "\n"
