@@ -34,6 +34,8 @@ class Root:
         self._resolved: dict[str, Path | None] = memos.resolved if memos else {}
         self._globs: dict[tuple[str, bool], list[Path]] = memos.globs if memos else {}
         self._mapped: dict[tuple[str, str], Path] = memos.mapped if memos else {}
+        self._dirs: dict[str, bool] = {}  # is_dir() and lexists() answers of this run
+        self._lexists: dict[str, bool] = {}
         self._real_str = str(self.real)
         self._abs = os.path.abspath(path)
         self.read_files: dict[str, None] = {}  # root-relative paths read, in order (--verbose lists them)
@@ -126,8 +128,12 @@ class Root:
         return resolved is not None and resolved.is_file()
 
     def is_dir(self, path: Path) -> bool:
-        resolved = self.resolve(path)
-        return resolved is not None and resolved.is_dir()
+        key = os.fspath(path)
+        found = self._dirs.get(key)
+        if found is None:  # (rules ask about the same directories: /var/www for every site)
+            resolved = self.resolve(path)
+            found = self._dirs[key] = resolved is not None and resolved.is_dir()
+        return found
 
     def require(self, path: Path) -> None:
         """An InputError unless the entry file `path` exists (on disk, or as an unsaved buffer)."""
@@ -147,7 +153,10 @@ class Root:
     def lexists(self, rel: str) -> bool:
         """Whether anything is at the root-relative `rel` as written: a file, a directory, or a
         symlink even when it dangles."""
-        return os.path.lexists(self.path / rel)
+        found = self._lexists.get(rel)
+        if found is None:
+            found = self._lexists[rel] = os.path.lexists(os.path.join(self.path, rel))
+        return found
 
     def find_file(self, rel: str, suffix: str, depth: int, budget: int) -> str | None:
         """A file named `*suffix` within `depth` directory levels below the root-relative directory

@@ -5,17 +5,22 @@ any param defines them all; an `include` is spliced in place, so a file that cou
 (GW901) leaves the params of its level unknown.
 """
 
+from functools import lru_cache
+
 from gwlint.load.nginx import Directive
 
 # php-fpm's built-in `security.limit_extensions` (fpm_conf.c; Debian's www.conf comment shows another list)
 DEFAULT_LIMIT_EXTENSIONS = (".php", ".phar")
 
 
+@lru_cache(maxsize=4096)  # http{} holds every server: look through it once, not once per route
 def _unresolved_include(block: Directive) -> Directive | None:
     """An `include` in `block` that brought nothing in (missing, unreadable, or empty)."""
-    children = block.block or ()
-    spliced = {id(d.via) for d in children if d.via is not None}
-    return next((d for d in children if d.name == "include" and id(d) not in spliced), None)
+    includes = block.children("include")
+    if not includes:
+        return None
+    spliced = {id(d.via) for d in block.block or () if d.via is not None}
+    return next((d for d in includes if id(d) not in spliced), None)
 
 
 def fastcgi_params(block: Directive | None) -> tuple[list[Directive], bool]:
