@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_rule_fastcgi_pass_no_pool import NGINX, tree
 
+from gwlint.errors import InputError
 from gwlint.load.mapbody import read_map_body
 from gwlint.load.nginx import parse_text
 from gwlint.testing import lint
@@ -88,3 +89,34 @@ def test_a_map_value_in_an_included_table_is_checked_at_its_line_and_fixed_there
     assert f.fix is not None and not f.fix.safe and f.fix.title == "map value 'legacy' to unix:/run/php/php8.2-fpm.sock"
     assert r.fixed_line("etc/nginx/maps/php.map", 3, unsafe=True) == \
         "legacy unix:/run/php/php8.2-fpm.sock;  # expect: GW301"
+
+
+def _map_tree(tables: dict[str, str], include: str = "maps/*.map"):
+    nginx = NGINX.replace("http {\n", f"http {{\n    map $http_x_php $php {{\n        include {include};\n    }}\n"
+                          ).replace("unix:/run/php/php8.1-fpm.sock;  # old socket  # expect: GW301", "$php;")
+    files = tree(nginx)
+    files.update({f"etc/nginx/maps/{name}": text for name, text in tables.items()})
+    return files
+
+
+def test_every_table_of_a_glob_include_is_read(tmp_path):
+    r = lint(_map_tree({"a.map": "default unix:/run/php/php8.2-fpm.sock;\n",
+                        "b.map": "# second table\nlegacy unix:/run/php/php7.4-fpm.sock;  # expect: GW301\n"}), tmp_path)
+    r.assert_expected()
+    assert [(f.path, f.line) for f in r.findings] == [("etc/nginx/maps/b.map", 2)]
+
+
+def test_a_table_the_parser_refuses_is_reported_at_its_line(tmp_path):
+    with pytest.raises(InputError) as caught:
+        lint(_map_tree({"a.map": "default unix:/run/php/php8.2-fpm.sock;\nbroken value\n"}), tmp_path)
+    assert (caught.value.path, caught.value.line) == ("etc/nginx/maps/a.map", 2)
+
+
+def test_a_table_also_read_by_geo_is_parsed_there_and_still_read_by_the_map(tmp_path):
+    table = "default unix:/run/php/php8.2-fpm.sock;\nlegacy unix:/run/php/php7.4-fpm.sock;\n"
+    files = _map_tree({"a.map": table}, include="maps/a.map")
+    files["etc/nginx/nginx.conf"] = files["etc/nginx/nginx.conf"].replace(
+        "    server {", "    geo $remote_addr $g {\n        include maps/a.map;\n    }\n    server {")
+    r = lint(files, tmp_path)
+    assert len(r.workspace.nginx_files["etc/nginx/maps/a.map"].directives) == 2  # the parser's, for geo
+    assert [(f.code, f.path, f.line) for f in r.findings] == [("GW301", "etc/nginx/maps/a.map", 2)]
