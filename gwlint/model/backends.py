@@ -9,6 +9,7 @@ guessed.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,7 @@ def declarations(ws) -> list[Declaration]:
                   key=lambda d: (d.path, d.line, d.port))
 
 
+@lru_cache(maxsize=8192)  # pure: rules ask about every listen line, several times a run
 def _split_listen(value: str) -> tuple[str | None, int] | None:
     """(host or None for every address, port) of a `listen`-style value; None for unix sockets."""
     if value.startswith("unix:"):
