@@ -1,4 +1,4 @@
-"""Inline config trees shared by the timeout and limit rule tests."""
+"""Inline config trees shared by the rule tests."""
 
 FPM_CONF = "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n"
 POOL = """[www]
@@ -25,3 +25,12 @@ def tree(nginx_conf=None, pool_extra="", php_ini=None, **extra):
         files["etc/php/8.2/fpm/php.ini"] = php_ini
     files.update(extra)
     return files
+
+
+FASTCGI_CONF = "fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;\n"  # Debian's, in short
+
+
+def site_tree(site: str, pool: str = POOL) -> dict[str, str]:
+    """nginx.conf `site` beside a fastcgi.conf that sets SCRIPT_FILENAME, and one php8.2 pool."""
+    return {"etc/nginx/nginx.conf": site, "etc/nginx/fastcgi.conf": FASTCGI_CONF,
+            "etc/php/8.2/fpm/php-fpm.conf": FPM_CONF, "etc/php/8.2/fpm/pool.d/www.conf": pool}

@@ -1,13 +1,6 @@
-from gwlint.testing import lint
+from rule_trees import POOL
 
-POOL = """[www]
-user = www-data
-listen = /run/php/php8.2-fpm.sock
-listen.owner = www-data
-listen.group = www-data
-pm = static
-pm.max_children = 5
-"""
+from gwlint.testing import lint
 
 PARAMS = "fastcgi_param  QUERY_STRING  $query_string;\nfastcgi_param  SCRIPT_NAME  $fastcgi_script_name;\n"
 

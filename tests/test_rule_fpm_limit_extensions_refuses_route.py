@@ -1,13 +1,6 @@
-from gwlint.testing import lint
+from rule_trees import POOL, site_tree
 
-POOL = """[www]
-user = www-data
-listen = /run/php/php8.2-fpm.sock
-listen.owner = www-data
-listen.group = www-data
-pm = static
-pm.max_children = 5
-"""
+from gwlint.testing import lint
 
 SITE = """user www-data;
 events {}
@@ -25,10 +18,7 @@ http {
 
 
 def tree(site=SITE, pool=POOL):
-    return {"etc/nginx/nginx.conf": site,
-            "etc/nginx/fastcgi.conf": "fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;\n",
-            "etc/php/8.2/fpm/php-fpm.conf": "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n",
-            "etc/php/8.2/fpm/pool.d/www.conf": pool}
+    return site_tree(site, pool)
 
 
 def test_phtml_refused_by_default_extensions(tmp_path):

@@ -1,14 +1,9 @@
+from rule_trees import POOL as BASE_POOL
+from rule_trees import site_tree
+
 from gwlint.testing import lint
 
-POOL = """[www]
-user = www-data
-listen = /run/php/php8.2-fpm.sock
-listen.owner = www-data
-listen.group = www-data
-pm = static
-pm.max_children = 5
-pm.status_path = /status
-"""
+POOL = BASE_POOL + "pm.status_path = /status\n"
 
 SITE = """user www-data;
 events {}
@@ -30,10 +25,7 @@ http {
 
 
 def tree(site=SITE, pool=POOL):
-    return {"etc/nginx/nginx.conf": site,
-            "etc/nginx/fastcgi.conf": "fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;\n",
-            "etc/php/8.2/fpm/php-fpm.conf": "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n",
-            "etc/php/8.2/fpm/pool.d/www.conf": pool}
+    return site_tree(site, pool)
 
 
 def test_open_status_location_is_flagged_with_the_pool_setting(tmp_path):

@@ -1,3 +1,5 @@
+from rule_trees import site_tree
+
 from gwlint.testing import lint, lint_tree, write_tree
 
 POOL = """[www]
@@ -22,10 +24,7 @@ http {
 
 
 def tree(site=SITE, pool=POOL):
-    return {"etc/nginx/nginx.conf": site,
-            "etc/nginx/fastcgi.conf": "fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;\n",
-            "etc/php/8.2/fpm/php-fpm.conf": "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n",
-            "etc/php/8.2/fpm/pool.d/www.conf": pool}
+    return site_tree(site, pool)
 
 
 def with_root(root):
