@@ -1,96 +1,30 @@
-"""`gwlint doctor` on real nginx + php-fpm: serve a relocated broken tree, send the requests, then
-diagnose the relocated root from the logs its servers wrote. The diagnosis must name the rule and the
-file:line that `gwlint check` reports for the same tree; runtime causes (php-fpm stopped,
-pm.max_children reached, a socket not re-created after its pool file changed) name the pool line."""
+"""`gwlint doctor` on real nginx + php-fpm, runtime causes: php-fpm stopped, pm.max_children reached, a
+socket not re-created after its pool file changed; each names the pool line. (Every real-server case's
+static cause is diagnosed on its broken servers by test_realserver.py, see doctor_checks.py.)"""
 
 import json
-import re
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import gwlint as in_process
 
 from gwlint.verify.relocate import relocate
-from realserver.cases import all_cases
+from realserver.doctor_checks import gwlint
 from realserver.harness import Servers
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 POOL = "etc/php/8.2/fpm/pool.d/www.conf"
 SITE = "etc/nginx/sites-available/default"
-CASES = [(key, case) for key, case in all_cases() if case.status is not None]
 
 pytestmark = pytest.mark.realserver
-
-
-def gwlint(*args) -> dict:
-    """The CLI in-process (a subprocess per call doubled this module's time), its JSON output."""
-    run = in_process(*map(str, args), "--format", "json")
-    assert run.exit_code in (0, 1), run.stdout + run.stderr
-    return json.loads(run.stdout)
 
 
 def copy(fixture: str, workdir: Path) -> Path:
     tree = workdir / "tree"
     shutil.copytree(FIXTURES / fixture, tree, symlinks=True)
     return tree
-
-
-def server_logs(relocation) -> list[str]:
-    """The logs the servers wrote (nginx runs with `-e logs/nginx-error.log`, whatever error_log says)."""
-    logs = sorted(p for p in (relocation.root / "logs").glob("*.log") if "access" not in p.name)
-    return [arg for p in logs for arg in ("--log", str(p))]
-
-
-def unrelocated(relocation, dest: Path) -> Path:
-    """The servers' logs as if written by the original tree's servers: the copy's prefix removed,
-    loopback ports and addresses mapped back (the post-mortem case: logs copied from a server)."""
-    back = {str(new): str(old) for old, new in relocation.ports.items()}
-    hosts = {new: old for old, new in relocation.hosts.items()}
-
-    def host_port(m):
-        host = hosts.get(m.group(1), m.group(1))
-        return f"{host}:{back.get(m.group(2), m.group(2))}"
-
-    dest.mkdir()
-    for p in (relocation.root / "logs").glob("*.log"):
-        text = re.sub(r"(127\.0\.0\.\d+):(\d+)", host_port, relocation.unrelocate(p.read_text()))
-        (dest / p.name).write_text(text)
-    return dest
-
-
-def check_diagnosis(doc: dict, expected: set, case) -> None:
-    named = [d for d in doc["diagnoses"] if (d["code"], d["path"], d["line"]) in expected]
-    assert named, json.dumps(doc, indent=1)
-    assert named[0]["status"] == case.status and "nginx-error.log" in named[0]["log"]["file"]
-    assert doc["unexplained"] == [], json.dumps(doc["unexplained"], indent=1)
-
-
-@pytest.mark.parametrize(("key", "case"), CASES, ids=[f"{k}-{c.id}" for k, c in CASES])
-def test_doctor_names_the_rule_and_line(key, case, workdir):
-    tree = copy(case.fixture, workdir)
-    relocation = relocate(tree, workdir / "live")
-    with Servers(relocation) as servers:
-        for first in case.before:
-            servers.get(first)
-        assert servers.get(case.path, body=b"x" * case.body if case.body else None).status == case.status
-    codes = {key, *case.also}
-
-    # offline, on the original tree with the logs copied off the server
-    expected = {(f["code"], f["path"], f["line"]) for f in gwlint("check", tree)["findings"] if f["code"] in codes}
-    assert expected
-    logs = unrelocated(relocation, workdir / "copied-logs")
-    check_diagnosis(gwlint("doctor", tree, "--no-live", *(a for p in sorted(logs.glob("*.log")) if "access" not in
-                                                           p.name for a in ("--log", p))), expected, case)
-
-    # on the relocated root the servers ran, with the logs they wrote: where the relocation keeps the
-    # fault visible to the rule (a LAN address turned loopback hides GW303/GW361 there)
-    root = relocation.root
-    expected = {(f["code"], f["path"], f["line"]) for f in gwlint("check", root)["findings"] if f["code"] in codes}
-    if expected:
-        check_diagnosis(gwlint("doctor", root, "--no-live", *server_logs(relocation)), expected, case)
 
 
 def test_php_fpm_stopped_config_right(workdir):
