@@ -9,17 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+from rule_trees import POOL
 
 pytest.importorskip("pygls", reason="gwlint[server] not installed")
 
-POOL = """[www]
-user = www-data
-listen = /run/php/php8.2-fpm.sock
-listen.owner = www-data
-listen.group = www-data
-pm = static
-pm.max_children = 5
-"""
 
 SITE = """server {
     listen 80;
