@@ -236,3 +236,13 @@ def test_compose_ports_of_a_service_not_known_as_the_pools_keep_the_fix_unsafe(t
     minio = PHP_SERVICE.format(image="php:8.2-fpm") + '  minio:\n    image: minio/minio\n    ports:\n      - "9000:9000"\n'
     f = _held_by(tree() | {"docker-compose.yml": minio}, tmp_path / "minio", "docker-compose.yml:11")
     assert "compose service minio publishes *:9000" in f.message and "compose service php" not in f.message
+
+
+def test_a_link_alias_names_the_pools_own_service(tmp_path):
+    """nginx's `links: [php:fpm]` makes `fpm` the php service; without the link `fpm` names no service,
+    so php's port 9000 may be another process's: counted."""
+    linked = PHP_SERVICE.format(image="php:8.2-fpm") + "  web:\n    image: nginx:1.27\n    links:\n      - php:fpm\n"
+    files = tree(NGINX.replace("php:9000", "fpm:9000")) | {"docker-compose.yml": linked}
+    assert _gw303_fixes(lint(files, tmp_path / "linked"))[0].safe
+    files["docker-compose.yml"] = linked.replace("      - php:fpm\n", "      - php\n")
+    _held_by(files, tmp_path / "unlinked", "docker-compose.yml:5", "docker-compose.yml:7")
