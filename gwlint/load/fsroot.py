@@ -240,8 +240,9 @@ class Root:
         except InputError:
             return None
 
-    def read_text(self, path: Path) -> str:
-        """The text of a config file, or an InputError saying why it cannot be linted."""
+    def read_text(self, path: Path, keep: bool = True) -> str:
+        """The text of a config file, or an InputError saying why it cannot be linted. `keep=False`
+        for a text read to be parsed once: not kept for the run (read again if asked for)."""
         cached = self._texts.get(path)
         if cached is not None:
             return cached
@@ -262,7 +263,7 @@ class Root:
                 raise InputError(f"file too large ({info.st_size} bytes, limit {MAX_FILE_BYTES})", rel)
             kept = self.cache.text(str(resolved), info) if self.cache is not None else None
             if kept is not None:
-                return self._keep(path, rel, *kept)
+                return self._keep(path, rel, kept[0], kept[1], keep)
             with open(resolved, "rb") as fh:
                 data = fh.read()
         except IsADirectoryError:
@@ -272,12 +273,13 @@ class Root:
         text, bom = decode_config(data, rel), data.startswith(b"\xef\xbb\xbf")
         if self.cache is not None:
             self.cache.keep_text(str(resolved), info, text, bom)
-        return self._keep(path, rel, text, bom)
+        return self._keep(path, rel, text, bom, keep)
 
-    def _keep(self, path: Path, rel: str, text: str, bom: bool) -> str:
+    def _keep(self, path: Path, rel: str, text: str, bom: bool, keep: bool) -> str:
         if bom:
             self.boms.add(rel)
-        self._texts[path] = text
+        if keep:
+            self._texts[path] = text
         self.read_files[rel] = None
         return text
 

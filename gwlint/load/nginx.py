@@ -278,7 +278,7 @@ class NginxConfig:
         if parsed is None:
             cache = self.root.cache
             try:
-                text = self.root.read_text(path)
+                text = self.root.read_text(path, keep=False)  # (fixes and output read it again: ~14 MB on 10k sites)
                 parsed = cache.nginx(text, rel) if cache else parse_text(text, rel)
             except TemplateFile as exc:
                 self.templates.append(exc)
