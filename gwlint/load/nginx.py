@@ -195,6 +195,8 @@ def parse_text(text: str, rel: str) -> ParsedFile:
         pending.end_line = line
         if not pending.quoted:
             pending.quoted = unquoted(len(pending.args))
+        if pending.args:
+            pending.args = pending.args[:]  # without the room appending left (~8 MB on 10,000 sites)
         if line != pending.line:
             (crowded if line in seen_lines else seen_lines).add(line)
         siblings.append(pending)
