@@ -37,6 +37,7 @@ class Root:
         self._dirs: dict[str, bool] = {}  # is_dir() and lexists() answers of this run
         self._lexists: dict[str, bool] = {}
         self._real_str = str(self.real)
+        self._real_dir = self._real_str.rstrip(os.sep) + os.sep
         self._abs = os.path.abspath(path)
         self.read_files: dict[str, None] = {}  # root-relative paths read, in order (--verbose lists them)
 
@@ -50,7 +51,7 @@ class Root:
                 real = os.path.join(self.realpath(head), tail)
             else:
                 real = os.path.realpath(key)
-            self._real[key] = real
+            self._real[key] = real = key if real == key else real  # (the same string: one kept, not two)
         return real
 
     def map_config_path(self, value: str, base: Path) -> Path:
@@ -86,9 +87,10 @@ class Root:
         return self._resolved[key]
 
     def _resolve(self, path: Path) -> Path | None:
-        real = Path(self.realpath(path))
-        if real.is_relative_to(self.real):  # (also right for ROOT = /)
-            return real
+        real = self.realpath(path)
+        if real == self._real_str or real.startswith(self._real_dir):  # (also right for ROOT = /)
+            # the caller's own Path when no symlink is on the way (one Path kept, not two)
+            return path if isinstance(path, Path) and real == os.fspath(path) else Path(real)
         absolute = Path(os.path.abspath(path))
         for base in (Path(os.path.abspath(self.path)), self.real):
             if absolute.is_relative_to(base):
