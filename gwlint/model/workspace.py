@@ -210,7 +210,7 @@ class Workspace:
             for child in block.block or ():
                 out.append(child)
                 for body in self.map_bodies.get(id(child), ()):
-                    out += [Directive(key, [value], body.rel, line, line, block, [quoted], None, child)
+                    out += [Directive(key, [value], body.rel, line, line, block, [quoted], child)
                             for key, value, quoted, line in body.entries()]
             self._map_entries[id(block)] = out
         return self._map_entries[id(block)]
