@@ -10,11 +10,11 @@ cannot be read (unknown code, bad syntax, disable-file below the top) is GW912.
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from gwlint.engine.finding import Finding
 from gwlint.engine.toolcodes import INVALID_SUPPRESSION, SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION
 from gwlint.model.suggest import nearest_name
+from gwlint.records import Record
 
 _MARK = re.compile(r"(?:^|[;#])\s*gwlint:\s*(.*)$")  # at a comment's start, or after `;`/`#`
 _BODY = re.compile(r"(?P<kind>disable(?:-next-line|-file)?)\s*=\s*(?P<codes>[A-Z]{2,5}\d{3}(?:\s*,\s*[A-Z]{2,5}\d{3})*)"
@@ -22,13 +22,15 @@ _BODY = re.compile(r"(?P<kind>disable(?:-next-line|-file)?)\s*=\s*(?P<codes>[A-Z
 _INI_COMMENT = re.compile(r"^\s*[;#]|[;#]\s*gwlint:")
 
 
-@dataclass
-class Suppression:
-    path: str
-    line: int  # the comment's line
-    kind: str  # disable | disable-next-line | disable-file
-    codes: tuple[str, ...]
-    used: set[str]
+class Suppression(Record):
+    __slots__ = ("codes", "kind", "line", "path", "used")
+
+    def __init__(self, path: str, line: int, kind: str, codes: tuple[str, ...], used: set[str]) -> None:
+        self.path = path
+        self.line = line  # the comment's line
+        self.kind = kind  # disable | disable-next-line | disable-file
+        self.codes = codes
+        self.used = used
 
     def covers(self, finding: Finding) -> bool:
         if finding.path != self.path or finding.code not in self.codes:

@@ -8,7 +8,6 @@ guessed.
 """
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ from gwlint.errors import InputError
 from gwlint.load.compose import mapping, mapping_items, scalars, sequence, service_mapping
 from gwlint.load.discover import PM2_NAMES
 from gwlint.model.endpoint import Endpoint, is_loopback_host
+from gwlint.records import Record
 
 if TYPE_CHECKING:
     from gwlint.model.workspace import Backend, Route
@@ -30,20 +30,22 @@ _ENV_PAIR = re.compile(r"\b(PORT|HOST|BIND|LISTEN|HTTP_PORT|APP_PORT)=\"?([\w.:\
 _PM2_PORT = re.compile(r"\bPORT\b['\"]?\s*:\s*['\"]?(\d{1,5})")
 
 
-@dataclass(frozen=True, slots=True)
-class Declaration:
+class Declaration(Record):
     """A backend listening on `port` at `host` (None: every address) of `machine`.
 
     `machine` is "host" for this machine (nginx, systemd, PM2 and published compose ports) or a
     compose service name (reached as that name from other containers).
     """
 
-    machine: str
-    host: str | None
-    port: int
-    path: str
-    line: int
-    label: str
+    __slots__ = ("host", "label", "line", "machine", "path", "port")
+
+    def __init__(self, machine: str, host: str | None, port: int, path: str, line: int, label: str) -> None:
+        self.machine = machine
+        self.host = host
+        self.port = port
+        self.path = path
+        self.line = line
+        self.label = label
 
     @property
     def loopback_only(self) -> bool:
@@ -274,15 +276,17 @@ def _configured(ws) -> list[Declaration]:
 PROXY_DIRECTIVES = frozenset({"proxy_pass", "grpc_pass", "uwsgi_pass", "scgi_pass"})
 
 
-@dataclass(frozen=True, slots=True)
-class ProxyTarget:
+class ProxyTarget(Record):
     """A proxied backend and the machine its host names: "host" (this machine) or a compose service.
     `endpoint` is the backend's (always TCP, with a port)."""
 
-    route: "Route"
-    backend: "Backend"
-    machine: str
-    endpoint: Endpoint
+    __slots__ = ("backend", "endpoint", "machine", "route")
+
+    def __init__(self, route: "Route", backend: "Backend", machine: str, endpoint: Endpoint) -> None:
+        self.route = route
+        self.backend = backend
+        self.machine = machine
+        self.endpoint = endpoint
 
     @property
     def port(self) -> int:
