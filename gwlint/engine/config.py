@@ -94,7 +94,9 @@ class Config(Record):
         """A rule's OPTIONS instance as configured (None for a rule without options)."""
         if rule.options is None:
             return None
-        return rule.options(**self.rule_options.get(rule.name, {}))
+        from gwlint.engine.options import instance
+
+        return instance(rule.options, self.rule_options.get(rule.name, {}))
 
     def model_options(self):
         """A gwlint.model.workspace.Options with the configured fields set."""

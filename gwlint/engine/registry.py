@@ -37,7 +37,7 @@ class Rule(Record):
         self.check = check
         self.doc = doc
         self.module = module
-        self.options = options  # the module's OPTIONS dataclass: set under [tool.gwlint.rules.<name>]
+        self.options = options  # the module's OPTIONS class: set under [tool.gwlint.rules.<name>]
         self.plugin = plugin  # the distribution a plugin rule comes from; None: built in
 
     @property

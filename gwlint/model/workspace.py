@@ -258,7 +258,7 @@ class Workspace:
         return len(self.include_sites.get(rel, ()))
 
     def options_for(self, rule: str) -> "Any":
-        """A rule's options, by its NAME or CODE: its OPTIONS dataclass as configured under
+        """A rule's options, by its NAME or CODE: its OPTIONS instance as configured under
         `[tool.gwlint.rules.<name>]`, defaults for what is not set."""
         try:
             return self.rule_options[rule]
