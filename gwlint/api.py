@@ -19,7 +19,6 @@ import os
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from gwlint.engine.config import Config
 from gwlint.engine.finding import Finding
@@ -27,14 +26,17 @@ from gwlint.errors import EXIT_CLEAN, EXIT_FINDINGS, InputError
 from gwlint.load.inputs import Inputs
 from gwlint.records import Record
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     from gwlint.engine.registry import Rule
     from gwlint.fix.loop import FixResult
     from gwlint.model.workspace import Workspace
 
 __all__ = ["Config", "ConfigLike", "Finding", "Inputs", "Result", "Run", "configure", "fix", "lint", "load"]
 
-ConfigLike = Config | Mapping[str, Any] | str | os.PathLike | None
+ConfigLike = Config | Mapping[str, object] | str | os.PathLike | None
 """A Config; a table as in `.gwlint.toml`; a config file's path; None: the file found upward from
 the root, as the command line does (defaults when there is none)."""
 

@@ -21,14 +21,14 @@ Every error names the file and key, with a "did you mean" when a near key exists
 import fnmatch
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from gwlint.engine.finding import Severity
 from gwlint.errors import InputError
 from gwlint.model.suggest import nearest_name
 from gwlint.records import Record
 
-if TYPE_CHECKING:  # typing costs ~3 ms of start-up
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:
     from typing import Any
 
 FILE_NAMES = (".gwlint.toml", "pyproject.toml")

@@ -12,14 +12,19 @@ interpolation, `extends`, `volumes_from: container:...`, or another compose file
 (`docker-compose.prod.yml`, merged with `-f`) that also sets its volumes.
 """
 
+from __future__ import annotations
+
 import posixpath
 import re
 from pathlib import Path
-from typing import Any
 
 from gwlint.errors import InputError
 from gwlint.load.fsroot import Root
 from gwlint.records import Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 OVERRIDE_NAMES = ("docker-compose.override.yml", "docker-compose.override.yaml", "compose.override.yml",
                   "compose.override.yaml")

@@ -10,7 +10,6 @@ guessed.
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from gwlint.errors import InputError
 from gwlint.load.compose import mapping, mapping_items, scalars, sequence, service_mapping
@@ -18,6 +17,7 @@ from gwlint.load.discover import PM2_NAMES
 from gwlint.model.endpoint import Endpoint, is_loopback_host
 from gwlint.records import Record
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
 if TYPE_CHECKING:
     from gwlint.model.workspace import Backend, Route
 

@@ -12,11 +12,11 @@ PHP_VALUE` and `PHP_ADMIN_VALUE` ("k=v" lines), which php-fpm applies last.
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from gwlint.load.units import MEMORY_AT_START, nginx_bytes, nginx_seconds, php_bytes, php_int
 from gwlint.records import Record
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
 if TYPE_CHECKING:
     from gwlint.load.ini import Setting
     from gwlint.load.nginx import Directive

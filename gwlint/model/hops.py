@@ -8,13 +8,13 @@ rewritten by a URI part of `proxy_pass`), following one `try_files` fallback URI
 """
 
 import re
-from typing import TYPE_CHECKING
 
 from gwlint.load.nginx import Directive
 from gwlint.model.backends import _split_listen, host_addresses
 from gwlint.model.endpoint import is_loopback_host
 from gwlint.model.locations import location_matches, select_location
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
 if TYPE_CHECKING:
     from gwlint.model.workspace import Backend, Route
 
