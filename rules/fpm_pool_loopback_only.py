@@ -28,11 +28,17 @@ listen = 9000                ; every address; restrict with a firewall or listen
 
 ## Fix
 Sets the pool's last `listen` (in an override file that reopens the pool, that line) to the bare
-port: every address, so loopback clients keep working. Safe when exactly one edit can be meant: this
-pool is the only one on that port (any address, any PHP install), no other site (`server {}`) uses
-it, and when the site reaches other pools too, this one is of their PHP version and runs as their
-user (else it may be a leftover the site no longer means). Unsafe otherwise. Either way the port
-is then open to the network: limit who may connect (network policy, `listen.allowed_clients`).
+port: every address, so loopback clients keep working. Safe when exactly one edit can be meant and
+nothing else holds the port: no other pool (any address, any PHP install), nginx `listen`, systemd
+unit, PM2 app, compose port or configured backend is on it (the pool's own compose service, the one
+nginx names, aside), no other site (`server {}`) uses the pool, and when the site reaches other
+pools too, this one is of their PHP version and runs as their user (else it may be a leftover the
+site no longer means). Unsafe otherwise, and the message names the other listeners: measured with
+php-fpm 8.2, `listen = 9000` (or `0.0.0.0:9000`, `[::]:9000`) beside a process on
+`127.0.0.1:9000` logs `unable to bind listening socket for address '9000': Address already in use
+(98)` and php-fpm refuses to start; started first, it makes nginx's `listen 127.0.0.1:9000` fail
+(`bind() to 127.0.0.1:9000 failed (98: Address already in use)`). Either way the port is then open
+to the network: limit who may connect (network policy, `listen.allowed_clients`).
 
 ## References
 - https://www.php.net/manual/en/install.fpm.configuration.php (listen)
@@ -40,6 +46,7 @@ is then open to the network: limit who may connect (network policy, `listen.allo
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 from gwlint.rule import Finding, Severity, Workspace, consequence, is_ip, is_loopback_host, related, report, set_ini
 
@@ -68,17 +75,31 @@ def check(ws: Workspace) -> Iterator[Finding]:
         message = (f"pool '{pool.name}' listens only on {pool.listen}, but nginx connects to {target}, {where} "
                    f"({route.via(backend)}): every PHP request there gets {consequence.connect_failure(target)}")
         rel = [related(b.directive, f"nginx connects to {b.endpoint} here") for _, b in users]
+        others = _other_listeners(ws, pool, target)
+        if others:
+            held = "; ".join(f"{what} ({at.path}:{at.line})" if at.path else what for what, at in others)
+            message += (f". The fix is unsafe: {held}; a listen on every address of port {target.port} fails beside "
+                        "another listener (98: Address already in use): php-fpm or the other server would not start")
+            rel += [related(at, what) for what, at in others if at.path]
         fix = set_ini(ws, pool, "listen", str(target.port),
                       f"make pool '{pool.name}' listen on port {target.port} on every address (open to the network "
                       "then: restrict it with listen.allowed_clients or a firewall)",
-                      safe=_one_fit(ws, pool, route, target, sites, site_pools))
+                      safe=not others and _one_fit(ws, pool, route, sites, site_pools))
         yield report(pool.get("listen"), message, rel, fix)
 
 
-def _one_fit(ws, pool, route, target, sites, site_pools) -> bool:
-    """Whether only one edit can be meant: `pool` is the only pool on the port, one site uses it,
-    and the other pools that site reaches (if any) share its PHP version and user."""
-    if len(ws.pools_at(target)) != 1 or len(sites.get(id(pool), ())) != 1:
+def _other_listeners(ws, pool, target) -> list[tuple[str, Any]]:
+    """(what, where) of each other listener the tree knows on the target's port: other pools, nginx
+    listens, declared backends; not the pool's own compose container (Workspace.listeners_on)."""
+    out: list[tuple[str, Any]] = [(f"pool '{p.name}' listens on {p.listen}", p.get("listen"))
+                                  for p in ws.pools_at(target) if p is not pool]
+    return out + [(d.label, d) for d in ws.listeners_on(target.port, reached_as=target.host)]
+
+
+def _one_fit(ws, pool, route, sites, site_pools) -> bool:
+    """Whether only one edit can be meant: one site uses `pool`, and the other pools that site
+    reaches (if any) share its PHP version and user (other listeners on the port: _other_listeners)."""
+    if len(sites.get(id(pool), ())) != 1:
         return False
     others = [p for p in site_pools.get(id(route.directive.ancestor("server")), []) if p is not pool]
     return not others or (pool.install.version in {p.install.version for p in others}

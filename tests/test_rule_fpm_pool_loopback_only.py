@@ -1,6 +1,7 @@
 from functools import partial
 
 from gwlint import testing
+from gwlint.rule import Options
 
 # Reachability rules, tested apart from the pool-validity and socket rules: these pools are minimal
 lint = partial(testing.lint, ignore=("GW201", "GW223"))
@@ -140,3 +141,108 @@ def test_name_mapped_to_loopback_in_etc_hosts_is_clean(tmp_path):
     hosts = "127.0.0.1 localhost\n127.0.0.1 php  # same container\n"
     files = tree(NGINX, POOL.replace("  ; expect: GW303", "")) | {"etc/hosts": hosts}
     assert lint(files, tmp_path).findings == []
+
+
+# Another listener on the port: `listen = 9000` beside it fails to bind (measured: `unable to bind listening
+# socket for address '9000': Address already in use (98)`, php-fpm refuses to start), so the fix is unsafe
+# and the message names the other listener's file:line. tests/realserver/cases.py shows it on real servers.
+def _held_by(files, tmp_path, *where):
+    """The GW303 fix is unsafe, and the message names each other listener at `where` (file:line)."""
+    r = lint(files, tmp_path)
+    (f,) = [f for f in r.findings if f.code == "GW303"]
+    assert not f.fix.safe and "The fix is unsafe" in f.message and "(98: Address already in use)" in f.message
+    for at in where:
+        assert f"({at})" in f.message, f.message
+        path, line = at.rsplit(":", 1)
+        assert (path, int(line)) in [(x.path, x.line) for x in f.related]
+    assert r.fixed().changed == []
+    return f
+
+
+ADMIN_VHOST = "    server {\n        server_name admin;\n        listen 10.8.0.1:9000;\n    }\n}\n"
+
+
+def test_an_nginx_server_on_one_address_of_the_port_makes_the_fix_unsafe(tmp_path):
+    nginx = NGINX.removesuffix("}\n") + ADMIN_VHOST
+    f = _held_by(tree(nginx), tmp_path, "etc/nginx/nginx.conf:11")
+    assert "nginx server admin listens on 10.8.0.1:9000" in f.message
+
+
+def test_nginx_on_another_port_or_udp_leaves_the_fix_safe(tmp_path):
+    nginx = NGINX.removesuffix("}\n") + ADMIN_VHOST.replace(":9000", ":9001")
+    assert _gw303_fixes(lint(tree(nginx), tmp_path / "port"))[0].safe
+    stream = "stream {\n    server {\n        listen 127.0.0.1:9000 udp;\n        return ok;\n    }\n}\n"
+    assert _gw303_fixes(lint(tree(NGINX + stream), tmp_path / "udp"))[0].safe  # a UDP port: no TCP bind
+
+
+def test_each_of_two_pools_on_the_port_names_the_other(tmp_path):
+    pools = POOL + "\n[legacy]\nuser = www-data\nlisten = [::1]:9000  ; expect: GW303\n"
+    www, legacy = lint(tree(pool=pools), tmp_path).findings
+    assert "pool 'legacy' listens on [::1]:9000 (usr/local/etc/php-fpm.d/www.conf:7)" in www.message
+    assert "pool 'www' listens on 127.0.0.1:9000 (usr/local/etc/php-fpm.d/www.conf:3)" in legacy.message
+    assert not www.fix.safe and not legacy.fix.safe
+
+
+UNIT = """[Service]
+ExecStart=/opt/minio/bin/minio-gateway --bind 10.8.0.1:9000
+"""
+
+
+def test_a_systemd_unit_on_the_port_makes_the_fix_unsafe(tmp_path):
+    files = tree() | {"etc/systemd/system/minio.service": UNIT}
+    f = _held_by(files, tmp_path, "etc/systemd/system/minio.service:2")
+    assert "systemd unit minio.service binds 10.8.0.1:9000" in f.message
+
+
+def test_a_pm2_app_on_the_port_makes_the_fix_unsafe(tmp_path):
+    files = tree() | {"ecosystem.config.js": "module.exports = {apps: [{name: 'api', env: {PORT: 9000}}]};\n"}
+    _held_by(files, tmp_path, "ecosystem.config.js:1")
+
+
+def test_a_configured_backend_on_the_port_makes_the_fix_unsafe(tmp_path):
+    r = lint(tree(), tmp_path, options=Options(backends={"metrics": "10.8.0.1:9000"}))
+    (f,) = r.findings
+    assert not f.fix.safe and "The fix is unsafe: configured backend metrics;" in f.message
+
+
+PHP_SERVICE = """services:
+  php:
+    image: {image}
+    expose:
+      - "9000"
+    ports:
+      - "127.0.0.1:9000:9000"
+"""
+
+
+def test_the_pools_own_compose_service_leaves_the_fix_safe(tmp_path):
+    """`php` (fastcgi_pass php:9000) runs php-fpm: its exposed and published 9000 are the pool's own port."""
+    for n, image in enumerate(("php:8.2-fpm", "registry.example.com/shop/php:8.2", "ghcr.io/acme/fpm")):
+        files = tree() | {"docker-compose.yml": PHP_SERVICE.format(image=image)}
+        r = lint(files, tmp_path / str(n))
+        assert _gw303_fixes(r)[0].safe, image
+        assert r.relint().codes() == []
+
+
+def test_compose_ports_of_a_service_not_known_as_the_pools_keep_the_fix_unsafe(tmp_path):
+    # the service nginx names (`app`, built from a Dockerfile) is not known to run php-fpm: unsure, counted
+    app = PHP_SERVICE.replace("  php:\n    image: {image}", "  app:\n    build: .")
+    files = tree(NGINX.replace("php:9000", "app:9000")) | {"docker-compose.yml": app}
+    f = _held_by(files, tmp_path / "built", "docker-compose.yml:5", "docker-compose.yml:7")
+    assert "compose service app serves port 9000" in f.message
+    files["docker-compose.yml"] = app.replace("build: .", "image: php:8.2-fpm-alpine")
+    assert _gw303_fixes(lint(files, tmp_path / "stock"))[0].safe  # a php-fpm image: its own port
+    # another service publishing the port on this host
+    minio = PHP_SERVICE.format(image="php:8.2-fpm") + '  minio:\n    image: minio/minio\n    ports:\n      - "9000:9000"\n'
+    f = _held_by(tree() | {"docker-compose.yml": minio}, tmp_path / "minio", "docker-compose.yml:11")
+    assert "compose service minio publishes *:9000" in f.message and "compose service php" not in f.message
+
+
+def test_a_link_alias_names_the_pools_own_service(tmp_path):
+    """nginx's `links: [php:fpm]` makes `fpm` the php service; without the link `fpm` names no service,
+    so php's port 9000 may be another process's: counted."""
+    linked = PHP_SERVICE.format(image="php:8.2-fpm") + "  web:\n    image: nginx:1.27\n    links:\n      - php:fpm\n"
+    files = tree(NGINX.replace("php:9000", "fpm:9000")) | {"docker-compose.yml": linked}
+    assert _gw303_fixes(lint(files, tmp_path / "linked"))[0].safe
+    files["docker-compose.yml"] = linked.replace("      - php:fpm\n", "      - php\n")
+    _held_by(files, tmp_path / "unlinked", "docker-compose.yml:5", "docker-compose.yml:7")

@@ -19,6 +19,7 @@ from gwlint.records import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
 if TYPE_CHECKING:
+    from gwlint.load.nginx import Directive
     from gwlint.model.workspace import Backend, Route
 
 NOT_BACKENDS = re.compile(r"nginx|php.*fpm", re.I)  # units whose ports are not app backends
@@ -28,6 +29,7 @@ _BIND_FLAG = re.compile(r"(?:--bind|-b|--listen)[=\s]+(?:\[?([\w.:-]*?)\]?:)?(\d
 _HOST_FLAG = re.compile(r"(?:--host|-H)[=\s]+([\w.:-]+)")
 _ENV_PAIR = re.compile(r"\b(PORT|HOST|BIND|LISTEN|HTTP_PORT|APP_PORT)=\"?([\w.:\[\]-]+)\"?")
 _PM2_PORT = re.compile(r"\bPORT\b['\"]?\s*:\s*['\"]?(\d{1,5})")
+_PHP = re.compile(r"php|fpm", re.I)
 
 
 class Declaration(Record):
@@ -83,15 +85,64 @@ def _nginx_listens(ws) -> list[Declaration]:
     Servers on public addresses are front doors, not backends: counting them would make every
     `listen 80;` vhost a "did you mean" for an app port the tree does not show.
     """
+    return [d for _, d in _nginx_binds(ws) if is_loopback_host(d.host)]
+
+
+def _nginx_binds(ws) -> list[tuple["Directive", Declaration]]:
+    """Every server `listen` on an address and port, with the declaration it makes."""
     out = []
     for listen in _server_listens(ws):
         parsed = _split_listen(listen.args[0])
-        if parsed and is_loopback_host(parsed[0]):
+        if parsed:
             names = listen.parent.child("server_name")
             label = f"nginx server {names.args[0] if names and names.args else '(unnamed)'} listens on " \
-                    f"{parsed[0]}:{parsed[1]}"
-            out.append(Declaration("host", parsed[0], parsed[1], listen.path, listen.line, label))
+                    f"{parsed[0] or '*'}:{parsed[1]}"
+            out.append((listen, Declaration("host", parsed[0], parsed[1], listen.path, listen.line, label)))
     return out
+
+
+def port_listeners(ws, port: int, reached_as: str | None = None) -> list[Declaration]:
+    """What the tree says listens on TCP `port`, FPM pools aside: each nginx server `listen` on it
+    (any address; not `udp`/`quic`, which hold no TCP port) and each declaration (systemd units,
+    compose, PM2, configured backends). A wildcard bind of that port collides with every one of them.
+
+    `reached_as`: the host name nginx reaches a pool by (`php` of `fastcgi_pass php:9000`). When it
+    names exactly one compose service and that service runs PHP-FPM (a php-fpm image, or `php`/`fpm`
+    in its image or name), the `ports`/`expose` lines of that service declare the pool's own port in
+    its container (and the host port published to it): they are left out. Any other service, or a
+    name that fits none or several, keeps them in (unsure: counted).
+    """
+    skip = _php_service_ports(ws, reached_as) if reached_as else set()
+    nginx = []
+    for listen, decl in _nginx_binds(ws):
+        if {"udp", "quic"} & set(listen.args[1:]):
+            skip.add((decl.path, decl.line))
+        else:
+            nginx.append(decl)
+    out: dict[tuple[str, int, str], Declaration] = {}  # nginx's loopback listens are declarations too
+    for decl in nginx + ws.declarations:
+        if decl.port == port and (decl.path, decl.line) not in skip:
+            out.setdefault((decl.path, decl.line, decl.label), decl)
+    return list(out.values())
+
+
+def _php_service_ports(ws, host: str) -> set[tuple[str, int]]:
+    """(file, line) of the `ports`/`expose` items of the one PHP-FPM compose service named `host`."""
+    from gwlint.model.mounts import stock_php
+
+    found = []
+    for project in ws.compose:
+        linked = {client.links[host] for client in project.services.values() if host in client.links}
+        found += [(project, s) for s in project.services.values() if host in s.names or s.name in linked]
+    if len(found) != 1:
+        return set()
+    ((project, service),) = found
+    if not (stock_php(service) or _PHP.search(f"{service.image or ''} {service.name}")):
+        return set()
+    node = next((v for k, v in mapping_items(mapping(project.doc).get("services")) if k.value == service.name), None)
+    spec = service_mapping(node) if node is not None else {}
+    rel = ws.root.rel(project.file)
+    return {(rel, item.start_mark.line + 1) for key in ("ports", "expose") for item in sequence(spec.get(key))}
 
 
 def _server_listens(ws):

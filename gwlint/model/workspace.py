@@ -353,6 +353,14 @@ class Workspace:
         return {name: entries[0][0] for name, entries in (self.hosts or {}).items()
                 if is_loopback_host(entries[0][0])}
 
+    def listeners_on(self, port: int, reached_as: str | None = None) -> list[Declaration]:
+        """What the tree says listens on TCP `port`, FPM pools aside (nginx listens, units, compose,
+        PM2, configured backends); without the PHP-FPM container nginx reaches as `reached_as`
+        (backends.port_listeners)."""
+        from gwlint.model.backends import port_listeners
+
+        return port_listeners(self, port, reached_as)
+
     def proxy_targets(self) -> list[ProxyTarget]:
         """TCP targets of proxy_pass/grpc_pass/uwsgi_pass/scgi_pass on hosts the tree declares."""
         from gwlint.model.backends import proxy_targets

@@ -39,6 +39,10 @@ class Case:
     unsafe_fix: bool = False  # gwlint's fix is marked unsafe: --unsafe-fixes
     before: tuple[str, ...] = ()  # requested first, whatever they get (e.g. to pin a worker)
     also: tuple[str, ...] = ()  # other rules that flag the same fixture (their fix may clear it too)
+    # gwlint's fix is unsafe here because it would break the tree: applied anyway (--unsafe-fixes), php-fpm,
+    # started after the other servers with its `listen` on every address as the real host binds it, refuses
+    # to start with this line
+    unsafe_fix_refused: str | None = None
 
     @property
     def id(self) -> str:
@@ -112,6 +116,11 @@ REALSERVER_CASES: dict[str, list[Case]] = {
         # site, a safe fix at the override's line. (docker-loopback-pool has no case: the copy turns its
         # service name `php` into 127.0.0.1, where the loopback-only pool answers 200.)
         Case("fpm-loopback-override-lan", 502, 111, CONNECT.format(target="", errno=111)),
+        # as fpm-loopback-pool-lan, but an admin vhost listens on the VPN address of port 9000: `listen = 9000`
+        # cannot bind beside it, so the fix is unsafe (and proven to break the start); binding 10.0.0.5 works
+        Case("fpm-loopback-pool-port-taken", 502, 111, CONNECT.format(target="", errno=111),
+             manual_fix=((POOL, "listen = 127.0.0.1:9000", "listen = 10.0.0.5:9000"),),
+             unsafe_fix_refused=r"unable to bind listening socket for address '\d+': Address already in use \(98\)"),
     ],
     "GW304": [
         Case("fpm-allowed-clients", 502, None, RESET + r"|upstream prematurely closed connection while reading"),

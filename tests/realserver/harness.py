@@ -80,8 +80,9 @@ class Servers:
         servers.error_log()
     """
 
-    def __init__(self, relocation: Relocation):
+    def __init__(self, relocation: Relocation, fpm_last: bool = False):
         self.relocation = relocation
+        self.fpm_last = fpm_last  # start php-fpm after nginx (to see it fail to bind beside nginx's listens)
         self.procs: list[tuple[str, subprocess.Popen, Path]] = []
 
     def __enter__(self) -> "Servers":
@@ -177,19 +178,26 @@ class Servers:
             os.symlink(socket_path, link)
 
     def start(self) -> None:
-        fpm_bin, nginx_bin = find_php_fpm(), find_nginx()
+        nginx_bin = find_nginx()
         for endpoint in self.standins():
             proc = self._spawn("standin", [sys.executable, str(STANDIN), endpoint.host, str(endpoint.port)])
             self._wait("standin", proc, [endpoint], Path(os.devnull))
+        if not self.fpm_last:
+            self._start_fpm()
+        for run in self.relocation.nginx:
+            proc = self._spawn("nginx", self._isolated(run.argv(nginx_bin, self.relocation.root), systemd.NGINX_UNIT))
+            self._wait("nginx", proc, run.listens, run.error_log)
+        if self.fpm_last:
+            self._start_fpm()
+
+    def _start_fpm(self) -> None:
+        fpm_bin = find_php_fpm()
         for run in self.relocation.fpm:  # a private /tmp hides its socket: wait for its log line
             run.hand_over(self.relocation.root)  # a php-fpm that is not root owns its copy
             argv = self._isolated(run.argv(fpm_bin, "-F"), systemd.FPM_UNIT)
             proc = self._spawn("php-fpm", argv, run.env())
             self._wait("php-fpm", proc, run.listens, run.error_log, FPM_READY if argv[0] == "unshare" else None)
         self.socket_helper()
-        for run in self.relocation.nginx:
-            proc = self._spawn("nginx", self._isolated(run.argv(nginx_bin, self.relocation.root), systemd.NGINX_UNIT))
-            self._wait("nginx", proc, run.listens, run.error_log)
 
     def stop(self) -> None:
         """SIGTERM each server we started, by PID, newest first, and reap it."""

@@ -6,14 +6,15 @@ import re
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import pytest
 from conftest import gwlint as in_process
 
-from gwlint.verify.relocate import relocate
-from realserver.cases import CLEAN_PATHS, CLEAN_PORTS, all_cases
+from gwlint.verify.relocate import Relocation, relocate
+from realserver.cases import CLEAN_PATHS, CLEAN_PORTS, Case, all_cases
 from realserver.doctor_checks import assert_doctor_names
-from realserver.harness import ServerError, Servers
+from realserver.harness import Response, ServerError, Servers
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 CLEAN = sorted(p.name for p in FIXTURES.glob("*-clean"))
@@ -27,16 +28,45 @@ def gwlint(*args: str) -> SimpleNamespace:
     return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
-def serve(tree: Path, dest: Path, path: str, before: tuple[str, ...] = (), body: int = 0, port: int = 80):
+class Served(NamedTuple):
+    response: Response  # of the path requested
+    error_log: str  # nginx's
+    fpm_log: str
+    relocation: Relocation
+
+
+def serve(tree: Path, dest: Path, path: str, before: tuple[str, ...] = (), body: int = 0, port: int = 80) -> Served:
     """Relocate `tree` to `dest`, start its servers, request `before` then `path` (POST `body`
-    bytes when given); (response of `path`, error.log, fpm log, the relocation)."""
+    bytes when given)."""
     relocation = relocate(tree, dest)
     with Servers(relocation) as servers:
         for first in before:
             servers.get(first)
         response = servers.get(path, port, body=b"x" * body if body else None)
         servers.stop()  # flushes the logs
-        return response, servers.error_log(), servers.fpm_log(), relocation
+        return Served(response, servers.error_log(), servers.fpm_log(), relocation)
+
+
+def assert_unsafe_fix_refused(case: Case, tree: Path, workdir: Path) -> None:
+    """gwlint's unsafe fix breaks the tree: applied to a copy, then served as the real host would bind
+    it (the relocation puts a pool listening on every address on one loopback address, its documented
+    limit: the copy's `listen` is set back to the bare port), php-fpm started after the other servers
+    refuses to start with `case.unsafe_fix_refused`. It never binds, so nothing is opened to the network."""
+    unsafe = workdir / "unsafe-tree"
+    shutil.copytree(tree, unsafe, symlinks=True)
+    gwlint(str(unsafe), "--fix", "--unsafe-fixes")
+    relocation = relocate(unsafe, workdir / "unsafe")
+    wildcards = [p for p in relocation.workspace.pools if p.listen is not None and p.listen.is_wildcard]
+    assert wildcards, "the unsafe fix set no pool to listen on every address"
+    for pool in wildcards:
+        at = pool.get("listen")
+        lines = (relocation.root / at.path).read_text().splitlines(keepends=True)
+        lines[at.line - 1] = f"listen = {relocation.ports[pool.listen.port]}\n"
+        (relocation.root / at.path).write_text("".join(lines))
+    with pytest.raises(ServerError) as refused, Servers(relocation, fpm_last=True):
+        pass
+    assert "php-fpm did not start" in str(refused.value), str(refused.value)
+    assert re.search(case.unsafe_fix_refused or "", str(refused.value)), str(refused.value)
 
 
 @pytest.mark.parametrize(("key", "case"), all_cases(), ids=[f"{k}-{c.id}" for k, c in all_cases()])
@@ -49,14 +79,16 @@ def test_broken_then_fixed(key, case, workdir):
             serve(tree, workdir / "broken", case.path)
         assert re.search(case.log, str(refused.value)), str(refused.value)
     else:
-        response, error_log, fpm_log, relocation = serve(tree, workdir / "broken", case.path, case.before, case.body)
-        assert response.status == case.status, error_log
-        assert re.search(case.log, error_log), f"no line /{case.log}/ in error.log:\n{error_log}"
+        broken = serve(tree, workdir / "broken", case.path, case.before, case.body)
+        assert broken.response.status == case.status, broken.error_log
+        assert re.search(case.log, broken.error_log), f"no line /{case.log}/ in error.log:\n{broken.error_log}"
         if case.errno is not None:
-            assert f"({case.errno}: " in error_log
+            assert f"({case.errno}: " in broken.error_log
         if case.fpm_log:
-            assert re.search(case.fpm_log, fpm_log), fpm_log
-        assert_doctor_names(key, case, tree, relocation, workdir)  # before the fix changes the tree
+            assert re.search(case.fpm_log, broken.fpm_log), broken.fpm_log
+        assert_doctor_names(key, case, tree, broken.relocation, workdir)  # before the fix changes the tree
+    if case.unsafe_fix_refused:
+        assert_unsafe_fix_refused(case, tree, workdir)
 
     for rel, old, new in case.manual_fix:
         text = (tree / rel).read_text()
@@ -68,17 +100,17 @@ def test_broken_then_fixed(key, case, workdir):
     if not case.manual_fix:
         assert fixed.returncode == 0, fixed.stdout + fixed.stderr
 
-    response, error_log, _, _ = serve(tree, workdir / "fixed", case.path, case.before, case.body)
-    assert response.status == case.fixed_status, error_log
-    assert response.body.startswith("OK"), response.body
+    fixed_run = serve(tree, workdir / "fixed", case.path, case.before, case.body)
+    assert fixed_run.response.status == case.fixed_status, fixed_run.error_log
+    assert fixed_run.response.body.startswith("OK"), fixed_run.response.body
 
 
 @pytest.mark.parametrize("fixture", CLEAN)
 def test_clean_fixture_serves_200_and_lints_clean(fixture, workdir):
     result = gwlint(str(FIXTURES / fixture), "--verify")
     assert result.returncode == 0, result.stdout + result.stderr
-    response, error_log, fpm_log, _ = serve(FIXTURES / fixture, workdir / "root", CLEAN_PATHS.get(fixture, "/index.php"),
-                                         port=CLEAN_PORTS.get(fixture, 80))
-    assert (response.status, response.body) == (200, "OK\n"), error_log
-    assert not re.search(r"\[(crit|error|alert|emerg)\]", error_log), error_log
-    assert not re.search(r"\b(ERROR|ALERT|WARNING):", fpm_log), fpm_log
+    served = serve(FIXTURES / fixture, workdir / "root", CLEAN_PATHS.get(fixture, "/index.php"),
+                   port=CLEAN_PORTS.get(fixture, 80))
+    assert (served.response.status, served.response.body) == (200, "OK\n"), served.error_log
+    assert not re.search(r"\[(crit|error|alert|emerg)\]", served.error_log), served.error_log
+    assert not re.search(r"\b(ERROR|ALERT|WARNING):", served.fpm_log), served.fpm_log
