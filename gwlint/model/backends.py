@@ -22,14 +22,14 @@ if TYPE_CHECKING:
     from gwlint.load.nginx import Directive
     from gwlint.model.workspace import Backend, Route
 
-NOT_BACKENDS = re.compile(r"nginx|php.*fpm", re.I)  # units whose ports are not app backends
+NOT_BACKENDS = r"(?i)nginx|php.*fpm"  # units whose ports are not app backends
 
-_PORT_FLAG = re.compile(r"(?:--port|--http-port|-p)[=\s]+(\d{1,5})\b")
-_BIND_FLAG = re.compile(r"(?:--bind|-b|--listen)[=\s]+(?:\[?([\w.:-]*?)\]?:)?(\d{1,5})\b")
-_HOST_FLAG = re.compile(r"(?:--host|-H)[=\s]+([\w.:-]+)")
-_ENV_PAIR = re.compile(r"\b(PORT|HOST|BIND|LISTEN|HTTP_PORT|APP_PORT)=\"?([\w.:\[\]-]+)\"?")
-_PM2_PORT = re.compile(r"\bPORT\b['\"]?\s*:\s*['\"]?(\d{1,5})")
-_PHP = re.compile(r"php|fpm", re.I)
+_PORT_FLAG = r"(?:--port|--http-port|-p)[=\s]+(\d{1,5})\b"
+_BIND_FLAG = r"(?:--bind|-b|--listen)[=\s]+(?:\[?([\w.:-]*?)\]?:)?(\d{1,5})\b"
+_HOST_FLAG = r"(?:--host|-H)[=\s]+([\w.:-]+)"
+_ENV_PAIR = r"\b(PORT|HOST|BIND|LISTEN|HTTP_PORT|APP_PORT)=\"?([\w.:\[\]-]+)\"?"
+_PM2_PORT = r"\bPORT\b['\"]?\s*:\s*['\"]?(\d{1,5})"
+_PHP = r"(?i)php|fpm"
 
 
 class Declaration(Record):
@@ -137,7 +137,7 @@ def _php_service_ports(ws, host: str) -> set[tuple[str, int]]:
     if len(found) != 1:
         return set()
     ((project, service),) = found
-    if not (stock_php(service) or _PHP.search(f"{service.image or ''} {service.name}")):
+    if not (stock_php(service) or re.search(_PHP, f"{service.image or ''} {service.name}")):
         return set()
     node = next((v for k, v in mapping_items(mapping(project.doc).get("services")) if k.value == service.name), None)
     spec = service_mapping(node) if node is not None else {}
@@ -194,14 +194,14 @@ def _from_env(pairs, machine: str, label: str) -> list[Declaration]:
 
 
 def _from_command(command: str, path: str, line: int, machine: str, label: str) -> list[Declaration]:
-    bind = _BIND_FLAG.search(command)
+    bind = re.search(_BIND_FLAG, command)
     if bind:
         host = bind.group(1) or None
         return [Declaration(machine, None if host in ("0.0.0.0", "::", "*") else host, int(bind.group(2)),
                             path, line, f"{label} binds {host or '*'}:{bind.group(2)}")]
-    port = _PORT_FLAG.search(command)
+    port = re.search(_PORT_FLAG, command)
     if port:
-        host = _HOST_FLAG.search(command)
+        host = re.search(_HOST_FLAG, command)
         host_value = host.group(1) if host else None
         host_value = None if host_value in ("0.0.0.0", "::", "*") else host_value
         return [Declaration(machine, host_value, int(port.group(1)), path, line,
@@ -212,7 +212,7 @@ def _from_command(command: str, path: str, line: int, machine: str, label: str) 
 def _systemd(ws) -> list[Declaration]:
     out = []
     for unit in ws.units:
-        if not NOT_BACKENDS.search(unit.name):
+        if not re.search(NOT_BACKENDS, unit.name):
             out += _systemd_unit(ws, unit)
     return out
 
@@ -222,7 +222,7 @@ def _systemd_unit(ws, unit) -> list[Declaration]:
     label = f"systemd unit {unit.name}"
     pairs = []
     for s in unit.all("Service", "Environment"):
-        pairs += [(k, v, s.path, s.line) for k, v in _ENV_PAIR.findall(s.value)]
+        pairs += [(k, v, s.path, s.line) for k, v in re.findall(_ENV_PAIR, s.value)]
     for s in unit.all("Service", "EnvironmentFile"):
         pairs += _env_file(ws, s.value, (ws.root.path / s.path).parent)
     found = []
@@ -308,7 +308,7 @@ def _pm2(ws) -> list[Declaration]:
             continue
         rel = ws.root.rel(path)
         for number, line in enumerate(text.splitlines(), 1):
-            m = _PM2_PORT.search(line) or _PORT_FLAG.search(line)
+            m = re.search(_PM2_PORT, line) or re.search(_PORT_FLAG, line)
             if m:
                 out.append(Declaration("host", None, int(m.group(1)), rel, number,
                                        f"PM2 app in {path.name} listens on port {m.group(1)}"))
