@@ -3,7 +3,8 @@
 gwlint's value classes are plain classes with `__slots__` and an explicit `__init__` rather than
 dataclasses: building a dataclass compiles generated source at import, about 1 ms per class,
 and `import dataclasses` pulls in `inspect`; together that was a third of gwlint's start-up
-(README, "Performance"). Records are treated as immutable once built.
+(README, "Performance"). Records are treated as immutable once built. Commands off the path of
+`gwlint check` (doctor, server, --verify) keep dataclasses.
 """
 
 
