@@ -19,6 +19,8 @@ from gwlint.load.discover import PM2_NAMES
 from gwlint.model.endpoint import Endpoint, is_loopback_host
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from gwlint.load.nginx import Directive
     from gwlint.model.workspace import Backend, Route
 
@@ -124,8 +126,41 @@ def port_listeners(ws, port: int, reached_as: str | None = None) -> list[Declara
     return list(out.values())
 
 
-def _php_service_ports(ws, host: str) -> set[tuple[str, int]]:
-    """(file, line) of the `ports`/`expose` items of the one PHP-FPM compose service named `host`."""
+def pool_port_listeners(ws, port: int, reached_as: "Collection[str | None]") -> list[Declaration] | None:
+    """port_listeners on the machine of a pool listening on TCP `port` that nginx reaches by the host
+    names `reached_as` (those of every route to it): the one PHP-FPM compose service they name (its
+    own `ports`/`expose` left out), else this host when nginx runs on it (a tree is one machine).
+    A compose service's container ports are on its container, nginx's listens where nginx runs (this
+    host, or its compose service). None when nginx runs in a container and the pool's container
+    cannot be told: unknown, not wrong."""
+    names = {name for name in reached_as if name}
+    services = {found[1].name: name for name in names if (found := _php_service(ws, name)) is not None}
+    nginx_at = nginx_machine(ws)
+    if len(services) == 1:
+        ((machine, name),) = services.items()
+    elif nginx_at == "host" and not services:
+        machine, name = "host", None
+    else:
+        return None
+    return [d for d in port_listeners(ws, port, name)
+            if (nginx_at if d.path in ws.nginx_files else d.machine) == machine]
+
+
+def nginx_machine(ws) -> str:
+    """Where nginx runs: "host", or the compose service carrying the tree's nginx config (or the one
+    service of an nginx image; mounts.nginx_service)."""
+    from gwlint.model.mounts import nginx_service
+
+    for project in ws.compose:
+        service = nginx_service(project, ws.nginx_files)
+        if service is not None:
+            return service.name
+    return "host"
+
+
+def _php_service(ws, host: str):
+    """(project, service) of the one compose service named `host` (by name, alias or an nginx
+    `links` alias), when it runs PHP-FPM (a php-fpm image, or `php`/`fpm` in its image or name)."""
     from gwlint.model.mounts import stock_php
 
     found = []
@@ -133,10 +168,19 @@ def _php_service_ports(ws, host: str) -> set[tuple[str, int]]:
         linked = {client.links[host] for client in project.services.values() if host in client.links}
         found += [(project, s) for s in project.services.values() if host in s.names or s.name in linked]
     if len(found) != 1:
-        return set()
+        return None
     ((project, service),) = found
     if not (stock_php(service) or _PHP.search(f"{service.image or ''} {service.name}")):
+        return None
+    return project, service
+
+
+def _php_service_ports(ws, host: str) -> set[tuple[str, int]]:
+    """(file, line) of the `ports`/`expose` items of the one PHP-FPM compose service named `host`."""
+    found = _php_service(ws, host)
+    if found is None:
         return set()
+    project, service = found
     node = next((v for k, v in mapping_items(mapping(project.doc).get("services")) if k.value == service.name), None)
     spec = service_mapping(node) if node is not None else {}
     rel = ws.root.rel(project.file)
