@@ -201,7 +201,7 @@ ARG = st.text(alphabet=st.sampled_from(list("ab/:.$ ;{}#'\"\\") + ["\u00e9"]), m
 def test_set_args_round_trips_through_the_parser(tmp_path_factory, old, new, comment):
     text = f"events {{}}\nhttp {{\n    add_header {' '.join(quote(a) for a in old)};{comment}\n    gzip on;\n}}\n"
     try:
-        if next(d.args for d in parse_text(text, CONF).directives[1].children) != old:
+        if next(d.args for d in parse_text(text, CONF).directives[1].block) != old:
             return  # quote() cannot write these old arguments either: no such line to edit
     except InputError:
         return
@@ -212,7 +212,7 @@ def test_set_args_round_trips_through_the_parser(tmp_path_factory, old, new, com
         assert new == old or any("\\" in a for a in old + new) or find_template(" ".join(new), CONF, "nginx") is not None
         return
     out = applied(ws, fix)
-    (header,) = [d for d in parse_text(out, CONF).directives[1].children if d.name == "add_header"]
+    (header,) = [d for d in parse_text(out, CONF).directives[1].block if d.name == "add_header"]
     assert header.args == new and out.splitlines()[2].endswith(";" + comment)
     assert out.splitlines()[:2] + out.splitlines()[3:] == text.splitlines()[:2] + text.splitlines()[3:]
 

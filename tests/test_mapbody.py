@@ -16,7 +16,7 @@ from gwlint.testing import lint
 def parsed_as_nginx(text: str):
     """What parse_text gives for a table: (entries, comments), entries as mapbody yields them."""
     parsed = parse_text(text, "t.map")
-    assert not parsed.crowded_lines and all(d.children is None and len(d.args) == 1 for d in parsed.directives)
+    assert not parsed.crowded_lines and all(d.block is None and len(d.args) == 1 for d in parsed.directives)
     return [(d.name, d.args[0], d.quoted[0], d.line) for d in parsed.directives], parsed.comments
 
 

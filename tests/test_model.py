@@ -83,6 +83,8 @@ def test_pools_by_endpoint_last_listen_wins(tmp_path):
     a, b = ws.pools
     assert b.listen == Endpoint("tcp", host="127.0.0.1", port=9000)
     assert [s.line for s in b.history["listen"]] == [10, 11]
+    assert b.assignments("listen") == b.history["listen"] and b.assignments("user") == ()
+    assert all(len(a.assignments(key)) == 1 and a.assignments(key)[0] is a.get(key) for key in a.history)
     assert ws.pools_at(Endpoint("unix", path="/run/php/b.sock")) == []
     assert ws.pools_at(Endpoint("tcp", host="php", port=9000)) == [b]  # by port: the host is the rule's call
     assert ws.pools_at(Endpoint("unix", path="/run/php/a.sock")) == [a]

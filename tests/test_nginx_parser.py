@@ -39,7 +39,7 @@ def test_directives_lines_args_quotes_and_end_lines():
     parsed = parse_text('user nginx;\nhttp {\n    log_format main \'$a "b"\'\n        "$c";\n}\n', "n.conf")
     user, http = parsed.directives
     assert (user.name, user.args, user.line) == ("user", ["nginx"], 1)
-    (fmt,) = http.children
+    (fmt,) = http.block
     assert fmt.args == ["main", '$a "b"', "$c"] and fmt.quoted == [False, True, True]
     assert (fmt.line, fmt.end_line) == (3, 4)
     assert (http.line, http.end_line) == (2, 2)  # end_line of a block is its `{`
@@ -100,6 +100,49 @@ def test_relative_include_resolves_against_the_main_file_dir_not_the_including_f
     ws = load_workspace(root)
     assert ws.directives("fastcgi_index")[0].path == "etc/nginx/snippets/php.conf"
     assert ws.problems == []
+
+
+def _shape(node):
+    """A subtree as (name, where, its include's where, children) tuples, each child's parent checked."""
+    assert all(d.parent is (node if node.name != "main" else None) for d in node.block or ())
+    return [(d.name, d.where, d.via and d.via.where, _shape(d)) for d in node.block or ()]
+
+
+def test_a_file_included_from_several_places_is_expanded_the_same_at_each(tmp_path):
+    """The first expansion takes the parsed directives into the tree, later ones copy them as
+    parsed (the later server is expanded first): each place gets its own directives, also from a
+    parse a cache keeps for later runs."""
+    from gwlint.load.cache import MemoryCache
+
+    root = write_tree({
+        "etc/nginx/nginx.conf": "events {}\nhttp {\n    server { include site.conf; }\n"
+                                "    server { include site.conf; }\n}\n",
+        "etc/nginx/site.conf": "location / {\n    include php.conf;\n}\nlocation /b { include php.conf; }\n",
+        "etc/nginx/php.conf": "if ($x) { return 404; }\nfastcgi_index index.php;\n",
+    }, tmp_path)
+
+    def php(at):
+        return [("if", "etc/nginx/php.conf:1", at, [("return", "etc/nginx/php.conf:1", at, [])]),
+                ("fastcgi_index", "etc/nginx/php.conf:2", at, [])]
+
+    def server(line):
+        via = f"etc/nginx/nginx.conf:{line}"
+        return [("include", via, None, []),
+                ("location", "etc/nginx/site.conf:1", via,
+                 [("include", "etc/nginx/site.conf:2", via, []), *php("etc/nginx/site.conf:2")]),
+                ("location", "etc/nginx/site.conf:4", via,
+                 [("include", "etc/nginx/site.conf:4", via, []), *php("etc/nginx/site.conf:4")])]
+
+    expected = [server(3), server(4)]
+    cache = MemoryCache()
+    first = load_workspace(root, cache=cache)
+    assert [_shape(s) for s in first.directives("server")] == expected
+    again = load_workspace(root, cache=cache)  # from the parses the cache kept
+    assert [_shape(s) for s in again.directives("server")] == expected
+    assert [_shape(s) for s in first.directives("server")] == expected  # the first tree untouched
+    assert len({id(d) for ws in (first, again) for d in ws.directives("return")}) == 8
+    plain = load_workspace(root)  # no cache: the parsed directives themselves are in the tree
+    assert [_shape(s) for s in plain.directives("server")] == expected
 
 
 def test_missing_include_is_gw901_not_a_crash(tmp_path):

@@ -2,7 +2,7 @@
 or a system directory, under the user's cache directory instead; a single file linted with
 --context gets none).
 
-What is cached is the small per-file result of parsing (an nginx file's RawDirective tree and
+What is cached is the small per-file result of parsing (an nginx file's Directive tree and
 comments, an INI file's sections and settings), as plain tuples in one marshal file, keyed by
 the file's root-relative path and a BLAKE2 hash of its text (each entry marshalled on its own,
 so that loading the cache costs little memory until an entry is used); the whole cache is invalidated by
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from gwlint import __version__
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
-from gwlint.load.nginx import ParsedFile, RawDirective, parse_text, unquoted
+from gwlint.load.nginx import Directive, ParsedFile, parse_text, unquoted
 
 DIR_NAME = ".gwlint_cache"
 FORMAT = 2
@@ -31,6 +31,8 @@ _KEY = f"gwlint {__version__} format {FORMAT} python {sys.version_info[0]}.{sys.
 
 class ParseCache:
     """Parsed-file facts by path and content hash, loaded once and saved once per run."""
+
+    keeps_results = False  # each parse or decode is new: the caller may take its objects over
 
     def __init__(self, directory: Path):
         self.path = directory / "parsed.marshal"
@@ -154,6 +156,8 @@ class MemoryCache(ParseCache):
     Include expansion, the model and the rules still run on every run.
     """
 
+    keeps_results = True  # the same parsed files serve later runs: callers must not change them
+
     def __init__(self, disk: ParseCache | None = None):
         self.disk = disk
         self._parsed: dict[tuple[str, str], tuple[str, object]] = {}
@@ -253,14 +257,15 @@ def open_cache(root: Path) -> ParseCache:
     return ParseCache(root / DIR_NAME)
 
 
-def _encode_directives(nodes: list[RawDirective]) -> tuple:
+def _encode_directives(nodes: list[Directive]) -> tuple:
     return tuple((d.name, tuple(d.args), tuple(d.quoted), d.line, d.end_line,
-                  None if d.children is None else _encode_directives(d.children)) for d in nodes)
+                  None if d.block is None else _encode_directives(d.block)) for d in nodes)
 
 
-def _decode_directives(nodes: tuple) -> list[RawDirective]:
-    return [RawDirective(name, list(args), list(quoted) if True in quoted else unquoted(len(quoted)), line, end_line,
-                         None if children is None else _decode_directives(children))
+def _decode_directives(nodes: tuple, rel: str) -> list[Directive]:
+    return [Directive(name, list(args), rel, line, end_line, None,
+                      list(quoted) if True in quoted else unquoted(len(quoted)),
+                      None if children is None else _decode_directives(children, rel))
             for name, args, quoted, line, end_line, children in nodes]
 
 
@@ -270,7 +275,7 @@ def _encode_nginx(parsed: ParsedFile) -> tuple:
 
 def _decode_nginx(payload: tuple, rel: str) -> ParsedFile:
     directives, comments, crowded = payload
-    return ParsedFile(rel, _decode_directives(directives), [tuple(c) for c in comments], set(crowded))
+    return ParsedFile(rel, _decode_directives(directives, rel), [tuple(c) for c in comments], set(crowded))
 
 
 def _encode_ini(ini: IniFile) -> tuple:

@@ -2,7 +2,6 @@
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from gwlint.load.fsroot import Root
@@ -13,15 +12,27 @@ from gwlint.model.endpoint import Endpoint, parse_fpm_listen
 GLOBAL = "global"
 
 
-@dataclass(eq=False, slots=True)
 class Pool:
     """One `[name]` pool, merged over every place its section is opened; last assignment wins."""
 
-    name: str
-    install: "FpmInstall"
-    header: Section
-    settings: dict[str, Setting] = field(default_factory=dict)
-    history: dict[str, tuple[Setting, ...]] = field(default_factory=dict)  # every assignment of each key, in order
+    __slots__ = ("header", "install", "name", "overridden", "settings")
+
+    def __init__(self, name: str, install: "FpmInstall", header: Section):
+        self.name = name
+        self.install = install
+        self.header = header
+        self.settings: dict[str, Setting] = {}  # the assignment in effect of each key
+        self.overridden: dict[str, tuple[Setting, ...]] = {}  # earlier assignments of a key set again
+
+    @property
+    def history(self) -> dict[str, tuple[Setting, ...]]:
+        """Every assignment of each key, in order."""
+        return {key: self.assignments(key) for key in self.settings}
+
+    def assignments(self, key: str) -> tuple[Setting, ...]:
+        """Every assignment of `key`, in order (the last one is in effect); () when never set."""
+        setting = self.settings.get(key)
+        return () if setting is None else (*self.overridden.get(key, ()), setting)
 
     @property
     def path(self) -> str:
@@ -59,17 +70,19 @@ class Pool:
         return self.install.php_ini.get(key)
 
 
-@dataclass(eq=False, slots=True)
 class FpmInstall:
     """One php-fpm: its main config (None for loose pool files), pools and php.ini chain."""
 
-    conf: str | None
-    global_settings: dict[str, Setting] = field(default_factory=dict)
-    pools: list[Pool] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    php_ini_files: list[str] = field(default_factory=list)
-    php_ini: dict[str, Setting] = field(default_factory=dict)
-    templates: list[TemplateFile] = field(default_factory=list)  # files not read: unrendered templates
+    __slots__ = ("conf", "files", "global_settings", "php_ini", "php_ini_files", "pools", "templates")
+
+    def __init__(self, conf: str | None):
+        self.conf = conf
+        self.global_settings: dict[str, Setting] = {}
+        self.pools: list[Pool] = []
+        self.files: list[str] = []
+        self.php_ini_files: list[str] = []
+        self.php_ini: dict[str, Setting] = {}
+        self.templates: list[TemplateFile] = []  # files not read: unrendered templates
 
     @property
     def php_version(self) -> str | None:
@@ -129,8 +142,10 @@ def load_install(root: Root, conf: Path | None, pool_files: Sequence[Path] = ())
             if "$pool" in setting.value:
                 setting = Setting(setting.section, setting.key, setting.value.replace("$pool", section),
                                   setting.path, setting.line)
+            earlier = pool.settings.get(setting.key)
+            if earlier is not None:  # (rare: a history for every key took ~17 MB on 10k pools)
+                pool.overridden[setting.key] = (*pool.overridden.get(setting.key, ()), earlier)
             pool.settings[setting.key] = setting
-            pool.history[setting.key] = (*pool.history.get(setting.key, ()), setting)  # (tuples: ~13 MB on 10k pools)
         for header in headers.values():  # a pool opened with no settings still exists
             if header.name != GLOBAL and header.name not in pools:
                 pools[header.name] = Pool(header.name, install, header)

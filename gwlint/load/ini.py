@@ -6,41 +6,56 @@ numbers, and cuts values at `#` (stock php.ini's `highlight.comment = #FF8000`),
 adapter handled all of that, configobj had nothing left to do but cost time.
 """
 
-from dataclasses import dataclass
+from sys import intern
 
 from gwlint.errors import InputError
 from gwlint.load.template import TemplateFile, find_template
 
 
-@dataclass(frozen=True, slots=True)
 class Setting:
     """One `key = value` line: its section (None before the first header), file and line."""
 
-    section: str | None
-    key: str
-    value: str
-    path: str
-    line: int
+    __slots__ = ("key", "line", "path", "section", "value")
+
+    def __init__(self, section: str | None, key: str, value: str, path: str, line: int):
+        self.section = section
+        self.key = key
+        self.value = value
+        self.path = path
+        self.line = line
 
     @property
     def where(self) -> str:
         return f"{self.path}:{self.line}"
 
+    def _fields(self) -> tuple:
+        return self.section, self.key, self.value, self.path, self.line
 
-@dataclass(frozen=True, slots=True)
+    def __eq__(self, other: object) -> bool:  # a value, as effective values (model.effective) hold it
+        return isinstance(other, Setting) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+
 class Section:
     """A `[name]` header; a file may open the same section several times."""
 
-    name: str
-    path: str
-    line: int
+    __slots__ = ("line", "name", "path")
+
+    def __init__(self, name: str, path: str, line: int):
+        self.name = name
+        self.path = path
+        self.line = line
 
 
-@dataclass(slots=True)
 class IniFile:
-    path: str
-    sections: list[Section]
-    settings: list[Setting]
+    __slots__ = ("path", "sections", "settings")
+
+    def __init__(self, path: str, sections: list[Section], settings: list[Setting]):
+        self.path = path
+        self.sections = sections
+        self.settings = settings
 
 
 def _strip_comment(line: str) -> str:
@@ -91,5 +106,5 @@ def parse_ini(text: str, rel: str) -> IniFile:
         key, eq, value = line.partition("=")
         if not eq or not key.strip():
             raise InputError(f"expected 'key = value', got {line!r}", rel, number)
-        settings.append(Setting(section, key.strip(), unquote(value), rel, number))
+        settings.append(Setting(section, intern(key.strip()), unquote(value), rel, number))  # (keys repeat)
     return IniFile(rel, sections, settings)

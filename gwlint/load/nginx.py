@@ -8,7 +8,6 @@ safe line edits), and resolve `include` under the linted root instead of on the 
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from sys import intern
 
@@ -46,43 +45,43 @@ def unquoted(count: int) -> list[bool]:
     return flags
 
 
-@dataclass(slots=True)
-class RawDirective:
-    """A directive as parsed from one file, before include expansion."""
-
-    name: str
-    args: list[str]
-    quoted: list[bool]  # per argument; shared between directives with none quoted (see unquoted())
-    line: int
-    end_line: int
-    children: list["RawDirective"] | None
-
-
-@dataclass(slots=True)
 class ParsedFile:
     """One nginx file: its directives, comments and the lines holding more than one directive."""
 
-    rel: str
-    directives: list[RawDirective]
-    comments: list[tuple[int, str]]
-    crowded_lines: set[int]
+    __slots__ = ("comments", "crowded_lines", "directives", "rel")
+
+    def __init__(self, rel: str, directives: "list[Directive]", comments: list[tuple[int, str]],
+                 crowded_lines: set[int]):
+        self.rel = rel
+        self.directives = directives  # taken into a config's expanded tree (their blocks then hold includes too)
+        self.comments = comments
+        self.crowded_lines = crowded_lines
 
 
-@dataclass(eq=False, slots=True)
 class Directive:
-    """A directive in the expanded tree: where it is written, and where it sits in nginx's tree."""
+    """A directive: where it is written, and (once includes are expanded) where it sits in nginx's tree.
 
-    name: str
-    args: list[str]
-    path: str
-    line: int
-    end_line: int
-    parent: "Directive | None" = field(repr=False)
-    quoted: list[bool] = field(default_factory=list, repr=False)
-    block: list["Directive"] | None = field(default=None, repr=False)
-    via: "Directive | None" = field(default=None, repr=False)  # the include directive that loaded it
-    # (block length, children by name) of a big block (http{} holds every server): built on first use
-    by_name: "tuple[int, dict[str, list[Directive]]] | None" = field(default=None, repr=False)
+    The parser makes one per directive of a file (parent and via None, block its children); the
+    first expansion of the file takes those very objects into the expanded tree (see NginxConfig),
+    later ones copy them.
+    """
+
+    __slots__ = ("args", "block", "by_name", "end_line", "line", "name", "parent", "path", "quoted", "via")
+
+    def __init__(self, name: str, args: list[str], path: str, line: int, end_line: int, parent: "Directive | None",
+                 quoted: list[bool] | None = None, block: "list[Directive] | None" = None,
+                 via: "Directive | None" = None):
+        self.name = name
+        self.args = args
+        self.path = path
+        self.line = line
+        self.end_line = end_line
+        self.parent = parent
+        self.quoted = quoted if quoted is not None else unquoted(len(args))  # shared when none is (unquoted())
+        self.block = block
+        self.via = via  # the include directive that loaded it
+        # (block length, children by name) of a big block (http{} holds every server): built on first use
+        self.by_name: tuple[int, dict[str, list[Directive]]] | None = None
 
     @property
     def where(self) -> str:
@@ -153,13 +152,13 @@ def parse_text(text: str, rel: str) -> ParsedFile:
     found = find_template(text, rel, "nginx")
     if found is not None:
         raise TemplateFile(f"a template ({found[1]}), rendered before nginx reads it", rel, found[0])
-    top: list[RawDirective] = []
-    stack: list[tuple[RawDirective | None, list[RawDirective]]] = [(None, top)]
+    top: list[Directive] = []
+    stack: list[tuple[Directive | None, list[Directive]]] = [(None, top)]
     siblings = top
     comments: list[tuple[int, str]] = []
     seen_lines: set[int] = set()
     crowded: set[int] = set()
-    pending: RawDirective | None = None
+    pending: Directive | None = None
 
     # crossplane's lexer (and ours, token for token) silently drops a last token with no whitespace
     # after it and everything after an unterminated quote: a sentinel ";" on a line of its own
@@ -180,7 +179,7 @@ def parse_text(text: str, rel: str) -> ParsedFile:
                         pending.quoted = [False] * (len(pending.args) - 1)
                     pending.quoted.append(quoted)
             else:
-                pending = RawDirective(intern(token), [], unquoted(0), line, line, None)
+                pending = Directive(intern(token), [], rel, line, line, None, unquoted(0))
                 (crowded if line in seen_lines else seen_lines).add(line)
             continue
         if token == "}":
@@ -200,7 +199,7 @@ def parse_text(text: str, rel: str) -> ParsedFile:
             (crowded if line in seen_lines else seen_lines).add(line)
         siblings.append(pending)
         if token == "{":
-            siblings = pending.children = []
+            siblings = pending.block = []
             stack.append((pending, siblings))
         pending = None
     if not reached_end:
@@ -265,6 +264,8 @@ class NginxConfig:
         self.map_bodies: dict[int, list[MapBody]] = {}
         self._map_by_path: dict[str, MapBody | None] = {}
         self._map_rels: set[str] = set()  # files read only as map bodies (their ParsedFile: see _map_body)
+        self._own: set[str] = set()  # files parsed here and not expanded yet (see _take)
+        self._parsed_blocks: dict[Directive, list[Directive]] = {}  # taken blocks rebuilt: as parsed
 
     def parse_file(self, path: Path) -> ParsedFile | None:
         """The parsed file (None for a template); each file is read and parsed once per run."""
@@ -275,15 +276,18 @@ class NginxConfig:
         rel = self.root.rel(path)
         parsed = self.files.get(rel) if rel not in self._map_rels else None
         if parsed is None:
+            cache = self.root.cache
             try:
                 text = self.root.read_text(path)
-                parsed = self.root.cache.nginx(text, rel) if self.root.cache else parse_text(text, rel)
+                parsed = cache.nginx(text, rel) if cache else parse_text(text, rel)
             except TemplateFile as exc:
                 self.templates.append(exc)
                 parsed = None
             else:
                 self.files[rel] = parsed
                 self._map_rels.discard(rel)
+                if cache is None or not cache.keeps_results:
+                    self._own.add(rel)
         self._by_path[key] = parsed
         return parsed
 
@@ -291,30 +295,54 @@ class NginxConfig:
         """The expanded tree of one entry file, under a synthetic "main" block."""
         main = Directive("main", [], self.root.rel(entry), 0, 0, None, block=[])
         parsed = self.parse_file(entry)
-        work = [(parsed.directives if parsed else [], parsed.rel if parsed else "", main, None,
-                 (str(self.root.canonical(entry)),))]
+        work = [(parsed.directives if parsed else [], main, None, (str(self.root.canonical(entry)),),
+                 self._take(parsed))]
         while work:
-            raw_nodes, rel, parent, via, chain = work.pop()
-            self._expand(raw_nodes, rel, parent, via, chain, work)
-        main.parent = None
+            self._expand(*work.pop(), work)
         return main
 
-    def _expand(self, raw_nodes, rel, parent, via, chain, work) -> None:
-        """Append `raw_nodes` to parent's block, splicing included files in place."""
+    def _take(self, parsed: ParsedFile | None) -> bool:
+        """True the first time `parsed` is expanded when its directives are ours to put in the tree
+        (parsed for this config, not kept by a cache for later runs): later expansions copy them."""
+        if parsed is None or parsed.rel not in self._own:
+            return False
+        self._own.discard(parsed.rel)
+        return True
+
+    def _block(self, raw: Directive, node: Directive, via, chain, take: bool) -> tuple:
+        """The work of expanding `node`'s block from `raw`'s children as parsed. A taken block
+        without include stays the parsed list; one with includes is rebuilt, the parsed list kept
+        for copies."""
+        children = self._parsed_blocks.get(raw) or raw.block or []
+        if not take:
+            node.block = []
+        elif any(child.name == "include" for child in children):
+            self._parsed_blocks[node] = children
+            node.block = []
+        return children, node, via, chain, take
+
+    def _expand(self, nodes, parent, via, chain, take, work) -> None:
+        """Put a file's `nodes` in parent's block (themselves when `take`, else copies), splicing
+        included files in place."""
         block = parent.block
+        in_place = block is nodes  # a taken block without include (see _block)
         enclosing = parent if parent.name != "main" else None
-        iterators = [(iter(raw_nodes), rel, via, chain)]
+        iterators = [(iter(nodes), via, chain, take)]
         while iterators:
-            nodes, rel, via, chain = iterators[-1]
-            raw = next(nodes, None)
+            raws, via, chain, take = iterators[-1]
+            raw = next(raws, None)
             if raw is None:
                 iterators.pop()
                 continue
-            node = Directive(raw.name, raw.args, rel, raw.line, raw.end_line, enclosing, raw.quoted, None, via)
-            block.append(node)
-            if raw.children is not None:
-                node.block = []
-                work.append((raw.children, rel, node, via, chain))
+            if take:
+                node = raw
+                node.parent, node.via = enclosing, via
+            else:
+                node = Directive(raw.name, raw.args, raw.path, raw.line, raw.end_line, enclosing, raw.quoted, None, via)
+            if not in_place:
+                block.append(node)
+            if raw.block is not None:
+                work.append(self._block(raw, node, via, chain, take))
             elif raw.name == "include" and len(raw.args) == 1:
                 # a stack of iterators: push the last file first so the first one is spliced first
                 for path in reversed(self._include_targets(node)):
@@ -330,7 +358,8 @@ class NginxConfig:
                     included = self._parse_included(path, node)
                     if included is not None:
                         self.include_sites.setdefault(included.rel, set()).add(node.where)
-                        iterators.append((iter(included.directives), included.rel, node, chain + (canonical,)))
+                        iterators.append((iter(included.directives), node, chain + (canonical,),
+                                          self._take(included)))
 
     def _map_body(self, path: Path) -> MapBody | None:
         """A file included in a `map {}` block as a MapBody, when it is a plain table (else None:
@@ -348,7 +377,7 @@ class NginxConfig:
                     body = None
             if body is not None and rel not in self.files:
                 first = next(body.entries(), None)
-                head = [RawDirective(first[0], [first[1]], [first[2]], first[3], first[3], None)] if first else []
+                head = [Directive(first[0], [first[1]], rel, first[3], first[3], None, [first[2]])] if first else []
                 self.files[rel] = ParsedFile(rel, head, body.comments, set())
                 self._map_rels.add(rel)
             self._map_by_path[key] = body

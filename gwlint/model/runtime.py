@@ -101,7 +101,7 @@ def _alias(ws, link: str, pool_file, priority: int, source: Setting | None) -> S
     if not ws.root.is_file(pool_file):
         return None
     rel = ws.root.rel(ws.root.canonical(pool_file))
-    listens = [s for pool in ws.pools for s in pool.history.get("listen", ()) if s.path == rel]
+    listens = [s for pool in ws.pools for s in pool.assignments("listen") if s.path == rel]
     literal = [v.rstrip("\r") for v in _HELPER_LISTEN.findall(ws.root.read_text(ws.root.canonical(pool_file)))]
     if len(literal) != 1 or not literal[0].startswith("/") or re.search(r"\s", literal[0]) or not listens:
         return None  # several lines, none, or a comment after the path: the helper's `[ -S ]` fails
