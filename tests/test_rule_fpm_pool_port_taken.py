@@ -3,10 +3,10 @@ addresses. The overlap table is the one measured on nginx 1.22.1 + php-fpm 8.2 (
 fails with `Address already in use (98)`, or starts); tests/realserver/cases.py shows the failure."""
 
 import pytest
+from rule_trees import FASTCGI_CONF, POOL, site_tree
 
 from gwlint import testing
 from gwlint.rule import Options
-from rule_trees import FASTCGI_CONF, POOL, site_tree
 
 SOCKET = "listen = /run/php/php8.2-fpm.sock"
 
