@@ -20,8 +20,8 @@ declarations), and reports with `report()`. What is here:
 - nginx-to-nginx hops: `hops(ws)` (a proxy_pass into a server of the same tree, and its location)
 - consequence messages: `consequence` (the status and error.log line of each failure)
 - fix builders: `set_args`, `insert_directive`, `retarget_pass`, `set_ini`, `set_inis`, `merge_fixes`
-- per-rule options: `option(default, doc)` for each field of the rule's frozen `OPTIONS`
-  dataclass (set under `[tool.gwlint.rules.<name>]`); the rule reads them with `ws.options_for(NAME)`
+- per-rule options: `option(default, doc)` for each annotated field of the rule's `OPTIONS`
+  class (set under `[tool.gwlint.rules.<name>]`); the rule reads them with `ws.options_for(NAME)`
 """
 
 from gwlint.engine.finding import Edit, Finding, Fix, Related, Severity, related, report

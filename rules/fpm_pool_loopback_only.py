@@ -46,7 +46,6 @@ to the network: limit who may connect (network policy, `listen.allowed_clients`)
 """
 
 from collections.abc import Iterator
-from typing import Any
 
 from gwlint.rule import Finding, Severity, Workspace, consequence, is_ip, is_loopback_host, related, report, set_ini
 
@@ -88,10 +87,10 @@ def check(ws: Workspace) -> Iterator[Finding]:
         yield report(pool.get("listen"), message, rel, fix)
 
 
-def _other_listeners(ws, pool, target) -> list[tuple[str, Any]]:
+def _other_listeners(ws, pool, target) -> list[tuple]:
     """(what, where) of each other listener the tree knows on the target's port: other pools, nginx
     listens, declared backends; not the pool's own compose container (Workspace.listeners_on)."""
-    out: list[tuple[str, Any]] = [(f"pool '{p.name}' listens on {p.listen}", p.get("listen"))
+    out: list[tuple] = [(f"pool '{p.name}' listens on {p.listen}", p.get("listen"))
                                   for p in ws.pools_at(target) if p is not pool]
     return out + [(d.label, d) for d in ws.listeners_on(target.port, reached_as=target.host)]
 

@@ -158,6 +158,16 @@ def _helps() -> dict[str, str]:
     return out
 
 
+def test_a_run_builds_only_its_command_and_it_is_the_same_command():
+    """`gwlint check ...` builds only `check` (start-up time); help and parsing are unchanged."""
+    full = _subcommands(parser())
+    for name, command in full.items():
+        alone = _subcommands(parser(name))
+        assert list(alone) == [name]
+        assert alone[name].format_help() == command.format_help()
+    assert parser("check").parse_args(["check", "--select", "gw301", "x"]).select == ["GW301"]
+
+
 def test_every_commands_help_is_clean():
     helps = _helps()
     assert set(helps) >= {"gwlint", "gwlint check", "gwlint rules", "gwlint rule", "gwlint doctor", "gwlint completion"}
