@@ -75,20 +75,23 @@ LOCALHOST = frozenset({(4, "127.0.0.1"), (6, "::1")})
 
 
 def check(ws: Workspace) -> Iterator[Finding]:
+    pools = [(pool, slots) for pool in ws.pools if pool.listen is not None and pool.listen.kind == "tcp"
+             and pool.listen.port is not None and (slots := _pool_slots(pool.listen.host)) is not None]
+    if not pools:
+        return
     names = defaultdict(set)  # pool -> the host names nginx reaches it by
     for route in ws.php_routes():
         for backend in route.live_backends:
             for pool in backend.pools:
                 names[id(pool)].add(backend.endpoint.host if backend.endpoint else None)
-    nginx_listens = {(d.path, d.line): d for d in ws.directives("listen")}
-    for pool in ws.pools:
-        listen = pool.listen
-        mine = _pool_slots(listen.host) if listen is not None and listen.kind == "tcp" else None
-        if mine is None or listen is None or listen.port is None:
-            continue
-        others = ws.listeners_beside(listen.port, names.get(id(pool), ()))
+    nginx_listens: dict = {}  # (path, line) -> nginx `listen`, read when an nginx listener shares a port
+    for pool, mine in pools:
+        port = pool.endpoint.port
+        assert port is not None
         known, unsure = [], []
-        for decl in others or ():
+        for decl in ws.listeners_beside(port, names.get(id(pool), ())) or ():
+            if decl.path in ws.nginx_files and not nginx_listens:
+                nginx_listens = {(d.path, d.line): d for d in ws.directives("listen")}
             theirs = _other_slots(decl, nginx_listens.get((decl.path, decl.line)))
             if theirs is not None and _overlap(mine, theirs):
                 known.append((decl, theirs))

@@ -8,6 +8,7 @@ guessed.
 """
 
 import re
+import weakref
 from functools import lru_cache
 from pathlib import Path
 
@@ -96,11 +97,14 @@ def _nginx_binds(ws) -> list[tuple["Directive", Declaration]]:
     for listen in _server_listens(ws):
         parsed = _split_listen(listen.args[0])
         if parsed:
-            names = listen.parent.child("server_name")
-            label = f"nginx server {names.args[0] if names and names.args else '(unnamed)'} listens on " \
-                    f"{parsed[0] or '*'}:{parsed[1]}"
-            out.append((listen, Declaration("host", parsed[0], parsed[1], listen.path, listen.line, label)))
+            out.append((listen, _nginx_declaration(listen, *parsed)))
     return out
+
+
+def _nginx_declaration(listen: "Directive", host: str | None, port: int) -> Declaration:
+    names = listen.parent.child("server_name") if listen.parent is not None else None
+    label = f"nginx server {names.args[0] if names and names.args else '(unnamed)'} listens on {host or '*'}:{port}"
+    return Declaration("host", host, port, listen.path, listen.line, label)
 
 
 def port_listeners(ws, port: int, reached_as: str | None = None) -> list[Declaration]:
@@ -115,17 +119,50 @@ def port_listeners(ws, port: int, reached_as: str | None = None) -> list[Declara
     name that fits none or several, keeps them in (unsure: counted).
     """
     skip = _php_service_ports(ws, reached_as) if reached_as else set()
-    nginx = []
-    for listen, decl in _nginx_binds(ws):
-        if {"udp", "quic"} & set(listen.args[1:]):
-            skip.add((decl.path, decl.line))
-        else:
-            nginx.append(decl)
-    out: dict[tuple[str, int, str], Declaration] = {}  # nginx's loopback listens are declarations too
-    for decl in nginx + ws.declarations:
-        if decl.port == port and (decl.path, decl.line) not in skip:
-            out.setdefault((decl.path, decl.line, decl.label), decl)
-    return list(out.values())
+    return [d for d in _listeners_by_port(ws)[port] if (d.path, d.line) not in skip]
+
+
+_BY_PORT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _listeners_by_port(ws) -> dict[int, list[Declaration]]:
+    """port_listeners' listeners (reached_as aside) of a port, each port's built once per workspace:
+    a rule asks about each TCP pool, and a tree may hold thousands of `listen` lines."""
+    index = _BY_PORT.get(ws)
+    if index is None:
+        index = _BY_PORT[ws] = _PortIndex(ws)
+    return index
+
+
+class _PortIndex(dict):
+    """port -> its listeners, filled on first lookup from the server `listen` lines and the
+    declarations grouped by port (no reference to the workspace: it keys the cache weakly)."""
+
+    def __init__(self, ws) -> None:
+        super().__init__()
+        self.listens: dict[int, list] = {}
+        for listen in _server_listens(ws):
+            parsed = _split_listen(listen.args[0])
+            if parsed:
+                self.listens.setdefault(parsed[1], []).append((listen, parsed))
+        self.declarations: dict[int, list[Declaration]] = {}
+        for decl in ws.declarations:
+            self.declarations.setdefault(decl.port, []).append(decl)
+
+    def __missing__(self, port: int) -> list[Declaration]:
+        udp, nginx = set(), []
+        for listen, (host, _) in self.listens.get(port, ()):
+            decl = _nginx_declaration(listen, host, port)
+            if {"udp", "quic"} & set(listen.args[1:]):
+                udp.add((decl.path, decl.line))
+            else:
+                nginx.append(decl)
+        out: dict[tuple[str, int, str], Declaration] = {}  # nginx's loopback listens are declarations too
+        for decl in nginx + self.declarations.get(port, []):
+            if (decl.path, decl.line) not in udp:
+                out.setdefault((decl.path, decl.line, decl.label), decl)
+        found = self[port] = list(out.values())
+        return found
 
 
 def pool_port_listeners(ws, port: int, reached_as: "Collection[str | None]") -> list[Declaration] | None:
