@@ -8,7 +8,8 @@ declarations), and reports with `report()`. What is here:
 - the model: `Workspace` (`routes`, `php_routes()`, `pools`, `servers()`, `directives(name)`,
   `route_pools()`, `pool_sites()`, `site_pools()`, `php_contexts(key)`, `socket_clients()`,
   `worker(instance)`, `fpm_master(install)`, `socket_perms(pool)`, `accepts(listen, target)`,
-  `loopback_names()`, `proxy_targets()`, `listeners_on(port)`, `accounts`, `units`, `hosts`, `declarations`...),
+  `loopback_names()`, `proxy_targets()`, `listeners_on(port)`, `listeners_beside(port, names)`,
+  `accounts`, `units`, `hosts`, `declarations`...),
   `Route` (`block`, `via()`, `live_backends`), `Backend`, `Endpoint` (`is_loopback`, `accepts()`,
   `in_tmp`), `Pool`, `Directive`, `Setting`, `Value`
 - effective values: `nginx_value`, `php_value`, `php_params`, `php_time_limit`, `fpm_int`, `fpm_time`;

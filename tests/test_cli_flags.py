@@ -204,7 +204,7 @@ def test_completion_knows_every_choice_and_rule_codes():
     assert complete("gwlint check --context s") == ["server"]
     assert complete("gwlint rules --format ") == ["text", "markdown", "json"]
     assert complete("gwlint completion ") == ["bash", "zsh", "fish"]
-    assert complete("gwlint check --select gw30") == ["GW301", "GW302", "GW303", "GW304", "GW305"]
+    assert complete("gwlint check --select gw30") == ["GW301", "GW302", "GW303", "GW304", "GW305", "GW306"]
     assert complete("gwlint check --ignore GW101,GW10")[:2] == ["GW101,GW101", "GW101,GW102"]
     assert "GW301" in complete("gwlint rule ") and complete("gwlint rule fastcgi-pass") == ["fastcgi-pass-no-pool"]
     assert complete("gwlint check --nginx ") == []  # a FILE: the shell completes file names

@@ -8,6 +8,7 @@ guessed.
 """
 
 import re
+import weakref
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from gwlint.records import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from gwlint.load.nginx import Directive
     from gwlint.model.workspace import Backend, Route
 
@@ -94,11 +97,14 @@ def _nginx_binds(ws) -> list[tuple["Directive", Declaration]]:
     for listen in _server_listens(ws):
         parsed = _split_listen(listen.args[0])
         if parsed:
-            names = listen.parent.child("server_name")
-            label = f"nginx server {names.args[0] if names and names.args else '(unnamed)'} listens on " \
-                    f"{parsed[0] or '*'}:{parsed[1]}"
-            out.append((listen, Declaration("host", parsed[0], parsed[1], listen.path, listen.line, label)))
+            out.append((listen, _nginx_declaration(listen, *parsed)))
     return out
+
+
+def _nginx_declaration(listen: "Directive", host: str | None, port: int) -> Declaration:
+    names = listen.parent.child("server_name") if listen.parent is not None else None
+    label = f"nginx server {names.args[0] if names and names.args else '(unnamed)'} listens on {host or '*'}:{port}"
+    return Declaration("host", host, port, listen.path, listen.line, label)
 
 
 def port_listeners(ws, port: int, reached_as: str | None = None) -> list[Declaration]:
@@ -113,21 +119,87 @@ def port_listeners(ws, port: int, reached_as: str | None = None) -> list[Declara
     name that fits none or several, keeps them in (unsure: counted).
     """
     skip = _php_service_ports(ws, reached_as) if reached_as else set()
-    nginx = []
-    for listen, decl in _nginx_binds(ws):
-        if {"udp", "quic"} & set(listen.args[1:]):
-            skip.add((decl.path, decl.line))
-        else:
-            nginx.append(decl)
-    out: dict[tuple[str, int, str], Declaration] = {}  # nginx's loopback listens are declarations too
-    for decl in nginx + ws.declarations:
-        if decl.port == port and (decl.path, decl.line) not in skip:
-            out.setdefault((decl.path, decl.line, decl.label), decl)
-    return list(out.values())
+    return [d for d in _listeners_by_port(ws)[port] if (d.path, d.line) not in skip]
 
 
-def _php_service_ports(ws, host: str) -> set[tuple[str, int]]:
-    """(file, line) of the `ports`/`expose` items of the one PHP-FPM compose service named `host`."""
+_BY_PORT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _listeners_by_port(ws) -> dict[int, list[Declaration]]:
+    """port_listeners' listeners (reached_as aside) of a port, each port's built once per workspace:
+    a rule asks about each TCP pool, and a tree may hold thousands of `listen` lines."""
+    index = _BY_PORT.get(ws)
+    if index is None:
+        index = _BY_PORT[ws] = _PortIndex(ws)
+    return index
+
+
+class _PortIndex(dict):
+    """port -> its listeners, filled on first lookup from the server `listen` lines and the
+    declarations grouped by port (no reference to the workspace: it keys the cache weakly)."""
+
+    def __init__(self, ws) -> None:
+        super().__init__()
+        self.listens: dict[int, list] = {}
+        for listen in _server_listens(ws):
+            parsed = _split_listen(listen.args[0])
+            if parsed:
+                self.listens.setdefault(parsed[1], []).append((listen, parsed))
+        self.declarations: dict[int, list[Declaration]] = {}
+        for decl in ws.declarations:
+            self.declarations.setdefault(decl.port, []).append(decl)
+
+    def __missing__(self, port: int) -> list[Declaration]:
+        udp, nginx = set(), []
+        for listen, (host, _) in self.listens.get(port, ()):
+            decl = _nginx_declaration(listen, host, port)
+            if {"udp", "quic"} & set(listen.args[1:]):
+                udp.add((decl.path, decl.line))
+            else:
+                nginx.append(decl)
+        out: dict[tuple[str, int, str], Declaration] = {}  # nginx's loopback listens are declarations too
+        for decl in nginx + self.declarations.get(port, []):
+            if (decl.path, decl.line) not in udp:
+                out.setdefault((decl.path, decl.line, decl.label), decl)
+        found = self[port] = list(out.values())
+        return found
+
+
+def pool_port_listeners(ws, port: int, reached_as: "Collection[str | None]") -> list[Declaration] | None:
+    """port_listeners on the machine of a pool listening on TCP `port` that nginx reaches by the host
+    names `reached_as` (those of every route to it): the one PHP-FPM compose service they name (its
+    own `ports`/`expose` left out), else this host when nginx runs on it (a tree is one machine).
+    A compose service's container ports are on its container, nginx's listens where nginx runs (this
+    host, or its compose service). None when nginx runs in a container and the pool's container
+    cannot be told: unknown, not wrong."""
+    names = {name for name in reached_as if name}
+    services = {found[1].name: name for name in names if (found := _php_service(ws, name)) is not None}
+    nginx_at = nginx_machine(ws)
+    if len(services) == 1:
+        ((machine, name),) = services.items()
+    elif nginx_at == "host" and not services:
+        machine, name = "host", None
+    else:
+        return None
+    return [d for d in port_listeners(ws, port, name)
+            if (nginx_at if d.path in ws.nginx_files else d.machine) == machine]
+
+
+def nginx_machine(ws) -> str:
+    """Where nginx runs: "host", or the compose service carrying the tree's nginx config (or the one
+    service of an nginx image; mounts.nginx_service)."""
+    from gwlint.model.mounts import nginx_service
+
+    for project in ws.compose:
+        service = nginx_service(project, ws.nginx_files)
+        if service is not None:
+            return service.name
+    return "host"
+
+
+def _php_service(ws, host: str):
+    """(project, service) of the one compose service named `host` (by name, alias or an nginx
+    `links` alias), when it runs PHP-FPM (a php-fpm image, or `php`/`fpm` in its image or name)."""
     from gwlint.model.mounts import stock_php
 
     found = []
@@ -135,10 +207,19 @@ def _php_service_ports(ws, host: str) -> set[tuple[str, int]]:
         linked = {client.links[host] for client in project.services.values() if host in client.links}
         found += [(project, s) for s in project.services.values() if host in s.names or s.name in linked]
     if len(found) != 1:
-        return set()
+        return None
     ((project, service),) = found
     if not (stock_php(service) or re.search(_PHP, f"{service.image or ''} {service.name}")):
+        return None
+    return project, service
+
+
+def _php_service_ports(ws, host: str) -> set[tuple[str, int]]:
+    """(file, line) of the `ports`/`expose` items of the one PHP-FPM compose service named `host`."""
+    found = _php_service(ws, host)
+    if found is None:
         return set()
+    project, service = found
     node = next((v for k, v in mapping_items(mapping(project.doc).get("services")) if k.value == service.name), None)
     spec = service_mapping(node) if node is not None else {}
     rel = ws.root.rel(project.file)

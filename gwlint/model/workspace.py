@@ -3,7 +3,7 @@
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -360,6 +360,14 @@ class Workspace:
         from gwlint.model.backends import port_listeners
 
         return port_listeners(self, port, reached_as)
+
+    def listeners_beside(self, port: int, reached_as: Collection[str | None]) -> list[Declaration] | None:
+        """listeners_on, narrowed to the machine of a pool on TCP `port` that nginx reaches by the
+        names `reached_as`: this host, or its compose container; None when that cannot be told
+        (backends.pool_port_listeners)."""
+        from gwlint.model.backends import pool_port_listeners
+
+        return pool_port_listeners(self, port, reached_as)
 
     def proxy_targets(self) -> list[ProxyTarget]:
         """TCP targets of proxy_pass/grpc_pass/uwsgi_pass/scgi_pass on hosts the tree declares."""
