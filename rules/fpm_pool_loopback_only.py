@@ -37,8 +37,9 @@ site no longer means). Unsafe otherwise, and the message names the other listene
 php-fpm 8.2, `listen = 9000` (or `0.0.0.0:9000`, `[::]:9000`) beside a process on
 `127.0.0.1:9000` logs `unable to bind listening socket for address '9000': Address already in use
 (98)` and php-fpm refuses to start; started first, it makes nginx's `listen 127.0.0.1:9000` fail
-(`bind() to 127.0.0.1:9000 failed (98: Address already in use)`). Either way the port is then open
-to the network: limit who may connect (network policy, `listen.allowed_clients`).
+(`bind() to 127.0.0.1:9000 failed (98: Address already in use)`); GW306 reports the tree it makes.
+Either way the port is then open to the network: limit who may connect (network policy,
+`listen.allowed_clients`).
 
 ## References
 - https://www.php.net/manual/en/install.fpm.configuration.php (listen)

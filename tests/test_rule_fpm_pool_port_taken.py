@@ -76,6 +76,7 @@ def test_nginx_names_the_address_it_fails_to_bind(tmp_path):
     assert "bind() to 0.0.0.0:9000 failed" in f.message
     (f,) = lint(site_tree(site("[::]:9000"), pool("[::1]:9000")), tmp_path / "v6").findings
     assert "bind() to [::]:9000 failed" in f.message and "address '[::1]:9000'" in f.message
+    assert "nginx server status.internal listens on [::]:9000" in f.message
 
 
 def test_other_ports_udp_and_sockets_are_clean(tmp_path):
@@ -172,3 +173,12 @@ def test_gw303s_unsafe_fix_makes_this_tree(tmp_path):
     again = r.relint(unsafe=True)
     assert again.codes() == ["GW306"]
     assert "nginx server status.internal listens on 10.8.0.1:9000" in again.findings[0].message
+
+
+def test_each_overlapping_nginx_listen_is_named(tmp_path):
+    """nginx on `listen 9000;` and `listen [::1]:9000;` against a pool on `[::]` (both families): each named."""
+    nginx = site("9000").replace("        listen 9000;\n", "        listen 9000;\n        listen [::1]:9000;\n")
+    (f,) = lint(site_tree(nginx, pool("[::]:9000")), tmp_path).findings
+    assert "listens on *:9000 (etc/nginx/nginx.conf:14); nginx server status.internal listens on [::1]:9000 " \
+           "(etc/nginx/nginx.conf:15)" in f.message
+    assert [x.line for x in f.related] == [14, 15]

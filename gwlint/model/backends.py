@@ -103,7 +103,9 @@ def _nginx_binds(ws) -> list[tuple["Directive", Declaration]]:
 
 def _nginx_declaration(listen: "Directive", host: str | None, port: int) -> Declaration:
     names = listen.parent.child("server_name") if listen.parent is not None else None
-    label = f"nginx server {names.args[0] if names and names.args else '(unnamed)'} listens on {host or '*'}:{port}"
+    address = host or ("::" if listen.args[0].startswith("[") else "*")  # `[::]:80` is not IPv4's `80`
+    shown = f"[{address}]" if ":" in address else address
+    label = f"nginx server {names.args[0] if names and names.args else '(unnamed)'} listens on {shown}:{port}"
     return Declaration("host", host, port, listen.path, listen.line, label)
 
 
