@@ -8,6 +8,7 @@ once, in `parser()`; shell completion (`gwlint completion bash`) reads the same 
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -78,32 +79,7 @@ def _globs(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def parser() -> argparse.ArgumentParser:
-    """Every command and option: argparse reads it, and so do completion and the help test."""
-    top = _Parser(prog="gwlint", formatter_class=_Formatter, allow_abbrev=False, add_help=False,
-                  usage="gwlint [-h] [-V] COMMAND [OPTIONS] ...",
-                  description="Lint nginx + PHP-FPM + php.ini configuration against each other: catch "
-                              "502s and 504s before they ship.",
-                  epilog="`gwlint COMMAND --help` shows a command's options.")
-    top.add_argument("-h", "--help", action="help", help="Show this help and exit.")
-    top.add_argument("-V", "--version", action="version", version=f"gwlint {__version__}",
-                     help="Show the version and exit.")
-    sub = top.add_subparsers(dest="command", title="commands", metavar="COMMAND", parser_class=_Parser)
-
-    def command(name: str, summary: str, usage: str, description: str = "", epilog: str = ""):
-        p = sub.add_parser(name, prog=f"gwlint {name}", help=summary, usage=usage, description=description or summary,
-                           epilog=epilog, formatter_class=_Formatter, add_help=False, allow_abbrev=False)
-        p.add_argument("-h", "--help", action="help", help="Show this help and exit.")
-        return p
-
-    check = command(
-        "check", "Check a config tree.", "gwlint check [OPTIONS] [ROOT] [FILE]...",
-        "Check a config tree: nginx, every PHP-FPM install with its pools, and the php.ini files "
-        "each one reads, against each other.",
-        "Exit codes: 0 nothing found, 1 findings (or a non-empty --diff), 2 bad usage, nothing to lint, "
-        "or input that cannot be read or parsed, 3 an internal error.\n\n"
-        "Paths in every format are relative to the current directory when ROOT is inside it, "
-        "else relative to ROOT.")
+def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("paths", nargs="*", metavar="ROOT | FILE",
                        help="ROOT: a config tree laid out like / (etc/nginx, etc/php...), or an nginx config "
                             "directory with nginx.conf at its top [default: .]. FILEs (as pre-commit passes "
@@ -197,22 +173,18 @@ def parser() -> argparse.ArgumentParser:
     group.add_argument("--strict-backends", action="store_true",
                        help="Report local proxy targets the tree declares no backend for.")
 
-    rules = command("rules", "List every code.", "gwlint rules [--format FORMAT]",
-                    "List every code: the rules and the tool's own GW9xx, with severity and whether "
-                    "--fix can fix it.")
+
+def _rules_arguments(rules: argparse.ArgumentParser) -> None:
     rules.add_argument("--format", "--output-format", dest="output_format", choices=RULES_FORMATS,
                        metavar="FORMAT", default="text",
                        help="text, markdown (the README table) or json [default: text].")
 
-    rule = command("rule", "Print one rule's documentation.", "gwlint rule CODE")
+
+def _rule_arguments(rule: argparse.ArgumentParser) -> None:
     rule.add_argument("code", metavar="CODE", help="A code (GW301, gw301) or a name (fastcgi-pass-no-pool).")
 
-    doctor = command("doctor", "From 502/504 log lines to the config line that causes them.",
-                     "gwlint doctor [ROOT] [--log FILE]... [--since TIME] [--format FORMAT]",
-                     "Read nginx's error.log and php-fpm's logs, route each upstream error as nginx did, and name "
-                     "its cause: the rule and file:line at that route, or the runtime cause the logs and live "
-                     "state show; lines it cannot explain are listed as such. Exit 0 nothing to do, 1 causes "
-                     "named, 2 bad input or usage, 3 internal error.")
+
+def _doctor_arguments(doctor: argparse.ArgumentParser) -> None:
     doctor.add_argument("root", nargs="?", default=Path("/"), type=Path, metavar="ROOT",
                         help="The config tree: the running system (/) or a copy of a server's tree [default: /].")
     doctor.add_argument("--log", action="append", default=[], type=Path, metavar="FILE",
@@ -227,17 +199,63 @@ def parser() -> argparse.ArgumentParser:
     doctor.add_argument("--config", dest="config_file", metavar="FILE", type=Path,
                         help="Config file (.gwlint.toml or pyproject.toml).")
 
-    completion = command("completion", "Print a shell completion script.", "gwlint completion SHELL",
-                         "Print a shell completion script: commands, options, their values and rule codes.",
-                         'Install it with, e.g.: eval "$(gwlint completion bash)" in ~/.bashrc, '
-                         'eval "$(gwlint completion zsh)" in ~/.zshrc, or '
-                         "gwlint completion fish > ~/.config/fish/completions/gwlint.fish")
+
+def _completion_arguments(completion: argparse.ArgumentParser) -> None:
     completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish.")
 
-    command("server", "Run the language server (LSP on stdio).", "gwlint server [-h]",
-            "Run the language server on stdin/stdout: whole-tree diagnostics with the editor's unsaved "
-            "buffers, quick fixes, fix-all, suppress-here and hover. Needs the server extra: "
-            "pip install 'gwlint[server]'.")
+
+# each command: name, summary, usage, description (default: the summary), epilog, its arguments
+_COMMANDS: list[tuple[str, str, str, str, str, Callable[[argparse.ArgumentParser], None] | None]] = [
+    ("check", "Check a config tree.", "gwlint check [OPTIONS] [ROOT] [FILE]...",
+     "Check a config tree: nginx, every PHP-FPM install with its pools, and the php.ini files "
+     "each one reads, against each other.",
+     "Exit codes: 0 nothing found, 1 findings (or a non-empty --diff), 2 bad usage, nothing to lint, "
+     "or input that cannot be read or parsed, 3 an internal error.\n\n"
+     "Paths in every format are relative to the current directory when ROOT is inside it, "
+     "else relative to ROOT.", _check_arguments),
+    ("rules", "List every code.", "gwlint rules [--format FORMAT]",
+     "List every code: the rules and the tool's own GW9xx, with severity and whether "
+     "--fix can fix it.", "", _rules_arguments),
+    ("rule", "Print one rule's documentation.", "gwlint rule CODE", "", "", _rule_arguments),
+    ("doctor", "From 502/504 log lines to the config line that causes them.",
+     "gwlint doctor [ROOT] [--log FILE]... [--since TIME] [--format FORMAT]",
+     "Read nginx's error.log and php-fpm's logs, route each upstream error as nginx did, and name "
+     "its cause: the rule and file:line at that route, or the runtime cause the logs and live "
+     "state show; lines it cannot explain are listed as such. Exit 0 nothing to do, 1 causes "
+     "named, 2 bad input or usage, 3 internal error.", "", _doctor_arguments),
+    ("completion", "Print a shell completion script.", "gwlint completion SHELL",
+     "Print a shell completion script: commands, options, their values and rule codes.",
+     'Install it with, e.g.: eval "$(gwlint completion bash)" in ~/.bashrc, '
+     'eval "$(gwlint completion zsh)" in ~/.zshrc, or '
+     "gwlint completion fish > ~/.config/fish/completions/gwlint.fish", _completion_arguments),
+    ("server", "Run the language server (LSP on stdio).", "gwlint server [-h]",
+     "Run the language server on stdin/stdout: whole-tree diagnostics with the editor's unsaved "
+     "buffers, quick fixes, fix-all, suppress-here and hover. Needs the server extra: "
+     "pip install 'gwlint[server]'.", "", None),
+]
+
+
+def parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Every command and option: argparse reads it, and so do completion and the help test.
+    `only`: build just that command (what a run needs: building all costs ~5 ms of start-up)."""
+    top = _Parser(prog="gwlint", formatter_class=_Formatter, allow_abbrev=False, add_help=False,
+                  usage="gwlint [-h] [-V] COMMAND [OPTIONS] ...",
+                  description="Lint nginx + PHP-FPM + php.ini configuration against each other: catch "
+                              "502s and 504s before they ship.",
+                  epilog="`gwlint COMMAND --help` shows a command's options.")
+    top.add_argument("-h", "--help", action="help", help="Show this help and exit.")
+    top.add_argument("-V", "--version", action="version", version=f"gwlint {__version__}",
+                     help="Show the version and exit.")
+    sub = top.add_subparsers(dest="command", title="commands", metavar="COMMAND", parser_class=_Parser)
+
+    for name, summary, usage, description, epilog, arguments in _COMMANDS:
+        if only not in (None, name):
+            continue
+        p = sub.add_parser(name, prog=f"gwlint {name}", help=summary, usage=usage, description=description or summary,
+                           epilog=epilog, formatter_class=_Formatter, add_help=False, allow_abbrev=False)
+        p.add_argument("-h", "--help", action="help", help="Show this help and exit.")
+        if arguments is not None:
+            arguments(p)
     return top
 
 
@@ -249,7 +267,7 @@ def app(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(complete(parser(), os.environ))
         return EXIT_CLEAN
-    p = parser()
+    p = parser(argv[0] if argv and any(argv[0] == name for name, *_ in _COMMANDS) else None)
     if not argv:
         p.print_help()
         return EXIT_ERROR

@@ -8,7 +8,8 @@ declarations), and reports with `report()`. What is here:
 - the model: `Workspace` (`routes`, `php_routes()`, `pools`, `servers()`, `directives(name)`,
   `route_pools()`, `pool_sites()`, `site_pools()`, `php_contexts(key)`, `socket_clients()`,
   `worker(instance)`, `fpm_master(install)`, `socket_perms(pool)`, `accepts(listen, target)`,
-  `loopback_names()`, `proxy_targets()`, `listeners_on(port)`, `accounts`, `units`, `hosts`, `declarations`...),
+  `loopback_names()`, `proxy_targets()`, `listeners_on(port)`, `listeners_beside(port, names)`,
+  `accounts`, `units`, `hosts`, `declarations`...),
   `Route` (`block`, `via()`, `live_backends`), `Backend`, `Endpoint` (`is_loopback`, `accepts()`,
   `in_tmp`), `Pool`, `Directive`, `Setting`, `Value`
 - effective values: `nginx_value`, `php_value`, `php_params`, `php_time_limit`, `fpm_int`, `fpm_time`;
@@ -19,8 +20,8 @@ declarations), and reports with `report()`. What is here:
 - nginx-to-nginx hops: `hops(ws)` (a proxy_pass into a server of the same tree, and its location)
 - consequence messages: `consequence` (the status and error.log line of each failure)
 - fix builders: `set_args`, `insert_directive`, `retarget_pass`, `set_ini`, `set_inis`, `merge_fixes`
-- per-rule options: `option(default, doc)` for each field of the rule's frozen `OPTIONS`
-  dataclass (set under `[tool.gwlint.rules.<name>]`); the rule reads them with `ws.options_for(NAME)`
+- per-rule options: `option(default, doc)` for each annotated field of the rule's `OPTIONS`
+  class (set under `[tool.gwlint.rules.<name>]`); the rule reads them with `ws.options_for(NAME)`
 """
 
 from gwlint.engine.finding import Edit, Finding, Fix, Related, Severity, related, report

@@ -8,7 +8,7 @@
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +108,7 @@ def lint_tree(root: Path, options: Options = Options(), select=None, ignore=(),
         select = [r.code for r in load_rules() if r.code not in ignore and (select is None or r.code in select)]
     select = tuple(select) if select is not None else None
     cfg = api.configure(dict(config or {}))
-    cfg.options = {**{f.name: getattr(options, f.name) for f in fields(options)}, **cfg.options}
+    cfg.options = {**{name: getattr(options, name) for name in options.__slots__}, **cfg.options}
     return _lint(root, cfg, options, select)
 
 

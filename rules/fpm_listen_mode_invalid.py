@@ -38,15 +38,15 @@ CODE = "GW202"
 NAME = "fpm-listen-mode-invalid"
 SEVERITY = Severity.ERROR
 
-_SYMBOLIC = re.compile(r"[r-][w-][x-][r-][w-][x-][r-][w-][x-]")
-_PY_OCTAL = re.compile(r"0[oO]([0-7]{1,4})")
+_SYMBOLIC = r"[r-][w-][x-][r-][w-][x-][r-][w-][x-]"
+_PY_OCTAL = r"0[oO]([0-7]{1,4})"
 
 
 def intended_mode(value: str) -> int | None:
     """The mode a symbolic (`rw-rw----`) or `0o660` value clearly means, else None."""
-    if _SYMBOLIC.fullmatch(value):
+    if re.fullmatch(_SYMBOLIC, value):
         return sum(1 << (8 - i) for i, ch in enumerate(value) if ch != "-")
-    m = _PY_OCTAL.fullmatch(value)
+    m = re.fullmatch(_PY_OCTAL, value)
     return int(m.group(1), 8) if m else None
 
 

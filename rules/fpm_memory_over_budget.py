@@ -31,7 +31,6 @@ None
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from gwlint.rule import Finding, Severity, Workspace, consequence, fpm_int, option, php_value, related, report
 
@@ -40,7 +39,6 @@ NAME = "fpm-memory-over-budget"
 SEVERITY = Severity.WARNING
 
 
-@dataclass(frozen=True)
 class Options:
     budget: int | None = option(None, 'memory all PHP-FPM pools may use ("2G", "512M"); unset turns the rule off')
 

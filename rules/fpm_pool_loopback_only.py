@@ -37,8 +37,9 @@ site no longer means). Unsafe otherwise, and the message names the other listene
 php-fpm 8.2, `listen = 9000` (or `0.0.0.0:9000`, `[::]:9000`) beside a process on
 `127.0.0.1:9000` logs `unable to bind listening socket for address '9000': Address already in use
 (98)` and php-fpm refuses to start; started first, it makes nginx's `listen 127.0.0.1:9000` fail
-(`bind() to 127.0.0.1:9000 failed (98: Address already in use)`). Either way the port is then open
-to the network: limit who may connect (network policy, `listen.allowed_clients`).
+(`bind() to 127.0.0.1:9000 failed (98: Address already in use)`); GW306 reports the tree it makes.
+Either way the port is then open to the network: limit who may connect (network policy,
+`listen.allowed_clients`).
 
 ## References
 - https://www.php.net/manual/en/install.fpm.configuration.php (listen)
@@ -46,7 +47,6 @@ to the network: limit who may connect (network policy, `listen.allowed_clients`)
 """
 
 from collections.abc import Iterator
-from typing import Any
 
 from gwlint.rule import Finding, Severity, Workspace, consequence, is_ip, is_loopback_host, related, report, set_ini
 
@@ -88,10 +88,10 @@ def check(ws: Workspace) -> Iterator[Finding]:
         yield report(pool.get("listen"), message, rel, fix)
 
 
-def _other_listeners(ws, pool, target) -> list[tuple[str, Any]]:
+def _other_listeners(ws, pool, target) -> list[tuple]:
     """(what, where) of each other listener the tree knows on the target's port: other pools, nginx
     listens, declared backends; not the pool's own compose container (Workspace.listeners_on)."""
-    out: list[tuple[str, Any]] = [(f"pool '{p.name}' listens on {p.listen}", p.get("listen"))
+    out: list[tuple] = [(f"pool '{p.name}' listens on {p.listen}", p.get("listen"))
                                   for p in ws.pools_at(target) if p is not pool]
     return out + [(d.label, d) for d in ws.listeners_on(target.port, reached_as=target.host)]
 

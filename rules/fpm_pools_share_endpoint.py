@@ -4,7 +4,8 @@
 Compares the `listen` of every pool found in the tree, across all FPM configs: the same unix
 socket path, or the same TCP port on overlapping addresses (equal hosts, or either one every
 address: `9000`, `0.0.0.0:9000`, `[::]:9000`). Reports the later pool, with the earlier one as
-related. Pools whose `listen` cannot be read (`${ENV}`) are skipped.
+related. Pools whose `listen` cannot be read (`${ENV}`) are skipped. A pool's port bound by nginx or
+another service: GW306.
 
 ## Why is this bad?
 The second bind fails and that php-fpm refuses to start (exit 78). Measured with php-fpm 8.2:

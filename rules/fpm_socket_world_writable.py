@@ -34,7 +34,6 @@ suggests.
 """
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from gwlint.rule import Finding, Severity, Workspace, format_mode, parse_mode, related, report, set_ini
 
@@ -56,7 +55,7 @@ def check(ws: Workspace) -> Iterator[Finding]:
         if not perms.mode & 0o002:
             continue
         shown = f" ({perms})" if master.user or pool.value("listen.owner") else ""
-        tighter = replace(perms, mode=perms.mode & ~0o007)
+        tighter = perms.replace(mode=perms.mode & ~0o007)
         workers = [ws.worker(instance)
                    for instance in dict.fromkeys(instance for instance, _ in clients.get(pool, []))]
         safe = bool(workers) and ws.accounts.known and all(tighter.grant(w)[0] for w in workers)

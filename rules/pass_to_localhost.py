@@ -42,7 +42,7 @@ CODE = "GW103"
 NAME = "pass-to-localhost"
 SEVERITY = Severity.WARNING
 
-_LOCALHOST = re.compile(r"^((?:[a-z]+://)?)localhost(?=[:/]|$)", re.IGNORECASE)
+_LOCALHOST = r"(?i)^((?:[a-z]+://)?)localhost(?=[:/]|$)"
 
 
 def check(ws: Workspace) -> Iterator[Finding]:
@@ -74,7 +74,7 @@ def check(ws: Workspace) -> Iterator[Finding]:
             rel = [related(p.get("listen"), f"pool '{p.name}' listens on {p.listen}") for p in backend.pools
                    if route.kind == "fastcgi_pass"]
             arg = backend.directive.args[0]
-            new = _LOCALHOST.sub(lambda m: m.group(1) + address, arg, 1)  # noqa: B023 (called at once)
+            new = re.sub(_LOCALHOST, lambda m: m.group(1) + address, arg, count=1)  # noqa: B023 (called at once)
             fix = set_args(ws, backend.directive, [new, *backend.directive.args[1:]],
                            f"replace localhost by {address}", safe=False)
             yield report(backend.directive, message, rel, fix)

@@ -31,7 +31,6 @@ None.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from gwlint.rule import Finding, Severity, Workspace, option, report
 
@@ -40,7 +39,6 @@ NAME = "proxy-target-undeclared"
 SEVERITY = Severity.INFO
 
 
-@dataclass(frozen=True)
 class Options:
     enabled: bool = option(False, "report local proxy targets the tree declares no backend for (off: flag only "
                                   "what gwlint can show)")

@@ -66,3 +66,27 @@ def test_cli_import_stays_light_for_pre_commit():
             "'jsonschema', 'tomllib', 'gwlint.output.sarif']; print([m for m in heavy if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_a_check_run_does_not_import_typing_dataclasses_or_inspect(fixtures_dir):
+    """Start-up: together ~20 ms of every run (README, Performance). Plain classes (gwlint.records)
+    and `TYPE_CHECKING = False` keep them off the path of `gwlint check`."""
+    code = ("import sys; from gwlint.cli import app; code = app(['check', '--no-cache', sys.argv[1]]); "
+            "heavy = ['typing', 'dataclasses', 'inspect']; "
+            "sys.stderr.write(repr((code, [m for m in heavy if m in sys.modules])))")
+    out = subprocess.run([sys.executable, "-c", code, str(fixtures_dir / "debian-socket-mismatch")],
+                         capture_output=True, text=True)
+    assert out.stderr == "(1, [])", out.stderr
+
+
+def test_a_warm_cache_run_does_not_import_tempfile(fixtures_dir, tmp_path):
+    """tempfile (with random, ~4 ms) is imported only to write a changed cache."""
+    import shutil
+
+    tree = shutil.copytree(fixtures_dir / "debian-socket-mismatch", tmp_path / "tree")
+    code = ("import sys; from gwlint.cli import app; code = app(['check', sys.argv[1]]); "
+            "sys.stderr.write(repr((code, 'tempfile' in sys.modules)))")
+    env = {k: v for k, v in os.environ.items() if k != "GWLINT_NO_CACHE"}  # (the suite sets it)
+    runs = [subprocess.run([sys.executable, "-c", code, str(tree)], capture_output=True, text=True, env=env).stderr
+            for _ in range(2)]
+    assert runs == ["(1, True)", "(1, False)"] and (tree / ".gwlint_cache").is_dir()

@@ -158,6 +158,16 @@ def _helps() -> dict[str, str]:
     return out
 
 
+def test_a_run_builds_only_its_command_and_it_is_the_same_command():
+    """`gwlint check ...` builds only `check` (start-up time); help and parsing are unchanged."""
+    full = _subcommands(parser())
+    for name, command in full.items():
+        alone = _subcommands(parser(name))
+        assert list(alone) == [name]
+        assert alone[name].format_help() == command.format_help()
+    assert parser("check").parse_args(["check", "--select", "gw301", "x"]).select == ["GW301"]
+
+
 def test_every_commands_help_is_clean():
     helps = _helps()
     assert set(helps) >= {"gwlint", "gwlint check", "gwlint rules", "gwlint rule", "gwlint doctor", "gwlint completion"}
@@ -194,7 +204,7 @@ def test_completion_knows_every_choice_and_rule_codes():
     assert complete("gwlint check --context s") == ["server"]
     assert complete("gwlint rules --format ") == ["text", "markdown", "json"]
     assert complete("gwlint completion ") == ["bash", "zsh", "fish"]
-    assert complete("gwlint check --select gw30") == ["GW301", "GW302", "GW303", "GW304", "GW305"]
+    assert complete("gwlint check --select gw30") == ["GW301", "GW302", "GW303", "GW304", "GW305", "GW306"]
     assert complete("gwlint check --ignore GW101,GW10")[:2] == ["GW101,GW101", "GW101,GW102"]
     assert "GW301" in complete("gwlint rule ") and complete("gwlint rule fastcgi-pass") == ["fastcgi-pass-no-pool"]
     assert complete("gwlint check --nginx ") == []  # a FILE: the shell completes file names

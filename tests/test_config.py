@@ -177,15 +177,16 @@ def test_severity_enum_values_are_the_config_vocabulary():
 
 
 def test_options_fields_added_by_other_rules_are_configurable(monkeypatch):
-    """Fields added to the global Options are configurable: read from the dataclass."""
-    from dataclasses import dataclass
-
+    """Fields added to the global Options are configurable: read from its __init__'s annotations."""
     import gwlint.model.workspace
 
-    @dataclass(frozen=True)
     class Extended(Options):
-        nginx_version: str = "1.22"
-        worker_budget: int | None = None
+        __slots__ = ("worker_budget",)
+
+        def __init__(self, nginx_user: str = "nobody", nginx_version: str = "1.22",
+                     worker_budget: int | None = None) -> None:
+            super().__init__(nginx_user=nginx_user, nginx_version=nginx_version)
+            self.worker_budget = worker_budget
 
     monkeypatch.setattr(gwlint.model.workspace, "Options", Extended)
     cfg = config.from_dict({"nginx-version": "1.26", "worker-budget": "2G", "nginx-user": "www-data"}, KNOWN)

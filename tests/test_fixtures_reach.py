@@ -4,10 +4,11 @@ import pytest
 
 from gwlint.testing import lint_tree
 
-CODES = ("GW101", "GW102", "GW103", "GW104", "GW105", "GW106", "GW301", "GW302", "GW303", "GW304", "GW305")
+CODES = ("GW101", "GW102", "GW103", "GW104", "GW105", "GW106", "GW301", "GW302", "GW303", "GW304", "GW305",
+         "GW306")
 BROKEN = ["docker-loopback-pool", "fastcgi-pass-no-resolver", "fpm-allowed-clients", "fpm-duplicate-listen",
-          "fpm-loopback-override-lan", "fpm-loopback-pool-lan", "fpm-shared-socket", "nginx-proxy-faults",
-          "proxy-pass-to-fpm", "upstream-all-down", "upstream-name-typo"]
+          "fpm-loopback-override-lan", "fpm-loopback-pool-lan", "fpm-pool-port-taken", "fpm-shared-socket",
+          "nginx-proxy-faults", "proxy-pass-to-fpm", "upstream-all-down", "upstream-name-typo"]
 
 
 @pytest.mark.parametrize("name", BROKEN)

@@ -55,7 +55,8 @@ def module(**attrs) -> types.ModuleType:
     ({"NAME": "Example_Rule"}, "is not kebab-case"),
     ({"SEVERITY": "error"}, "is not a Severity"),
     ({"__doc__": "Example.\n\n## What it does\nx"}, "the docstring needs a summary line, then the sections"),
-    ({"OPTIONS": dict}, "OPTIONS is not a dataclass"),
+    ({"OPTIONS": dict}, "OPTIONS declares no option"),
+    ({"OPTIONS": 3}, "OPTIONS is not a class"),
 ])
 def test_a_module_breaking_the_contract_is_refused(attrs, error):
     assert _validate(module()).code == "GW399"

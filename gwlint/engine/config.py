@@ -20,15 +20,15 @@ Every error names the file and key, with a "did you mean" when a near key exists
 
 import fnmatch
 import re
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from gwlint.engine.finding import Severity
 from gwlint.errors import InputError
 from gwlint.model.suggest import nearest_name
+from gwlint.records import Record
 
-if TYPE_CHECKING:  # typing costs ~3 ms of start-up
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:
     from typing import Any
 
 FILE_NAMES = (".gwlint.toml", "pyproject.toml")
@@ -41,20 +41,27 @@ _PREFIX = re.compile(r"[A-Z]{2,5}\d{0,3}")  # a code or a prefix of codes: GW3, 
 SEVERITIES = tuple(s.value for s in Severity)
 
 
-@dataclass
-class Config:
+class Config(Record):
     """Validated settings; `options` holds Options fields (snake_case) set by the file or flags."""
 
-    path: str | None = None
-    select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    fail_on: Severity = Severity.INFO
-    severity: dict[str, Severity] = field(default_factory=dict)
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    paths: dict[str, str] = field(default_factory=dict)
-    options: dict[str, "Any"] = field(default_factory=dict)
-    rule_options: dict[str, dict[str, "Any"]] = field(default_factory=dict)  # rule name -> option values
+    __slots__ = ("exclude", "fail_on", "ignore", "options", "path", "paths", "per_file_ignores", "rule_options",
+                 "select", "severity")
+
+    def __init__(self, path: str | None = None, select: list[str] | None = None, ignore: list[str] | None = None,
+                 exclude: list[str] | None = None, fail_on: Severity = Severity.INFO,
+                 severity: dict[str, Severity] | None = None, per_file_ignores: dict[str, list[str]] | None = None,
+                 paths: dict[str, str] | None = None, options: dict[str, "Any"] | None = None,
+                 rule_options: dict[str, dict[str, "Any"]] | None = None) -> None:
+        self.path = path
+        self.select = [] if select is None else select
+        self.ignore = [] if ignore is None else ignore
+        self.exclude = [] if exclude is None else exclude
+        self.fail_on = fail_on
+        self.severity = {} if severity is None else severity
+        self.per_file_ignores = {} if per_file_ignores is None else per_file_ignores
+        self.paths = {} if paths is None else paths
+        self.options = {} if options is None else options
+        self.rule_options = {} if rule_options is None else rule_options  # rule name -> option values
 
     def selects(self, code: str) -> bool:
         """Whether `code` is selected: the longest matching select/ignore prefix decides."""
@@ -87,14 +94,16 @@ class Config:
         """A rule's OPTIONS instance as configured (None for a rule without options)."""
         if rule.options is None:
             return None
-        return rule.options(**self.rule_options.get(rule.name, {}))
+        from gwlint.engine.options import instance
+
+        return instance(rule.options, self.rule_options.get(rule.name, {}))
 
     def model_options(self):
         """A gwlint.model.workspace.Options with the configured fields set."""
         from gwlint.model.workspace import Options
 
         try:
-            return replace(Options(), **self.options)
+            return Options(**self.options)
         except (TypeError, ValueError) as exc:
             raise InputError(f"bad rule option: {exc}", self.path) from None
 
@@ -138,9 +147,9 @@ def with_overrides(cfg: Config, overrides: dict, known_codes: list[str], rules=N
     """`cfg` with command-line flags (kebab-case keys) applied over it, as ruff's: --select starts a
     new selection, --ignore and the extend-* flags add."""
     flags = from_dict(overrides, known_codes, None, "--", rules)
-    cfg = replace(cfg, select=list(cfg.select), ignore=list(cfg.ignore), exclude=list(cfg.exclude),
-                  options=dict(cfg.options),
-                  rule_options={name: dict(values) for name, values in cfg.rule_options.items()})
+    cfg = Config(cfg.path, list(cfg.select), list(cfg.ignore), list(cfg.exclude), cfg.fail_on, dict(cfg.severity),
+                 dict(cfg.per_file_ignores), dict(cfg.paths), dict(cfg.options),
+                 {name: dict(values) for name, values in cfg.rule_options.items()})
     if "select" in overrides:
         cfg.select, cfg.ignore = flags.select, []
     if "exclude" in overrides:
@@ -174,8 +183,9 @@ def option_fields() -> "dict[str, Any]":
 
     from gwlint.model.workspace import Options
 
-    hints = typing.get_type_hints(Options)
-    return {f.name.replace("_", "-"): hints[f.name] for f in fields(Options)}
+    hints = typing.get_type_hints(Options.__init__)
+    del hints["return"]
+    return {name.replace("_", "-"): hint for name, hint in hints.items()}
 
 
 def from_dict(table: dict, known_codes: list[str], path: str | None = None, where: str = "",

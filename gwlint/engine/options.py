@@ -1,9 +1,8 @@
 """Per-rule options: declared by the rule, set under `[tool.gwlint.rules.<rule-name>]`.
 
-A rule declares its options next to its code, as a frozen dataclass whose every field has a
-default and one line of doc, and reads them through `ws.options_for(NAME)`:
+A rule declares its options next to its code, as a class whose every field is annotated and set
+with `option(default, doc)` (one line of doc), and reads them through `ws.options_for(NAME)`:
 
-    @dataclass(frozen=True)
     class Options:
         budget: int | None = option(None, 'memory all PHP-FPM pools may use ("2G"); unset: off')
 
@@ -12,44 +11,73 @@ default and one line of doc, and reads them through `ws.options_for(NAME)`:
     def check(ws):
         budget = ws.options_for(NAME).budget
 
-Field names are kebab-case in the config (`max_size` -> `max-size`); sizes may be written "2G".
+A frozen dataclass declared the same way works too. Field names are kebab-case in the config
+(`max_size` -> `max-size`); sizes may be written "2G".
 """
 
 from __future__ import annotations
 
-import dataclasses
-from typing import TYPE_CHECKING
-
 from gwlint.errors import InputError
 
-if TYPE_CHECKING:  # typing costs ~3 ms of start-up: imported where hints are read
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-_DOC = "doc"
+
+class Option:
+    """A declared option's default and one line of doc (see `option`)."""
+
+    __slots__ = ("default", "doc")
+
+    def __init__(self, default: Any, doc: str) -> None:
+        self.default = default
+        self.doc = doc
 
 
 def option(default: Any, doc: str) -> Any:
     """A rule option's field: its default and one line of doc (what `gwlint rule CODE` prints)."""
     if isinstance(default, (list, dict, set)):
         raise TypeError("a rule option's default must be immutable (use a tuple)")
-    return dataclasses.field(default=default, metadata={_DOC: doc})
+    return Option(default, doc)
+
+
+def declared(cls: type) -> dict[str, Option | None]:
+    """The annotated fields of an OPTIONS class, in order, with their `option()` (None: not set)."""
+    found: dict[str, Option | None] = {}
+    for klass in reversed(cls.__mro__):
+        for name in vars(klass).get("__annotations__", {}):
+            value = vars(klass).get(name)
+            found[name] = value if isinstance(value, Option) else None
+    return found
 
 
 def problems(cls: Any) -> list[str]:
     """What is wrong with an OPTIONS declaration (empty when it keeps the contract)."""
-    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
-        return ["OPTIONS is not a dataclass"]
-    if not cls.__dataclass_params__.frozen:  # type: ignore[attr-defined]
-        return ["OPTIONS is not frozen (@dataclass(frozen=True))"]
+    if not isinstance(cls, type):
+        return ["OPTIONS is not a class"]
+    fields = declared(cls)
+    if not fields:
+        return ["OPTIONS declares no option (fields `name: type = option(default, doc)`)"]
     out = []
-    for f in dataclasses.fields(cls):
-        doc = f.metadata.get(_DOC, "")
-        if f.default is dataclasses.MISSING:
-            out.append(f"option {f.name} has no default (use option(default, doc))")
-        if not isinstance(doc, str) or not doc.strip() or "\n" in doc.strip():
-            out.append(f"option {f.name} has no one-line doc (use option(default, doc))")
+    for name, opt in fields.items():
+        if opt is None:
+            out.append(f"option {name} has no default (use option(default, doc))")
+        elif not isinstance(opt.doc, str) or not opt.doc.strip() or "\n" in opt.doc.strip():
+            out.append(f"option {name} has no one-line doc (use option(default, doc))")
     return out
+
+
+def instance(cls: type, values: dict[str, Any]) -> Any:
+    """An OPTIONS instance: every field set from `values` (snake_case names), else its default.
+    Set as dataclasses set frozen fields, so a plain class and a frozen dataclass both work."""
+    unknown = set(values) - set(declared(cls))
+    if unknown:
+        raise TypeError(f"unknown option {sorted(unknown)[0]!r}")
+    made: Any = object.__new__(cls)
+    for name, opt in declared(cls).items():
+        object.__setattr__(made, name, values.get(name, opt.default if opt else None))
+    return made
 
 
 def key(name: str) -> str:
@@ -61,7 +89,8 @@ def fields(cls: Any) -> dict[str, tuple[Any, Any, str]]:
     import typing
 
     hints = typing.get_type_hints(cls)
-    return {key(f.name): (hints[f.name], f.default, f.metadata.get(_DOC, "")) for f in dataclasses.fields(cls)}
+    return {key(name): (hints[name], opt.default if opt else None, opt.doc if opt else "")
+            for name, opt in declared(cls).items()}
 
 
 def build(cls: Any, table: Any, fail: Callable[[str, str], InputError]) -> dict[str, Any]:
@@ -83,7 +112,7 @@ def build(cls: Any, table: Any, fail: Callable[[str, str], InputError]) -> dict[
                                                        f"; options: {', '.join(known)}"))
         out[name.replace("-", "_")] = _option(value, known[name][0], lambda m, n=name: fail(f".{n}", m))
     try:
-        cls(**out)
+        instance(cls, out)
     except (TypeError, ValueError) as exc:
         raise fail("", f"bad option: {exc}") from None
     return out

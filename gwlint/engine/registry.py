@@ -9,11 +9,11 @@ import importlib
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import ModuleType
 
 from gwlint.engine.finding import Severity
 from gwlint.errors import RuleError
+from gwlint.records import Record
 
 __all__ = ["DOC_SECTIONS", "ENTRY_POINTS", "Rule", "RuleError", "load_rules", "plugin_rules"]
 
@@ -26,16 +26,19 @@ DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use 
 
 
 
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str
-    severity: Severity
-    check: Callable
-    doc: str
-    module: str
-    options: type | None = None  # the module's OPTIONS dataclass: set under [tool.gwlint.rules.<name>]
-    plugin: str | None = None  # the distribution a plugin rule comes from; None: built in
+class Rule(Record):
+    __slots__ = ("check", "code", "doc", "module", "name", "options", "plugin", "severity")
+
+    def __init__(self, code: str, name: str, severity: Severity, check: Callable, doc: str, module: str,
+                 options: type | None = None, plugin: str | None = None) -> None:
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.check = check
+        self.doc = doc
+        self.module = module
+        self.options = options  # the module's OPTIONS class: set under [tool.gwlint.rules.<name>]
+        self.plugin = plugin  # the distribution a plugin rule comes from; None: built in
 
     @property
     def summary(self) -> str:

@@ -10,25 +10,28 @@ cannot be read (unknown code, bad syntax, disable-file below the top) is GW912.
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from gwlint.engine.finding import Finding
 from gwlint.engine.toolcodes import INVALID_SUPPRESSION, SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION
 from gwlint.model.suggest import nearest_name
+from gwlint.records import Record
 
-_MARK = re.compile(r"(?:^|[;#])\s*gwlint:\s*(.*)$")  # at a comment's start, or after `;`/`#`
-_BODY = re.compile(r"(?P<kind>disable(?:-next-line|-file)?)\s*=\s*(?P<codes>[A-Z]{2,5}\d{3}(?:\s*,\s*[A-Z]{2,5}\d{3})*)"
-                   r"\s*(?:--\s*(?P<reason>.*?))?\s*$")
-_INI_COMMENT = re.compile(r"^\s*[;#]|[;#]\s*gwlint:")
+# patterns compiled on first use (re caches them): most files hold no suppression
+_MARK = r"(?:^|[;#])\s*gwlint:\s*(.*)$"  # at a comment's start, or after `;`/`#`
+_BODY = (r"(?P<kind>disable(?:-next-line|-file)?)\s*=\s*(?P<codes>[A-Z]{2,5}\d{3}(?:\s*,\s*[A-Z]{2,5}\d{3})*)"
+         r"\s*(?:--\s*(?P<reason>.*?))?\s*$")
+_INI_COMMENT = r"^\s*[;#]|[;#]\s*gwlint:"
 
 
-@dataclass
-class Suppression:
-    path: str
-    line: int  # the comment's line
-    kind: str  # disable | disable-next-line | disable-file
-    codes: tuple[str, ...]
-    used: set[str]
+class Suppression(Record):
+    __slots__ = ("codes", "kind", "line", "path", "used")
+
+    def __init__(self, path: str, line: int, kind: str, codes: tuple[str, ...], used: set[str]) -> None:
+        self.path = path
+        self.line = line  # the comment's line
+        self.kind = kind  # disable | disable-next-line | disable-file
+        self.codes = codes
+        self.used = used
 
     def covers(self, finding: Finding) -> bool:
         if finding.path != self.path or finding.code not in self.codes:
@@ -47,10 +50,10 @@ def _comments(ws) -> Iterator[tuple[str, int, str, int]]:
     for rel in sorted({rel for install in ws.installs for rel in install.marked_files}):  # (most files: none)
         text = ws.root.read_text(ws.root.path / rel)
         lines = text.splitlines()
-        content = [n for n, text in enumerate(lines, 1) if text.strip() and not _INI_COMMENT.match(text)]
+        content = [n for n, text in enumerate(lines, 1) if text.strip() and not re.match(_INI_COMMENT, text)]
         first = content[0] if content else 1 << 30
         for number, text in enumerate(lines, 1):
-            if "gwlint:" in text and _INI_COMMENT.search(text):
+            if "gwlint:" in text and re.search(_INI_COMMENT, text):
                 yield rel, number, text, first
 
 
@@ -59,10 +62,10 @@ def apply(findings: list[Finding], ws, known: list[str], selected: Callable[[str
     suppressions: list[Suppression] = []
     problems: list[Finding] = []
     for path, line, text, first in _comments(ws):
-        mark = _MARK.search(text)
+        mark = re.search(_MARK, text) if "gwlint:" in text else None
         if not mark:
             continue
-        body = _BODY.match(mark.group(1).strip())
+        body = re.match(_BODY, mark.group(1).strip())
         if not body:
             problems.append(INVALID_SUPPRESSION.finding(
                 f"cannot read this suppression ('gwlint: {mark.group(1).strip()}'); write "

@@ -4,18 +4,20 @@ Code that reports one uses its constant here (`INCLUDE_NOT_FOUND.finding(...)`),
 typed again.
 """
 
-from dataclasses import dataclass
 
 from gwlint.engine.finding import Finding, Severity
+from gwlint.records import Record
 
 
-@dataclass(frozen=True)
-class ToolCode:
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    fixable: bool = False
+class ToolCode(Record):
+    __slots__ = ("code", "fixable", "name", "severity", "summary")
+
+    def __init__(self, code: str, name: str, severity: Severity, summary: str, fixable: bool = False) -> None:
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.summary = summary
+        self.fixable = fixable
 
     def finding(self, message: str, path: str, line: int) -> Finding:
         """A finding of this code, name and severity at `path:line`."""

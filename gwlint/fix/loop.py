@@ -7,7 +7,6 @@ import os
 import tempfile
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
 
 from gwlint.engine.finding import Edit, Finding, Fix
 from gwlint.engine.toolcodes import FIX_BROKE_FILE, FIX_LOOP
@@ -15,21 +14,26 @@ from gwlint.errors import InputError
 from gwlint.load.ini import parse_ini
 from gwlint.load.nginx import parse_text
 from gwlint.model.workspace import Workspace
+from gwlint.records import Record
 
 MAX_PASSES = 10
 FIX_PROBLEMS = (FIX_LOOP.code, FIX_BROKE_FILE.code)  # what the loop itself reports: fixes that failed
 
 
-@dataclass
-class FixResult:
+class FixResult(Record):
     """What the loop did: texts before and after, the findings fixed, and those that remain."""
 
-    original: dict[str, str] = field(default_factory=dict)
-    fixed: dict[str, str] = field(default_factory=dict)
-    applied: list[Finding] = field(default_factory=list)
-    remaining: list[Finding] = field(default_factory=list)
-    workspace: Workspace | None = None
-    boms: set[str] = field(default_factory=set)  # files that start with a UTF-8 BOM on disk
+    __slots__ = ("applied", "boms", "fixed", "original", "remaining", "workspace")
+
+    def __init__(self, original: dict[str, str] | None = None, fixed: dict[str, str] | None = None,
+                 applied: list[Finding] | None = None, remaining: list[Finding] | None = None,
+                 workspace: Workspace | None = None, boms: set[str] | None = None) -> None:
+        self.original = {} if original is None else original
+        self.fixed = {} if fixed is None else fixed
+        self.applied = [] if applied is None else applied
+        self.remaining = [] if remaining is None else remaining
+        self.workspace = workspace
+        self.boms = set() if boms is None else boms  # files that start with a UTF-8 BOM on disk
 
     @property
     def changed(self) -> list[str]:

@@ -1,17 +1,20 @@
 """Users and groups under the root (etc/passwd, etc/group), and who the nginx worker runs as."""
 
-from dataclasses import dataclass, field
+from gwlint.records import Record
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(Record):
     """A process's user, its group (the gid) and every group it belongs to."""
 
-    user: str
-    group: str
-    groups: frozenset[str]
-    uid: int | None = None
-    guessed_group: bool = False  # the group is a guess: no etc/passwd to read the user's gid from
+    __slots__ = ("group", "groups", "guessed_group", "uid", "user")
+
+    def __init__(self, user: str, group: str, groups: frozenset[str], uid: int | None = None,
+                 guessed_group: bool = False) -> None:
+        self.user = user
+        self.group = group
+        self.groups = groups
+        self.uid = uid
+        self.guessed_group = guessed_group  # the group is a guess: no etc/passwd to read the user's gid from
 
     @property
     def is_root(self) -> bool:
@@ -22,14 +25,18 @@ class Identity:
         return f"{self.user}:{self.group}" + (f" (also in {', '.join(extra)})" if extra else "")
 
 
-@dataclass
-class Accounts:
+class Accounts(Record):
     """The passwd and group databases of the root; empty (and unknown) when the files are absent."""
 
-    users: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (uid, gid)
-    groups: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)  # name -> (gid, members)
-    passwd_path: str | None = None  # root-relative, when read
-    group_path: str | None = None
+    __slots__ = ("group_path", "groups", "passwd_path", "users")
+
+    def __init__(self, users: dict[str, tuple[int, int]] | None = None,
+                 groups: dict[str, tuple[int, tuple[str, ...]]] | None = None, passwd_path: str | None = None,
+                 group_path: str | None = None) -> None:
+        self.users = {} if users is None else users  # name -> (uid, gid)
+        self.groups = {} if groups is None else groups  # name -> (gid, members)
+        self.passwd_path = passwd_path  # root-relative, when read
+        self.group_path = group_path
 
     @property
     def known(self) -> bool:

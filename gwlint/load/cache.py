@@ -15,7 +15,6 @@ import glob
 import marshal
 import os
 import sys
-import tempfile
 import time
 from hashlib import blake2b
 from pathlib import Path
@@ -90,6 +89,8 @@ class ParseCache:
         """Write the entries this run used, when anything changed; never fails the run."""
         if not self.misses and len(self._new) == len(self._old):
             return
+        import tempfile  # (~4 ms of imports, with random: only when the cache changed)
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tag = self.path.parent / "CACHEDIR.TAG"

@@ -12,54 +12,68 @@ interpolation, `extends`, `volumes_from: container:...`, or another compose file
 (`docker-compose.prod.yml`, merged with `-f`) that also sets its volumes.
 """
 
+from __future__ import annotations
+
 import posixpath
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from gwlint.errors import InputError
 from gwlint.load.fsroot import Root
+from gwlint.records import Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 OVERRIDE_NAMES = ("docker-compose.override.yml", "docker-compose.override.yaml", "compose.override.yml",
                   "compose.override.yaml")
 _VARIANT = re.compile(r"(?:docker-)?compose\.[\w.-]+\.ya?ml")
 
 
-@dataclass(frozen=True, slots=True)
-class Mount:
+class Mount(Record):
     """`source` mounted at `target` in a service: `bind:PATH` or `volume:NAME`; None for an
     anonymous volume, a tmpfs or another type (nothing another service can share)."""
 
-    source: str | None
-    target: str
-    written: str  # the source as the file writes it (./src), for messages
-    path: str
-    line: int
+    __slots__ = ("line", "path", "source", "target", "written")
+
+    def __init__(self, source: str | None, target: str, written: str, path: str, line: int) -> None:
+        self.source = source
+        self.target = target
+        self.written = written  # the source as the file writes it (./src), for messages
+        self.path = path
+        self.line = line
 
 
-@dataclass
-class Service:
-    name: str
-    path: str  # the compose file (root-relative) and line of the service
-    line: int
-    image: str | None = None
-    build: bool = False
-    mounts: list[Mount] = field(default_factory=list)
-    volumes_from: list[str] = field(default_factory=list)
-    names: set[str] = field(default_factory=set)  # service name, container_name, hostname, network aliases
-    links: dict[str, str] = field(default_factory=dict)  # alias -> service, from `links: [php:fpm]`
-    unknown: str | None = None  # why its mounts cannot be known
+class Service(Record):
+    __slots__ = ("build", "image", "line", "links", "mounts", "name", "names", "path", "unknown", "volumes_from")
+
+    def __init__(self, name: str, path: str, line: int, image: str | None = None, build: bool = False,
+                 mounts: list[Mount] | None = None, volumes_from: list[str] | None = None,
+                 names: set[str] | None = None, links: dict[str, str] | None = None,
+                 unknown: str | None = None) -> None:
+        self.name = name
+        self.path = path  # the compose file (root-relative) and line of the service
+        self.line = line
+        self.image = image
+        self.build = build
+        self.mounts = [] if mounts is None else mounts
+        self.volumes_from = [] if volumes_from is None else volumes_from
+        self.names = set() if names is None else names  # service name, container_name, hostname, network aliases
+        self.links = {} if links is None else links  # alias -> service, from `links: [php:fpm]`
+        self.unknown = unknown  # why its mounts cannot be known
 
 
-@dataclass
-class Project:
+class Project(Record):
     """One compose file (and its override) with its services; `doc` is the file's YAML node."""
 
-    file: Path
-    path: str
-    doc: Any
-    services: dict[str, Service] = field(default_factory=dict)
+    __slots__ = ("doc", "file", "path", "services")
+
+    def __init__(self, file: Path, path: str, doc: Any, services: dict[str, Service] | None = None) -> None:
+        self.file = file
+        self.path = path
+        self.doc = doc
+        self.services = {} if services is None else services
 
     def mounts(self, service: Service) -> list[Mount] | None:
         """The service's mounts with those `volumes_from` brings (its own win on a target); None

@@ -7,12 +7,12 @@ the services read it: the known entry files only, never a walk (the live `/` hol
 
 import glob
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from gwlint.errors import InputError
 from gwlint.load.fsroot import Root
 from gwlint.load.template import template_suffix
+from gwlint.records import Record
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "node_modules", "__pycache__", ".gwlint_cache"})
 POOL_DIR_NAMES = frozenset({"pool.d", "php-fpm.d"})
@@ -34,14 +34,19 @@ LOOKED_FOR = ("etc/nginx/nginx.conf, etc/php/*/fpm/php-fpm.conf, etc/php-fpm.con
               "of a directory, and such trees in subdirectories")
 
 
-@dataclass
-class Discovery:
-    nginx_entries: list[Path] = field(default_factory=list)
-    fpm_confs: list[Path] = field(default_factory=list)
-    pool_dirs: list[Path] = field(default_factory=list)  # used only when no main config includes them
-    backend_files: list[Path] = field(default_factory=list)  # docker-compose and PM2 files (gwlint.model.backends)
-    templates: list[Path] = field(default_factory=list)  # config templates: reported, not linted
-    system: bool = False  # the root is laid out like / (targeted reads, no walk)
+class Discovery(Record):
+    __slots__ = ("backend_files", "fpm_confs", "nginx_entries", "pool_dirs", "system", "templates")
+
+    def __init__(self, nginx_entries: list[Path] | None = None, fpm_confs: list[Path] | None = None,
+                 pool_dirs: list[Path] | None = None, backend_files: list[Path] | None = None,
+                 templates: list[Path] | None = None, system: bool = False) -> None:
+        self.nginx_entries = [] if nginx_entries is None else nginx_entries
+        self.fpm_confs = [] if fpm_confs is None else fpm_confs
+        self.pool_dirs = [] if pool_dirs is None else pool_dirs  # used only when no main config includes them
+        # docker-compose and PM2 files (gwlint.model.backends)
+        self.backend_files = [] if backend_files is None else backend_files
+        self.templates = [] if templates is None else templates  # config templates: reported, not linted
+        self.system = system  # the root is laid out like / (targeted reads, no walk)
 
     @property
     def empty(self) -> bool:

@@ -10,17 +10,19 @@ import os
 import subprocess
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from gwlint.errors import InputError
+from gwlint.records import Record
 
 
-@dataclass
-class Snapshot:
-    root: Path  # ROOT inside the checked-out commit
-    baseline: Path | None  # ROOT inside the baseline (None: no earlier commit)
-    changed: set[str]  # paths that changed, relative to ROOT (old and new names of renames)
+class Snapshot(Record):
+    __slots__ = ("baseline", "changed", "root")
+
+    def __init__(self, root: Path, baseline: Path | None, changed: set[str]) -> None:
+        self.root = root  # ROOT inside the checked-out commit
+        self.baseline = baseline  # ROOT inside the baseline (None: no earlier commit)
+        self.changed = changed  # paths that changed, relative to ROOT (old and new names of renames)
 
 
 def _git(top: str, *args: str, env: dict | None = None) -> str:

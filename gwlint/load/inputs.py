@@ -1,22 +1,26 @@
 """What a run lints: a tree, one nginx file in a context, or `nginx -T`/`php-fpm -tt` dumps."""
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from gwlint.errors import InputError
+from gwlint.records import Record
 
 
-@dataclass
-class Inputs:
+class Inputs(Record):
     """A root and the entry files in it (none: discover); `overlay` holds virtual files."""
 
-    root: Path
-    nginx: list[Path] = field(default_factory=list)
-    fpm: list[Path] = field(default_factory=list)
-    php_ini: list[Path] = field(default_factory=list)
-    overlay: dict[str, str] = field(default_factory=dict)
-    shown: Path = Path(".")  # the root output names: ROOT, the FILE, or / for dumps
+    __slots__ = ("fpm", "nginx", "overlay", "php_ini", "root", "shown")
+
+    def __init__(self, root: Path, nginx: list[Path] | None = None, fpm: list[Path] | None = None,
+                 php_ini: list[Path] | None = None, overlay: dict[str, str] | None = None,
+                 shown: Path = Path(".")) -> None:
+        self.root = root
+        self.nginx = [] if nginx is None else nginx
+        self.fpm = [] if fpm is None else fpm
+        self.php_ini = [] if php_ini is None else php_ini
+        self.overlay = {} if overlay is None else overlay
+        self.shown = shown  # the root output names: ROOT, the FILE, or / for dumps
 
 
 def _absolute(paths: list[Path]) -> list[Path]:

@@ -23,13 +23,14 @@ from gwlint.load.template import find_template
 # ASCII only (checked first): a bare token's first character is printable and none of "#';\{}
 _BARE = r"""[!$-&(-:<-\[\]-z|~][!-:<-\[\]-z|~]*"""
 _TOKEN = rf"""(?:({_BARE})|"([^"\\\n]*)"|'([^'\\\n]*)')"""
+# Patterns are compiled on first use (re caches them): most trees have no map include.
 # one line: an optional `key value;`, then an optional comment (crossplane's: to the end of the line)
-_ENTRY = re.compile(rf"""[ \t]*(?:{_TOKEN}[ \t]+{_TOKEN}[ \t]*;)?[ \t\r]*(?:\#([^\n\\]*))?\n""")
+_ENTRY = rf"""[ \t]*(?:{_TOKEN}[ \t]+{_TOKEN}[ \t]*;)?[ \t\r]*(?:\#([^\n\\]*))?\n"""
 # the whole file as such lines, on its bytes, every repeat possessive (`{_BARE}+`: its last one): ~0.3 s for 26 MB
 _ANY = rf"""(?:{_BARE}+|"[^"\\\n]*+"|'[^'\\\n]*+')"""
-_FILE = re.compile(rf"""(?:[ \t]*+(?:{_ANY}[ \t]++{_ANY}[ \t]*+;)?+[ \t\r]*+(?:\#[^\n\\]*+)?+\n)*+""".encode())
-_INCLUDE = re.compile(r"""^[ \t]*(?:include|"include"|'include')[ \t]""", re.MULTILINE)  # nginx includes that
-_HAS_HASH = re.compile(r"^[^\n#]*#", re.MULTILINE)
+_FILE = rf"""(?:[ \t]*+(?:{_ANY}[ \t]++{_ANY}[ \t]*+;)?+[ \t\r]*+(?:\#[^\n\\]*+)?+\n)*+""".encode()
+_INCLUDE = r"""(?m)^[ \t]*(?:include|"include"|'include')[ \t]"""  # nginx includes that
+_HAS_HASH = r"(?m)^[^\n#]*#"
 
 
 class MapBody:
@@ -44,7 +45,7 @@ class MapBody:
 
     def entries(self) -> Iterator[tuple[str, str, bool, int]]:
         """(key, value, whether the value was quoted, line) of every entry, in file order."""
-        for line, m in enumerate(_ENTRY.finditer(self.text), 1):  # every line is one match
+        for line, m in enumerate(re.finditer(_ENTRY, self.text), 1):  # every line is one match
             bare_key, double_key, single_key, bare, double, single, _ = m.groups()
             key = bare_key if bare_key is not None else double_key if double_key is not None else single_key
             if key is not None:
@@ -58,18 +59,18 @@ def read_map_body(text: str, rel: str) -> MapBody | None:
         return None
     if text and not text.endswith("\n"):
         text += "\n"  # (what parse_text's sentinel does for the last line)
-    if _FILE.fullmatch(text.encode()) is None or ("include" in text and _INCLUDE.search(text)):
+    if re.fullmatch(_FILE, text.encode()) is None or ("include" in text and re.search(_INCLUDE, text)):
         return None
     if find_template(text, rel, "nginx") is not None:
         return None
     comments = []
     if "#" in text:
         line, pos = 1, 0
-        for hit in _HAS_HASH.finditer(text):  # the lines holding a `#`: few in a large table
+        for hit in re.finditer(_HAS_HASH, text):  # the lines holding a `#`: few in a large table
             start = hit.start()
             line += text.count("\n", pos, start)
             pos = start
-            m = _ENTRY.match(text, start)
+            m = re.compile(_ENTRY).match(text, start)
             if m is not None and m.group(7) is not None:
                 comments.append((line, m.group(7)))
     return MapBody(rel, text, comments)

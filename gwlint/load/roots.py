@@ -54,14 +54,12 @@ def rebase(findings: list, prefix: str) -> list:
     """Findings of a root found under ROOT, with paths (related, fix edits) relative to ROOT."""
     if not prefix:
         return findings
-    from dataclasses import replace
-
     def join(path: str) -> str:
         return f"{prefix}/{path}" if path else path
 
     for f in findings:
         f.path = join(f.path)
-        f.related = [replace(r, path=join(r.path)) for r in f.related]
+        f.related = [r.replace(path=join(r.path)) for r in f.related]
         if f.fix is not None:
-            f.fix = replace(f.fix, edits=tuple(replace(e, path=join(e.path)) for e in f.fix.edits))
+            f.fix = f.fix.replace(edits=tuple(e.replace(path=join(e.path)) for e in f.fix.edits))
     return findings

@@ -8,10 +8,10 @@ lower one. Lines ending in a backslash continue on the next line.
 
 import os
 import re
-from dataclasses import dataclass
 
 from gwlint.errors import InputError
 from gwlint.load.ini import Setting
+from gwlint.records import Record
 
 # highest priority first, as systemd looks them up
 UNIT_DIRS = ("etc/systemd/system", "run/systemd/system", "usr/lib/systemd/system", "lib/systemd/system")
@@ -20,13 +20,15 @@ NGINX_UNIT = re.compile(r"nginx\.service")
 TRUE = frozenset({"1", "yes", "true", "on"})
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(Record):
     """One service unit: the files systemd reads for it and every assignment in them, in order."""
 
-    name: str
-    files: tuple[str, ...]  # root-relative: the unit file, then its drop-ins in the order applied
-    settings: tuple[Setting, ...]
+    __slots__ = ("files", "name", "settings")
+
+    def __init__(self, name: str, files: tuple[str, ...], settings: tuple[Setting, ...]) -> None:
+        self.name = name
+        self.files = files  # root-relative: the unit file, then its drop-ins in the order applied
+        self.settings = settings
 
     def all(self, section: str, key: str) -> list[Setting]:
         """Every assignment of a list-valued key (Environment=, ExecStart=); an empty one resets."""

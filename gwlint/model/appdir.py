@@ -7,23 +7,25 @@ within a few levels. Anything at the root's own path (a directory, a file, a dan
 such as a deploy tool's `current`) means the tree does not say it is missing.
 """
 
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from gwlint.load.fsroot import Root
+from gwlint.records import Record
 
 SCAN_DEPTH = 3  # directory levels below the ancestor searched for a .php file
 SCAN_ENTRIES = 2000  # entries read at most: the live / may hold a large /var/www
 
 
-@dataclass(frozen=True, slots=True)
-class MissingDir:
+class MissingDir(Record):
     """`path` is missing from a tree that holds `ancestor` (both absolute, as the server sees them)
     with the PHP file `sample` in it."""
 
-    path: str
-    ancestor: str
-    sample: str
+    __slots__ = ("ancestor", "path", "sample")
+
+    def __init__(self, path: str, ancestor: str, sample: str) -> None:
+        self.path = path
+        self.ancestor = ancestor
+        self.sample = sample
 
 
 def missing_app_dir(root: Root, path: str) -> MissingDir | None:

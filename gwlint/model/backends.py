@@ -8,44 +8,49 @@ guessed.
 """
 
 import re
-from dataclasses import dataclass
+import weakref
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from gwlint.errors import InputError
 from gwlint.load.compose import mapping, mapping_items, scalars, sequence, service_mapping
 from gwlint.load.discover import PM2_NAMES
 from gwlint.model.endpoint import Endpoint, is_loopback_host
+from gwlint.records import Record
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from gwlint.load.nginx import Directive
     from gwlint.model.workspace import Backend, Route
 
-NOT_BACKENDS = re.compile(r"nginx|php.*fpm", re.I)  # units whose ports are not app backends
+NOT_BACKENDS = r"(?i)nginx|php.*fpm"  # units whose ports are not app backends
 
-_PORT_FLAG = re.compile(r"(?:--port|--http-port|-p)[=\s]+(\d{1,5})\b")
-_BIND_FLAG = re.compile(r"(?:--bind|-b|--listen)[=\s]+(?:\[?([\w.:-]*?)\]?:)?(\d{1,5})\b")
-_HOST_FLAG = re.compile(r"(?:--host|-H)[=\s]+([\w.:-]+)")
-_ENV_PAIR = re.compile(r"\b(PORT|HOST|BIND|LISTEN|HTTP_PORT|APP_PORT)=\"?([\w.:\[\]-]+)\"?")
-_PM2_PORT = re.compile(r"\bPORT\b['\"]?\s*:\s*['\"]?(\d{1,5})")
-_PHP = re.compile(r"php|fpm", re.I)
+_PORT_FLAG = r"(?:--port|--http-port|-p)[=\s]+(\d{1,5})\b"
+_BIND_FLAG = r"(?:--bind|-b|--listen)[=\s]+(?:\[?([\w.:-]*?)\]?:)?(\d{1,5})\b"
+_HOST_FLAG = r"(?:--host|-H)[=\s]+([\w.:-]+)"
+_ENV_PAIR = r"\b(PORT|HOST|BIND|LISTEN|HTTP_PORT|APP_PORT)=\"?([\w.:\[\]-]+)\"?"
+_PM2_PORT = r"\bPORT\b['\"]?\s*:\s*['\"]?(\d{1,5})"
+_PHP = r"(?i)php|fpm"
 
 
-@dataclass(frozen=True, slots=True)
-class Declaration:
+class Declaration(Record):
     """A backend listening on `port` at `host` (None: every address) of `machine`.
 
     `machine` is "host" for this machine (nginx, systemd, PM2 and published compose ports) or a
     compose service name (reached as that name from other containers).
     """
 
-    machine: str
-    host: str | None
-    port: int
-    path: str
-    line: int
-    label: str
+    __slots__ = ("host", "label", "line", "machine", "path", "port")
+
+    def __init__(self, machine: str, host: str | None, port: int, path: str, line: int, label: str) -> None:
+        self.machine = machine
+        self.host = host
+        self.port = port
+        self.path = path
+        self.line = line
+        self.label = label
 
     @property
     def loopback_only(self) -> bool:
@@ -92,11 +97,16 @@ def _nginx_binds(ws) -> list[tuple["Directive", Declaration]]:
     for listen in _server_listens(ws):
         parsed = _split_listen(listen.args[0])
         if parsed:
-            names = listen.parent.child("server_name")
-            label = f"nginx server {names.args[0] if names and names.args else '(unnamed)'} listens on " \
-                    f"{parsed[0] or '*'}:{parsed[1]}"
-            out.append((listen, Declaration("host", parsed[0], parsed[1], listen.path, listen.line, label)))
+            out.append((listen, _nginx_declaration(listen, *parsed)))
     return out
+
+
+def _nginx_declaration(listen: "Directive", host: str | None, port: int) -> Declaration:
+    names = listen.parent.child("server_name") if listen.parent is not None else None
+    address = host or ("::" if listen.args[0].startswith("[") else "*")  # `[::]:80` is not IPv4's `80`
+    shown = f"[{address}]" if ":" in address else address
+    label = f"nginx server {names.args[0] if names and names.args else '(unnamed)'} listens on {shown}:{port}"
+    return Declaration("host", host, port, listen.path, listen.line, label)
 
 
 def port_listeners(ws, port: int, reached_as: str | None = None) -> list[Declaration]:
@@ -111,21 +121,87 @@ def port_listeners(ws, port: int, reached_as: str | None = None) -> list[Declara
     name that fits none or several, keeps them in (unsure: counted).
     """
     skip = _php_service_ports(ws, reached_as) if reached_as else set()
-    nginx = []
-    for listen, decl in _nginx_binds(ws):
-        if {"udp", "quic"} & set(listen.args[1:]):
-            skip.add((decl.path, decl.line))
-        else:
-            nginx.append(decl)
-    out: dict[tuple[str, int, str], Declaration] = {}  # nginx's loopback listens are declarations too
-    for decl in nginx + ws.declarations:
-        if decl.port == port and (decl.path, decl.line) not in skip:
-            out.setdefault((decl.path, decl.line, decl.label), decl)
-    return list(out.values())
+    return [d for d in _listeners_by_port(ws)[port] if (d.path, d.line) not in skip]
 
 
-def _php_service_ports(ws, host: str) -> set[tuple[str, int]]:
-    """(file, line) of the `ports`/`expose` items of the one PHP-FPM compose service named `host`."""
+_BY_PORT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _listeners_by_port(ws) -> dict[int, list[Declaration]]:
+    """port_listeners' listeners (reached_as aside) of a port, each port's built once per workspace:
+    a rule asks about each TCP pool, and a tree may hold thousands of `listen` lines."""
+    index = _BY_PORT.get(ws)
+    if index is None:
+        index = _BY_PORT[ws] = _PortIndex(ws)
+    return index
+
+
+class _PortIndex(dict):
+    """port -> its listeners, filled on first lookup from the server `listen` lines and the
+    declarations grouped by port (no reference to the workspace: it keys the cache weakly)."""
+
+    def __init__(self, ws) -> None:
+        super().__init__()
+        self.listens: dict[int, list] = {}
+        for listen in _server_listens(ws):
+            parsed = _split_listen(listen.args[0])
+            if parsed:
+                self.listens.setdefault(parsed[1], []).append((listen, parsed))
+        self.declarations: dict[int, list[Declaration]] = {}
+        for decl in ws.declarations:
+            self.declarations.setdefault(decl.port, []).append(decl)
+
+    def __missing__(self, port: int) -> list[Declaration]:
+        udp, nginx = set(), []
+        for listen, (host, _) in self.listens.get(port, ()):
+            decl = _nginx_declaration(listen, host, port)
+            if {"udp", "quic"} & set(listen.args[1:]):
+                udp.add((decl.path, decl.line))
+            else:
+                nginx.append(decl)
+        out: dict[tuple[str, int, str], Declaration] = {}  # nginx's loopback listens are declarations too
+        for decl in nginx + self.declarations.get(port, []):
+            if (decl.path, decl.line) not in udp:
+                out.setdefault((decl.path, decl.line, decl.label), decl)
+        found = self[port] = list(out.values())
+        return found
+
+
+def pool_port_listeners(ws, port: int, reached_as: "Collection[str | None]") -> list[Declaration] | None:
+    """port_listeners on the machine of a pool listening on TCP `port` that nginx reaches by the host
+    names `reached_as` (those of every route to it): the one PHP-FPM compose service they name (its
+    own `ports`/`expose` left out), else this host when nginx runs on it (a tree is one machine).
+    A compose service's container ports are on its container, nginx's listens where nginx runs (this
+    host, or its compose service). None when nginx runs in a container and the pool's container
+    cannot be told: unknown, not wrong."""
+    names = {name for name in reached_as if name}
+    services = {found[1].name: name for name in names if (found := _php_service(ws, name)) is not None}
+    nginx_at = nginx_machine(ws)
+    if len(services) == 1:
+        ((machine, name),) = services.items()
+    elif nginx_at == "host" and not services:
+        machine, name = "host", None
+    else:
+        return None
+    return [d for d in port_listeners(ws, port, name)
+            if (nginx_at if d.path in ws.nginx_files else d.machine) == machine]
+
+
+def nginx_machine(ws) -> str:
+    """Where nginx runs: "host", or the compose service carrying the tree's nginx config (or the one
+    service of an nginx image; mounts.nginx_service)."""
+    from gwlint.model.mounts import nginx_service
+
+    for project in ws.compose:
+        service = nginx_service(project, ws.nginx_files)
+        if service is not None:
+            return service.name
+    return "host"
+
+
+def _php_service(ws, host: str):
+    """(project, service) of the one compose service named `host` (by name, alias or an nginx
+    `links` alias), when it runs PHP-FPM (a php-fpm image, or `php`/`fpm` in its image or name)."""
     from gwlint.model.mounts import stock_php
 
     found = []
@@ -133,10 +209,19 @@ def _php_service_ports(ws, host: str) -> set[tuple[str, int]]:
         linked = {client.links[host] for client in project.services.values() if host in client.links}
         found += [(project, s) for s in project.services.values() if host in s.names or s.name in linked]
     if len(found) != 1:
-        return set()
+        return None
     ((project, service),) = found
-    if not (stock_php(service) or _PHP.search(f"{service.image or ''} {service.name}")):
+    if not (stock_php(service) or re.search(_PHP, f"{service.image or ''} {service.name}")):
+        return None
+    return project, service
+
+
+def _php_service_ports(ws, host: str) -> set[tuple[str, int]]:
+    """(file, line) of the `ports`/`expose` items of the one PHP-FPM compose service named `host`."""
+    found = _php_service(ws, host)
+    if found is None:
         return set()
+    project, service = found
     node = next((v for k, v in mapping_items(mapping(project.doc).get("services")) if k.value == service.name), None)
     spec = service_mapping(node) if node is not None else {}
     rel = ws.root.rel(project.file)
@@ -192,14 +277,14 @@ def _from_env(pairs, machine: str, label: str) -> list[Declaration]:
 
 
 def _from_command(command: str, path: str, line: int, machine: str, label: str) -> list[Declaration]:
-    bind = _BIND_FLAG.search(command)
+    bind = re.search(_BIND_FLAG, command)
     if bind:
         host = bind.group(1) or None
         return [Declaration(machine, None if host in ("0.0.0.0", "::", "*") else host, int(bind.group(2)),
                             path, line, f"{label} binds {host or '*'}:{bind.group(2)}")]
-    port = _PORT_FLAG.search(command)
+    port = re.search(_PORT_FLAG, command)
     if port:
-        host = _HOST_FLAG.search(command)
+        host = re.search(_HOST_FLAG, command)
         host_value = host.group(1) if host else None
         host_value = None if host_value in ("0.0.0.0", "::", "*") else host_value
         return [Declaration(machine, host_value, int(port.group(1)), path, line,
@@ -210,7 +295,7 @@ def _from_command(command: str, path: str, line: int, machine: str, label: str) 
 def _systemd(ws) -> list[Declaration]:
     out = []
     for unit in ws.units:
-        if not NOT_BACKENDS.search(unit.name):
+        if not re.search(NOT_BACKENDS, unit.name):
             out += _systemd_unit(ws, unit)
     return out
 
@@ -220,7 +305,7 @@ def _systemd_unit(ws, unit) -> list[Declaration]:
     label = f"systemd unit {unit.name}"
     pairs = []
     for s in unit.all("Service", "Environment"):
-        pairs += [(k, v, s.path, s.line) for k, v in _ENV_PAIR.findall(s.value)]
+        pairs += [(k, v, s.path, s.line) for k, v in re.findall(_ENV_PAIR, s.value)]
     for s in unit.all("Service", "EnvironmentFile"):
         pairs += _env_file(ws, s.value, (ws.root.path / s.path).parent)
     found = []
@@ -306,7 +391,7 @@ def _pm2(ws) -> list[Declaration]:
             continue
         rel = ws.root.rel(path)
         for number, line in enumerate(text.splitlines(), 1):
-            m = _PM2_PORT.search(line) or _PORT_FLAG.search(line)
+            m = re.search(_PM2_PORT, line) or re.search(_PORT_FLAG, line)
             if m:
                 out.append(Declaration("host", None, int(m.group(1)), rel, number,
                                        f"PM2 app in {path.name} listens on port {m.group(1)}"))
@@ -325,15 +410,17 @@ def _configured(ws) -> list[Declaration]:
 PROXY_DIRECTIVES = frozenset({"proxy_pass", "grpc_pass", "uwsgi_pass", "scgi_pass"})
 
 
-@dataclass(frozen=True, slots=True)
-class ProxyTarget:
+class ProxyTarget(Record):
     """A proxied backend and the machine its host names: "host" (this machine) or a compose service.
     `endpoint` is the backend's (always TCP, with a port)."""
 
-    route: "Route"
-    backend: "Backend"
-    machine: str
-    endpoint: Endpoint
+    __slots__ = ("backend", "endpoint", "machine", "route")
+
+    def __init__(self, route: "Route", backend: "Backend", machine: str, endpoint: Endpoint) -> None:
+        self.route = route
+        self.backend = backend
+        self.machine = machine
+        self.endpoint = endpoint
 
     @property
     def port(self) -> int:

@@ -1,22 +1,25 @@
 """Where a backend listens or is reached: a unix socket path or a TCP host:port."""
 
 import ipaddress
-from dataclasses import dataclass
 from functools import lru_cache
+
+from gwlint.records import Record
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 ANY_ADDRESSES = frozenset({None, "0.0.0.0", "::", "*"})
 _SCHEME_PORTS = {"http": 80, "https": 443, "grpc": 80, "grpcs": 443}
 
 
-@dataclass(frozen=True, slots=True)
-class Endpoint:
+class Endpoint(Record):
     """A unix socket (`path`) or TCP endpoint (`host`, `port`); host None means every address."""
 
-    kind: str  # "unix" | "tcp"
-    path: str | None = None
-    host: str | None = None
-    port: int | None = None
+    __slots__ = ("host", "kind", "path", "port")
+
+    def __init__(self, kind: str, path: str | None = None, host: str | None = None, port: int | None = None) -> None:
+        self.kind = kind  # "unix" | "tcp"
+        self.path = path
+        self.host = host
+        self.port = port
 
     def __str__(self) -> str:
         if self.kind == "unix":
@@ -103,14 +106,16 @@ def parse_fpm_listen(value: str) -> Endpoint | None:
     return Endpoint("tcp", host=host or None, port=int(port))
 
 
-@dataclass(frozen=True, slots=True)
-class PassTarget:
+class PassTarget(Record):
     """The parts of an nginx `*_pass` argument; `port` is None when the argument gives none."""
 
-    scheme: str
-    host: str | None
-    port: int | None
-    path: str | None  # unix socket path
+    __slots__ = ("host", "path", "port", "scheme")
+
+    def __init__(self, scheme: str, host: str | None, port: int | None, path: str | None) -> None:
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.path = path  # unix socket path
 
     def endpoint(self) -> Endpoint | None:
         """The endpoint, with the scheme's default port; None when no port can be known."""

@@ -8,14 +8,13 @@ rewritten by a URI part of `proxy_pass`), following one `try_files` fallback URI
 """
 
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from gwlint.load.nginx import Directive
 from gwlint.model.backends import _split_listen, host_addresses
 from gwlint.model.endpoint import is_loopback_host
 from gwlint.model.locations import location_matches, select_location
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
 if TYPE_CHECKING:
     from gwlint.model.workspace import Backend, Route
 
@@ -23,17 +22,18 @@ HOP_DIRECTIVES = frozenset({"proxy_pass"})
 _URI_PART = re.compile(r"^[a-z]+://[^/$]+(/[^$]*)$")
 
 
-@dataclass(eq=False)
 class Hop:
     """One front `proxy_pass` backend that is a server of this tree, and where its request lands."""
 
-    front: "Route"  # the proxy_pass route
-    backend: "Backend"
-    server: Directive  # the back server block
-    listen: Directive  # the back server's `listen` line that accepts the connection
-    uri: str  # the URI the back server sees (a sample PHP request)
-    location: Directive | None  # the back location nginx selects for it
-    routes: list["Route"] = field(default_factory=list)  # the back routes serving that location
+    def __init__(self, front: "Route", backend: "Backend", server: Directive, listen: Directive, uri: str,
+                 location: Directive | None, routes: list["Route"] | None = None) -> None:
+        self.front = front  # the proxy_pass route
+        self.backend = backend
+        self.server = server  # the back server block
+        self.listen = listen  # the back server's `listen` line that accepts the connection
+        self.uri = uri  # the URI the back server sees (a sample PHP request)
+        self.location = location  # the back location nginx selects for it
+        self.routes = [] if routes is None else routes  # the back routes serving that location
 
 
 def _listens(ws) -> list[tuple[str | None, int, Directive]]:

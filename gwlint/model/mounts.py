@@ -21,28 +21,31 @@ above the root in the PHP container, or PHP mounts only part of the application.
 
 import posixpath
 import re
-from dataclasses import dataclass
 
 from gwlint.load.compose import Mount, Project, Service
+from gwlint.records import Record
 
 _NGINX_IMAGE = re.compile(r"(?:[\w.-]+(?::\d+)?/)*(?:nginx|openresty)[\w.-]*(?::.*)?")
 _STOCK_PHP = re.compile(r"(?:docker\.io/)?(?:library/)?php:[\w.-]*fpm[\w.-]*|(?:docker\.io/)?bitnami/php-fpm(?::.*)?")
 
 
-@dataclass(frozen=True, slots=True)
-class MountMismatch:
+class MountMismatch(Record):
     """The document root `docroot` is nginx's mount `nginx_mount` of the application; the PHP
     service has it at `php_path` through `php_mounts` (None, (): not at all). `stock`: the PHP
     service runs a stock php-fpm image (no build), which holds no application of its own."""
 
-    project: Project
-    nginx: Service
-    php: Service
-    docroot: str
-    nginx_mount: Mount
-    php_mounts: tuple[Mount, ...]
-    php_path: str | None
-    stock: bool
+    __slots__ = ("docroot", "nginx", "nginx_mount", "php", "php_mounts", "php_path", "project", "stock")
+
+    def __init__(self, project: Project, nginx: Service, php: Service, docroot: str, nginx_mount: Mount,
+                 php_mounts: tuple[Mount, ...], php_path: str | None, stock: bool) -> None:
+        self.project = project
+        self.nginx = nginx
+        self.php = php
+        self.docroot = docroot
+        self.nginx_mount = nginx_mount
+        self.php_mounts = php_mounts
+        self.php_path = php_path
+        self.stock = stock
 
 
 def under(path: str, top: str) -> bool:

@@ -11,12 +11,12 @@ upstream octane (200).
 """
 
 import re
-from dataclasses import dataclass
 from functools import partial
 from itertools import product
 
 from gwlint.load.nginx import Directive
 from gwlint.model.endpoint import parse_pass_target
+from gwlint.records import Record
 
 _VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 # stand-ins for what request variables expand to: enough to find where the host part ends
@@ -30,8 +30,7 @@ UNKNOWN = "\x01"  # a variable the tree gives no values for
 MAX_EXPANSIONS = 64
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Record):
     """What nginx does with one possible value of a variable `*_pass` argument.
 
     kind: "upstream" (an `upstream {}` block, `upstream` set), "implicit" (the implicit upstream of
@@ -42,12 +41,16 @@ class Outcome:
     variable the tree does not set decides).
     """
 
-    kind: str
-    value: str  # the argument as it expands ("\x00" where the request decides)
-    host: str | None
-    port: int | None
-    sources: tuple  # the set/map lines whose values were used
-    upstream: Directive | None = None  # the upstream block
+    __slots__ = ("host", "kind", "port", "sources", "upstream", "value")
+
+    def __init__(self, kind: str, value: str, host: str | None, port: int | None, sources: tuple,
+                 upstream: Directive | None = None) -> None:
+        self.kind = kind
+        self.value = value  # the argument as it expands ("\x00" where the request decides)
+        self.host = host
+        self.port = port
+        self.sources = sources  # the set/map lines whose values were used
+        self.upstream = upstream  # the upstream block
 
 
 def _assignments(ws) -> dict[tuple[int, str], list[Directive]]:

@@ -12,10 +12,10 @@ Measured on Debian 12 (nginx 1.22, php-fpm 8.2):
 """
 
 import re
-from dataclasses import dataclass
 
 from gwlint.load import systemd
 from gwlint.load.ini import Setting
+from gwlint.records import Record
 
 HELPER = "php-fpm-socket-helper"
 DEBIAN_LINK = "/run/php/php-fpm.sock"
@@ -30,15 +30,17 @@ def run_path(path: str) -> str:
     return path
 
 
-@dataclass(frozen=True)
-class SocketAlias:
+class SocketAlias(Record):
     """A symlink the runtime creates to a pool's socket (Debian's php-fpm.sock)."""
 
-    link: str  # as the unit (or the convention) names it
-    target: str  # the pool's literal listen path
-    priority: int
-    listen: Setting  # the `listen` line the helper reads
-    source: Setting | None  # the ExecStartPost line; None when assumed from Debian's layout
+    __slots__ = ("link", "listen", "priority", "source", "target")
+
+    def __init__(self, link: str, target: str, priority: int, listen: Setting, source: Setting | None) -> None:
+        self.link = link  # as the unit (or the convention) names it
+        self.target = target  # the pool's literal listen path
+        self.priority = priority
+        self.listen = listen  # the `listen` line the helper reads
+        self.source = source  # the ExecStartPost line; None when assumed from Debian's layout
 
     def __str__(self) -> str:
         how = "php-fpm-socket-helper" if self.source else "Debian's php-fpm-socket-helper (assumed from the layout)"
@@ -112,15 +114,17 @@ def _alias(ws, link: str, pool_file, priority: int, source: Setting | None) -> S
     return SocketAlias(link, literal[0], priority, listens[0], source)
 
 
-@dataclass(frozen=True)
-class Bound:
+class Bound(Record):
     """The address php-fpm binds for a `listen` that names a host: the first one getaddrinfo()
     gives, so `localhost` is ::1 where /etc/hosts lists `::1 localhost` (Debian's default, Docker's)
     and 127.0.0.1 where it lists only that (measured, php-fpm 8.2: "Found multiple addresses for
     localhost, 127.0.0.1 ignored"). `address` None: the tree's etc/hosts does not say."""
 
-    address: str | None
-    where: str  # how gwlint knows, for messages
+    __slots__ = ("address", "where")
+
+    def __init__(self, address: str | None, where: str) -> None:
+        self.address = address
+        self.where = where  # how gwlint knows, for messages
 
 
 def bound_address(ws, host: str) -> Bound:
@@ -147,13 +151,15 @@ def _loopback(address: str) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class Master:
+class Master(Record):
     """Who runs a php-fpm master (and so owns the sockets of pools without `listen.owner`)."""
 
-    user: str | None  # None: not root, and the tree does not say who
-    stated: bool  # said by the user or the tree (a unit's User=, a Dockerfile's USER), not assumed
-    why: str
+    __slots__ = ("stated", "user", "why")
+
+    def __init__(self, user: str | None, stated: bool, why: str) -> None:
+        self.user = user  # None: not root, and the tree does not say who
+        self.stated = stated  # said by the user or the tree (a unit's User=, a Dockerfile's USER), not assumed
+        self.why = why
 
     @property
     def is_root(self) -> bool:

@@ -9,10 +9,10 @@ permission on the socket and search permission on every parent directory.
 """
 
 import re
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from gwlint.load.accounts import Accounts, Identity
+from gwlint.records import Record
 
 DEFAULT_MODE = 0o660
 _OCTAL = re.compile(r"[0-7]{1,4}")
@@ -35,15 +35,18 @@ def acl_list(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or "").split(",") if v.strip())
 
 
-@dataclass(frozen=True)
-class SocketPerms:
+class SocketPerms(Record):
     """Who owns a pool's socket and with which mode; ACL entries grant read-write."""
 
-    owner: str
-    group: str
-    mode: int
-    acl_users: tuple[str, ...] = ()
-    acl_groups: tuple[str, ...] = ()
+    __slots__ = ("acl_groups", "acl_users", "group", "mode", "owner")
+
+    def __init__(self, owner: str, group: str, mode: int, acl_users: tuple[str, ...] = (),
+                 acl_groups: tuple[str, ...] = ()) -> None:
+        self.owner = owner
+        self.group = group
+        self.mode = mode
+        self.acl_users = acl_users
+        self.acl_groups = acl_groups
 
     @property
     def has_acl(self) -> bool:
@@ -106,14 +109,16 @@ def owner_left_to_root_master(pool, master_user: str | None) -> bool:
             and pool.get("user") is not None and not any(pool.value(k) for k in OWNER_KEYS))
 
 
-@dataclass(frozen=True)
-class BlockedDir:
+class BlockedDir(Record):
     """A parent directory of a socket that the worker cannot search."""
 
-    path: str
-    owner: str
-    group: str
-    mode: int
+    __slots__ = ("group", "mode", "owner", "path")
+
+    def __init__(self, path: str, owner: str, group: str, mode: int) -> None:
+        self.path = path
+        self.owner = owner
+        self.group = group
+        self.mode = mode
 
     def __str__(self) -> str:
         return f"{self.path} ({self.owner}:{self.group} {format_mode(self.mode)})"

@@ -3,11 +3,9 @@
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from gwlint.engine.finding import Finding
 from gwlint.errors import InputError, short_name
@@ -26,37 +24,40 @@ from gwlint.model import passvars, runtime
 from gwlint.model.backends import Declaration, ProxyTarget, declarations
 from gwlint.model.endpoint import Endpoint, PassTarget, is_loopback_host, parse_pass_target
 from gwlint.model.sockperm import BlockedDir, SocketPerms, blocked_parent, socket_perms
+from gwlint.records import Record
 
-if TYPE_CHECKING:  # typing costs ~3 ms of start-up
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:
     from typing import Any
 
 DEFAULT_NGINX_USER = "nobody"
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(Record):
     """Facts gwlint cannot read from the tree; the defaults are the software's own."""
 
-    nginx_user: str = DEFAULT_NGINX_USER
-    # who runs php-fpm's master; None: the tree decides (runtime.fpm_master), root by default
-    fpm_master_user: str | None = None
-    backends: dict[str, str] = field(default_factory=dict)  # name -> "host:port" declared by the user
-    # The nginx version whose defaults apply. 1.22 is the oldest nginx a supported mainstream
-    # distro still ships (Debian 12: 1.22.1), so version-dependent rules err on the old side.
-    nginx_version: str = "1.22"
+    __slots__ = ("backends", "fpm_master_user", "nginx_user", "nginx_version")
 
-    def __post_init__(self) -> None:
-        if not re.fullmatch(r"\d+\.\d+(\.\d+)?", self.nginx_version):
-            raise ValueError(f"nginx_version {self.nginx_version!r} is not a version such as 1.22 or 1.29.7")
+    def __init__(self, nginx_user: str = DEFAULT_NGINX_USER, fpm_master_user: str | None = None,
+                 backends: dict[str, str] | None = None, nginx_version: str = "1.22") -> None:
+        self.nginx_user = nginx_user
+        # who runs php-fpm's master; None: the tree decides (runtime.fpm_master), root by default
+        self.fpm_master_user = fpm_master_user
+        self.backends = {} if backends is None else backends  # name -> "host:port" declared by the user
+        # The nginx version whose defaults apply. 1.22 is the oldest nginx a supported mainstream
+        # distro still ships (Debian 12: 1.22.1), so version-dependent rules err on the old side.
+        self.nginx_version = nginx_version
+        if not re.fullmatch(r"\d+\.\d+(\.\d+)?", nginx_version):
+            raise ValueError(f"nginx_version {nginx_version!r} is not a version such as 1.22 or 1.29.7")
 
 
-@dataclass(eq=False)
 class Backend:
     """One place a route sends requests: the direct target or one `server` of an upstream."""
 
-    endpoint: Endpoint | None
-    directive: Directive  # the *_pass line, or the upstream's `server` line
-    pools: list[Pool] = field(default_factory=list)
+    def __init__(self, endpoint: Endpoint | None, directive: Directive, pools: list[Pool] | None = None) -> None:
+        self.endpoint = endpoint
+        self.directive = directive  # the *_pass line, or the upstream's `server` line
+        self.pools = [] if pools is None else pools
 
     @property
     def backup(self) -> bool:
@@ -65,17 +66,18 @@ class Backend:
         return self.directive.name == "server" and "backup" in self.directive.args[1:]
 
 
-@dataclass(eq=False)
 class Route:
     """A `*_pass` directive, the block it serves, and where it leads."""
 
-    directive: Directive
-    target: PassTarget | None  # None when the argument has variables
-    upstream: Directive | None = None
-    backends: list[Backend] = field(default_factory=list)
-    # with variables: what nginx does with each value the argument can take (passvars.Outcome);
-    # None without variables, or when a value cannot be followed
-    outcomes: list | None = None
+    def __init__(self, directive: Directive, target: PassTarget | None, upstream: Directive | None = None,
+                 backends: list[Backend] | None = None, outcomes: list | None = None) -> None:
+        self.directive = directive
+        self.target = target  # None when the argument has variables
+        self.upstream = upstream
+        self.backends = [] if backends is None else backends
+        # with variables: what nginx does with each value the argument can take (passvars.Outcome);
+        # None without variables, or when a value cannot be followed
+        self.outcomes = outcomes
 
     @property
     def kind(self) -> str:
@@ -116,14 +118,14 @@ def config_block(block: Directive | None) -> Directive | None:
     return block
 
 
-@dataclass(eq=False)
 class NginxInstance:
     """One nginx entry file with its expanded tree."""
 
-    entry: str
-    main: Directive
-    upstreams: dict[str, Directive]
-    routes: list[Route]
+    def __init__(self, entry: str, main: Directive, upstreams: dict[str, Directive], routes: list[Route]) -> None:
+        self.entry = entry
+        self.main = main
+        self.upstreams = upstreams
+        self.routes = routes
 
     @property
     def user(self) -> Directive | None:
@@ -256,7 +258,7 @@ class Workspace:
         return len(self.include_sites.get(rel, ()))
 
     def options_for(self, rule: str) -> "Any":
-        """A rule's options, by its NAME or CODE: its OPTIONS dataclass as configured under
+        """A rule's options, by its NAME or CODE: its OPTIONS instance as configured under
         `[tool.gwlint.rules.<name>]`, defaults for what is not set."""
         try:
             return self.rule_options[rule]
@@ -358,6 +360,14 @@ class Workspace:
         from gwlint.model.backends import port_listeners
 
         return port_listeners(self, port, reached_as)
+
+    def listeners_beside(self, port: int, reached_as: Collection[str | None]) -> list[Declaration] | None:
+        """listeners_on, narrowed to the machine of a pool on TCP `port` that nginx reaches by the
+        names `reached_as`: this host, or its compose container; None when that cannot be told
+        (backends.pool_port_listeners)."""
+        from gwlint.model.backends import pool_port_listeners
+
+        return pool_port_listeners(self, port, reached_as)
 
     def proxy_targets(self) -> list[ProxyTarget]:
         """TCP targets of proxy_pass/grpc_pass/uwsgi_pass/scgi_pass on hosts the tree declares."""

@@ -43,6 +43,9 @@ class Case:
     # started after the other servers with its `listen` on every address as the real host binds it, refuses
     # to start with this line
     unsafe_fix_refused: str | None = None
+    # the broken tree's php-fpm starts after nginx and the stand-ins, its pools on every address bound on every
+    # address as the real host binds them (the copy otherwise puts them on the one address nginx aims at)
+    fpm_last_on_every_address: bool = False
 
     @property
     def id(self) -> str:
@@ -129,6 +132,16 @@ REALSERVER_CASES: dict[str, list[Case]] = {
         Case("fpm-duplicate-listen", None, None,
              r"unable to (?:bind listening socket|set listen address as it's already used)",
              manual_fix=(("etc/php/8.2/fpm/pool.d/app.conf", "listen = 9000", "listen = 9001"),)),
+    ],
+    "GW306": [
+        # pool `listen = 9000` beside nginx's status vhost on 127.0.0.1:9000: php-fpm, started second, cannot
+        # bind (the bare port first tries [::], then 0.0.0.0); moved to 9001, both start
+        Case("fpm-pool-port-taken", None, None,
+             r"Failed implicitly binding to ::, retrying with 0\.0\.0\.0(?s:.*)unable to bind listening socket for "
+             r"address '\d+': Address already in use \(98\)",
+             fpm_last_on_every_address=True,
+             manual_fix=((POOL, "listen = 9000", "listen = 127.0.0.1:9001"),
+                         (SITE, "fastcgi_pass 127.0.0.1:9000;", "fastcgi_pass 127.0.0.1:9001;"))),
     ],
     "GW301": [
         Case("debian-socket-mismatch", 502, 2,

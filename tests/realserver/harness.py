@@ -196,7 +196,9 @@ class Servers:
             run.hand_over(self.relocation.root)  # a php-fpm that is not root owns its copy
             argv = self._isolated(run.argv(fpm_bin, "-F"), systemd.FPM_UNIT)
             proc = self._spawn("php-fpm", argv, run.env())
-            self._wait("php-fpm", proc, run.listens, run.error_log, FPM_READY if argv[0] == "unshare" else None)
+            # started last, its port may already answer (the other listener): wait for its log line too
+            by_log = argv[0] == "unshare" or self.fpm_last
+            self._wait("php-fpm", proc, run.listens, run.error_log, FPM_READY if by_log else None)
         self.socket_helper()
 
     def stop(self) -> None:

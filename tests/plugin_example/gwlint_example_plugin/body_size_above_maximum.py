@@ -26,7 +26,6 @@ None
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from gwlint.rule import Finding, Severity, Workspace, nginx_bytes, option, report
 
@@ -35,7 +34,6 @@ NAME = "body-size-above-maximum"
 SEVERITY = Severity.WARNING
 
 
-@dataclass(frozen=True)
 class Options:
     maximum: int = option(100 * 1024**2, 'largest client_max_body_size allowed, in bytes or as a size ("100M")')
 
