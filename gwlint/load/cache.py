@@ -279,7 +279,7 @@ def _encode_nginx(parsed: ParsedFile) -> tuple:
 
 def _decode_nginx(payload: tuple, rel: str) -> ParsedFile:
     directives, comments, crowded = payload
-    return ParsedFile(rel, _decode_directives(directives, rel), [tuple(c) for c in comments], set(crowded))
+    return ParsedFile(rel, _decode_directives(directives, rel), [tuple(c) for c in comments], frozenset(crowded))
 
 
 def _encode_ini(ini: IniFile) -> tuple:

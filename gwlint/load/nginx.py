@@ -51,11 +51,11 @@ class ParsedFile:
     __slots__ = ("comments", "crowded_lines", "directives", "rel")
 
     def __init__(self, rel: str, directives: "list[Directive]", comments: list[tuple[int, str]],
-                 crowded_lines: set[int]):
+                 crowded_lines: frozenset[int]):
         self.rel = rel
         self.directives = directives  # taken into a config's expanded tree (their blocks then hold includes too)
         self.comments = comments
-        self.crowded_lines = crowded_lines
+        self.crowded_lines = crowded_lines  # (frozenset(): one shared empty set for most files)
 
 
 class Directive:
@@ -230,7 +230,7 @@ def parse_text(text: str, rel: str) -> ParsedFile:
         assert opener is not None  # only the bottom of the stack has no directive
         raise InputError(f'"{opener.name}" block is never closed (unexpected end of file, expecting "}}")',
                          rel, opener.line)
-    return ParsedFile(rel, top, comments, crowded)
+    return ParsedFile(rel, top, comments, frozenset(crowded))
 
 
 def _open_quote_line(text: str) -> int:
@@ -397,7 +397,7 @@ class NginxConfig:
             if body is not None and rel not in self.files:
                 first = next(body.entries(), None)
                 head = [Directive(first[0], [first[1]], rel, first[3], first[3], None, [first[2]])] if first else []
-                self.files[rel] = ParsedFile(rel, head, body.comments, set())
+                self.files[rel] = ParsedFile(rel, head, body.comments, frozenset())
                 self._map_rels.add(rel)
             self._map_by_path[key] = body
         return self._map_by_path[key]
