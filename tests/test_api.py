@@ -59,6 +59,15 @@ def test_fix_diff_is_the_cli_diff_and_write_applies_it(deploy, monkeypatch):
     assert api.lint(deploy).findings == []
 
 
+def test_nginx_texts_are_not_kept_once_parsed_yet_source_lines_and_fixes_read_them(deploy, monkeypatch):
+    result = api.lint(deploy)
+    kept = {result.workspace.root.rel(p) for p in result.workspace.root._texts}  # (~14 MB on 10,000 sites)
+    assert "etc/nginx/nginx.conf" not in kept
+    monkeypatch.chdir(deploy)
+    assert "    18 |         fastcgi_pass unix:/run/php/php8.1-fpm.sock;\n" in run("check", ".").stdout
+    assert "\n+        fastcgi_pass unix:/run/php/php8.2-fpm.sock;\n" in api.fix(deploy).diff
+
+
 def test_files_narrow_the_report(deploy):
     assert api.lint(deploy, files=["etc/php/8.2/fpm/pool.d/www.conf"]).findings != []  # related location
     assert api.lint(deploy, files=["etc/nginx/nginx.conf"]).findings == []

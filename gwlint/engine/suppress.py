@@ -47,11 +47,8 @@ def _comments(ws) -> Iterator[tuple[str, int, str, int]]:
         first = parsed.directives[0].line if parsed.directives else 1 << 30
         for line, text in parsed.comments:
             yield rel, line, text, first
-    ini_files = {rel for install in ws.installs for rel in (*install.files, *install.php_ini_files)}
-    for rel in sorted(ini_files):
+    for rel in sorted({rel for install in ws.installs for rel in install.marked_files}):  # (most files: none)
         text = ws.root.read_text(ws.root.path / rel)
-        if "gwlint:" not in text:  # (most files: no line to look at)
-            continue
         lines = text.splitlines()
         content = [n for n, text in enumerate(lines, 1) if text.strip() and not re.match(_INI_COMMENT, text)]
         first = content[0] if content else 1 << 30

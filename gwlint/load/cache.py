@@ -21,7 +21,7 @@ from pathlib import Path
 
 from gwlint import __version__
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
-from gwlint.load.nginx import Directive, ParsedFile, parse_text, unquoted
+from gwlint.load.nginx import Block, Directive, ParsedFile, parse_text, unquoted
 
 DIR_NAME = ".gwlint_cache"
 FORMAT = 2
@@ -264,10 +264,13 @@ def _encode_directives(nodes: list[Directive]) -> tuple:
 
 
 def _decode_directives(nodes: tuple, rel: str) -> list[Directive]:
-    return [Directive(name, list(args), rel, line, end_line, None,
-                      list(quoted) if True in quoted else unquoted(len(quoted)),
-                      None if children is None else _decode_directives(children, rel))
+    return [Directive(name, list(args), rel, line, end_line, None, _flags(quoted)) if children is None else
+            Block(name, list(args), rel, line, end_line, None, _flags(quoted), None, _decode_directives(children, rel))
             for name, args, quoted, line, end_line, children in nodes]
+
+
+def _flags(quoted: tuple) -> list[bool]:
+    return list(quoted) if True in quoted else unquoted(len(quoted))
 
 
 def _encode_nginx(parsed: ParsedFile) -> tuple:

@@ -73,7 +73,7 @@ class Pool:
 class FpmInstall:
     """One php-fpm: its main config (None for loose pool files), pools and php.ini chain."""
 
-    __slots__ = ("conf", "files", "global_settings", "php_ini", "php_ini_files", "pools", "templates")
+    __slots__ = ("conf", "files", "global_settings", "marked_files", "php_ini", "php_ini_files", "pools", "templates")
 
     def __init__(self, conf: str | None):
         self.conf = conf
@@ -83,6 +83,7 @@ class FpmInstall:
         self.php_ini_files: list[str] = []
         self.php_ini: dict[str, Setting] = {}
         self.templates: list[TemplateFile] = []  # files not read: unrendered templates
+        self.marked_files: set[str] = set()  # files holding `gwlint:` (suppressions read only these again)
 
     @property
     def php_version(self) -> str | None:
@@ -123,9 +124,9 @@ def load_install(root: Root, conf: Path | None, pool_files: Sequence[Path] = ())
     install = FpmInstall(root.rel(conf) if conf else None)
     entries: list[tuple[IniFile, str | None]] = []  # file and the section it continues
     if conf is not None:
-        _read_with_includes(root, conf, _prefix_for(conf), None, entries, set(), install.templates)
+        _read_with_includes(root, conf, _prefix_for(conf), None, entries, set(), install)
     for path in pool_files:
-        _read_with_includes(root, path, path.parent, None, entries, set(), install.templates)
+        _read_with_includes(root, path, path.parent, None, entries, set(), install)
     pools: dict[str, Pool] = {}
     for ini, inherited_section in entries:
         install.files.append(ini.path)
@@ -158,13 +159,13 @@ def _header_for(ini: IniFile, name: str) -> Section | None:
 
 
 def _read_with_includes(root: Root, path: Path, prefix: Path, section: str | None,
-                        out: list, seen: set, templates: list[TemplateFile]) -> None:
+                        out: list, seen: set, install: FpmInstall) -> None:
     """Parse `path`, then the files its `include=` lines name, in php-fpm's order."""
     path = root.canonical(path)
     if path in seen:
         return
     seen.add(path)
-    ini = _parse(root, path, templates)
+    ini = _parse(root, path, install)
     if ini is None:
         return
     out.append((ini, section))
@@ -174,7 +175,7 @@ def _read_with_includes(root: Root, path: Path, prefix: Path, section: str | Non
             pattern = root.map_config_path(setting.value, prefix)
             for included in root.glob(pattern):
                 if root.is_file(included):
-                    _read_with_includes(root, included, prefix, here, out, seen, templates)
+                    _read_with_includes(root, included, prefix, here, out, seen, install)
 
 
 def php_ini_chain(root: Root, conf_dir: Path) -> list[Path]:
@@ -194,7 +195,7 @@ def load_php_ini(root: Root, install: FpmInstall, chain: list[Path]) -> None:
     """Effective php.ini values for an install: later files and later lines win."""
     for path in chain:
         path = root.canonical(path)  # a conf.d link reports (and is edited) at its target
-        ini = _parse(root, path, install.templates)
+        ini = _parse(root, path, install)
         if ini is None:
             continue
         install.php_ini_files.append(ini.path)
@@ -202,11 +203,15 @@ def load_php_ini(root: Root, install: FpmInstall, chain: list[Path]) -> None:
             install.php_ini[setting.key] = setting
 
 
-def _parse(root: Root, path: Path, templates: list[TemplateFile]) -> IniFile | None:
-    """The parsed file, or None for an unrendered template (added to `templates`)."""
-    text, rel = root.read_text(path), root.rel(path)
+def _parse(root: Root, path: Path, install: FpmInstall) -> IniFile | None:
+    """The parsed file, or None for an unrendered template (added to the install's templates).
+    Its text is not kept (~7 MB on 10,000 pools): fixes read it again, suppressions when marked."""
+    text, rel = root.read_text(path, keep=False), root.rel(path)
     try:
-        return root.cache.ini(text, rel) if root.cache else parse_ini(text, rel)
+        ini = root.cache.ini(text, rel) if root.cache else parse_ini(text, rel)
     except TemplateFile as exc:
-        templates.append(exc)
+        install.templates.append(exc)
         return None
+    if "gwlint:" in text:
+        install.marked_files.add(rel)
+    return ini

@@ -37,6 +37,7 @@ class Root:
         self._dirs: dict[str, bool] = {}  # is_dir() and lexists() answers of this run
         self._lexists: dict[str, bool] = {}
         self._real_str = str(self.real)
+        self._real_dir = self._real_str.rstrip(os.sep) + os.sep
         self._abs = os.path.abspath(path)
         self.read_files: dict[str, None] = {}  # root-relative paths read, in order (--verbose lists them)
 
@@ -50,7 +51,7 @@ class Root:
                 real = os.path.join(self.realpath(head), tail)
             else:
                 real = os.path.realpath(key)
-            self._real[key] = real
+            self._real[key] = real = key if real == key else real  # (the same string: one kept, not two)
         return real
 
     def map_config_path(self, value: str, base: Path) -> Path:
@@ -86,9 +87,10 @@ class Root:
         return self._resolved[key]
 
     def _resolve(self, path: Path) -> Path | None:
-        real = Path(self.realpath(path))
-        if real.is_relative_to(self.real):  # (also right for ROOT = /)
-            return real
+        real = self.realpath(path)
+        if real == self._real_str or real.startswith(self._real_dir):  # (also right for ROOT = /)
+            # the caller's own Path when no symlink is on the way (one Path kept, not two)
+            return path if isinstance(path, Path) and real == os.fspath(path) else Path(real)
         absolute = Path(os.path.abspath(path))
         for base in (Path(os.path.abspath(self.path)), self.real):
             if absolute.is_relative_to(base):
@@ -240,8 +242,9 @@ class Root:
         except InputError:
             return None
 
-    def read_text(self, path: Path) -> str:
-        """The text of a config file, or an InputError saying why it cannot be linted."""
+    def read_text(self, path: Path, keep: bool = True) -> str:
+        """The text of a config file, or an InputError saying why it cannot be linted. `keep=False`
+        for a text read to be parsed once: not kept for the run (read again if asked for)."""
         cached = self._texts.get(path)
         if cached is not None:
             return cached
@@ -262,7 +265,7 @@ class Root:
                 raise InputError(f"file too large ({info.st_size} bytes, limit {MAX_FILE_BYTES})", rel)
             kept = self.cache.text(str(resolved), info) if self.cache is not None else None
             if kept is not None:
-                return self._keep(path, rel, *kept)
+                return self._keep(path, rel, kept[0], kept[1], keep)
             with open(resolved, "rb") as fh:
                 data = fh.read()
         except IsADirectoryError:
@@ -272,12 +275,13 @@ class Root:
         text, bom = decode_config(data, rel), data.startswith(b"\xef\xbb\xbf")
         if self.cache is not None:
             self.cache.keep_text(str(resolved), info, text, bom)
-        return self._keep(path, rel, text, bom)
+        return self._keep(path, rel, text, bom, keep)
 
-    def _keep(self, path: Path, rel: str, text: str, bom: bool) -> str:
+    def _keep(self, path: Path, rel: str, text: str, bom: bool, keep: bool) -> str:
         if bom:
             self.boms.add(rel)
-        self._texts[path] = text
+        if keep:
+            self._texts[path] = text
         self.read_files[rel] = None
         return text
 

@@ -106,5 +106,5 @@ def parse_ini(text: str, rel: str) -> IniFile:
         key, eq, value = line.partition("=")
         if not eq or not key.strip():
             raise InputError(f"expected 'key = value', got {line!r}", rel, number)
-        settings.append(Setting(section, intern(key.strip()), unquote(value), rel, number))  # (keys repeat)
+        settings.append(Setting(section, intern(key.strip()), intern(unquote(value)), rel, number))  # (they repeat)
     return IniFile(rel, sections, settings)

@@ -61,16 +61,16 @@ class ParsedFile:
 class Directive:
     """A directive: where it is written, and (once includes are expanded) where it sits in nginx's tree.
 
-    The parser makes one per directive of a file (parent and via None, block its children); the
-    first expansion of the file takes those very objects into the expanded tree (see NginxConfig),
-    later ones copy them.
+    The parser makes one per directive of a file (parent and via None; a Block for one with `{}`);
+    the first expansion of the file takes those very objects into the expanded tree (see
+    NginxConfig), later ones copy them.
     """
 
-    __slots__ = ("args", "block", "by_name", "end_line", "line", "name", "parent", "path", "quoted", "via")
+    __slots__ = ("args", "end_line", "line", "name", "parent", "path", "quoted", "via")
+    block: "list[Directive] | None" = None  # a Block's children (no slot here: most directives have none)
 
     def __init__(self, name: str, args: list[str], path: str, line: int, end_line: int, parent: "Directive | None",
-                 quoted: list[bool] | None = None, block: "list[Directive] | None" = None,
-                 via: "Directive | None" = None):
+                 quoted: list[bool] | None = None, via: "Directive | None" = None):
         self.name = name
         self.args = args
         self.path = path
@@ -78,10 +78,7 @@ class Directive:
         self.end_line = end_line
         self.parent = parent
         self.quoted = quoted if quoted is not None else unquoted(len(args))  # shared when none is (unquoted())
-        self.block = block
         self.via = via  # the include directive that loaded it
-        # (block length, children by name) of a big block (http{} holds every server): built on first use
-        self.by_name: tuple[int, dict[str, list[Directive]]] | None = None
 
     @property
     def where(self) -> str:
@@ -94,16 +91,7 @@ class Directive:
 
     def children(self, name: str) -> list["Directive"]:
         """Direct children named `name` (includes already expanded)."""
-        block = self.block
-        if block is None or len(block) < _INDEXED:
-            return [d for d in block or () if d.name == name]
-        index = self.by_name
-        if index is None or index[0] != len(block):  # (a block still growing while it is expanded)
-            names: dict[str, list[Directive]] = {}
-            for d in block:
-                names.setdefault(d.name, []).append(d)
-            index = self.by_name = (len(block), names)
-        return list(index[1].get(name, ()))
+        return []
 
     def child(self, name: str) -> "Directive | None":
         """The last direct child named `name`: the one nginx uses."""
@@ -147,6 +135,32 @@ class Directive:
                 stack.extend(reversed(node.block))
 
 
+class Block(Directive):
+    """A directive with a `{}` block."""
+
+    __slots__ = ("block", "by_name")
+
+    def __init__(self, name: str, args: list[str], path: str, line: int, end_line: int, parent: Directive | None,
+                 quoted: list[bool] | None = None, via: Directive | None = None, block: list[Directive] | None = None):
+        super().__init__(name, args, path, line, end_line, parent, quoted, via)
+        self.block: list[Directive] = [] if block is None else block
+        # (block length, children by name) of a big block (http{} holds every server): built on first use
+        self.by_name: tuple[int, dict[str, list[Directive]]] | None = None
+
+    def children(self, name: str) -> list[Directive]:
+        """Direct children named `name` (includes already expanded)."""
+        block = self.block
+        if len(block) < _INDEXED:
+            return [d for d in block if d.name == name]
+        index = self.by_name
+        if index is None or index[0] != len(block):  # (a block still growing while it is expanded)
+            names: dict[str, list[Directive]] = {}
+            for d in block:
+                names.setdefault(d.name, []).append(d)
+            index = self.by_name = (len(block), names)
+        return list(index[1].get(name, ()))
+
+
 def parse_text(text: str, rel: str) -> ParsedFile:
     """Parse one file's text; raises InputError with path:line on a syntax error."""
     found = find_template(text, rel, "nginx")
@@ -158,7 +172,10 @@ def parse_text(text: str, rel: str) -> ParsedFile:
     comments: list[tuple[int, str]] = []
     seen_lines: set[int] = set()
     crowded: set[int] = set()
-    pending: Directive | None = None
+    name: str | None = None  # the directive being read: its name, first line, arguments and their quoting
+    start = 0
+    args: list[str] = []
+    flags: list[bool] | None = None  # None while no argument is quoted
 
     # crossplane's lexer (and ours, token for token) silently drops a last token with no whitespace
     # after it and everything after an unterminated quote: a sentinel ";" on a line of its own
@@ -172,41 +189,42 @@ def parse_text(text: str, rel: str) -> ParsedFile:
         if quoted or token not in _PUNCTUATION:
             if not quoted and token[0] == "#":  # unquoted tokens are never empty
                 comments.append((line, token[1:]))
-            elif pending is not None:
-                pending.args.append(intern(token))  # a tree repeats its words: share one copy
-                if quoted or pending.quoted:  # (a list of its own from the first quoted argument)
-                    if not pending.quoted:
-                        pending.quoted = [False] * (len(pending.args) - 1)
-                    pending.quoted.append(quoted)
+            elif name is not None:
+                args.append(intern(token))  # a tree repeats its words: share one copy
+                if quoted or flags:  # (a list of flags from the first quoted argument)
+                    if flags is None:
+                        flags = [False] * (len(args) - 1)
+                    flags.append(quoted)
             else:
-                pending = Directive(intern(token), [], rel, line, line, None, unquoted(0))
+                name, start, args, flags = intern(token), line, [], None
                 (crowded if line in seen_lines else seen_lines).add(line)
             continue
         if token == "}":
-            if pending is not None:
-                raise InputError(f'directive "{pending.name}" is not terminated by ";"', rel, pending.line)
+            if name is not None:
+                raise InputError(f'directive "{name}" is not terminated by ";"', rel, start)
             if len(stack) == 1:
                 raise InputError('unexpected "}"', rel, line)
             stack.pop()
             siblings = stack[-1][1]
             continue
-        if pending is None:
+        if name is None:
             raise InputError(f'unexpected "{token}"', rel, line)
-        pending.end_line = line
-        if not pending.quoted:
-            pending.quoted = unquoted(len(pending.args))
-        if line != pending.line:
+        if line != start:
             (crowded if line in seen_lines else seen_lines).add(line)
-        siblings.append(pending)
+        # (args[:]: without the room appending left, ~8 MB on 10,000 sites)
         if token == "{":
-            siblings = pending.block = []
-            stack.append((pending, siblings))
-        pending = None
+            block = Block(name, args[:], rel, start, line, None, flags or unquoted(len(args)))
+            siblings.append(block)
+            siblings = block.block
+            stack.append((block, siblings))
+        else:
+            siblings.append(Directive(name, args[:], rel, start, line, None, flags or unquoted(len(args))))
+        name = None
     if not reached_end:
         raise InputError("unterminated quoted string (unexpected end of file)", rel, _open_quote_line(text))
-    if pending is not None:  # (a backslash-newline at the very end counts one line too many)
-        raise InputError(f'unexpected end of file, expecting ";" or "}}" after "{pending.name}"', rel,
-                         min(pending.line, text.count("\n") + 1))
+    if name is not None:  # (a backslash-newline at the very end counts one line too many)
+        raise InputError(f'unexpected end of file, expecting ";" or "}}" after "{name}"', rel,
+                         min(start, text.count("\n") + 1))
     if len(stack) > 1:
         opener = stack[-1][0]
         assert opener is not None  # only the bottom of the stack has no directive
@@ -278,7 +296,7 @@ class NginxConfig:
         if parsed is None:
             cache = self.root.cache
             try:
-                text = self.root.read_text(path)
+                text = self.root.read_text(path, keep=False)  # (fixes and output read it again: ~14 MB on 10k sites)
                 parsed = cache.nginx(text, rel) if cache else parse_text(text, rel)
             except TemplateFile as exc:
                 self.templates.append(exc)
@@ -293,7 +311,7 @@ class NginxConfig:
 
     def load(self, entry: Path) -> Directive:
         """The expanded tree of one entry file, under a synthetic "main" block."""
-        main = Directive("main", [], self.root.rel(entry), 0, 0, None, block=[])
+        main = Block("main", [], self.root.rel(entry), 0, 0, None)
         parsed = self.parse_file(entry)
         work = [(parsed.directives if parsed else [], main, None, (str(self.root.canonical(entry)),),
                  self._take(parsed))]
@@ -309,7 +327,7 @@ class NginxConfig:
         self._own.discard(parsed.rel)
         return True
 
-    def _block(self, raw: Directive, node: Directive, via, chain, take: bool) -> tuple:
+    def _block(self, raw: Directive, node: Block, via, chain, take: bool) -> tuple:
         """The work of expanding `node`'s block from `raw`'s children as parsed. A taken block
         without include stays the parsed list; one with includes is rebuilt, the parsed list kept
         for copies."""
@@ -338,10 +356,11 @@ class NginxConfig:
                 node = raw
                 node.parent, node.via = enclosing, via
             else:
-                node = Directive(raw.name, raw.args, raw.path, raw.line, raw.end_line, enclosing, raw.quoted, None, via)
+                node = (Directive if raw.block is None else Block)(raw.name, raw.args, raw.path, raw.line, raw.end_line,
+                                                                   enclosing, raw.quoted, via)
             if not in_place:
                 block.append(node)
-            if raw.block is not None:
+            if isinstance(node, Block):
                 work.append(self._block(raw, node, via, chain, take))
             elif raw.name == "include" and len(raw.args) == 1:
                 # a stack of iterators: push the last file first so the first one is spliced first

@@ -213,7 +213,7 @@ class Workspace:
             for child in block.block or ():
                 out.append(child)
                 for body in self.map_bodies.get(id(child), ()):
-                    out += [Directive(key, [value], body.rel, line, line, block, [quoted], None, child)
+                    out += [Directive(key, [value], body.rel, line, line, block, [quoted], child)
                             for key, value, quoted, line in body.entries()]
             self._map_entries[id(block)] = out
         return self._map_entries[id(block)]
@@ -514,8 +514,10 @@ def _load_nginx(ws: Workspace, entries: list[Path]) -> None:
         included.update(rel for rel in config.files if rel != instance.entry)
         ws.nginx_files.update(config.files)
         ws.map_bodies.update(config.map_bodies)
-        for rel, sites in config.include_sites.items():
-            ws.include_sites[rel] |= sites
+        for rel, sites in config.include_sites.items():  # (the config's sets: one per file on 10k sites)
+            kept = ws.include_sites.setdefault(rel, sites)
+            if kept is not sites:
+                kept |= sites
         instances.append(instance)
         ws.problems.extend(_load_problems(config))
     # an nginx.conf that another entry includes is not an entry of its own
