@@ -21,18 +21,20 @@ class TemplateFile(InputError):
 # file names of templates: `default.conf.template` (the nginx image, envsubst), `www.conf.j2`...
 TEMPLATE_SUFFIXES = (".template", ".tmpl", ".tpl", ".j2", ".jinja", ".jinja2", ".erb", ".mustache")
 _JINJA = (("{{", "}}"), ("{%", "%}"))
-# placeholders outside comments: (kinds where it marks a template, what it is, pattern); each
-# pattern starts with its literal (the lookbehind after it) so that re scans for that literal fast
+# placeholders outside comments: (kinds where it marks a template, what it is, the literal it starts
+# with, pattern). A pattern is compiled (and cached by re) only for a file holding its literal:
+# most files hold none of them. Each pattern starts with its literal (the lookbehind after it) so
+# that re scans for that literal fast.
 _PLACEHOLDERS = (
-    (("nginx",), "envplate/shell `${VAR:-default}`", re.compile(r"\$\{[A-Za-z_]\w*:?[-=?+][^}]*\}")),
-    (("nginx", "ini"), "`<VAR>` placeholder", re.compile(r"<(?<![?P\w<]<)(?!(?:HTML|HEAD|BODY|TITLE|PRE|DIV|SPAN|"
-                                                     r"CENTER|SCRIPT|STYLE|META|[ABIPU]|BR|HR|H[1-6])>)[A-Z][A-Z0-9_]*>")),
-    (("nginx", "ini"), "`%var%` placeholder", re.compile(r"%(?<![%\w]%)[A-Za-z_]\w{2,}%(?![%\w{])")),
-    (("nginx", "ini"), "`__VAR__` placeholder", re.compile(r"__(?<!\w__)[A-Z][A-Z0-9_]*[A-Z0-9]__(?!\w)")),
-    (("nginx", "ini"), "`@var@` placeholder", re.compile(r"@(?<![\w@.]@)[A-Za-z_]\w*@(?![\w@.])")),
+    (("nginx",), "envplate/shell `${VAR:-default}`", "${", r"\$\{[A-Za-z_]\w*:?[-=?+][^}]*\}"),
+    (("nginx", "ini"), "`<VAR>` placeholder", "<", r"<(?<![?P\w<]<)(?!(?:HTML|HEAD|BODY|TITLE|PRE|DIV|SPAN|"
+                                                   r"CENTER|SCRIPT|STYLE|META|[ABIPU]|BR|HR|H[1-6])>)[A-Z][A-Z0-9_]*>"),
+    (("nginx", "ini"), "`%var%` placeholder", "%", r"%(?<![%\w]%)[A-Za-z_]\w{2,}%(?![%\w{])"),
+    (("nginx", "ini"), "`__VAR__` placeholder", "__", r"__(?<!\w__)[A-Z][A-Z0-9_]*[A-Z0-9]__(?!\w)"),
+    (("nginx", "ini"), "`@var@` placeholder", "@", r"@(?<![\w@.]@)[A-Za-z_]\w*@(?![\w@.])"),
 )
-_ENV = re.compile(r"\$\{[^}]*\}")
-_ENVSUBST = re.compile(r"\$\{?[A-Z_][A-Z0-9_]*\b")  # envsubst's variables are the environment's: upper case
+_ENV = r"\$\{[^}]*\}"
+_ENVSUBST = r"\$\{?[A-Z_][A-Z0-9_]*\b"  # envsubst's variables are the environment's: upper case
 
 
 def template_suffix(rel: str) -> str | None:
@@ -51,9 +53,10 @@ def find_template(text: str, rel: str, kind: str) -> tuple[int, str] | None:
                 if start != -1 and line.find(closer, start + 2) != -1:  # linear: no regex on long lines
                     return number, f"Jinja `{opener} {closer}`"
     found = []
-    for kinds, what, pattern in _PLACEHOLDERS:  # one C-speed scan per pattern: most files match none
-        if kind not in kinds:
+    for kinds, what, literal, source in _PLACEHOLDERS:  # one C-speed scan per pattern: most files match none
+        if kind not in kinds or literal not in text:
             continue
+        pattern = re.compile(source)
         pos = 0
         while (m := pattern.search(text, pos)) is not None:
             start = text.rfind("\n", 0, m.start()) + 1
@@ -67,7 +70,7 @@ def find_template(text: str, rel: str, kind: str) -> tuple[int, str] | None:
         return min(found)
     if suffix is not None:
         for number, line in enumerate(text.split("\n"), 1):
-            if _ENVSUBST.search(_code(line, kind)):
+            if re.search(_ENVSUBST, _code(line, kind)):
                 return number, f"a `*{suffix}` file, envsubst `$VAR`"
         return 1, f"a `*{suffix}` file"
     return None
@@ -96,4 +99,4 @@ def _code(line: str, kind: str) -> str:
 def is_env_value(value: str) -> bool:
     """True when an INI value takes part of its text from the environment (`${VAR}`): PHP and
     php-fpm substitute it at start, so its value is unknown here, not wrong."""
-    return "${" in value and _ENV.search(value) is not None
+    return "${" in value and re.search(_ENV, value) is not None

@@ -8,7 +8,6 @@ guessed.
 """
 
 import re
-import weakref
 from functools import lru_cache
 from pathlib import Path
 
@@ -124,21 +123,17 @@ def port_listeners(ws, port: int, reached_as: str | None = None) -> list[Declara
     return [d for d in _listeners_by_port(ws)[port] if (d.path, d.line) not in skip]
 
 
-_BY_PORT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 def _listeners_by_port(ws) -> dict[int, list[Declaration]]:
     """port_listeners' listeners (reached_as aside) of a port, each port's built once per workspace:
     a rule asks about each TCP pool, and a tree may hold thousands of `listen` lines."""
-    index = _BY_PORT.get(ws)
-    if index is None:
-        index = _BY_PORT[ws] = _PortIndex(ws)
-    return index
+    if ws.listeners_by_port is None:
+        ws.listeners_by_port = _PortIndex(ws)
+    return ws.listeners_by_port
 
 
 class _PortIndex(dict):
     """port -> its listeners, filled on first lookup from the server `listen` lines and the
-    declarations grouped by port (no reference to the workspace: it keys the cache weakly)."""
+    declarations grouped by port."""
 
     def __init__(self, ws) -> None:
         super().__init__()

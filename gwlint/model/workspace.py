@@ -159,6 +159,7 @@ class Workspace:
         self._masters: dict[int, runtime.Master] = {}
         self.var_assignments: dict[tuple[int, str], list[Directive]] | None = None  # passvars' index
         self.hops_found: list | None = None  # hops.hops(), computed once
+        self.listeners_by_port: dict | None = None  # backends' index of listeners by port, built on first use
         self.socket_aliases: dict = {}  # run_path(link) -> runtime.SocketAlias (Debian's php-fpm.sock)
 
     # queries -----------------------------------------------------------------------------
