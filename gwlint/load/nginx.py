@@ -14,8 +14,11 @@ from sys import intern
 from gwlint.errors import InputError, short_name
 from gwlint.load.fsroot import Root
 from gwlint.load.lexer import lex
-from gwlint.load.mapbody import MapBody, read_map_body
 from gwlint.load.template import TemplateFile, find_template
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
+if TYPE_CHECKING:
+    from gwlint.load.mapbody import MapBody
 
 # files every nginx package installs in its prefix (Debian adds proxy_params and two snippets)
 STOCK_INCLUDES = frozenset({
@@ -380,7 +383,7 @@ class NginxConfig:
                         iterators.append((iter(included.directives), node, chain + (canonical,),
                                           self._take(included)))
 
-    def _map_body(self, path: Path) -> MapBody | None:
+    def _map_body(self, path: Path) -> "MapBody | None":
         """A file included in a `map {}` block as a MapBody, when it is a plain table (else None:
         parse it as any file). Its ParsedFile holds its comments and its first entry only (where
         suppressions see its content start); the entries are read from the text when asked."""
@@ -390,6 +393,8 @@ class NginxConfig:
             rel = self.root.rel(path)
             body = None
             if rel not in self.files or rel in self._map_rels:
+                from gwlint.load.mapbody import read_map_body  # (trees with map tables only)
+
                 try:
                     body = read_map_body(self.root.read_text(path), rel)
                 except InputError:  # unreadable: parse_file says why, at the include

@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from gwlint.errors import InputError
-from gwlint.load.compose import mapping, mapping_items, scalars, sequence, service_mapping
 from gwlint.load.discover import PM2_NAMES
 from gwlint.model.endpoint import Endpoint, is_loopback_host
 from gwlint.records import Record
@@ -217,6 +216,8 @@ def _php_service_ports(ws, host: str) -> set[tuple[str, int]]:
     if found is None:
         return set()
     project, service = found
+    from gwlint.load.compose import mapping, mapping_items, sequence, service_mapping
+
     node = next((v for k, v in mapping_items(mapping(project.doc).get("services")) if k.value == service.name), None)
     spec = service_mapping(node) if node is not None else {}
     rel = ws.root.rel(project.file)
@@ -322,6 +323,8 @@ def _compose(ws) -> list[Declaration]:
 
 
 def _compose_file(ws, path: Path, doc) -> list[Declaration]:
+    from gwlint.load.compose import mapping, mapping_items, scalars, sequence, service_mapping  # (compose trees only)
+
     services = mapping(doc).get("services")
     rel = ws.root.rel(path)
     out = []
@@ -345,6 +348,8 @@ def _compose_port(item, service: str, rel: str, label: str) -> list[Declaration]
     """`"8080:3000"`, `"127.0.0.1:8080:3000"`, `"3000"`, or the long form {target, published, host_ip}."""
     import yaml
 
+    from gwlint.load.compose import mapping
+
     line = item.start_mark.line + 1
     parts: list[str | None]
     if isinstance(item, yaml.MappingNode):
@@ -366,6 +371,8 @@ def _compose_port(item, service: str, rel: str, label: str) -> list[Declaration]
 
 def _compose_env(node, rel: str) -> list[tuple[str, str, str, int]]:
     import yaml
+
+    from gwlint.load.compose import mapping_items, sequence
 
     pairs = []
     if isinstance(node, yaml.MappingNode):

@@ -10,13 +10,11 @@ from pathlib import Path
 from gwlint.engine.finding import Finding
 from gwlint.errors import InputError, short_name
 from gwlint.load.accounts import Accounts, Identity, load_accounts
-from gwlint.load.compose import Project, load_compose
 from gwlint.load.discover import COMPOSE_NAMES, Discovery, default_path_map, discover
 from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_ini_chain
 from gwlint.load.fsroot import Root
 from gwlint.load.hosts import load_container_user, load_hosts
 from gwlint.load.ini import Setting
-from gwlint.load.mapbody import MapBody
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive, NginxConfig
 from gwlint.load.snippet import is_wrapper
 from gwlint.load.systemd import Units, load_units
@@ -29,6 +27,9 @@ from gwlint.records import Record
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~3 ms of start-up)
 if TYPE_CHECKING:
     from typing import Any
+
+    from gwlint.load.compose import Project
+    from gwlint.load.mapbody import MapBody
 
 DEFAULT_NGINX_USER = "nobody"
 
@@ -489,7 +490,11 @@ def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, 
     ws = Workspace(root, options)
     ws.backend_files = found.backend_files
     ws.system_layout = found.system
-    ws.compose = load_compose(root, [p for p in found.backend_files if p.name in COMPOSE_NAMES])
+    compose_files = [p for p in found.backend_files if p.name in COMPOSE_NAMES]
+    if compose_files:  # (the compose reader is imported only for trees that have compose files)
+        from gwlint.load.compose import load_compose
+
+        ws.compose = load_compose(root, compose_files)
     _load_nginx(ws, found.nginx_entries)
     _load_fpm(ws, found, list(php_ini))
     _load_templates(ws, found.templates)
