@@ -10,9 +10,10 @@ from sys import intern
 
 from gwlint.errors import InputError
 from gwlint.load.template import TemplateFile, find_template
+from gwlint.records import Record
 
 
-class Setting:
+class Setting(Record):
     """One `key = value` line: its section (None before the first header), file and line."""
 
     __slots__ = ("key", "line", "path", "section", "value")
@@ -28,17 +29,8 @@ class Setting:
     def where(self) -> str:
         return f"{self.path}:{self.line}"
 
-    def _fields(self) -> tuple:
-        return self.section, self.key, self.value, self.path, self.line
 
-    def __eq__(self, other: object) -> bool:  # a value, as effective values (model.effective) hold it
-        return isinstance(other, Setting) and self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-
-class Section:
+class Section(Record):
     """A `[name]` header; a file may open the same section several times."""
 
     __slots__ = ("line", "name", "path")
