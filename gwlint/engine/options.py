@@ -71,11 +71,12 @@ def problems(cls: Any) -> list[str]:
 def instance(cls: type, values: dict[str, Any]) -> Any:
     """An OPTIONS instance: every field set from `values` (snake_case names), else its default.
     Set as dataclasses set frozen fields, so a plain class and a frozen dataclass both work."""
-    unknown = set(values) - set(declared(cls))
+    fields = declared(cls)
+    unknown = set(values) - set(fields)
     if unknown:
         raise TypeError(f"unknown option {sorted(unknown)[0]!r}")
     made: Any = object.__new__(cls)
-    for name, opt in declared(cls).items():
+    for name, opt in fields.items():
         object.__setattr__(made, name, values.get(name, opt.default if opt else None))
     return made
 

@@ -91,12 +91,7 @@ def _nginx_listens(ws) -> list[Declaration]:
 
 def _nginx_binds(ws) -> list[tuple["Directive", Declaration]]:
     """Every server `listen` on an address and port, with the declaration it makes."""
-    out = []
-    for listen in _server_listens(ws):
-        parsed = _split_listen(listen.args[0])
-        if parsed:
-            out.append((listen, _nginx_declaration(listen, *parsed)))
-    return out
+    return [(listen, _nginx_declaration(listen, host, port)) for listen, host, port in server_binds(ws)]
 
 
 def _nginx_declaration(listen: "Directive", host: str | None, port: int) -> Declaration:
@@ -137,17 +132,15 @@ class _PortIndex(dict):
     def __init__(self, ws) -> None:
         super().__init__()
         self.listens: dict[int, list] = {}
-        for listen in _server_listens(ws):
-            parsed = _split_listen(listen.args[0])
-            if parsed:
-                self.listens.setdefault(parsed[1], []).append((listen, parsed))
+        for listen, host, port in server_binds(ws):
+            self.listens.setdefault(port, []).append((listen, host))
         self.declarations: dict[int, list[Declaration]] = {}
         for decl in ws.declarations:
             self.declarations.setdefault(decl.port, []).append(decl)
 
     def __missing__(self, port: int) -> list[Declaration]:
         udp, nginx = set(), []
-        for listen, (host, _) in self.listens.get(port, ()):
+        for listen, host in self.listens.get(port, ()):
             decl = _nginx_declaration(listen, host, port)
             if {"udp", "quic"} & set(listen.args[1:]):
                 udp.add((decl.path, decl.line))
@@ -224,18 +217,20 @@ def _php_service_ports(ws, host: str) -> set[tuple[str, int]]:
     return {(rel, item.start_mark.line + 1) for key in ("ports", "expose") for item in sequence(spec.get(key))}
 
 
-def _server_listens(ws):
-    return [d for d in ws.directives("listen") if d.args and d.parent is not None and d.parent.name == "server"]
+def server_binds(ws) -> list[tuple["Directive", str | None, int]]:
+    """(listen, host or None for every address, port) of each TCP `listen` of a `server {}`."""
+    out = []
+    for listen in ws.directives("listen"):
+        if listen.args and listen.parent is not None and listen.parent.name == "server":
+            parsed = _split_listen(listen.args[0])
+            if parsed is not None:
+                out.append((listen, *parsed))
+    return out
 
 
 def host_addresses(ws) -> set[str]:
     """Addresses nginx listens on explicitly: they belong to this machine."""
-    out = set()
-    for listen in _server_listens(ws):
-        parsed = _split_listen(listen.args[0])
-        if parsed and parsed[0]:
-            out.add(parsed[0])
-    return out
+    return {host for _, host, _ in server_binds(ws) if host}
 
 
 def _read(ws, path: Path) -> str | None:

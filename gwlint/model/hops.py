@@ -10,7 +10,7 @@ rewritten by a URI part of `proxy_pass`), following one `try_files` fallback URI
 import re
 
 from gwlint.load.nginx import Directive
-from gwlint.model.backends import _split_listen, host_addresses
+from gwlint.model.backends import host_addresses, server_binds
 from gwlint.model.endpoint import is_loopback_host
 from gwlint.model.locations import location_matches, select_location
 
@@ -34,16 +34,6 @@ class Hop:
         self.uri = uri  # the URI the back server sees (a sample PHP request)
         self.location = location  # the back location nginx selects for it
         self.routes = [] if routes is None else routes  # the back routes serving that location
-
-
-def _listens(ws) -> list[tuple[str | None, int, Directive]]:
-    out = []
-    for listen in ws.directives("listen"):
-        if listen.args and listen.parent is not None and listen.parent.name == "server":
-            parsed = _split_listen(listen.args[0])
-            if parsed is not None:
-                out.append((parsed[0], parsed[1], listen))
-    return out
 
 
 def _host_header(route) -> str | None:
@@ -103,7 +93,7 @@ def hops(ws) -> list[Hop]:
 
 def _hops(ws) -> list[Hop]:
     by_port: dict[int, list[tuple[str | None, Directive]]] = {}
-    for host, port, lst in _listens(ws):  # indexed by port: one lookup per backend, not a scan
+    for lst, host, port in server_binds(ws):  # indexed by port: one lookup per backend, not a scan
         by_port.setdefault(port, []).append((host, lst))
     if not by_port:
         return []
