@@ -162,7 +162,7 @@ def _only_fit(listening, target: Endpoint, used, mine):
     """The one pool that fits a renamed or moved pool, else None: of the target's kind, used by no
     site, of the PHP version the target's path names (php8.2-fpm.sock) when it names one, and
     running as the user of the pools this site already reaches when it reaches any."""
-    m = _TARGET_VERSION.search(target.path or "") if target.kind == "unix" else None
+    m = re.search(_TARGET_VERSION, target.path or "") if target.kind == "unix" else None
     version = (int(m.group(1)), int(m.group(2))) if m else None
     users = {p.value("user") for p in mine}
     fits = [pool for e, pool in listening.items() if e.kind == target.kind and id(pool) not in used
@@ -171,7 +171,7 @@ def _only_fit(listening, target: Endpoint, used, mine):
     return fits[0] if len(fits) == 1 else None
 
 
-_TARGET_VERSION = re.compile(r"php(\d)\.?(\d)")
+_TARGET_VERSION = r"php(\d)\.?(\d)"  # compiled on first use (re caches it): few passes miss
 
 
 def _clear_match(target: Endpoint, best: Endpoint, per_kind: Counter, per_port: Counter) -> bool:

@@ -48,14 +48,15 @@ CODE = "GW102"
 NAME = "variable-pass-without-resolver"
 SEVERITY = Severity.ERROR
 
-_URI_VARS = re.compile(r"\$\{?(?:request_uri|uri|document_uri|is_args|args|query_string)\b\}?")
+# compiled on first use (re caches it): only a finding needs it
+_URI_VARS = r"\$\{?(?:request_uri|uri|document_uri|is_args|args|query_string)\b\}?"
 
 
 def _written_host(arg: str) -> str:
     """The host part of the argument as written (variables kept), for the message."""
     _, sep, rest = arg.partition("://")
     rest = rest if sep else arg
-    return re.split(r"[/?]", _URI_VARS.split(rest, 1)[0], maxsplit=1)[0]
+    return re.split(r"[/?]", re.split(_URI_VARS, rest, maxsplit=1)[0], maxsplit=1)[0]
 
 
 def check(ws: Workspace) -> Iterator[Finding]:

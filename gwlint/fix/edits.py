@@ -16,8 +16,9 @@ from gwlint.load.nginx import parse_text
 from gwlint.load.template import is_env_value
 from gwlint.model.endpoint import Endpoint
 
-_NEEDS_QUOTES = re.compile(r"[\s;{}#'\"]")
-_KEY_VALUE = re.compile(r"""^(\s*)([^=\s][^=]*?)(\s*=\s*)("[^"]*"|'[^']*'|[^;]*?)(\s*(;.*)?)$""")
+# patterns compiled on first use (re caches them): a run that builds no fix needs neither
+_NEEDS_QUOTES = r"[\s;{}#'\"]"
+_KEY_VALUE = r"""^(\s*)([^=\s][^=]*?)(\s*=\s*)("[^"]*"|'[^']*'|[^;]*?)(\s*(;.*)?)$"""
 
 
 def file_lines(ws, rel: str) -> list[str]:
@@ -32,7 +33,7 @@ def file_lines(ws, rel: str) -> list[str]:
 def quote(value: str) -> str:
     """An nginx argument as written: double-quoted when it needs quotes (backslashes stay as
     crossplane reads them; only `"` is escaped)."""
-    if value and not _NEEDS_QUOTES.search(value):
+    if value and not re.search(_NEEDS_QUOTES, value):
         return value
     return '"' + value.replace('"', '\\"') + '"'
 
@@ -223,7 +224,7 @@ def set_ini(ws, pool, key: str, value: str, title: str, safe: bool = True) -> Fi
     if setting is not None:
         path, at, end = setting.path, setting.line, setting.line
         lines = file_lines(ws, path)
-        m = _KEY_VALUE.match(lines[at - 1]) if at <= len(lines) else None
+        m = re.match(_KEY_VALUE, lines[at - 1]) if at <= len(lines) else None
         if m is None or m.group(2).strip() != key:
             return None
         prefix, suffix = m.group(1) + m.group(2) + m.group(3), m.group(5)
@@ -234,7 +235,7 @@ def set_ini(ws, pool, key: str, value: str, title: str, safe: bool = True) -> Fi
         at = end + 1
         indent, style = "", " = "
         if lines_here:
-            sample = _KEY_VALUE.match(file_lines(ws, pool.path)[lines_here[0].line - 1])
+            sample = re.match(_KEY_VALUE, file_lines(ws, pool.path)[lines_here[0].line - 1])
             if sample:
                 indent, style = sample.group(1), sample.group(3)
         prefix, suffix = f"{indent}{key}{style}", ""

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from gwlint.model.workspace import Backend, Route
 
 HOP_DIRECTIVES = frozenset({"proxy_pass"})
-_URI_PART = re.compile(r"^[a-z]+://[^/$]+(/[^$]*)$")
+_URI_PART = r"^[a-z]+://[^/$]+(/[^$]*)$"  # compiled on first use (re caches it): few trees hop
 
 
 class Hop:
@@ -65,7 +65,7 @@ def _sample_uri(route) -> str | None:
         sample = "/index.php"
         if not location_matches(location, sample):
             return None
-    m = _URI_PART.match(route.directive.args[0]) if route.directive.args else None
+    m = re.match(_URI_PART, route.directive.args[0]) if route.directive.args else None
     part = m.group(1) if m else None
     if part and len(args) == 1:  # proxy_pass http://host:port/x/ replaces the location's prefix
         return part + sample[len(prefix):]

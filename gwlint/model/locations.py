@@ -12,7 +12,7 @@ import re
 
 from gwlint.load.nginx import Directive
 
-_PCRE_NAMED = re.compile(r"\(\?<(?=[A-Za-z_])")
+_PCRE_NAMED = r"\(\?<(?=[A-Za-z_])"  # compiled on first use (re caches it): few locations name groups
 
 
 def location_kind(location: Directive) -> tuple[str, str]:
@@ -32,7 +32,8 @@ def location_kind(location: Directive) -> tuple[str, str]:
 def regex_matches(pattern: str, modifier: str, text: str) -> bool:
     """Whether a PCRE `pattern` (case-insensitive for `~*`) matches somewhere in `text`."""
     try:
-        regex = re.compile(_PCRE_NAMED.sub("(?P<", pattern), re.IGNORECASE if modifier == "~*" else 0)
+        named = re.sub(_PCRE_NAMED, "(?P<", pattern) if "(?<" in pattern else pattern
+        regex = re.compile(named, re.IGNORECASE if modifier == "~*" else 0)
     except re.error:
         return False
     return regex.search(text) is not None

@@ -18,7 +18,7 @@ from gwlint.load.nginx import Directive
 from gwlint.model.endpoint import parse_pass_target
 from gwlint.records import Record
 
-_VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+_VAR = r"\$(?:\{(\w+)\}|(\w+))"  # compiled on first use (re caches it): most passes hold no variable
 # stand-ins for what request variables expand to: enough to find where the host part ends
 _URI_VALUES = {"request_uri": "/x", "uri": "/x", "document_uri": "/x", "is_args": "?", "args": "a=1",
                "query_string": "a=1"}
@@ -88,7 +88,7 @@ def literal_values(ws, var: str, where: Directive) -> list[tuple[str, object]] |
 def expansions(ws, arg: str, where: Directive, depth: int = 3) -> list[tuple[str, tuple]] | None:
     """The values `arg` (of the `*_pass` `where`) can take, each with the directives that gave it
     (UNKNOWN where the tree gives a variable no values); None when there are too many to follow."""
-    names = list(dict.fromkeys(m.group(1) or m.group(2) for m in _VAR.finditer(arg)))
+    names = list(dict.fromkeys(m.group(1) or m.group(2) for m in re.finditer(_VAR, arg)))
     if not names:
         return [(arg, ())]
     choices: list[list[tuple[str, object]]] = []
@@ -103,7 +103,7 @@ def expansions(ws, arg: str, where: Directive, depth: int = 3) -> list[tuple[str
     out: list[tuple[str, tuple]] = []
     for combo in product(*choices):
         mapping = {name: value for name, (value, _) in zip(names, combo, strict=True)}
-        text = _VAR.sub(partial(_value_of, mapping), arg)
+        text = re.sub(_VAR, partial(_value_of, mapping), arg)
         sources = tuple(src for _, src in combo if src is not None)
         if "$" in text:
             inner = expansions(ws, text, where, depth - 1)

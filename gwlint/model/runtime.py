@@ -20,7 +20,7 @@ from gwlint.records import Record
 HELPER = "php-fpm-socket-helper"
 DEBIAN_LINK = "/run/php/php-fpm.sock"
 _DEBIAN_CONF = re.compile(r"etc/php/(\d+)\.(\d+)/fpm/php-fpm\.conf")
-_HELPER_LISTEN = re.compile(r"^listen[ \t]*=[ \t]*(.*)$", re.MULTILINE)  # the rest of the line stays: sed s//\1/p
+_HELPER_LISTEN = r"(?m)^listen[ \t]*=[ \t]*(.*)$"  # the rest of the line stays: sed s//\1/p (compiled on first use)
 
 
 def run_path(path: str) -> str:
@@ -104,7 +104,7 @@ def _alias(ws, link: str, pool_file, priority: int, source: Setting | None) -> S
         return None
     rel = ws.root.rel(ws.root.canonical(pool_file))
     listens = [s for pool in ws.pools for s in pool.assignments("listen") if s.path == rel]
-    literal = [v.rstrip("\r") for v in _HELPER_LISTEN.findall(ws.root.read_text(ws.root.canonical(pool_file)))]
+    literal = [v.rstrip("\r") for v in re.findall(_HELPER_LISTEN, ws.root.read_text(ws.root.canonical(pool_file)))]
     if len(literal) != 1 or not literal[0].startswith("/") or re.search(r"\s", literal[0]) or not listens:
         return None  # several lines, none, or a comment after the path: the helper's `[ -S ]` fails
     target = run_path(literal[0])
