@@ -78,7 +78,7 @@ def discover(root: Root) -> Discovery:
 def _existing(root: Root, patterns, want_dir: bool) -> list[str]:
     found = []
     for pattern in patterns:
-        for path in sorted(glob.glob(os.path.join(root.path, pattern)), key=path_order):
+        for path in sorted(glob.glob(os.path.join(root.path, pattern))):
             if root.contains(path) and (os.path.isdir(path) if want_dir else os.path.isfile(path)):
                 found.append(path)
     return list(dict.fromkeys(found))
