@@ -18,7 +18,6 @@ import gc
 import os
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 
 from gwlint.engine.config import Config
 from gwlint.engine.finding import Finding
@@ -90,7 +89,7 @@ def configure(config: ConfigLike = None, root: str | os.PathLike = ".",
     if isinstance(config, Mapping):
         cfg = config_module.from_dict(dict(config), codes, rules=every)
         return config_module.with_overrides(cfg, dict(overrides), codes, every) if overrides else cfg
-    path = Path(config) if config is not None else config_module.find(Path(root))
+    path = config if config is not None else config_module.find(os.fspath(root))
     return config_module.load(path, codes, dict(overrides) if overrides else None, every)
 
 
@@ -175,7 +174,7 @@ class Run:
     """
 
     def __init__(self, inputs: Inputs, cfg: Config, rules: list[Rule], files: Collection[str] | None = None,
-                 cache: Any = False, root: Path | None = None, verify: bool = False):
+                 cache: Any = False, root: str | None = None, verify: bool = False):
         self.inputs, self.cfg, self.rules, self.verify = inputs, cfg, rules, verify
         self.root = root or inputs.root
         self.prefix = _prefix(self.root, inputs.root)  # what paths of `root` start with, seen from inputs.root
@@ -213,12 +212,14 @@ class Run:
         notes on what was skipped; else nothing."""
         if not self.verify:
             return [], []
+        from pathlib import Path
+
         from gwlint.verify.nginx_t import verify as run_verify
 
-        def entries(paths: list[Path]) -> list[str]:
-            return [ws.root.rel(p if p.is_absolute() else Path(os.path.abspath(p))) for p in paths]
+        def entries(paths: list[str]) -> list[str]:
+            return [ws.root.rel(os.path.abspath(p)) for p in paths]
 
-        return run_verify(self.root, dict(overlay) if overlay is not None else None,
+        return run_verify(Path(self.root), dict(overlay) if overlay is not None else None,
                           nginx=entries(self.inputs.nginx), fpm=entries(self.inputs.fpm))
 
     def rebase(self, findings: list[Finding]) -> list[Finding]:
@@ -240,7 +241,7 @@ class Run:
             self.cache.save()
 
 
-def _prefix(root: Path, top: Path) -> str:
+def _prefix(root: str, top: str) -> str:
     if root == top:
         return ""
     from gwlint.load.roots import prefix_of
@@ -248,8 +249,8 @@ def _prefix(root: Path, top: Path) -> str:
     return prefix_of(root, top)
 
 
-def _open_cache(root: Path) -> Any:
-    if not root.is_dir():
+def _open_cache(root: str) -> Any:
+    if not os.path.isdir(root):
         return None
     from gwlint.load.cache import open_cache
 
@@ -262,7 +263,8 @@ def _inputs(root: str | os.PathLike | Inputs, nginx: Iterable[str | os.PathLike]
         return root
     from gwlint.load.inputs import tree_inputs
 
-    return tree_inputs(Path(root), [Path(p) for p in nginx], [Path(p) for p in fpm], [Path(p) for p in php_ini])
+    return tree_inputs(os.fspath(root), [os.fspath(p) for p in nginx], [os.fspath(p) for p in fpm],
+                       [os.fspath(p) for p in php_ini])
 
 
 def _rules(rules: list[Rule] | None) -> list[Rule]:

@@ -10,10 +10,10 @@ import os
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
-from pathlib import Path
 
 from gwlint import __version__
 from gwlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, InputError, RuleError
+from gwlint.load.fsroot import clean
 
 FORMATS = ("full", "concise", "json", "sarif", "github")  # `text` is accepted for `full`
 RULES_FORMATS = ("text", "markdown", "json")
@@ -85,7 +85,7 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
                             "directory with nginx.conf at its top [default: .]. FILEs (as pre-commit passes "
                             "them): the model is still built from all of ROOT, but only findings in (or "
                             "related to) these files are reported and fixed.")
-    check.add_argument("--root", dest="root_option", metavar="ROOT", type=Path, action="append", default=[],
+    check.add_argument("--root", dest="root_option", metavar="ROOT", type=clean, action="append", default=[],
                        help="ROOT as an option: every argument is then a FILE. Repeatable: each tree is "
                             "linted as its own model, paths relative to the current directory.")
     check.add_argument("--staged", action="store_true",
@@ -113,7 +113,7 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
                             "[default: info].")
     group.add_argument("--exit-zero", action="store_true",
                        help="Exit 0 even when findings are reported (2 and 3 still mean failure).")
-    group.add_argument("--config", dest="config_file", metavar="FILE", type=Path,
+    group.add_argument("--config", dest="config_file", metavar="FILE",
                        help="Config file (.gwlint.toml or pyproject.toml) [default: found upward from ROOT].")
 
     group = check.add_argument_group("output")
@@ -121,7 +121,7 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
                        choices=(*FORMATS, "text"), default="full",
                        help="full (each finding with its source line, related locations and fix), "
                             "concise (one line per finding), json, sarif or github [default: full].")
-    group.add_argument("-o", "--output", metavar="FILE", type=Path,
+    group.add_argument("-o", "--output", metavar="FILE",
                        help="Write the report to FILE (also when the run fails: exit 2 writes the error).")
     group.add_argument("--statistics", action="store_true",
                        help="Print the number of findings per code instead of the findings.")
@@ -141,11 +141,11 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
                             "fixed one with --fix/--diff), where installed.")
 
     group = check.add_argument_group("inputs")
-    group.add_argument("--nginx", action="append", default=[], metavar="FILE", type=Path,
+    group.add_argument("--nginx", action="append", default=[], metavar="FILE",
                        help="nginx entry file (repeatable); replaces the discovery of nginx entry files.")
-    group.add_argument("--fpm", action="append", default=[], metavar="FILE", type=Path,
+    group.add_argument("--fpm", action="append", default=[], metavar="FILE",
                        help="php-fpm main config (repeatable); replaces the discovery of FPM configs.")
-    group.add_argument("--php-ini", action="append", default=[], metavar="FILE", type=Path,
+    group.add_argument("--php-ini", action="append", default=[], metavar="FILE",
                        help="php.ini file read by every FPM (repeatable, in the order PHP reads them).")
     group.add_argument("--nginx-dump", metavar="FILE",
                        help="Lint `nginx -T` output (- reads stdin) instead of a tree.")
@@ -185,9 +185,9 @@ def _rule_arguments(rule: argparse.ArgumentParser) -> None:
 
 
 def _doctor_arguments(doctor: argparse.ArgumentParser) -> None:
-    doctor.add_argument("root", nargs="?", default=Path("/"), type=Path, metavar="ROOT",
+    doctor.add_argument("root", nargs="?", default="/", metavar="ROOT",
                         help="The config tree: the running system (/) or a copy of a server's tree [default: /].")
-    doctor.add_argument("--log", action="append", default=[], type=Path, metavar="FILE",
+    doctor.add_argument("--log", action="append", default=[], metavar="FILE",
                         help="A log to read (nginx error.log, php-fpm log or slowlog; .gz too), repeatable "
                              "[default: the error_log files the configs name, with their .1/.gz rotations].")
     doctor.add_argument("--since", metavar="TIME",
@@ -196,7 +196,7 @@ def _doctor_arguments(doctor: argparse.ArgumentParser) -> None:
                         metavar="FORMAT", default="text", help="text or json [default: text].")
     doctor.add_argument("--live", action=argparse.BooleanOptionalAction, default=None,
                         help="Compare with the running system (/proc, sockets on disk) [default: when ROOT is /].")
-    doctor.add_argument("--config", dest="config_file", metavar="FILE", type=Path,
+    doctor.add_argument("--config", dest="config_file", metavar="FILE",
                         help="Config file (.gwlint.toml or pyproject.toml).")
 
 
@@ -347,13 +347,12 @@ def check(args: argparse.Namespace) -> int:
             if args.fix or args.diff or args.nginx or args.fpm or args.context is not None or dumps or len(roots) > 1:
                 raise InputError("--staged lints the commit as it is: drop --fix, --diff, --nginx, --fpm, "
                                  "--context, the dumps and a second --root")
-            code = _check_staged(roots[0] if roots else Path("."), [Path(p) for p in args.paths], args,
-                                 overrides)
+            code = _check_staged(roots[0] if roots else ".", [clean(p) for p in args.paths], args, overrides)
             return EXIT_CLEAN if args.exit_zero and code == EXIT_FINDINGS else code
         if len(roots) > 1 and (args.nginx or args.fpm or args.context is not None or dumps):
             raise InputError("several --root: drop --nginx, --fpm, --context and the dumps")
-        root, files = _split_paths(Path(".") if len(roots) > 1 else (roots or [None])[0],
-                                   [Path(p) for p in args.paths])
+        root, files = _split_paths("." if len(roots) > 1 else (roots or [None])[0],
+                                   [clean(p) for p in args.paths])
         given = bool(args.paths or roots)
         with _inputs(root if given else None, args.nginx, args.fpm, args.php_ini, args.nginx_dump, args.fpm_dump,
                      args.context, args.diff, args.fix) as inputs:
@@ -397,9 +396,9 @@ def _fail_report(args: argparse.Namespace, code: int, path: str | None, line: in
     error = {"path": path, "line": line, "message": message}
     fmt = args.output_format
     if fmt == "json":
-        root = (args.root_option[0] if len(args.root_option) == 1 else Path(".")) if args.root_option else \
-            (Path(args.paths[0]) if args.paths else Path("."))
-        text = report.as_json([], "/" if args.nginx_dump or args.fpm_dump else Path(root).as_posix(), errors=[error])
+        root = (args.root_option[0] if len(args.root_option) == 1 else ".") if args.root_option else \
+            (clean(args.paths[0]) if args.paths else ".")
+        text = report.as_json([], "/" if args.nginx_dump or args.fpm_dump else root, errors=[error])
     elif fmt == "sarif":
         from gwlint.output.sarif import as_sarif
 
@@ -431,21 +430,21 @@ def _nginx_version(value: str) -> None:
         raise InputError(f"--nginx-version: {exc}") from None
 
 
-def _split_paths(root: Path | None, paths: list[Path]) -> tuple[Path, set[str] | None]:
+def _split_paths(root: str | None, paths: list[str]) -> tuple[str, set[str] | None]:
     """ROOT (--root, else the first argument, else `.`) and the root-relative FILEs, if any."""
     if root is None:
-        root, paths = (paths[0], paths[1:]) if paths else (Path("."), [])
+        root, paths = (paths[0], paths[1:]) if paths else (".", [])
     if not paths:
         return root, None
     files = set()
     for path in paths:
-        if not path.exists():
-            raise InputError("no such file", str(path))
-        if path.is_dir():
-            raise InputError("expected a file: only ROOT is a directory", str(path))
+        if not os.path.exists(path):
+            raise InputError("no such file", path)
+        if os.path.isdir(path):
+            raise InputError("expected a file: only ROOT is a directory", path)
         rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
         if not rel.startswith(".." + os.sep) and rel != "..":
-            files.add(Path(rel).as_posix())  # files outside ROOT hold no findings
+            files.add(rel)  # files outside ROOT hold no findings
     return root, files
 
 
@@ -464,10 +463,10 @@ def _inputs(root, nginx, fpm, php_ini, nginx_dump, fpm_dump, context, diff, fix)
         with materialize(nginx_dump, fpm_dump, php_ini) as tree:
             yield tree
         return
-    root = root or Path(".")
+    root = root or "."
     if context is not None:
         if nginx or fpm or php_ini:
-            raise InputError("one FILE is linted alone: drop --nginx, --fpm, --php-ini", str(root))
+            raise InputError("one FILE is linted alone: drop --nginx, --fpm, --php-ini", root)
         yield file_inputs(root, None if context == "auto" else context)
         return
     yield tree_inputs(root, nginx, fpm, php_ini)
@@ -487,7 +486,7 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
 
     quiet = bool(style and style.quiet)
     # one path convention (README): from the current directory when ROOT is in it, else from ROOT
-    prefix = view_prefix(Path("/") if inputs.shown == Path("/") else view_root or inputs.root)
+    prefix = view_prefix("/" if inputs.shown == "/" else view_root or inputs.root)
 
     def viewed(exc: InputError) -> InputError:
         """A root-relative path in a loader's error, shown as every output shows paths."""
@@ -500,11 +499,11 @@ def _check(config_root, inputs, files, output_format, output, diff, fix, unsafe_
     explicit = bool(inputs.nginx or inputs.fpm or inputs.overlay)
     if given_roots:
         for given in given_roots:
-            if not given.is_dir():
-                raise InputError("no such directory", str(given))
+            if not os.path.isdir(given):
+                raise InputError("no such directory", given)
         roots = list(dict.fromkeys(r for given in given_roots for r in find_roots(given)))
     else:
-        roots = [inputs.root] if explicit or not inputs.root.is_dir() else find_roots(inputs.root)
+        roots = [inputs.root] if explicit or not os.path.isdir(inputs.root) else find_roots(inputs.root)
     runs = [_root_run(root, inputs, files, rules, cfg, verify, no_cache) for root in roots]
     try:
         if diff or fix:
@@ -537,7 +536,7 @@ def _lint_all(runs, inputs) -> list:
     return findings
 
 
-def _check_staged(root: Path, paths: list[Path], args, overrides) -> int:
+def _check_staged(root: str, paths: list[str], args, overrides) -> int:
     """Lint the commit being made; report what is in the changed files (and FILEs) or new against
     the baseline (a deleted pool breaks a site nobody touched)."""
     from gwlint.engine import config
@@ -552,7 +551,7 @@ def _check_staged(root: Path, paths: list[Path], args, overrides) -> int:
     for path in paths:  # FILEs as pre-commit passes them (they may be gone from the work tree)
         rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
         if not rel.startswith(".." + os.sep) and rel != "..":
-            given.add(Path(rel).as_posix())
+            given.add(rel)
     rules = load_rules()
     cfg = config.load(args.config_file or config.find(root), engine.known_codes(rules), overrides)
     with staged(root) as snap:
@@ -571,7 +570,7 @@ def _check_staged(root: Path, paths: list[Path], args, overrides) -> int:
             return f.path in changed or any(r.path in changed for r in f.related) or \
                 (f.path, f.code, f.message) not in before
 
-        inputs = tree_inputs(snap.root, [], [], [Path(os.path.abspath(p)) for p in args.php_ini])
+        inputs = tree_inputs(snap.root, [], [], [os.path.abspath(p) for p in args.php_ini])
         return _check(root, inputs, None, args.output_format, args.output, False, False, False, args.config_file,
                       overrides, args.verify, args.verbose, True, style=args, keep=keep, view_root=root)
 
@@ -580,7 +579,7 @@ def _root_run(root, inputs, files, rules, cfg, verify, no_cache):
     """The API's Run for one tree ROOT holds; the parse cache is not for buffers, dumps or a FILE alone."""
     from gwlint.api import Run
 
-    cache = not no_cache and root.is_dir() and not inputs.overlay and not inputs.shown.is_file()
+    cache = not no_cache and os.path.isdir(root) and not inputs.overlay and not os.path.isfile(inputs.shown)
     return Run(inputs, cfg, rules, files, cache, root, verify)
 
 
@@ -661,7 +660,7 @@ def _check_fix(runs, cfg, inputs, output_format, output, diff, unsafe_fixes, sty
     return EXIT_FINDINGS if any(cfg.fails(f.severity) for f in remaining) else EXIT_CLEAN
 
 
-def _color(when: str, output: Path | None) -> bool:
+def _color(when: str, output: str | None) -> bool:
     """--color: `always`/`never` as said; `auto` colours a terminal unless NO_COLOR is set, and
     FORCE_COLOR colours anything (https://no-color.org, https://force-color.org)."""
     if when != "auto":
@@ -673,7 +672,7 @@ def _color(when: str, output: Path | None) -> bool:
     return output is None and sys.stdout.isatty()
 
 
-def _emit(findings, output_format: str, output: Path | None, root: Path, runs, rules, style=None,
+def _emit(findings, output_format: str, output: str | None, root: str, runs, rules, style=None,
           prefix: str = "") -> None:
     from gwlint.output import report
     from gwlint.output.inventory import linted
@@ -690,7 +689,7 @@ def _emit(findings, output_format: str, output: Path | None, root: Path, runs, r
     if style is not None and style.statistics:
         text = report.as_statistics(findings, output_format == "json", color=color)
     elif output_format == "json":
-        text = report.as_json(findings, root.as_posix(), prefix)
+        text = report.as_json(findings, root, prefix)
     elif output_format == "sarif":
         from gwlint.output.sarif import as_sarif
         text = as_sarif(findings, rules, prefix)
@@ -703,7 +702,8 @@ def _emit(findings, output_format: str, output: Path | None, root: Path, runs, r
             for run in runs:
                 if not run.prefix or rel.startswith(run.prefix + "/"):
                     try:
-                        return run.workspace.root.read_text(run.workspace.root.path / rel[len(run.prefix):].lstrip("/"))
+                        root_path = run.workspace.root.path
+                        return run.workspace.root.read_text(os.path.join(root_path, rel[len(run.prefix):].lstrip("/")))
                     except (InputError, OSError):
                         return None
             return None
@@ -711,7 +711,7 @@ def _emit(findings, output_format: str, output: Path | None, root: Path, runs, r
     _write(text, output)
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str, output: str | None) -> None:
     """Write a report or diff; bytes of the configs that are not UTF-8 are written as they were."""
     if output is None:
         buffer = getattr(sys.stdout, "buffer", None)
@@ -723,19 +723,23 @@ def _write(text: str, output: Path | None) -> None:
             buffer.flush()
         return
     try:
-        output.write_text(text, encoding="utf-8", errors="surrogateescape")
+        with open(output, "w", encoding="utf-8", errors="surrogateescape") as fh:
+            fh.write(text)
     except OSError as exc:
-        raise InputError(f"cannot write the report: {exc.strerror or exc}", str(output)) from None
+        raise InputError(f"cannot write the report: {exc.strerror or exc}", output) from None
 
 
 def doctor_command(args: argparse.Namespace) -> int:
     """`gwlint doctor`: exit 0 nothing to do, 1 causes named, 2 bad input or usage, 3 a bug."""
     try:
+        from pathlib import Path
+
         from gwlint.doctor.output import as_json, as_text
         from gwlint.doctor.run import run
 
-        report, _ = run(args.root, args.log, args.since, args.live, args.config_file)
-        text = as_json(report, args.root.as_posix()) if args.output_format == "json" else as_text(report)
+        report, _ = run(Path(args.root), [Path(log) for log in args.log], args.since, args.live,
+                        Path(args.config_file) if args.config_file else None)
+        text = as_json(report, clean(args.root)) if args.output_format == "json" else as_text(report)
         sys.stdout.write(text)
     except InputError as exc:
         _error(str(exc))

@@ -29,6 +29,7 @@ from gwlint.engine.options import option
 from gwlint.fix.edits import insert_directive, merge_fixes, retarget_pass, set_args, set_ini, set_inis
 from gwlint.load.accounts import Accounts, Identity
 from gwlint.load.fpm import FpmInstall, Pool
+from gwlint.load.fsroot import clean as clean_path
 from gwlint.load.ini import Setting
 from gwlint.load.nginx import Directive
 from gwlint.load.systemd import Unit, Units
@@ -123,6 +124,7 @@ __all__ = [
                                     "Workspace",
                                     "acl_list",
                                     "bound_address",
+                                    "clean_path",
                                     "config_block",
                                     "consequence",
                                     "fastcgi_params",

@@ -43,7 +43,6 @@ which meant every client).
 - https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_bind
 """
 
-import ipaddress
 from collections.abc import Iterator
 
 from gwlint.rule import Finding, Severity, Workspace, consequence, is_loopback_host, related, report, set_ini
@@ -55,6 +54,8 @@ SEVERITY = Severity.ERROR
 
 def _address(text: str):
     """An entry as php-fpm's inet_pton sees it: None when invalid (spaces included); v4-mapped -> v4."""
+    import ipaddress  # (~6 M instructions: only for pools that set listen.allowed_clients)
+
     try:
         address = ipaddress.ip_address(text)
     except ValueError:

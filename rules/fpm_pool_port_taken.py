@@ -46,7 +46,6 @@ None: which side moves to another port or address is the user's choice.
 - https://nginx.org/en/docs/http/ngx_http_core_module.html#listen (ipv6only)
 """
 
-import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -124,6 +123,8 @@ def _other_slots(decl: Declaration, listen) -> frozenset | None:
 
 
 def _ip_slot(host: str | None) -> frozenset | None:
+    import ipaddress  # (~6 M instructions: only for trees with TCP pools)
+
     try:
         ip = ipaddress.ip_address((host or "").strip("[]"))
     except ValueError:

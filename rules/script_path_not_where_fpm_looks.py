@@ -85,9 +85,8 @@ user's choice (both fixes above are manual).
 """
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
-from gwlint.rule import Finding, Severity, Workspace, consequence, fastcgi_params, param, related, report
+from gwlint.rule import Finding, Severity, Workspace, clean_path, consequence, fastcgi_params, param, related, report
 
 CODE = "GW381"
 NAME = "script-path-not-where-fpm-looks"
@@ -147,7 +146,7 @@ def check(ws: Workspace) -> Iterator[Finding]:
                          f"(<prefix>/{value}), not this file's directory, and the script path php-fpm gets is "
                          "there: unless the application lives there, " + outcome, rel)
             continue
-        finding = _absolute_root(ws, route, script, root, str(PurePosixPath(value)), outcome)
+        finding = _absolute_root(ws, route, script, root, clean_path(value), outcome)
         if finding is not None:
             yield finding
 

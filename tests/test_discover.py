@@ -1,7 +1,6 @@
 """Discovery: nginx entries, FPM installs with their pools and php.ini chains, per layout."""
 
 import shutil
-from pathlib import Path
 
 from gwlint.load.fsroot import Root
 from gwlint.model.workspace import load_workspace
@@ -108,9 +107,9 @@ def test_explicit_fpm_and_php_ini_chain(tmp_path):
 
 
 def test_the_real_root_slash_is_a_root_like_any_other():
-    root = Root(Path("/"))
-    assert root.contains(Path("/etc")) and root.rel(Path("/etc/nginx/nginx.conf")) == "etc/nginx/nginx.conf"
-    assert root.map_config_path("/etc/nginx/x.conf", Path("/")) == Path("/etc/nginx/x.conf")
+    root = Root("/")
+    assert root.contains("/etc") and root.rel("/etc/nginx/nginx.conf") == "etc/nginx/nginx.conf"
+    assert root.map_config_path("/etc/nginx/x.conf", "/") == "/etc/nginx/x.conf"
 
 
 def test_the_running_system_is_searched_only_where_configs_live(tmp_path, monkeypatch):
@@ -125,5 +124,5 @@ def test_the_running_system_is_searched_only_where_configs_live(tmp_path, monkey
     real = discovery.os.path.realpath
     monkeypatch.setattr(discovery.os.path, "realpath", lambda p: "/" if str(p) == str(tmp_path) else real(p))
     found = discovery.discover(Root(tmp_path))
-    assert found.nginx_entries == [tmp_path / "etc/nginx/nginx.conf"]
-    assert found.fpm_confs == [tmp_path / "usr/local/etc/php-fpm.conf"]
+    assert found.nginx_entries == [f"{tmp_path}/etc/nginx/nginx.conf"]
+    assert found.fpm_confs == [f"{tmp_path}/usr/local/etc/php-fpm.conf"]

@@ -51,7 +51,7 @@ def copy_fixture(name: str, tmp_path: Path) -> Path:
 def run_loop(root: Path, rule, unsafe=False) -> fixer.FixResult:
     """fix_loop over a real workspace with `rule(ws, lines) -> [Finding]` as the only rule."""
     def lint(ws):
-        lines = ws.root.read_text(ws.root.path / CONF).split("\n")
+        lines = ws.root.read_text(f"{ws.root.path}/{CONF}").split("\n")
         return sorted(list(ws.problems) + list(rule(ws, lines)), key=Finding.sort_key)
     return fixer.fix_loop(lambda overlay: load_workspace(root, overlay=overlay), lint, unsafe)
 

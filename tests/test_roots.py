@@ -141,13 +141,13 @@ def test_root_search_skips_vcs_dependencies_and_hidden_dirs(tmp_path):
     repo = write_tree({**prefixed("deploy/prod", files), **prefixed(".git/x", files),
                        **prefixed("node_modules/pkg", files), **prefixed("vendor/lib", files),
                        **prefixed(".cache/y", files), **prefixed("deploy/prod/srv/inner", files)}, tmp_path)
-    assert find_roots(repo) == [repo / "deploy/prod"]  # a found root is not searched further
+    assert find_roots(str(repo)) == [f"{repo}/deploy/prod"]  # a found root is not searched further
 
 
 def test_nginx_and_php_dirs_side_by_side_stay_one_project(tmp_path):
     repo = write_tree({"nginx/nginx.conf": "events {}\n", "php/php-fpm.d/www.conf": "[www]\nlisten = 9000\n"},
                       tmp_path)
-    assert find_roots(repo) == [repo]
+    assert find_roots(str(repo)) == [str(repo)]
 
 
 def test_repeated_root_option_lints_each_tree_on_its_own(tmp_path, monkeypatch):

@@ -43,26 +43,26 @@ def config_logs(ws) -> list[Path]:
     is taken as it is."""
     out: list[Path] = []
 
-    def add(value: str, base: Path) -> None:
+    def add(value: str, base: str) -> None:
         if not value or value in ("stderr", "syslog") or value.startswith(("syslog:", "memory:", "/dev/")):
             return
         root = os.path.abspath(ws.root.path)
         if value.startswith(root.rstrip("/") + "/") and root != "/":
             path = Path(value)
         else:
-            path = ws.root.map_config_path(value, base)
+            path = Path(ws.root.map_config_path(value, base))
         if path not in out:
             out.append(path)
 
     named = ws.directives("error_log")
     for d in named:
         if d.args:
-            add(d.args[0], ws.root.path / "etc/nginx")
+            add(d.args[0], os.path.join(ws.root.path, "etc/nginx"))
     if not named and ws.nginx:
         add(NGINX_DEFAULT_LOG, ws.root.path)
     for install in ws.installs:
         setting = install.global_settings.get("error_log")
-        conf_dir = (ws.root.path / install.conf).parent if install.conf else ws.root.path
+        conf_dir = os.path.dirname(os.path.join(ws.root.path, install.conf)) if install.conf else ws.root.path
         if setting is not None:
             add(setting.value, conf_dir)
         for pool in install.pools:

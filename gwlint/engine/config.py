@@ -19,8 +19,8 @@ Every error names the file and key, with a "did you mean" when a near key exists
 """
 
 import fnmatch
+import os
 import re
-from pathlib import Path
 
 from gwlint.engine.finding import Severity
 from gwlint.errors import InputError
@@ -113,31 +113,40 @@ def _longest(code: str, prefixes: list[str]) -> str | None:
     return max(matching, key=len) if matching else None
 
 
-def find(root: Path) -> Path | None:
+def find(root: str) -> str | None:
     """The nearest .gwlint.toml, or pyproject.toml with a [tool.gwlint] table, from ROOT upward."""
-    here = Path(root).resolve()
-    for directory in (here, *here.parents):
+    here = os.path.realpath(root)
+    while True:
         for name in FILE_NAMES:
-            candidate = directory / name
-            if candidate.is_file() and (name != "pyproject.toml" or b"[tool.gwlint" in candidate.read_bytes()):
+            candidate = os.path.join(here, name)
+            if os.path.isfile(candidate) and (name != "pyproject.toml" or _declares_gwlint(candidate)):
                 return candidate
-    return None
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
 
 
-def load(path: Path | None, known_codes: list[str], overrides: dict | None = None, rules=None) -> Config:
+def _declares_gwlint(pyproject: str) -> bool:
+    with open(pyproject, "rb") as fh:
+        return b"[tool.gwlint" in fh.read()
+
+
+def load(path: str | os.PathLike | None, known_codes: list[str], overrides: dict | None = None, rules=None) -> Config:
     """Read and validate a config file (None: the defaults); `overrides` (command-line flags) win."""
     cfg = Config()
     if path is not None:
         import tomllib
 
-        path = Path(path)
+        path = os.fspath(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            with open(path, encoding="utf-8") as fh:
+                data = tomllib.loads(fh.read())
         except OSError as exc:
             raise InputError(f"cannot read config: {exc.strerror or exc}", str(path)) from None
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"invalid TOML: {exc}", str(path)) from None
-        is_pyproject = path.name == "pyproject.toml"
+        is_pyproject = os.path.basename(path) == "pyproject.toml"
         table = data.get("tool", {}).get("gwlint", {}) if is_pyproject else data
         cfg = from_dict(table, known_codes, str(path), "[tool.gwlint] " if is_pyproject else "", rules)
     return with_overrides(cfg, overrides, known_codes, rules) if overrides else cfg

@@ -8,6 +8,7 @@ A reason is required (GW911); a suppression that suppresses nothing is reported 
 cannot be read (unknown code, bad syntax, disable-file below the top) is GW912.
 """
 
+import os
 import re
 from collections.abc import Callable, Iterator
 
@@ -48,7 +49,7 @@ def _comments(ws) -> Iterator[tuple[str, int, str, int]]:
         for line, text in parsed.comments:
             yield rel, line, text, first
     for rel in sorted({rel for install in ws.installs for rel in install.marked_files}):  # (most files: none)
-        text = ws.root.read_text(ws.root.path / rel)
+        text = ws.root.read_text(os.path.join(ws.root.path, rel))
         lines = text.splitlines()
         content = [n for n, text in enumerate(lines, 1) if text.strip() and not re.match(_INI_COMMENT, text)]
         first = content[0] if content else 1 << 30

@@ -7,6 +7,7 @@ they change every site that includes the file. Every new line is parsed back and
 exactly the intended directive or setting, else the helper declines.
 """
 
+import os
 import re
 
 from gwlint.engine.finding import Edit, Fix
@@ -23,7 +24,7 @@ _KEY_VALUE = r"""^(\s*)([^=\s][^=]*?)(\s*=\s*)("[^"]*"|'[^']*'|[^;]*?)(\s*(;.*)?
 
 def file_lines(ws, rel: str) -> list[str]:
     """The lines of a linted file, numbered as the parsers number them (on "\\n"), without endings."""
-    text = ws.root.read_text(ws.root.path / rel)
+    text = ws.root.read_text(os.path.join(ws.root.path, rel))
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()

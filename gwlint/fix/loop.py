@@ -156,7 +156,7 @@ def fix_loop(load: Callable[[dict[str, str]], Workspace], lint: Callable[[Worksp
                 by_file.setdefault(edit.path, []).append(edit)
         candidate, broken = dict(overlay), False
         for rel, edits in by_file.items():
-            before = ws.root.read_text(ws.root.path / rel)  # the overlay's text once edited
+            before = ws.root.read_text(os.path.join(ws.root.path, rel))  # the overlay's text once edited
             result.original.setdefault(rel, before)
             after = apply_edits(before, edits)
             error = _still_parses(rel, after, ws)
@@ -224,12 +224,12 @@ def write_fixed(ws: Workspace | None, result: FixResult) -> None:
     assert ws is not None, "fix_loop sets FixResult.workspace"
     targets = []
     for rel in result.changed:
-        path = ws.root.resolve(ws.root.path / rel)
-        if path is None or not path.is_file():
+        path = ws.root.resolve(os.path.join(ws.root.path, rel))
+        if path is None or not os.path.isfile(path):
             raise InputError("refusing to write outside the linted root (a symlink leaves it); "
                              "nothing was written", rel)
         st = os.stat(path)
-        if not st.st_mode & 0o222 or not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        if not st.st_mode & 0o222 or not os.access(path, os.W_OK) or not os.access(os.path.dirname(path), os.W_OK):
             raise InputError("cannot write the fix: the file or its directory is read-only; "
                              "nothing was written", rel)
         targets.append((rel, path, st))
@@ -237,7 +237,8 @@ def write_fixed(ws: Workspace | None, result: FixResult) -> None:
         data = result.fixed[rel].encode("utf-8", "surrogateescape")  # bytes read as they were
         if rel in result.boms:
             data = b"\xef\xbb\xbf" + data
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".gwlint")
+        directory, name = os.path.split(path)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".gwlint")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)

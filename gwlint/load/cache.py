@@ -17,7 +17,6 @@ import os
 import sys
 import time
 from hashlib import blake2b
-from pathlib import Path
 
 from gwlint import __version__
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
@@ -33,8 +32,9 @@ class ParseCache:
 
     keeps_results = False  # each parse or decode is new: the caller may take its objects over
 
-    def __init__(self, directory: Path):
-        self.path = directory / "parsed.marshal"
+    def __init__(self, directory: str):
+        self.directory = directory
+        self.path = os.path.join(directory, "parsed.marshal")
         self._old = self._load()
         self._new: dict[str, tuple] = {}
         self.hits = self.misses = 0
@@ -81,7 +81,7 @@ class ParseCache:
     def keep_text(self, path: str, info: os.stat_result, text: str, bom: bool) -> None:
         """Keep a file's text for a later run (MemoryCache only)."""
 
-    def path_memos(self, root: Path, path_map: list) -> "PathMemos | None":
+    def path_memos(self, root: str, path_map: list) -> "PathMemos | None":
         """A root's path facts kept from an earlier run (MemoryCache only): this cache keeps none."""
         return None
 
@@ -92,12 +92,12 @@ class ParseCache:
         import tempfile  # (~4 ms of imports, with random: only when the cache changed)
 
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tag = self.path.parent / "CACHEDIR.TAG"
-            if not tag.exists():
-                tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# gwlint parse cache\n")
-                (self.path.parent / ".gitignore").write_text("*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".parsed.")
+            os.makedirs(self.directory, exist_ok=True)
+            tag = os.path.join(self.directory, "CACHEDIR.TAG")
+            if not os.path.exists(tag):
+                _write(tag, "Signature: 8a477f597d28d172789f06886806bc55\n# gwlint parse cache\n")
+                _write(os.path.join(self.directory, ".gitignore"), "*\n")
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".parsed.")
             try:
                 with os.fdopen(fd, "wb") as fh:
                     marshal.dump((_KEY, self._new), fh)
@@ -109,6 +109,11 @@ class ParseCache:
             pass
 
 
+def _write(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
 class PathMemos:
     """A Root's memos of path facts (realpath, root-relative name, resolution, glob matches)."""
 
@@ -117,9 +122,9 @@ class PathMemos:
     def __init__(self) -> None:
         self.real: dict[str, str] = {}
         self.rel: dict[str, str] = {}
-        self.resolved: dict[str, Path | None] = {}
-        self.globs: dict[tuple[str, bool], list[Path]] = {}
-        self.mapped: dict[tuple[str, str], Path] = {}  # (config path, base) -> path under the root
+        self.resolved: dict[str, str | None] = {}
+        self.globs: dict[tuple[str, bool], list[str]] = {}
+        self.mapped: dict[tuple[str, str], str] = {}  # (config path, base) -> path under the root
         self._dirs: tuple[tuple[int, int, int], set[str]] | None = None
 
     def directories(self) -> set[str]:
@@ -186,7 +191,7 @@ class MemoryCache(ParseCache):
         if _settled(info.st_mtime_ns, info.st_ctime_ns):
             self._texts[path] = (_stat_key(info), text, bom)
 
-    def path_memos(self, root: Path, path_map: list) -> PathMemos:
+    def path_memos(self, root: str, path_map: list) -> PathMemos:
         key = (os.path.abspath(root), tuple(path_map))
         kept = self._memos.get(key)
         if kept is not None and kept[1] is not None and all(_dir_mtime(d) == m for d, m in kept[1].items()):
@@ -243,7 +248,7 @@ def _in_git_work_tree(path: str) -> bool:
         path = parent
 
 
-def open_cache(root: Path) -> ParseCache:
+def open_cache(root: str) -> ParseCache:
     """The cache of `root`: ROOT/.gwlint_cache/ in a working copy (git ignores it by its own
     .gitignore); the user's cache dir when ROOT is `/` or a system directory such as /etc/nginx
     (a checkout there, inside a git work tree, counts as a working copy)."""
@@ -251,11 +256,11 @@ def open_cache(root: Path) -> ParseCache:
     system = real == os.sep or ((real.startswith(tuple(d + os.sep for d in SYSTEM_DIRS)) or real in SYSTEM_DIRS) \
         and not _in_git_work_tree(real))
     if system:  # linting the live system: leave it alone
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gwlint"
+        base = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "gwlint")
         if real == os.sep:
-            return ParseCache(base / "system")
-        return ParseCache(base / ("system-" + blake2b(real.encode(), digest_size=8).hexdigest()))
-    return ParseCache(root / DIR_NAME)
+            return ParseCache(os.path.join(base, "system"))
+        return ParseCache(os.path.join(base, "system-" + blake2b(real.encode(), digest_size=8).hexdigest()))
+    return ParseCache(os.path.join(root, DIR_NAME))
 
 
 def _encode_directives(nodes: list[Directive]) -> tuple:

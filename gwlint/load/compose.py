@@ -14,9 +14,9 @@ interpolation, `extends`, `volumes_from: container:...`, or another compose file
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
-from pathlib import Path
 
 from gwlint.errors import InputError
 from gwlint.load.fsroot import Root
@@ -69,7 +69,7 @@ class Project(Record):
 
     __slots__ = ("doc", "file", "path", "services")
 
-    def __init__(self, file: Path, path: str, doc: Any, services: dict[str, Service] | None = None) -> None:
+    def __init__(self, file: str, path: str, doc: Any, services: dict[str, Service] | None = None) -> None:
         self.file = file
         self.path = path
         self.doc = doc
@@ -104,7 +104,7 @@ class Project(Record):
         return found[0] if len(found) == 1 else None
 
 
-def load_compose(root: Root, files: list[Path]) -> list[Project]:
+def load_compose(root: Root, files: list[str]) -> list[Project]:
     """The compose files discovery found (docker-compose.yml, compose.yaml...), each a Project."""
     out = []
     for file in files:
@@ -112,15 +112,15 @@ def load_compose(root: Root, files: list[Path]) -> list[Project]:
         if doc is None:
             continue
         project = Project(file, root.rel(file), doc)
-        volumes = _named_volumes(doc, root.rel(file.parent))
+        volumes = _named_volumes(doc, root.rel(os.path.dirname(file)))
         _read_services(root, project, doc, volumes, overriding=False)
-        for sibling in sorted(root.glob(file.parent / "*compose*.y*ml")):
-            if sibling.name in OVERRIDE_NAMES:
+        for sibling in root.glob(os.path.join(os.path.dirname(file), "*compose*.y*ml")):
+            if os.path.basename(sibling) in OVERRIDE_NAMES:
                 extra = _parse(root, sibling)
                 if extra is not None:
                     _read_services(root, project, extra, {**volumes, **_named_volumes(extra, project_dir(project))},
                                    overriding=True, rel=root.rel(sibling))
-            elif sibling != file and _VARIANT.fullmatch(sibling.name):
+            elif sibling != file and _VARIANT.fullmatch(os.path.basename(sibling)):
                 _mark_variant(root, project, sibling)
         out.append(project)
     return out
@@ -130,7 +130,7 @@ def project_dir(project: Project) -> str:
     return posixpath.dirname(project.path)
 
 
-def _parse(root: Root, file: Path):
+def _parse(root: Root, file: str):
     import yaml
 
     try:
@@ -218,7 +218,7 @@ def _mount(item, base: str, volumes: dict[str, str], rel: str) -> Mount | str | 
     return Mount(source, target, written, rel, line)
 
 
-def _mark_variant(root: Root, project: Project, file: Path) -> None:
+def _mark_variant(root: Root, project: Project, file: str) -> None:
     """A compose file beside this one (merged with `-f` in some deployment): the services whose
     volumes it sets are not known from this file alone."""
     doc = _parse(root, file)

@@ -7,10 +7,9 @@ the services read it: the known entry files only, never a walk (the live `/` hol
 
 import glob
 import os
-from pathlib import Path
 
 from gwlint.errors import InputError
-from gwlint.load.fsroot import Root
+from gwlint.load.fsroot import Root, path_order
 from gwlint.load.template import template_suffix
 from gwlint.records import Record
 
@@ -37,9 +36,9 @@ LOOKED_FOR = ("etc/nginx/nginx.conf, etc/php/*/fpm/php-fpm.conf, etc/php-fpm.con
 class Discovery(Record):
     __slots__ = ("backend_files", "fpm_confs", "nginx_entries", "pool_dirs", "system", "templates")
 
-    def __init__(self, nginx_entries: list[Path] | None = None, fpm_confs: list[Path] | None = None,
-                 pool_dirs: list[Path] | None = None, backend_files: list[Path] | None = None,
-                 templates: list[Path] | None = None, system: bool = False) -> None:
+    def __init__(self, nginx_entries: list[str] | None = None, fpm_confs: list[str] | None = None,
+                 pool_dirs: list[str] | None = None, backend_files: list[str] | None = None,
+                 templates: list[str] | None = None, system: bool = False) -> None:
         self.nginx_entries = [] if nginx_entries is None else nginx_entries
         self.fpm_confs = [] if fpm_confs is None else fpm_confs
         self.pool_dirs = [] if pool_dirs is None else pool_dirs  # used only when no main config includes them
@@ -53,12 +52,12 @@ class Discovery(Record):
         return not (self.nginx_entries or self.fpm_confs or self.pool_dirs)
 
 
-def is_system_layout(path: Path) -> bool:
+def is_system_layout(path: str) -> bool:
     """True when `path` is laid out like `/`: it holds etc/nginx, etc/php*, or usr/local/etc/php-fpm*."""
-    etc = path / "etc"
-    if (etc / "nginx").is_dir():
+    etc = os.path.join(path, "etc")
+    if os.path.isdir(os.path.join(etc, "nginx")):
         return True
-    for base in (etc, path / "usr" / "local" / "etc"):
+    for base in (etc, os.path.join(path, "usr/local/etc")):
         try:
             names = os.listdir(base)
         except OSError:
@@ -76,12 +75,11 @@ def discover(root: Root) -> Discovery:
     return _discover_walk(root)
 
 
-def _existing(root: Root, patterns, want_dir: bool) -> list[Path]:
+def _existing(root: Root, patterns, want_dir: bool) -> list[str]:
     found = []
     for pattern in patterns:
-        for match in sorted(glob.glob(str(root.path / pattern))):
-            path = Path(match)
-            if root.contains(path) and (path.is_dir() if want_dir else path.is_file()):
+        for path in sorted(glob.glob(os.path.join(root.path, pattern))):
+            if root.contains(path) and (os.path.isdir(path) if want_dir else os.path.isfile(path)):
                 found.append(path)
     return list(dict.fromkeys(found))
 
@@ -89,7 +87,7 @@ def _existing(root: Root, patterns, want_dir: bool) -> list[Path]:
 def _discover_system(root: Root) -> Discovery:
     """What the services of a `/`-like root read: entry files at their known places, the unit dirs,
     and the compose and PM2 files those units name. Nothing else is listed or opened."""
-    _require_readable(root, root.path / "etc" / "nginx")
+    _require_readable(root, os.path.join(root.path, "etc/nginx"))
     found = Discovery(system=True)
     found.nginx_entries = _existing(root, NGINX_ENTRIES, want_dir=False)
     found.fpm_confs = _existing(root, FPM_CONFS, want_dir=False)
@@ -97,23 +95,23 @@ def _discover_system(root: Root) -> Discovery:
     for directory in found.pool_dirs:
         _require_readable(root, directory)
     # templates in the config dirs (the nginx image renders etc/nginx/templates/*.template at start)
-    bases = [root.path / "etc/nginx", root.path / "usr/local/etc/nginx"] + [p.parent for p in found.fpm_confs
-                                                                    if p.parent != root.path / "etc"] + found.pool_dirs
+    etc = os.path.join(root.path, "etc")
+    bases = [os.path.join(etc, "nginx"), os.path.join(root.path, "usr/local/etc/nginx")]
+    bases += [os.path.dirname(p) for p in found.fpm_confs if os.path.dirname(p) != etc] + found.pool_dirs
     for base in dict.fromkeys(bases):
-        for dirpath, dirnames, filenames in os.walk(base):
+        for here, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-            here = Path(dirpath)
-            found.templates += [here / n for n in sorted(filenames) if _config_template(here, n)]
+            found.templates += [os.path.join(here, n) for n in sorted(filenames) if _config_template(here, n)]
     found.templates = list(dict.fromkeys(found.templates))
     top = _names(root.path)
-    found.backend_files = [root.path / n for n in sorted(top & (COMPOSE_NAMES | PM2_NAMES))]
+    found.backend_files = [os.path.join(root.path, n) for n in sorted(top & (COMPOSE_NAMES | PM2_NAMES))]
     found.backend_files += [p for p in _unit_backend_files(root) if p not in found.backend_files]
     return found
 
 
-def _require_readable(root: Root, directory: Path) -> None:
+def _require_readable(root: Root, directory: str) -> None:
     """A config dir the services read must be listable: gwlint never passes what it could not read."""
-    if not directory.is_dir():
+    if not os.path.isdir(directory):
         return
     try:
         os.listdir(directory)
@@ -121,23 +119,25 @@ def _require_readable(root: Root, directory: Path) -> None:
         raise InputError(f"cannot read directory: {exc.strerror or exc}", root.rel(directory)) from None
 
 
-def _names(directory: Path) -> set[str]:
+def _names(directory: str) -> set[str]:
     try:
         return set(os.listdir(directory))
     except OSError:
         return set()
 
 
-def _unit_backend_files(root: Root) -> list[Path]:
+def _unit_backend_files(root: Root) -> list[str]:
     """Compose and PM2 files that systemd units start: `-f FILE`, a file argument, or the compose or
     PM2 file in the unit's WorkingDirectory= when it runs `docker compose`/`pm2`."""
-    out: list[Path] = []
+    out: list[str] = []
     for unit_dir in UNIT_DIRS:
-        base = root.path / unit_dir
+        base = os.path.join(root.path, unit_dir)
         for unit in sorted(_names(base)):
             if not unit.endswith(".service"):
                 continue
-            files = [base / unit] + sorted((base / f"{unit}.d").glob("*.conf"))
+            dropins = os.path.join(base, f"{unit}.d")
+            files = [os.path.join(base, unit)] + [os.path.join(dropins, n) for n in sorted(_names(dropins))
+                                                  if n.endswith(".conf")]
             workdir, commands = None, []
             for path in files:
                 if not root.is_file(path):
@@ -157,7 +157,7 @@ def _unit_backend_files(root: Root) -> list[Path]:
     return out
 
 
-def _named_by(root: Root, command: str, workdir: str | None) -> list[Path]:
+def _named_by(root: Root, command: str, workdir: str | None) -> list[str]:
     import shlex
 
     try:
@@ -172,11 +172,11 @@ def _named_by(root: Root, command: str, workdir: str | None) -> list[Path]:
             if word.startswith("/"):
                 named.append(root.map_config_path(word, root.path))
             elif base is not None:
-                named.append(base / word)
+                named.append(os.path.join(base, word))
     runs = " ".join(os.path.basename(w) for w in words)
     if not named and base is not None and ("compose" in runs or "pm2" in runs):
         names = _names(base) & (COMPOSE_NAMES if "compose" in runs else PM2_NAMES)
-        named = [base / n for n in sorted(names)]
+        named = [os.path.join(base, n) for n in sorted(names)]
     return [p for p in named if root.is_file(p)]
 
 
@@ -187,23 +187,22 @@ def _discover_walk(root: Root) -> Discovery:
     `upstream php-fpm`), not an FPM main config.
     """
     found = Discovery()
-    nginx_dirs: list[Path] = []
-    for dirpath, dirnames, filenames in _walk(root.path):
+    nginx_dirs: list[str] = []
+    for here, dirnames, filenames in _walk(root.path):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        here = Path(dirpath)
         names = set(filenames)
         if "nginx.conf" in names:
-            found.nginx_entries.append(here / "nginx.conf")
+            found.nginx_entries.append(os.path.join(here, "nginx.conf"))
             nginx_dirs.append(here)
-        if "php-fpm.conf" in names and not any(here.is_relative_to(d) for d in nginx_dirs):
-            found.fpm_confs.append(here / "php-fpm.conf")
-        if here.name in POOL_DIR_NAMES and any(n.endswith(".conf") for n in names):
+        if "php-fpm.conf" in names and not any(here == d or here.startswith(d + "/") for d in nginx_dirs):
+            found.fpm_confs.append(os.path.join(here, "php-fpm.conf"))
+        if os.path.basename(here) in POOL_DIR_NAMES and any(n.endswith(".conf") for n in names):
             found.pool_dirs.append(here)
-        found.backend_files += [here / n for n in sorted(names & (COMPOSE_NAMES | PM2_NAMES))]
-        found.templates += [here / n for n in sorted(names) if _config_template(here, n)]
-    found.nginx_entries.sort()
-    found.fpm_confs.sort()
-    found.pool_dirs.sort()
+        found.backend_files += [os.path.join(here, n) for n in sorted(names & (COMPOSE_NAMES | PM2_NAMES))]
+        found.templates += [os.path.join(here, n) for n in sorted(names) if _config_template(here, n)]
+    found.nginx_entries.sort(key=path_order)
+    found.fpm_confs.sort(key=path_order)
+    found.pool_dirs.sort(key=path_order)
     return found
 
 
@@ -212,28 +211,29 @@ def _discover_walk(root: Root) -> Discovery:
 SYSTEM_CONFIG_DIRS = ("etc", "usr/local/etc")
 
 
-def _walk(top: Path):
+def _walk(top: str):
     if os.path.realpath(top) != "/":
         yield from os.walk(top)
         return
     for sub in SYSTEM_CONFIG_DIRS:
-        yield from os.walk(top / sub)
+        yield from os.walk(os.path.join(top, sub))
 
 
-def _config_template(here: Path, name: str) -> bool:
+def _config_template(here: str, name: str) -> bool:
     """A template of an nginx or PHP config: `default.conf.template` in the nginx image's
     /etc/nginx/templates, `www.conf.j2`, `php.ini.tmpl`..."""
     suffix = template_suffix(name)
     if suffix is None:
         return False
     stem = name[: -len(suffix)]
-    return here.name == "templates" or stem.endswith((".conf", ".ini")) or stem in ("nginx", "php-fpm", "php")
+    return os.path.basename(here) == "templates" or stem.endswith((".conf", ".ini")) or \
+        stem in ("nginx", "php-fpm", "php")
 
 
-def default_path_map(root: Root, nginx_entries: list[Path]) -> dict[str, str]:
+def default_path_map(root: Root, nginx_entries: list[str]) -> dict[str, str]:
     """An nginx config dir kept elsewhere than etc/nginx (the root itself, or `nginx/` in a compose
     repo) stands for /etc/nginx, so absolute includes resolve inside it."""
-    if len(nginx_entries) != 1 or (root.path / "etc" / "nginx").is_dir():
+    if len(nginx_entries) != 1 or os.path.isdir(os.path.join(root.path, "etc/nginx")):
         return {}
-    conf_dir = nginx_entries[0].parent
+    conf_dir = os.path.dirname(nginx_entries[0])
     return {"/etc/nginx": root.rel(conf_dir) or "."}

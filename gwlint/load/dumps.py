@@ -16,7 +16,6 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from gwlint.errors import InputError
 from gwlint.load.fsroot import decode_config
@@ -39,7 +38,11 @@ def read_dump(source: str) -> str:
     """The text of a dump file, or of stdin for `-`."""
     name = dump_name(source)
     try:
-        data = sys.stdin.buffer.read() if source == STDIN else Path(source).read_bytes()
+        if source == STDIN:
+            data = sys.stdin.buffer.read()
+        else:
+            with open(source, "rb") as fh:
+                data = fh.read()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", name) from None
     return decode_config(data, name)
@@ -101,30 +104,31 @@ def _ini_value(value: str) -> str:
     return f'"{value}"' if '"' not in value else f"'{value}'" if "'" not in value else '""'
 
 
-def virtual_path(root: Path, path: str, name: str, line: int) -> Path:
+def virtual_path(root: str, path: str, name: str, line: int) -> str:
     """Where a dumped absolute path lives in the temp tree; never outside it."""
     rel = posixpath.normpath("/" + path).lstrip("/")
     if not rel:
         raise InputError(f"bad file name {path!r} in dump", name, line)
-    return root / rel
+    return os.path.join(root, rel)
 
 
-def _write(target: Path, text: str, name: str, line: int) -> None:
+def _write(target: str, text: str, name: str, line: int) -> None:
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "x", encoding="utf-8", errors="surrogateescape", newline="") as fh:
             fh.write(text)
     except OSError as exc:
-        raise InputError(f"cannot place {target.name} from the dump: {exc.strerror or exc}", name, line) from None
+        what = os.path.basename(target)
+        raise InputError(f"cannot place {what} from the dump: {exc.strerror or exc}", name, line) from None
 
 
 @contextmanager
-def materialize(nginx_dump: str | None, fpm_dumps: list[str], php_ini: list[Path]) -> Iterator[Inputs]:
+def materialize(nginx_dump: str | None, fpm_dumps: list[str], php_ini: list[str]) -> Iterator[Inputs]:
     """A temp tree holding the dumps (one FPM install per -tt dump; php.ini files at their paths)."""
     if [nginx_dump, *fpm_dumps].count(STDIN) > 1:
         raise InputError("only one dump can read stdin (-)")
     with tempfile.TemporaryDirectory(prefix="gwlint-dump-") as tmp:
-        tree = Inputs(Path(tmp), shown=Path("/"))
+        tree = Inputs(tmp, shown="/")
         if nginx_dump is not None:
             name = dump_name(nginx_dump)
             for path, text, line in split_nginx_dump(read_dump(nginx_dump), name):
@@ -137,7 +141,7 @@ def materialize(nginx_dump: str | None, fpm_dumps: list[str], php_ini: list[Path
             _write(target, fpm_dump_ini(read_dump(fpm_dump), name), name, 1)
             tree.fpm.append(target)
         for ini in php_ini:
-            target = virtual_path(tree.root, os.path.abspath(ini), str(ini), 1)
-            _write(target, read_dump(str(ini)), str(ini), 1)
+            target = virtual_path(tree.root, os.path.abspath(ini), ini, 1)
+            _write(target, read_dump(ini), ini, 1)
             tree.php_ini.append(target)
         yield tree

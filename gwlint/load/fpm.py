@@ -1,8 +1,8 @@
 """PHP-FPM installs: main config, included pool files, pools, and the php.ini chain they read."""
 
+import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 from gwlint.load.fsroot import Root
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
@@ -114,19 +114,20 @@ def php_version_in(rel: str) -> str | None:
     return f"{major}.{minor}"
 
 
-def _prefix_for(conf: Path) -> Path:
+def _prefix_for(conf: str) -> str:
     """php-fpm's prefix, against which a relative `include=` resolves (/usr/local for docker)."""
-    return conf.parent.parent if conf.parent.name == "etc" else conf.parent
+    parent = os.path.dirname(conf)
+    return os.path.dirname(parent) if os.path.basename(parent) == "etc" else parent
 
 
-def load_install(root: Root, conf: Path | None, pool_files: Sequence[Path] = ()) -> FpmInstall:
+def load_install(root: Root, conf: str | None, pool_files: Sequence[str] = ()) -> FpmInstall:
     """Read a main config (following `include=`) or a list of loose pool files into an install."""
     install = FpmInstall(root.rel(conf) if conf else None)
     entries: list[tuple[IniFile, str | None]] = []  # file and the section it continues
     if conf is not None:
         _read_with_includes(root, conf, _prefix_for(conf), None, entries, set(), install)
     for path in pool_files:
-        _read_with_includes(root, path, path.parent, None, entries, set(), install)
+        _read_with_includes(root, path, os.path.dirname(path), None, entries, set(), install)
     pools: dict[str, Pool] = {}
     for ini, inherited_section in entries:
         install.files.append(ini.path)
@@ -158,7 +159,7 @@ def _header_for(ini: IniFile, name: str) -> Section | None:
     return next((s for s in ini.sections if s.name == name), None)
 
 
-def _read_with_includes(root: Root, path: Path, prefix: Path, section: str | None,
+def _read_with_includes(root: Root, path: str, prefix: str, section: str | None,
                         out: list, seen: set, install: FpmInstall) -> None:
     """Parse `path`, then the files its `include=` lines name, in php-fpm's order."""
     path = root.canonical(path)
@@ -178,20 +179,20 @@ def _read_with_includes(root: Root, path: Path, prefix: Path, section: str | Non
                     _read_with_includes(root, included, prefix, here, out, seen, install)
 
 
-def php_ini_chain(root: Root, conf_dir: Path) -> list[Path]:
+def php_ini_chain(root: Root, conf_dir: str) -> list[str]:
     """The php.ini and scan-dir *.ini files an FPM in `conf_dir` reads, in the order it reads them."""
-    for base in (conf_dir, conf_dir / "php"):
-        ini = base / "php.ini"
-        scan_dirs = [d for d in (base / "conf.d", base / "php.d") if root.is_dir(d)]
+    for base in (conf_dir, os.path.join(conf_dir, "php")):
+        ini = os.path.join(base, "php.ini")
+        scan_dirs = [d for d in (os.path.join(base, "conf.d"), os.path.join(base, "php.d")) if root.is_dir(d)]
         if root.is_file(ini) or scan_dirs:
             chain = [ini] if root.is_file(ini) else []
             for scan in scan_dirs[:1]:
-                chain += [p for p in root.glob(scan / "*.ini") if root.is_file(p)]
+                chain += [p for p in root.glob(os.path.join(scan, "*.ini")) if root.is_file(p)]
             return chain
     return []
 
 
-def load_php_ini(root: Root, install: FpmInstall, chain: list[Path]) -> None:
+def load_php_ini(root: Root, install: FpmInstall, chain: list[str]) -> None:
     """Effective php.ini values for an install: later files and later lines win."""
     for path in chain:
         path = root.canonical(path)  # a conf.d link reports (and is edited) at its target
@@ -203,7 +204,7 @@ def load_php_ini(root: Root, install: FpmInstall, chain: list[Path]) -> None:
             install.php_ini[setting.key] = setting
 
 
-def _parse(root: Root, path: Path, install: FpmInstall) -> IniFile | None:
+def _parse(root: Root, path: str, install: FpmInstall) -> IniFile | None:
     """The parsed file, or None for an unrendered template (added to the install's templates).
     Its text is not kept (~7 MB on 10,000 pools): fixes read it again, suppressions when marked."""
     text, rel = root.read_text(path, keep=False), root.rel(path)

@@ -10,7 +10,6 @@ import os
 import subprocess
 import tempfile
 from contextlib import contextmanager
-from pathlib import Path
 
 from gwlint.errors import InputError
 from gwlint.records import Record
@@ -19,7 +18,7 @@ from gwlint.records import Record
 class Snapshot(Record):
     __slots__ = ("baseline", "changed", "root")
 
-    def __init__(self, root: Path, baseline: Path | None, changed: set[str]) -> None:
+    def __init__(self, root: str, baseline: str | None, changed: set[str]) -> None:
         self.root = root  # ROOT inside the checked-out commit
         self.baseline = baseline  # ROOT inside the baseline (None: no earlier commit)
         self.changed = changed  # paths that changed, relative to ROOT (old and new names of renames)
@@ -37,14 +36,14 @@ def _git(top: str, *args: str, env: dict | None = None) -> str:
     return run.stdout
 
 
-def _export_index(top: str, dest: Path, index: str | None = None) -> None:
+def _export_index(top: str, dest: str, index: str | None = None) -> None:
     """Every file of the index (or of `index`, a temp index file) under `dest`."""
     env = {"GIT_INDEX_FILE": index} if index else None
     _git(top, "checkout-index", "--all", "--force", f"--prefix={dest}{os.sep}", env=env)
 
 
-def _export_tree(top: str, ref: str, dest: Path, scratch: Path) -> None:
-    index = str(scratch / f"{dest.name}.index")
+def _export_tree(top: str, ref: str, dest: str, scratch: str) -> None:
+    index = os.path.join(scratch, f"{os.path.basename(dest)}.index")
     _git(top, "read-tree", ref, env={"GIT_INDEX_FILE": index})
     _export_index(top, dest, index)
 
@@ -62,19 +61,18 @@ def _names(out: str) -> set[str]:
 
 
 @contextmanager
-def staged(root: Path):
+def staged(root: str):
     """A Snapshot of the commit being made for ROOT `root` (inside a git work tree)."""
     here = os.path.abspath(root)
     if not os.path.isdir(here):
-        raise InputError("no such directory", str(root))
+        raise InputError("no such directory", root)
     top = _git(here, "rev-parse", "--show-toplevel").strip()
     rel = os.path.relpath(here, top)
     if rel == ".." or rel.startswith(".." + os.sep):
-        raise InputError("--staged: ROOT is outside the git work tree", str(root))
+        raise InputError("--staged: ROOT is outside the git work tree", root)
     from_ref, to_ref = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
-    with tempfile.TemporaryDirectory(prefix="gwlint-staged-") as tmp:
-        scratch = Path(tmp)
-        target, base = scratch / "commit", scratch / "baseline"
+    with tempfile.TemporaryDirectory(prefix="gwlint-staged-") as scratch:
+        target, base = os.path.join(scratch, "commit"), os.path.join(scratch, "baseline")
         base_ref: str | None
         if from_ref and to_ref:  # pre-commit run --from-ref/--to-ref: the pushed commits
             _export_tree(top, to_ref, target, scratch)
@@ -89,10 +87,11 @@ def staged(root: Path):
                 "".join(f"A\0{p}\0" for p in _git(top, "ls-files", "-z").split("\0") if p)
         if base_ref:
             _export_tree(top, base_ref, base, scratch)
-        prefix = "" if rel == "." else Path(rel).as_posix() + "/"
+        prefix = "" if rel == "." else rel + "/"
         changed = {p[len(prefix):] for p in _names(diff) if p.startswith(prefix)}
-        (target / rel).mkdir(parents=True, exist_ok=True)  # a commit may remove ROOT: nothing to lint
-        baseline = base / rel if base_ref else None
-        if baseline is not None and not baseline.is_dir():
+        committed = os.path.normpath(os.path.join(target, rel))
+        os.makedirs(committed, exist_ok=True)  # a commit may remove ROOT: nothing to lint
+        baseline = os.path.normpath(os.path.join(base, rel)) if base_ref else None
+        if baseline is not None and not os.path.isdir(baseline):
             baseline = None
-        yield Snapshot(target / rel, baseline, changed)
+        yield Snapshot(committed, baseline, changed)

@@ -7,12 +7,12 @@ safe line edits), and resolve `include` under the linted root instead of on the 
 
 import os
 import re
+import stat
 from collections.abc import Iterator
-from pathlib import Path
 from sys import intern
 
 from gwlint.errors import InputError, short_name
-from gwlint.load.fsroot import Root
+from gwlint.load.fsroot import Root, stat_mode
 from gwlint.load.lexer import lex
 from gwlint.load.template import TemplateFile, find_template
 
@@ -266,7 +266,7 @@ def _open_quote_line(text: str) -> int:
 class NginxConfig:
     """Every nginx file reachable from the entry files, parsed once, includes expanded."""
 
-    def __init__(self, root: Root, conf_dir: Path):
+    def __init__(self, root: Root, conf_dir: str):
         self.root = root
         self.conf_dir = conf_dir  # relative includes resolve here, as in nginx
         self.files: dict[str, ParsedFile] = {}
@@ -288,9 +288,9 @@ class NginxConfig:
         self._own: set[str] = set()  # files parsed here and not expanded yet (see _take)
         self._parsed_blocks: dict[Directive, list[Directive]] = {}  # taken blocks rebuilt: as parsed
 
-    def parse_file(self, path: Path) -> ParsedFile | None:
+    def parse_file(self, path: str) -> ParsedFile | None:
         """The parsed file (None for a template); each file is read and parsed once per run."""
-        key = os.fspath(path)
+        key = path
         if key in self._by_path:
             return self._by_path[key]
         path = self.root.canonical(path)
@@ -312,11 +312,11 @@ class NginxConfig:
         self._by_path[key] = parsed
         return parsed
 
-    def load(self, entry: Path) -> Directive:
+    def load(self, entry: str) -> Directive:
         """The expanded tree of one entry file, under a synthetic "main" block."""
         main = Block("main", [], self.root.rel(entry), 0, 0, None)
         parsed = self.parse_file(entry)
-        work = [(parsed.directives if parsed else [], main, None, (str(self.root.canonical(entry)),),
+        work = [(parsed.directives if parsed else [], main, None, (self.root.canonical(entry),),
                  self._take(parsed))]
         while work:
             self._expand(*work.pop(), work)
@@ -368,7 +368,7 @@ class NginxConfig:
             elif raw.name == "include" and len(raw.args) == 1:
                 # a stack of iterators: push the last file first so the first one is spliced first
                 for path in reversed(self._include_targets(node)):
-                    canonical = str(self.root.canonical(path))  # (memoized by the root)
+                    canonical = self.root.canonical(path)  # (memoized by the root)
                     if canonical in chain:
                         self.include_cycles.append(node)
                         continue
@@ -383,11 +383,11 @@ class NginxConfig:
                         iterators.append((iter(included.directives), node, chain + (canonical,),
                                           self._take(included)))
 
-    def _map_body(self, path: Path) -> "MapBody | None":
+    def _map_body(self, path: str) -> "MapBody | None":
         """A file included in a `map {}` block as a MapBody, when it is a plain table (else None:
         parse it as any file). Its ParsedFile holds its comments and its first entry only (where
         suppressions see its content start); the entries are read from the text when asked."""
-        key = os.fspath(path)
+        key = path
         if key not in self._map_by_path:
             path = self.root.canonical(path)
             rel = self.root.rel(path)
@@ -407,7 +407,7 @@ class NginxConfig:
             self._map_by_path[key] = body
         return self._map_by_path[key]
 
-    def _parse_included(self, path: Path, include: Directive) -> ParsedFile | None:
+    def _parse_included(self, path: str, include: Directive) -> ParsedFile | None:
         """parse_file, with an unreadable file reported at the include that names it."""
         try:
             return self.parse_file(path)
@@ -416,7 +416,7 @@ class NginxConfig:
                 raise
             raise InputError(f'include "{short_name(include.args[0])}": {exc}', include.path, include.line) from None
 
-    def _include_targets(self, include: Directive) -> list[Path]:
+    def _include_targets(self, include: Directive) -> list[str]:
         try:
             return self._targets(include)
         except OSError as exc:  # e.g. ENAMETOOLONG: nginx cannot open it either
@@ -424,28 +424,29 @@ class NginxConfig:
             self.open_errors[id(include)] = f"{exc.strerror or exc} (errno {exc.errno})"
             return []
 
-    def _targets(self, include: Directive) -> list[Path]:
+    def _targets(self, include: Directive) -> list[str]:
         pattern = self.root.map_config_path(include.args[0], self.conf_dir)
         if _GLOB_CHARS.search(include.args[0]):
             matches = []
             for path in self.root.glob(pattern, keep_outside=True):
                 resolved = self.root.resolve(path)
-                if resolved is not None and resolved.is_file():  # the common case: one stat
+                mode = stat_mode(resolved) if resolved is not None else None
+                if mode is not None and stat.S_ISREG(mode):  # the common case: one stat
                     matches.append(path)
                     continue
                 rel = self.root.rel(path)
                 if resolved is None:
                     self.unread_matches.append((include, rel, "a symlink leaving the linted root", False))
-                elif not resolved.exists():
+                elif mode is None:
                     # the target's directory is in the tree: the file is missing there too
-                    held = resolved.parent.is_dir()
+                    held = os.path.isdir(os.path.dirname(resolved))
                     target = os.readlink(path) if os.path.islink(path) else rel
                     why = f"a symlink to {target}, which does not exist" if held else \
                         f"a symlink to {target}, outside what the tree holds"
                     self.unread_matches.append((include, rel, why, held))
             return matches
         resolved = self.root.resolve(pattern)
-        if resolved is None or not resolved.exists():
+        if resolved is None or stat_mode(resolved) is None:
             if not self.standalone:
                 self.missing_includes.append(include)
             elif not is_stock_include(include.args[0]):

@@ -2,19 +2,19 @@
 else every such tree found under it (a repo of several hosts: one model each)."""
 
 import os
-from pathlib import Path
 
 from gwlint.load.discover import COMPOSE_NAMES, POOL_DIR_NAMES, is_system_layout
+from gwlint.load.fsroot import clean, path_order
 
 # never searched for roots: VCS, dependencies, caches, virtualenvs (and every hidden directory)
 SKIP = frozenset({"node_modules", "vendor", "__pycache__", "site-packages", "dist-packages"})
 
 
-def _marks_root(path: Path, names: set[str]) -> bool:
+def _marks_root(path: str, names: set[str]) -> bool:
     return is_system_layout(path) or "nginx.conf" in names or bool(names & COMPOSE_NAMES)
 
 
-def find_roots(top: Path) -> list[Path]:
+def find_roots(top: str) -> list[str]:
     """The roots to lint under `top`, each linted as its own model.
 
     `top` itself when it is laid out like `/`, holds an nginx.conf or a compose file at its top.
@@ -28,26 +28,25 @@ def find_roots(top: Path) -> list[Path]:
         return [top]
     if _marks_root(top, names):
         return [top]
-    roots: list[Path] = []
+    roots: list[str] = []
     loose_fpm = False
-    for dirpath, dirnames, filenames in os.walk(top):
-        here = Path(dirpath)
+    for here, dirnames, filenames in os.walk(top):
         if here != top and _marks_root(here, set(filenames) | set(dirnames)):
-            roots.append(here)
+            roots.append(clean(here))  # (as --root spells it: ./deploy is deploy)
             dirnames[:] = []
             continue
-        if "php-fpm.conf" in filenames or here.name in POOL_DIR_NAMES:
+        if "php-fpm.conf" in filenames or os.path.basename(here) in POOL_DIR_NAMES:
             loose_fpm = True
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP)
     if loose_fpm and not any(is_system_layout(r) for r in roots):
         return [top]
-    return sorted(roots) or [top]
+    return sorted(roots, key=path_order) or [top]
 
 
-def prefix_of(root: Path, top: Path) -> str:
+def prefix_of(root: str, top: str) -> str:
     """`root` relative to `top`, POSIX style, "" for top itself: what findings of `root` start with."""
     rel = os.path.relpath(os.path.abspath(root), os.path.abspath(top))
-    return "" if rel == "." else Path(rel).as_posix()
+    return "" if rel == "." else rel
 
 
 def rebase(findings: list, prefix: str) -> list:

@@ -10,7 +10,7 @@ linted on its own, outside any config dir, cannot see nginx's stock files (fastc
 mime.types, ...): those includes are not reported, and any other include it lacks is a warning.
 """
 
-from pathlib import Path
+import os
 
 from gwlint.errors import InputError
 from gwlint.load.nginx import parse_text
@@ -35,12 +35,16 @@ def guess_context(text: str, rel: str) -> str:
     return "location" if names else "main"
 
 
-def nginx_prefix(path: Path) -> Path | None:
-    """The nginx config dir a file sits in: its nearest ancestor that holds nginx.conf."""
-    for parent in path.parents:
-        if (parent / "nginx.conf").is_file():
+def nginx_prefix(path: str) -> str | None:
+    """The nginx config dir a file sits in (`path` is absolute): its nearest ancestor that holds
+    nginx.conf."""
+    parent = os.path.dirname(path)
+    while True:
+        if os.path.isfile(os.path.join(parent, "nginx.conf")):
             return parent
-    return None
+        if parent == "/":
+            return None
+        parent = os.path.dirname(parent)
 
 
 def is_wrapper(rel: str) -> bool:
@@ -52,11 +56,11 @@ def wrapper_name(context: str) -> str:
     return f"<{context} context>"
 
 
-def wrap(snippet: Path, root: Path, context: str) -> tuple[Path, dict[str, str]]:
+def wrap(snippet: str, root: str, context: str) -> tuple[str, dict[str, str]]:
     """The entry file to lint and the overlay holding it (nothing when context is main)."""
     if context == "main":
         return snippet, {}
     blocks = CONTEXTS[context]
-    include = snippet.relative_to(root).as_posix().replace('"', '\\"')
+    include = os.path.relpath(snippet, root).replace('"', '\\"')
     text = "".join(f"{b} {{ " for b in blocks) + f'include "{include}"; ' + "} " * len(blocks) + "\n"
-    return root / wrapper_name(context), {wrapper_name(context): text}
+    return os.path.join(root, wrapper_name(context)), {wrapper_name(context): text}

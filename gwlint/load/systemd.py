@@ -79,8 +79,8 @@ def load_units(root) -> Units:
     """Every *.service unit under the root's unit directories (masked ones left out)."""
     names: set[str] = set()
     for directory in UNIT_DIRS:
-        local = root.path / directory
-        if local.is_dir():
+        local = os.path.join(root.path, directory)
+        if os.path.isdir(local):
             names.update(n for n in os.listdir(local) if n.endswith(".service"))
     units = {}
     for name in names:
@@ -93,14 +93,16 @@ def load_units(root) -> Units:
 
 def unit_files(root, name: str) -> list:
     """The unit file systemd uses for `name`, then its drop-ins in the order applied; [] if masked."""
-    main = next((root.path / d / name for d in UNIT_DIRS if (root.path / d / name).exists()), None)
+    places = (os.path.join(root.path, directory, name) for directory in UNIT_DIRS)
+    main = next((path for path in places if os.path.exists(path)), None)
     if main is None or os.path.realpath(main) == "/dev/null" or not root.contains(main) or not root.is_file(main):
         return []
     dropins = {}
     for directory in reversed(UNIT_DIRS):  # a higher-priority drop-in of the same name wins
-        local = root.path / directory / f"{name}.d"
-        if local.is_dir():
-            dropins.update({p.name: p for p in local.glob("*.conf") if root.contains(p)})
+        local = os.path.join(root.path, directory, f"{name}.d")
+        if os.path.isdir(local):
+            paths = (os.path.join(local, n) for n in os.listdir(local) if n.endswith(".conf"))
+            dropins.update({os.path.basename(p): p for p in paths if root.contains(p)})
     return [main] + [dropins[n] for n in sorted(dropins)]
 
 

@@ -7,9 +7,7 @@ within a few levels. Anything at the root's own path (a directory, a file, a dan
 such as a deploy tool's `current`) means the tree does not say it is missing.
 """
 
-from pathlib import PurePosixPath
-
-from gwlint.load.fsroot import Root
+from gwlint.load.fsroot import Root, clean, join, parts_below
 from gwlint.records import Record
 
 SCAN_DEPTH = 3  # directory levels below the ancestor searched for a .php file
@@ -30,17 +28,17 @@ class MissingDir(Record):
 
 def missing_app_dir(root: Root, path: str) -> MissingDir | None:
     """`path` (absolute) as missing, when the tree evidently holds the application around it."""
-    parts = PurePosixPath(path).parts[1:]
+    parts = parts_below(path, "/") or []
     rel = "/".join(parts)
-    if ".." in parts or root.lexists(rel) or root.is_dir(root.path / rel):
+    if ".." in parts or root.lexists(rel) or root.is_dir(join(root.path, rel)):
         return None
     for depth in range(len(parts) - 1, 1, -1):
         here = "/".join(parts[:depth])
-        if root.is_dir(root.path / here):
+        if root.is_dir(join(root.path, here)):
             sample = root.find_file(here, ".php", SCAN_DEPTH, SCAN_ENTRIES)
             if sample is None:
                 return None
-            return MissingDir(str(PurePosixPath(path)), f"/{here}", f"/{here}/{sample}")
+            return MissingDir(clean(path), f"/{here}", f"/{here}/{sample}")
         if root.lexists(here):
             return None  # a file or a dangling link: not the tree's to judge
     return None

@@ -7,9 +7,9 @@ and backends named in gwlint's own config. A declaration gwlint cannot read is s
 guessed.
 """
 
+import posixpath
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from gwlint.errors import InputError
 from gwlint.load.discover import PM2_NAMES
@@ -233,7 +233,7 @@ def host_addresses(ws) -> set[str]:
     return {host for _, host, _ in server_binds(ws) if host}
 
 
-def _read(ws, path: Path) -> str | None:
+def _read(ws, path: str) -> str | None:
     """A file's text, or None when it cannot be read (a declaration is skipped, never guessed)."""
     try:
         return ws.root.read_text(path)
@@ -241,7 +241,7 @@ def _read(ws, path: Path) -> str | None:
         return None
 
 
-def _env_file(ws, value: str, base: Path) -> list[tuple[str, str, str, int]]:
+def _env_file(ws, value: str, base: str) -> list[tuple[str, str, str, int]]:
     """(key, value, path, line) pairs of a referenced .env file."""
     path = ws.root.map_config_path(value.lstrip("-"), base)
     text = _read(ws, path)
@@ -298,16 +298,16 @@ def _systemd_unit(ws, unit) -> list[Declaration]:
     for s in unit.all("Service", "Environment"):
         pairs += [(k, v, s.path, s.line) for k, v in re.findall(_ENV_PAIR, s.value)]
     for s in unit.all("Service", "EnvironmentFile"):
-        pairs += _env_file(ws, s.value, (ws.root.path / s.path).parent)
+        pairs += _env_file(ws, s.value, posixpath.dirname(posixpath.join(ws.root.path, s.path)))
     found = []
     for s in unit.all("Service", "ExecStart"):
         found += _from_command(s.value, s.path, s.line, "host", label)
     return found or _from_env(pairs, "host", label)
 
 
-def _files_named(ws, names: frozenset) -> list[Path]:
+def _files_named(ws, names: frozenset) -> list[str]:
     """The compose or PM2 files discovery found in the tree."""
-    return [p for p in ws.backend_files if p.name in names]
+    return [p for p in ws.backend_files if posixpath.basename(p) in names]
 
 
 def _compose(ws) -> list[Declaration]:
@@ -317,7 +317,7 @@ def _compose(ws) -> list[Declaration]:
     return out
 
 
-def _compose_file(ws, path: Path, doc) -> list[Declaration]:
+def _compose_file(ws, path: str, doc) -> list[Declaration]:
     from gwlint.load.compose import mapping, mapping_items, scalars, sequence, service_mapping  # (compose trees only)
 
     services = mapping(doc).get("services")
@@ -331,7 +331,7 @@ def _compose_file(ws, path: Path, doc) -> list[Declaration]:
             out += _compose_port(item, name, rel, label)
         env_pairs = _compose_env(spec.get("environment"), rel)
         for env_file in scalars(spec.get("env_file")):
-            env_pairs += _env_file(ws, env_file, path.parent)
+            env_pairs += _env_file(ws, env_file, posixpath.dirname(path))
         command = spec.get("command")
         from_command = _from_command(" ".join(scalars(command)), rel, command.start_mark.line + 1, name,
                                      label) if command is not None else []
@@ -391,7 +391,7 @@ def _pm2(ws) -> list[Declaration]:
             m = re.search(_PM2_PORT, line) or re.search(_PORT_FLAG, line)
             if m:
                 out.append(Declaration("host", None, int(m.group(1)), rel, number,
-                                       f"PM2 app in {path.name} listens on port {m.group(1)}"))
+                                       f"PM2 app in {posixpath.basename(path)} listens on port {m.group(1)}"))
     return out
 
 

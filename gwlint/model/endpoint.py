@@ -1,6 +1,5 @@
 """Where a backend listens or is reached: a unix socket path or a TCP host:port."""
 
-import ipaddress
 from functools import lru_cache
 
 from gwlint.records import Record
@@ -59,6 +58,8 @@ class Endpoint(Record):
 
 def is_ip(host: str | None) -> bool:
     """True for a literal IPv4 or IPv6 address (no brackets)."""
+    import ipaddress  # (~6 M instructions: imported by the first address that needs it)
+
     try:
         ipaddress.ip_address(host or "")
         return True
@@ -72,6 +73,8 @@ def is_loopback_host(host: str | None) -> bool:
         return False
     if host.lower() in LOOPBACK_NAMES:
         return True
+    import ipaddress
+
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:

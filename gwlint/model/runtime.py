@@ -11,6 +11,7 @@ Measured on Debian 12 (nginx 1.22, php-fpm 8.2):
   highest priority wins (one link for all installed versions).
 """
 
+import posixpath
 import re
 
 from gwlint.load import systemd
@@ -90,7 +91,7 @@ def _by_convention(ws) -> list[SocketAlias]:
     for install in ws.installs:
         m = _DEBIAN_CONF.fullmatch(install.conf or "")
         if m:
-            www = ws.root.path / install.conf.rsplit("/", 1)[0] / "pool.d" / "www.conf"
+            www = posixpath.join(ws.root.path, install.conf.rsplit("/", 1)[0], "pool.d/www.conf")
             alias = _alias(ws, DEBIAN_LINK, www, int(m.group(1) + m.group(2)), None)
             if alias is not None:
                 out.append(alias)

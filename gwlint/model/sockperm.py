@@ -9,9 +9,9 @@ permission on the socket and search permission on every parent directory.
 """
 
 import re
-from pathlib import PurePosixPath
 
 from gwlint.load.accounts import Accounts, Identity
+from gwlint.load.fsroot import parts_below
 from gwlint.records import Record
 
 DEFAULT_MODE = 0o660
@@ -127,7 +127,7 @@ class BlockedDir(Record):
 def blocked_parent(root, socket_path: str, who: Identity, accounts: Accounts) -> BlockedDir | None:
     """The first parent directory of `socket_path` present under the root that `who` cannot
     search (x), judged by its real mode and owner there; None when all present ones allow it."""
-    parts = PurePosixPath(socket_path).parent.parts[1:]
+    parts = (parts_below(socket_path, "/") or [])[:-1]  # its directories, from the top
     for depth in range(1, len(parts) + 1):
         st = root.stat_dir("/".join(parts[:depth]))
         if st is None:

@@ -1,18 +1,18 @@
 """The one model rules query: nginx routes resolved to endpoints, FPM pools indexed by endpoint."""
 
 import gc
+import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 
 from gwlint.engine.finding import Finding
 from gwlint.errors import InputError, short_name
 from gwlint.load.accounts import Accounts, Identity, load_accounts
 from gwlint.load.discover import COMPOSE_NAMES, Discovery, default_path_map, discover
 from gwlint.load.fpm import FpmInstall, Pool, load_install, load_php_ini, php_ini_chain
-from gwlint.load.fsroot import Root
+from gwlint.load.fsroot import Root, join
 from gwlint.load.hosts import load_container_user, load_hosts
 from gwlint.load.ini import Setting
 from gwlint.load.nginx import PASS_DIRECTIVES, Directive, NginxConfig
@@ -143,7 +143,7 @@ class Workspace:
         self.nginx_files: dict = {}
         self.include_sites: dict[str, set[str]] = defaultdict(set)
         self.installs: list[FpmInstall] = []
-        self.backend_files: list[Path] = []  # docker-compose and PM2 files found in the tree
+        self.backend_files: list[str] = []  # docker-compose and PM2 files found in the tree
         self.system_layout = False  # the root is laid out like / (etc/nginx, etc/php*...): a file system
         self.compose: list[Project] = []  # the compose files' services and mounts (gwlint.load.compose)
         self.accounts = Accounts()  # etc/passwd and etc/group
@@ -178,7 +178,7 @@ class Workspace:
 
     def tree_has_dir(self, path: str) -> bool:
         """Whether the tree holds a directory at the absolute path `path` (as the server would see it)."""
-        return self.root.is_dir(self.root.path / path.lstrip("/"))
+        return self.root.is_dir(join(self.root.path, path.lstrip("/")))
 
     def missing_app_dir(self, path: str):
         """A gwlint.model.appdir.MissingDir when the absolute `path` is missing from a `/`-like tree
@@ -395,7 +395,7 @@ class Workspace:
                         backend.pools = self.pools_at(backend.endpoint)
 
 
-def build_nginx(root: Root, entry: Path, config: NginxConfig, by_name: dict) -> NginxInstance:
+def build_nginx(root: Root, entry: str, config: NginxConfig, by_name: dict) -> NginxInstance:
     main = config.load(entry)
     upstreams: dict[str, Directive] = {}
     passes: list[Directive] = []
@@ -453,8 +453,8 @@ def _resolve_variables(ws: Workspace, instance: NginxInstance, route: Route) -> 
 _ONE_VAR = re.compile(r"\$(?:\{\w+\}|\w+)")
 
 
-def load_workspace(root_path: Path, *, nginx: Sequence[Path] = (), fpm: Sequence[Path] = (),
-                   php_ini: Sequence[Path] = (), options: Options = Options(),
+def load_workspace(root_path: str, *, nginx: Sequence[str] = (), fpm: Sequence[str] = (),
+                   php_ini: Sequence[str] = (), options: Options = Options(),
                    path_map: dict[str, str] | None = None, overlay: dict[str, str] | None = None,
                    cache=None) -> Workspace:
     """Discover and parse a root (or the files named explicitly) into a Workspace.
@@ -490,7 +490,7 @@ def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, 
     ws = Workspace(root, options)
     ws.backend_files = found.backend_files
     ws.system_layout = found.system
-    compose_files = [p for p in found.backend_files if p.name in COMPOSE_NAMES]
+    compose_files = [p for p in found.backend_files if posixpath.basename(p) in COMPOSE_NAMES]
     if compose_files:  # (the compose reader is imported only for trees that have compose files)
         from gwlint.load.compose import load_compose
 
@@ -507,14 +507,15 @@ def _load_workspace(root_path, nginx, fpm, php_ini, options, path_map, overlay, 
     return ws
 
 
-def _load_nginx(ws: Workspace, entries: list[Path]) -> None:
+def _load_nginx(ws: Workspace, entries: list[str]) -> None:
     included: set[str] = set()
     instances = []
     for entry in entries:
         ws.root.require(entry)
-        config = NginxConfig(ws.root, entry.parent)
+        config = NginxConfig(ws.root, posixpath.dirname(entry))
         # a snippet linted alone (a virtual wrapper includes it) outside any nginx config dir
-        config.standalone = is_wrapper(ws.root.rel(entry)) and not ws.root.is_file(ws.root.path / "nginx.conf")
+        standalone = not ws.root.is_file(posixpath.join(ws.root.path, "nginx.conf"))
+        config.standalone = is_wrapper(ws.root.rel(entry)) and standalone
         instance = build_nginx(ws.root, entry, config, ws._by_name)
         included.update(rel for rel in config.files if rel != instance.entry)
         ws.nginx_files.update(config.files)
@@ -571,27 +572,28 @@ def template_problems(templates) -> list[Finding]:
     return list(seen.values())
 
 
-def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[Path]) -> None:
+def _load_fpm(ws: Workspace, found: Discovery, php_ini: list[str]) -> None:
     covered: set[str] = set()
     for conf in found.fpm_confs:
         ws.root.require(conf)
         install = load_install(ws.root, conf)
-        load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, conf.parent))
+        load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, posixpath.dirname(conf)))
         covered.update(install.files)
         covered.update(t.path for t in install.templates if t.path)
         ws.installs.append(install)
         if not install.pools and not install.templates:  # (a template pool is reported as such)
             ws.problems.append(_no_pool(install))
     for pool_dir in found.pool_dirs:
-        loose = [p for p in ws.root.glob(pool_dir / "*.conf") if ws.root.rel(p) not in covered and ws.root.is_file(p)]
+        loose = [p for p in ws.root.glob(posixpath.join(pool_dir, "*.conf"))
+                 if ws.root.rel(p) not in covered and ws.root.is_file(p)]
         if loose:
             install = load_install(ws.root, None, loose)
-            load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, pool_dir.parent))
+            load_php_ini(ws.root, install, php_ini or php_ini_chain(ws.root, posixpath.dirname(pool_dir)))
             ws.installs.append(install)
     ws.problems.extend(template_problems(t for install in ws.installs for t in install.templates))
 
 
-def _load_templates(ws: Workspace, paths: list[Path]) -> None:
+def _load_templates(ws: Workspace, paths: list[str]) -> None:
     """GW903 for the config templates found in the tree that no server reads as they are."""
     from gwlint.engine.toolcodes import UNRENDERED_TEMPLATE
     from gwlint.load.template import TemplateFile, find_template
@@ -606,7 +608,8 @@ def _load_templates(ws: Workspace, paths: list[Path]) -> None:
             text = ws.root.read_text(path)
         except InputError:
             continue  # not read by any server: nothing to say about it
-        kind = "ini" if rel.endswith((".ini" + path.suffix, ".ini")) or "php" in rel.rpartition("/")[2] else "nginx"
+        ini = rel.endswith((".ini" + posixpath.splitext(path)[1], ".ini")) or "php" in rel.rpartition("/")[2]
+        kind = "ini" if ini else "nginx"
         line, what = find_template(text, rel, kind) or (1, "a template file")
         reader = "PHP" if kind == "ini" else "nginx"
         if "/templates/" in f"/{rel}" and kind == "nginx" and rel.endswith(".template"):

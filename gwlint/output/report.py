@@ -156,12 +156,11 @@ def view_prefix(root) -> str:
     directory when the root is inside it (what GitHub and SARIF consumers map onto repository
     files), else nothing (paths relative to the root)."""
     import os
-    from pathlib import Path
 
     rel = os.path.relpath(os.path.abspath(root))
     if rel == "." or rel == ".." or rel.startswith(".." + os.sep):
         return ""
-    return Path(rel).as_posix()
+    return rel
 
 
 def join_path(prefix: str, path: str) -> str:

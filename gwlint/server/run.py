@@ -23,7 +23,7 @@ def _session(root: Path) -> tuple[object, list]:
     if cache is None:
         from gwlint.api import _open_cache
 
-        cache = _caches[root] = MemoryCache(_open_cache(root))
+        cache = _caches[root] = MemoryCache(_open_cache(str(root)))
     return cache, _rules
 
 
@@ -34,7 +34,7 @@ def lint_root(root: Path, overlay: dict[str, str]) -> tuple[object, list[Finding
     from gwlint.load.inputs import Inputs
 
     cache, rules = _session(root)
-    result = lint(Inputs(root, overlay=dict(overlay)), cache=cache, rules=rules)
+    result = lint(Inputs(str(root), overlay=dict(overlay)), cache=cache, rules=rules)
     return result.workspace, result.findings
 
 
@@ -44,6 +44,6 @@ def fix_root(root: Path, overlay: dict[str, str]) -> FixResult:
     from gwlint.load.inputs import Inputs
 
     cache, rules = _session(root)
-    result = fix(Inputs(root, overlay=dict(overlay)), cache=cache, rules=rules)
+    result = fix(Inputs(str(root), overlay=dict(overlay)), cache=cache, rules=rules)
     assert result.fixes is not None
     return result.fixes

@@ -121,9 +121,9 @@ class Relocation:
 
     def original(self, path: str) -> str | None:
         """The tree-relative path of a file inside the copy (symlinks resolved), else None."""
-        if not self.workspace.root.contains(Path(path)):
+        if not self.workspace.root.contains(path):
             return None
-        return self.workspace.root.rel(self.workspace.root.canonical(Path(path)))
+        return self.workspace.root.rel(self.workspace.root.canonical(path))
 
     def addresses(self, host: str | None) -> list[str]:
         """The loopback addresses standing for `host` (None: every address, so all those in use)."""
@@ -243,7 +243,7 @@ class _Relocator:
         but this host has stays on the host (certificates, modules)."""
         if not value.startswith("/"):
             return value
-        mapped = self.ws.root.map_config_path(value, base)
+        mapped = Path(self.ws.root.map_config_path(value, str(base)))
         if write:
             mapped.parent.mkdir(parents=True, exist_ok=True)
         elif host_fallback and not mapped.exists() and not re.search(r"[*?\[$]", value) and os.path.exists(value):
@@ -398,7 +398,7 @@ class _Relocator:
                 runs.append(self._pool_only(n, install, error_log))
                 continue
             conf = self.dest / install.conf
-            prefix = _prefix_for(conf)
+            prefix = Path(_prefix_for(str(conf)))
             for setting in self._global_settings(install):
                 if setting.key == "error_log":
                     self.edit.set_ini(setting, str(error_log))
@@ -574,14 +574,14 @@ def _relink(ws: Workspace, dest: Path) -> list[str]:
             if not link.is_symlink():
                 continue
             target = os.readlink(link)
-            resolved = ws.root.resolve(link)
+            resolved = ws.root.resolve(str(link))
             # a dangling link into a directory the tree holds fails on the server too: keep it, dangling
-            if resolved is not None and (os.path.lexists(resolved) or resolved.parent.is_dir()):
+            if resolved is not None and (os.path.lexists(resolved) or os.path.isdir(os.path.dirname(resolved))):
                 if target.startswith("/"):
                     link.unlink()
                     link.symlink_to(os.path.relpath(resolved, os.path.realpath(link.parent)))
                 continue
             link.unlink()
-            notes.append(f"--verify: {ws.root.rel(link)} links to {target}, which the tree does not hold; "
+            notes.append(f"--verify: {ws.root.rel(str(link))} links to {target}, which the tree does not hold; "
                          "left out of the servers' config tests")
     return notes

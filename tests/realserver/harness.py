@@ -162,7 +162,7 @@ class Servers:
                 words = line.value.lstrip("-@:+!").split()
                 if len(words) < 5 or not words[0].endswith("/php-fpm-socket-helper") or words[1] != "install":
                     continue
-                pool_file = root.map_config_path(words[3], root.path)
+                pool_file = Path(root.map_config_path(words[3], root.path))
                 if not pool_file.is_file() or not words[4].isdigit():
                     continue
                 sed = subprocess.run(["sed", "-n", r"s/^listen[[:space:]]*=[[:space:]]*\([^[:space:]]*\)/\1/p",
@@ -170,7 +170,7 @@ class Servers:
                 socket_path = sed.stdout.removesuffix("\n")
                 if not (os.path.exists(socket_path) and stat.S_ISSOCK(os.stat(socket_path).st_mode)):
                     continue
-                link = root.map_config_path(words[2], root.path)
+                link = Path(root.map_config_path(words[2], root.path))
                 if link not in best or int(words[4]) > best[link][0]:
                     best[link] = (int(words[4]), socket_path)
         for link, (_, socket_path) in best.items():
