@@ -130,3 +130,12 @@ def test_a_single_file_gets_no_cache_beside_it(tmp_path, monkeypatch):
         assert result.exit_code in (0, 1), result.output
         assert sorted(p.name for p in tmp_path.iterdir()) == ["site.conf", "xdg"] or \
             sorted(p.name for p in tmp_path.iterdir()) == ["site.conf"]
+
+
+def test_the_cache_digest_is_hashlibs_blake2b_without_importing_hashlib():
+    import hashlib
+
+    from gwlint.digest import blake2b
+
+    data = "événement; listen 127.0.0.1:9000;\n".encode()
+    assert blake2b(data, digest_size=16).digest() == hashlib.blake2b(data, digest_size=16).digest()

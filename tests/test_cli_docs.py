@@ -83,14 +83,15 @@ def test_a_check_run_does_not_import_typing_dataclasses_inspect_weakref_or_pathl
     assert out.stderr == "(1, [])", out.stderr
 
 
-def test_a_warm_cache_run_does_not_import_tempfile(fixtures_dir, tmp_path):
-    """tempfile (with random, ~4 ms) is imported only to write a changed cache."""
+def test_a_warm_cache_run_does_not_import_tempfile_or_hashlib(fixtures_dir, tmp_path):
+    """tempfile (with random, ~4 ms) is imported only to write a changed cache; hashlib (OpenSSL's
+    start-up, ~11 M instructions) never: the cache's blake2b comes from gwlint.digest."""
     import shutil
 
     tree = shutil.copytree(fixtures_dir / "debian-socket-mismatch", tmp_path / "tree")
     code = ("import sys; from gwlint.cli import app; code = app(['check', sys.argv[1]]); "
-            "sys.stderr.write(repr((code, 'tempfile' in sys.modules)))")
+            "sys.stderr.write(repr((code, 'tempfile' in sys.modules, 'hashlib' in sys.modules)))")
     env = {k: v for k, v in os.environ.items() if k != "GWLINT_NO_CACHE"}  # (the suite sets it)
     runs = [subprocess.run([sys.executable, "-c", code, str(tree)], capture_output=True, text=True, env=env).stderr
             for _ in range(2)]
-    assert runs == ["(1, True)", "(1, False)"] and (tree / ".gwlint_cache").is_dir()
+    assert runs == ["(1, True, False)", "(1, False, False)"] and (tree / ".gwlint_cache").is_dir()

@@ -102,3 +102,9 @@ def test_snapshot_against_pools(tmp_path):
     state = snapshot(ws, fake_proc(tmp_path / "other", {}))
     [missing] = [p for p in state.problems if p.kind == "socket-missing"]
     assert "no php-fpm master runs etc/php/8.2/fpm/php-fpm.conf" in missing.cause
+    # a master named by an absolute path outside the tree (ROOT / is the usual case): matched by
+    # its path under the root, and never a crash on a path the root does not hold
+    host = fake_proc(tmp_path / "host", {11: ("php-fpm: master process (/etc/php/8.2/fpm/php-fpm.conf)", 0)})
+    state = snapshot(ws, host)
+    [missing] = [p for p in state.problems if p.kind == "socket-missing"]
+    assert [p.pid for p in state.fpm_masters] == [11] and "has not created it" in missing.cause

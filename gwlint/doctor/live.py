@@ -182,7 +182,7 @@ def _master_of(ws, install, state: LiveState) -> Process | None:
 
 
 def _rel(ws, path: str) -> str:
-    return ws.root.rel(Path(path)).lstrip("/")
+    return ws.root.rel(path).lstrip("/")
 
 
 def _no_master(install) -> str:

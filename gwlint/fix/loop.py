@@ -2,12 +2,12 @@
 
 import contextlib
 import difflib
-import hashlib
 import os
 import tempfile
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 
+from gwlint.digest import blake2b
 from gwlint.engine.finding import Edit, Finding, Fix
 from gwlint.engine.toolcodes import FIX_BROKE_FILE, FIX_LOOP
 from gwlint.errors import InputError
@@ -122,7 +122,7 @@ def _culprits(rel: str, before: str, fixes: list[Finding], ws: Workspace) -> lis
 def _state(overlay: dict[str, str], original: dict[str, str]) -> str:
     """A digest of the tree's texts: files equal to their original do not count."""
     items = sorted((rel, text) for rel, text in overlay.items() if text != original.get(rel))
-    return hashlib.sha256(repr(items).encode()).hexdigest()
+    return blake2b(repr(items).encode(), digest_size=32).hexdigest()
 
 
 def _no_convergence(at: Finding, why: str) -> Finding:

@@ -16,9 +16,9 @@ import marshal
 import os
 import sys
 import time
-from hashlib import blake2b
 
 from gwlint import __version__
+from gwlint.digest import blake2b
 from gwlint.load.ini import IniFile, Section, Setting, parse_ini
 from gwlint.load.nginx import Block, Directive, ParsedFile, parse_text, unquoted
 
