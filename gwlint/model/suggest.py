@@ -1,7 +1,5 @@
 """Nearest-match suggestions ("did you mean") between endpoints and names."""
 
-from bisect import bisect_left
-
 from gwlint.model.endpoint import Endpoint
 
 SHORTLIST = 64  # above this many candidates, compare only the textual neighbours (see NearestEndpoint)
@@ -38,6 +36,8 @@ class NearestEndpoint:
         return max(pool, key=lambda c: (rank(c), difflib.SequenceMatcher(None, text, str(c)).ratio()), default=None)
 
     def _shortlist(self, kind: str, same_kind: list[Endpoint], text: str) -> list[Endpoint]:
+        from bisect import bisect_left  # (~0.7 M instructions: only a large tree with a mismatch gets here)
+
         if kind not in self._sorted:
             order = {id(c): i for i, c in enumerate(same_kind)}
             fwd = sorted((str(c), order[id(c)], c) for c in same_kind)
