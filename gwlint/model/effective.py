@@ -9,7 +9,6 @@ PHP settings for a request are layered as php-fpm applies them: php.ini chain, p
 PHP_VALUE` and `PHP_ADMIN_VALUE` ("k=v" lines), which php-fpm applies last.
 """
 
-import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -41,8 +40,6 @@ NGINX_DEFAULTS = {"client_max_body_size": "1m"}
 # max_execution_time): timeout-chain findings are errors below it, warnings at or above it.
 ORDINARY_REQUEST_SECONDS = 30  # every *_timeout rules read defaults to 60s
 _TIME_FACTORS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_ATOI = re.compile(r"\s*([-+]?\d+)")
-_INTEGER = re.compile(r"-?\d*")
 
 
 class Value(Record):
@@ -107,8 +104,14 @@ def php_params(block) -> dict[str, dict[str, tuple[str, "Directive"]]]:
 
 # FPM and PHP --------------------------------------------------------------------------------
 def _atoi(text: str) -> int:
-    m = _ATOI.match(text)
-    return int(m.group(1)) if m else 0
+    """C atoi: white space, a sign, then the digits that follow (0 without any). String tests, not
+    a pattern: compiling one costs ~0.4 M instructions of every run."""
+    rest = text.lstrip()
+    sign = rest[:1] if rest[:1] in ("+", "-") else ""
+    digits = rest[len(sign):]
+    if not digits.isdecimal():  # text after the digits, or none: keep the digits before it
+        digits = digits[:next((i for i, ch in enumerate(digits) if not ch.isdecimal()), len(digits))]
+    return int(sign + digits) if digits else 0
 
 
 @lru_cache(maxsize=8192)  # pure: a tree repeats its values
@@ -127,7 +130,8 @@ def fpm_time(value: str) -> tuple[int | None, str | None]:
 
 def fpm_int(value: str) -> tuple[int | None, str | None]:
     """(value, None) as php-fpm reads an integer setting, or (None, its parse error)."""
-    if not _INTEGER.fullmatch(value):
+    digits = value[1:] if value.startswith("-") else value
+    if digits and not digits.isdecimal():  # `-?\d*`
         return None, "is not a valid number (greater or equal than zero)"
     return _atoi(value), None
 
