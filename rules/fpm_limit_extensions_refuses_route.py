@@ -35,7 +35,6 @@ php-fpm executes; narrowing the location may be what was meant).
 - https://github.com/php/php-src/blob/master/sapi/fpm/fpm/fpm_php.c (fpm_php_limit_extensions)
 """
 
-import re
 from collections.abc import Iterator
 
 from gwlint.rule import (
@@ -58,7 +57,8 @@ SEVERITY = Severity.WARNING
 
 # extensions a PHP location is seen to accept in public configs
 CANDIDATES = (".php", ".php3", ".php4", ".php5", ".php7", ".php8", ".phtml", ".phar", ".inc", ".html", ".htm")
-_FROM_URI = re.compile(r"\$(fastcgi_script_name|uri|request_filename)$")
+# a script path ending in one (or in one and a newline) comes from the URI
+_FROM_URI = ("$fastcgi_script_name", "$uri", "$request_filename")
 
 
 def limit_extensions(pool) -> tuple[list[str] | None, Setting | None]:
@@ -77,7 +77,8 @@ def check(ws: Workspace) -> Iterator[Finding]:
             continue
         params, certain = fastcgi_params(route.block)
         script = param(params, "SCRIPT_FILENAME")
-        if not certain or script is None or len(script.args) < 2 or not _FROM_URI.search(script.args[1]):
+        if not certain or script is None or len(script.args) < 2 \
+                or not script.args[1].removesuffix("\n").endswith(_FROM_URI):
             continue
         accepted = [ext for ext in CANDIDATES if location_matches(location, f"/index{ext}")]
         for pool in {id(p): p for b in route.backends for p in b.pools}.values():
