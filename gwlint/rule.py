@@ -46,13 +46,16 @@ from gwlint.load.units import (
 from gwlint.model import consequence
 from gwlint.model.backends import Declaration, ProxyTarget
 from gwlint.model.effective import (
+                                    DEFAULT_LIMIT_EXTENSIONS,
                                     ORDINARY_REQUEST_SECONDS,
                                     PHP_DEFAULTS,
                                     Value,
+                                    fastcgi_params,
                                     fpm_int,
                                     fpm_time,
                                     fpm_value,
                                     nginx_value,
+                                    param,
                                     php_params,
                                     php_time_limit,
                                     php_value,
@@ -68,7 +71,6 @@ from gwlint.model.endpoint import (
                                     is_loopback_host,
                                     parse_pass_target,
 )
-from gwlint.model.fastcgi import DEFAULT_LIMIT_EXTENSIONS, fastcgi_params, param
 from gwlint.model.hops import Hop, hops
 from gwlint.model.locations import location_matches, select_location
 from gwlint.model.runtime import Bound, Master, SocketAlias, bound_address, run_path
