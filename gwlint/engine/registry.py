@@ -47,8 +47,6 @@ class Rule(Record):
 
 
 def _validate(module: ModuleType, plugin: str | None = None) -> Rule:
-    from gwlint.engine import options
-
     name = module.__name__
     for attr in ("CODE", "NAME", "SEVERITY", "check"):
         if not hasattr(module, attr):
@@ -69,7 +67,9 @@ def _validate(module: ModuleType, plugin: str | None = None) -> Rule:
                         f"{', '.join(s[3:] for s in DOC_SECTIONS)} in this order")
     opts = getattr(module, "OPTIONS", None)
     if opts is not None:
-        wrong = options.problems(opts)
+        from gwlint.engine.options import problems  # (only a rule with OPTIONS needs it)
+
+        wrong = problems(opts)
         if wrong:
             raise RuleError(f"rule module {name}: {'; '.join(wrong)}")
     return Rule(module.CODE, module.NAME, module.SEVERITY, module.check, doc, name, opts, plugin)
@@ -80,12 +80,12 @@ def _is_builtin_code(code: str) -> bool:
     return len(code) == 5 and code.startswith("GW") and code[2] in "123456789" and code[3:].isdecimal()
 
 
-_KEBAB_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_KEBAB_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
 def _is_kebab(name: str) -> bool:
-    """`[a-z0-9]+(-[a-z0-9]+)*`."""
-    return all(part and _KEBAB_CHARS.issuperset(part) for part in name.split("-"))
+    """`[a-z0-9]+(-[a-z0-9]+)*`: those characters, no `-` first, last or twice in a row."""
+    return name[:1] not in ("", "-") and name[-1] != "-" and "--" not in name and _KEBAB_CHARS.issuperset(name)
 
 
 def load_rules() -> list[Rule]:
