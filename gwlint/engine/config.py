@@ -37,7 +37,7 @@ KEYS = ("select", "extend-select", "ignore", "extend-ignore", "exclude", "extend
 # top-level keys (and flags) of options that moved to their rule: key -> (rule name, option)
 ALIASES = {"memory-budget": ("fpm-memory-over-budget", "budget"),
            "strict-backends": ("proxy-target-undeclared", "enabled")}
-_PREFIX = re.compile(r"[A-Z]{2,5}\d{0,3}")  # a code or a prefix of codes: GW3, GW30, EX101
+_PREFIX = r"[A-Z]{2,5}\d{0,3}"  # a code or a prefix of codes: GW3, GW30, EX101 (compiled on first use)
 SEVERITIES = tuple(s.value for s in Severity)
 
 
@@ -289,7 +289,7 @@ def _codes(value, known: list[str], fail, prefixes: bool = True) -> list[str]:
              fail('expected a list of codes, e.g. ["GW301", "GW3"]'))
     value = [v.strip().upper() for v in value]
     for code in value:
-        ok = any(k.startswith(code) for k in known) if prefixes and _PREFIX.fullmatch(code) else code in known
+        ok = any(k.startswith(code) for k in known) if prefixes and re.fullmatch(_PREFIX, code) else code in known
         if not ok:
             hint = nearest_name(code, known)
             raise fail(f"unknown rule code {code!r}" + (f"; did you mean '{hint}'?" if hint else ""))

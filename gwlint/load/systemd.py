@@ -15,8 +15,9 @@ from gwlint.records import Record
 
 # highest priority first, as systemd looks them up
 UNIT_DIRS = ("etc/systemd/system", "run/systemd/system", "usr/lib/systemd/system", "lib/systemd/system")
-FPM_UNIT = re.compile(r"php[^@]*fpm[^@]*\.service")
-NGINX_UNIT = re.compile(r"nginx\.service")
+# unit names, as patterns compiled on first use (a tree without units never needs them)
+FPM_UNIT = r"php[^@]*fpm[^@]*\.service"
+NGINX_UNIT = r"nginx\.service"
 TRUE = frozenset({"1", "yes", "true", "on"})
 
 
@@ -58,8 +59,9 @@ class Units:
     def __iter__(self):
         return iter(self.by_name.values())
 
-    def named(self, pattern: re.Pattern) -> list[Unit]:
-        return [u for name, u in self.by_name.items() if pattern.fullmatch(name)]
+    def named(self, pattern: str) -> list[Unit]:
+        """The units whose whole name matches `pattern` (FPM_UNIT, NGINX_UNIT)."""
+        return [u for name, u in self.by_name.items() if re.fullmatch(pattern, name)]
 
     @property
     def nginx(self) -> list[Unit]:

@@ -439,7 +439,7 @@ def _resolve_variables(ws: Workspace, instance: NginxInstance, route: Route) -> 
     upstreams = {id(o.upstream): o.upstream for o in route.outcomes or () if o.upstream is not None}
     if route.outcomes and len(upstreams) == 1 and all(o.kind == "upstream" for o in route.outcomes):
         _use_upstream(route, next(iter(upstreams.values())))
-    elif route.outcomes and route.kind == "fastcgi_pass" and _ONE_VAR.fullmatch(route.directive.args[0]) \
+    elif route.outcomes and route.kind == "fastcgi_pass" and re.fullmatch(_ONE_VAR, route.directive.args[0]) \
             and all(o.kind == "address" and len(o.sources) == 1 for o in route.outcomes):
         # `set $php unix:/run/...; fastcgi_pass $php;` or a map of literal addresses: each value is a
         # backend, at the set/map line that holds it (what a fix edits)
@@ -450,7 +450,7 @@ def _resolve_variables(ws: Workspace, instance: NginxInstance, route: Route) -> 
                 route.backends.append(Backend(endpoint, outcome.sources[0]))
 
 
-_ONE_VAR = re.compile(r"\$(?:\{\w+\}|\w+)")
+_ONE_VAR = r"\$(?:\{\w+\}|\w+)"  # compiled on first use: few trees pass to a variable
 
 
 def load_workspace(root_path: str, *, nginx: Sequence[str] = (), fpm: Sequence[str] = (),

@@ -1,7 +1,6 @@
 """Run a relocated config tree on real nginx and php-fpm (loopback, child processes, stopped by PID)."""
 
 import os
-import re
 import socket
 import stat
 import subprocess
@@ -133,11 +132,11 @@ class Servers:
                     out.append(endpoint)
         return out
 
-    def private_tmp(self, unit: re.Pattern) -> bool:
+    def private_tmp(self, unit: str) -> bool:
         """Whether a service unit of the tree matching `unit` sets PrivateTmp=true."""
         return any(u.is_true("Service", "PrivateTmp") for u in self.relocation.workspace.units.named(unit))
 
-    def _isolated(self, argv: list[str], unit: re.Pattern) -> list[str]:
+    def _isolated(self, argv: list[str], unit: str) -> list[str]:
         """`argv`, run with a private /tmp when the tree's unit for it says PrivateTmp=true, and
         with the tree's etc/hosts as /etc/hosts when it has one (a name such as localhost then
         resolves as on the machine the tree describes)."""
