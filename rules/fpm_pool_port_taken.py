@@ -12,7 +12,10 @@ IPv6-only listener (`[::1]:P`, nginx's `[::]:P`); a specific address the same ad
 wildcards of its family. Two different specific addresses coexist. Pools against each other: GW305.
 A pool whose `listen` cannot be read (`${ENV}`, a host name) is skipped; another listener whose
 address the tree does not give (a unit's `--port` only, PM2's `PORT`, a published compose port) is
-reported as a warning: it may bind every address.
+reported as a warning: it may bind every address. A unit's or compose command's `0.0.0.0` is every
+IPv4 address (measured: a program bound there makes php-fpm exit 78 on a bare port); its `::` is
+every IPv6 address, and every IPv4 one too unless the program sets IPV6_V6ONLY (measured both ways),
+so beside an IPv4 pool it is a warning.
 
 ## Why is this bad?
 Two sockets cannot bind overlapping addresses of one port, so whichever service starts second fails
@@ -94,8 +97,8 @@ def check(ws: Workspace) -> Iterator[Finding]:
             theirs = _other_slots(decl, nginx_listens.get((decl.path, decl.line)))
             if theirs is not None and _overlap(mine, theirs):
                 known.append((decl, theirs))
-            elif theirs is None and decl.host is None:
-                unsure.append((decl, DUAL))
+            elif decl.host is None and (theirs is None or decl.wildcard == "::"):
+                unsure.append((decl, DUAL))  # no address, or `::`: dual-stack unless the program sets V6ONLY
         if known or unsure:
             yield _finding(pool, known or unsure, nginx_listens, certain=bool(known))
 
@@ -111,7 +114,8 @@ def _pool_slots(host: str | None) -> frozenset | None:
 
 
 def _other_slots(decl: Declaration, listen) -> frozenset | None:
-    """What another listener binds; None when the tree does not say (no address, a host name)."""
+    """What another listener surely binds; None when the tree does not say (no address, `*`, a
+    host name). A program's `0.0.0.0` is every IPv4 address; its `::` at least every IPv6 one."""
     if listen is not None:  # nginx: `listen 9000` is IPv4, `[::]:9000` IPv6 only unless ipv6only=off
         if decl.host is None:
             if not listen.args[0].startswith("["):
@@ -119,7 +123,9 @@ def _other_slots(decl: Declaration, listen) -> frozenset | None:
             return DUAL if "ipv6only=off" in listen.args[1:] else V6_ANY
         if decl.host.lower() in LOOPBACK_NAMES:
             return LOCALHOST  # nginx binds every address the name resolves to
-    return _ip_slot(decl.host) if decl.host is not None else None
+    if decl.host is None:
+        return {"0.0.0.0": V4_ANY, "::": V6_ANY}.get(decl.wildcard or "")
+    return _ip_slot(decl.host)
 
 
 def _ip_slot(host: str | None) -> frozenset | None:
@@ -152,6 +158,9 @@ def _finding(pool: Pool, others: list, nginx_listens: dict, certain: bool) -> Fi
     held = "; ".join(f"{d.label} ({d.path}:{d.line})" if d.path else d.label for d, _ in others)
     if certain:
         clash = f"both bind port {listen.port} on overlapping addresses, so whichever starts second fails"
+    elif all(d.wildcard == "::" for d, _ in others):
+        clash = ("`::` holds every IPv4 address too unless that program sets IPV6_V6ONLY; if it does not, "
+                 "whichever starts second fails")
     else:
         clash = ("the tree does not say which address it binds; if that overlaps the pool's (every address "
                  "does), whichever starts second fails")

@@ -109,6 +109,33 @@ def test_a_systemd_unit_on_an_overlapping_address(tmp_path):
     assert lint(files, tmp_path / "apart").findings == []  # two specific addresses coexist
 
 
+# (unit flags or environment, pool listen, severity or None): a program's explicit wildcard, as measured
+# with a socket bound there and php-fpm 8.2 started second (`0.0.0.0`: exit 78 on a bare port; `::`:
+# exit 78 when dual-stack, php-fpm starts beside an IPV6_V6ONLY one)
+WILDCARDS = [
+    ("--bind 0.0.0.0:9000", "9000", "error"), ("--bind 0.0.0.0:9000", "127.0.0.1:9000", "error"),
+    ("--bind 0.0.0.0:9000", "[::]:9000", "error"), ("--bind 0.0.0.0:9000", "[::1]:9000", None),
+    ("--host 0.0.0.0 --port 9000", "9000", "error"), ("ENV HOST=0.0.0.0 PORT=9000", "9000", "error"),
+    ("--host :: --port 9000", "9000", "warning"), ("--host :: --port 9000", "[::1]:9000", "error"),
+    ("--bind [::]:9000", "[::]:9000", "error"), ("--bind :9000", "127.0.0.1:9000", "warning"),
+]
+
+
+@pytest.mark.parametrize(("flags", "listen", "severity"), WILDCARDS, ids=[f"{a}|{b}" for a, b, _ in WILDCARDS])
+def test_a_programs_explicit_wildcard(tmp_path, flags, listen, severity):
+    files = site_tree(site("127.0.0.1:9001"), pool(listen, expect=severity is not None))
+    if flags.startswith("ENV "):
+        unit = f"[Service]\nEnvironment={flags[4:]}\nExecStart=/usr/local/bin/api\n"
+    else:
+        unit = UNIT.format(flags=flags)
+    files["etc/systemd/system/minio.service"] = unit
+    r = lint(files, tmp_path)
+    r.assert_expected()
+    assert [f.severity.value for f in r.findings] == ([severity] if severity else [])
+    if severity == "warning" and "::" in flags:
+        assert "`::` holds every IPv4 address too unless that program sets IPV6_V6ONLY" in r.findings[0].message
+
+
 def test_a_listener_without_an_address_is_a_warning(tmp_path):
     """The tree does not say where a PM2 app's PORT binds (node binds every address): maybe, not surely."""
     files = site_tree(site("127.0.0.1:9001"), pool("127.0.0.1:9000", expect=True))

@@ -37,18 +37,22 @@ class Declaration(Record):
     """A backend listening on `port` at `host` (None: every address) of `machine`.
 
     `machine` is "host" for this machine (nginx, systemd, PM2 and published compose ports) or a
-    compose service name (reached as that name from other containers).
+    compose service name (reached as that name from other containers). `wildcard` is the
+    every-address form the tree writes (0.0.0.0, ::, *) when `host` is None because of it; None
+    when the tree gives no address at all (the program's default decides).
     """
 
-    __slots__ = ("host", "label", "line", "machine", "path", "port")
+    __slots__ = ("host", "label", "line", "machine", "path", "port", "wildcard")
 
-    def __init__(self, machine: str, host: str | None, port: int, path: str, line: int, label: str) -> None:
+    def __init__(self, machine: str, host: str | None, port: int, path: str, line: int, label: str,
+                 wildcard: str | None = None) -> None:
         self.machine = machine
         self.host = host
         self.port = port
         self.path = path
         self.line = line
         self.label = label
+        self.wildcard = wildcard
 
     @property
     def loopback_only(self) -> bool:
@@ -262,25 +266,32 @@ def _from_env(pairs, machine: str, label: str) -> list[Declaration]:
     port = next((env[k] for k in ("PORT", "HTTP_PORT", "APP_PORT") if k in env and env[k][0].isdigit()), None)
     if port is None:
         return []
-    host = next((env[k][0] for k in ("HOST", "BIND") if k in env), None)
-    host = None if host in (None, "0.0.0.0", "::", "*") else host
-    return [Declaration(machine, host, int(port[0]), port[1], port[2], f"{label} (PORT={port[0]})")]
+    host, wildcard = _address(next((env[k][0] for k in ("HOST", "BIND") if k in env), None))
+    return [Declaration(machine, host, int(port[0]), port[1], port[2], f"{label} (PORT={port[0]})", wildcard)]
 
 
 def _from_command(command: str, path: str, line: int, machine: str, label: str) -> list[Declaration]:
     bind = re.search(_BIND_FLAG, command)
     if bind:
-        host = bind.group(1) or None
-        return [Declaration(machine, None if host in ("0.0.0.0", "::", "*") else host, int(bind.group(2)),
-                            path, line, f"{label} binds {host or '*'}:{bind.group(2)}")]
+        written = bind.group(1) or None
+        host, wildcard = _address(written)
+        return [Declaration(machine, host, int(bind.group(2)), path, line,
+                            f"{label} binds {written or '*'}:{bind.group(2)}", wildcard)]
     port = re.search(_PORT_FLAG, command)
     if port:
-        host = re.search(_HOST_FLAG, command)
-        host_value = host.group(1) if host else None
-        host_value = None if host_value in ("0.0.0.0", "::", "*") else host_value
-        return [Declaration(machine, host_value, int(port.group(1)), path, line,
-                            f"{label} listens on port {port.group(1)}")]
+        flag = re.search(_HOST_FLAG, command)
+        address, wildcard = _address(flag.group(1) if flag else None)
+        return [Declaration(machine, address, int(port.group(1)), path, line,
+                            f"{label} listens on port {port.group(1)}", wildcard)]
     return []
+
+
+def _address(written: str | None) -> tuple[str | None, str | None]:
+    """(host, wildcard) of a bind address as written: 0.0.0.0, :: and * are every address (host
+    None), and the form written is kept; no address at all gives (None, None)."""
+    if written in ("0.0.0.0", "::", "*"):
+        return None, written
+    return written, None
 
 
 def _systemd(ws) -> list[Declaration]:
