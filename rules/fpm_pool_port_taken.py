@@ -123,9 +123,7 @@ def _other_slots(decl: Declaration, listen) -> frozenset | None:
             return DUAL if "ipv6only=off" in listen.args[1:] else V6_ANY
         if decl.host.lower() in LOOPBACK_NAMES:
             return LOCALHOST  # nginx binds every address the name resolves to
-    if decl.host is None:
-        return {"0.0.0.0": V4_ANY, "::": V6_ANY}.get(decl.wildcard or "")
-    return _ip_slot(decl.host)
+    return _ip_slot(decl.host if decl.host is not None else decl.wildcard)  # (`*`: not an IP, None)
 
 
 def _ip_slot(host: str | None) -> frozenset | None:

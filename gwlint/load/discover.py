@@ -9,7 +9,7 @@ import glob
 import os
 
 from gwlint.errors import InputError
-from gwlint.load.fsroot import Root, path_order
+from gwlint.load.fsroot import Root, parts_below, path_order
 from gwlint.load.template import template_suffix
 from gwlint.records import Record
 
@@ -194,7 +194,7 @@ def _discover_walk(root: Root) -> Discovery:
         if "nginx.conf" in names:
             found.nginx_entries.append(os.path.join(here, "nginx.conf"))
             nginx_dirs.append(here)
-        if "php-fpm.conf" in names and not any(here == d or here.startswith(d + "/") for d in nginx_dirs):
+        if "php-fpm.conf" in names and not any(parts_below(here, d) is not None for d in nginx_dirs):
             found.fpm_confs.append(os.path.join(here, "php-fpm.conf"))
         if os.path.basename(here) in POOL_DIR_NAMES and any(n.endswith(".conf") for n in names):
             found.pool_dirs.append(here)

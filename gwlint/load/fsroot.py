@@ -47,15 +47,14 @@ class Root:
 
     def realpath(self, path: str) -> str:
         """os.path.realpath, memoized, resolving each directory once (a run stats 20k files)."""
-        key = path
-        real = self._real.get(key)
+        real = self._real.get(path)
         if real is None:
-            head, tail = os.path.split(key)
-            if head and tail not in ("", ".", "..") and not os.path.islink(key):
+            head, tail = os.path.split(path)
+            if head and tail not in ("", ".", "..") and not os.path.islink(path):
                 real = os.path.join(self.realpath(head), tail)
             else:
-                real = os.path.realpath(key)
-            self._real[key] = real = key if real == key else real  # (the same string: one kept, not two)
+                real = os.path.realpath(path)
+            self._real[path] = real = path if real == path else real  # (the same string: one kept, not two)
         return real
 
     def map_config_path(self, value: str, base: str) -> str:
